@@ -1,0 +1,55 @@
+//! Who is calling: credentials, sessions, API tokens and sign-in throttling.
+//!
+//! This module knows nothing about HTTP; `web::identity` reads cookies and headers and asks it.
+
+pub mod password;
+pub mod secret;
+pub mod session;
+pub mod signin;
+pub mod throttle;
+pub mod tokens;
+
+use crate::users::User;
+
+/// An authenticated back-office user and how they proved it.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user: User,
+    pub via: Via,
+}
+
+#[derive(Debug, Clone)]
+pub enum Via {
+    /// A browser session: state changes need its CSRF token.
+    Session(session::Session),
+    /// An API token: no ambient credential, so no CSRF token is needed.
+    Token { id: i64 },
+}
+
+impl Principal {
+    /// The CSRF token forms must carry, for session callers.
+    pub fn csrf_token(&self) -> Option<&str> {
+        match &self.via {
+            Via::Session(s) => Some(&s.csrf_token),
+            Via::Token { .. } => None,
+        }
+    }
+
+    /// A label for the audit log.
+    pub fn label(&self) -> String {
+        match self.via {
+            Via::Session(_) => self.user.email.clone(),
+            Via::Token { id } => format!("{} (token {id})", self.user.email),
+        }
+    }
+}
+
+/// What the identity middleware found out about the caller, stored in the request extensions.
+#[derive(Debug, Clone, Default)]
+pub struct Identity {
+    pub principal: Option<Principal>,
+    /// A session cookie was sent but its session had timed out.
+    pub session_expired: bool,
+    /// The client address (from the socket, or `X-Forwarded-For` behind a trusted proxy).
+    pub ip: String,
+}

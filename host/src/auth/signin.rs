@@ -1,0 +1,76 @@
+//! The sign-in decision: throttling, password check, timing equalisation, hash upgrades.
+//!
+//! Replies for an unknown email and a wrong password are identical in text and, through
+//! `password::verify_dummy`, in time.
+
+use super::session::Realm;
+use super::{password, throttle};
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crate::users::{self, Status, User};
+
+/// Why a sign-in failed, as far as the caller may know.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// Unknown email, wrong password or deleted account: indistinguishable by design.
+    BadCredentials,
+    /// The password was right but an admin blocked the account.
+    Blocked,
+    /// Too many failures for this account or address.
+    Locked,
+}
+
+impl Refusal {
+    pub fn into_error(self) -> AppError {
+        match self {
+            Refusal::BadCredentials => {
+                AppError::Invalid("The email or password is not correct.".into())
+            }
+            Refusal::Blocked => {
+                AppError::Forbidden("this account: it has been blocked by an administrator".into())
+            }
+            Refusal::Locked => AppError::TooManyRequests(format!(
+                "Too many failed sign-in attempts. Wait {} minutes and try again.",
+                throttle::WINDOW_SECONDS / 60
+            )),
+        }
+    }
+}
+
+/// Checks a back-office user's email and password.
+pub async fn admin(
+    db: &Db,
+    email: &str,
+    password: &str,
+    ip: &str,
+    now: i64,
+) -> AppResult<Result<User, Refusal>> {
+    let keys = throttle::Keys::new(Realm::Admin, email, ip);
+    if throttle::is_locked(db, &keys, now).await? {
+        return Ok(Err(Refusal::Locked));
+    }
+    let found = users::find_credentials(db, &email.trim().to_lowercase()).await?;
+    let usable_hash = match &found {
+        Some((user, hash)) if user.status != Status::Deleted => Some(hash.as_str()),
+        _ => None,
+    };
+    let verified = password::verify_off_thread(password, usable_hash).await;
+    let Some((user, hash)) = found.filter(|_| verified) else {
+        throttle::record_failure(db, &keys, now).await?;
+        return Ok(Err(Refusal::BadCredentials));
+    };
+    throttle::record_success(db, &keys).await?;
+    if user.status == Status::Blocked {
+        return Ok(Err(Refusal::Blocked));
+    }
+    if password::needs_rehash(&hash) {
+        users::set_password_hash(
+            db,
+            user.id,
+            &password::hash_off_thread(password).await?,
+            now,
+        )
+        .await?;
+    }
+    Ok(Ok(user))
+}

@@ -1,0 +1,90 @@
+//! API tokens for scripts: `Authorization: Bearer <token>`, under the same ACL as the user who
+//! owns the token. Stored as digests, shown once, revocable.
+
+use serde::Serialize;
+use sqlx::Row;
+
+use super::secret;
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TokenInfo {
+    pub id: i64,
+    pub name: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub revoked: bool,
+}
+
+/// Creates a token and returns `(id, secret)`; the secret is not stored and cannot be shown again.
+pub async fn create(db: &Db, user_id: i64, name: &str, now: i64) -> AppResult<(i64, String)> {
+    let token = format!("bo_{}", secret::generate());
+    let id = sqlx::query_scalar(
+        "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(user_id)
+    .bind(name)
+    .bind(secret::digest(&token))
+    .bind(now)
+    .fetch_one(db.pool())
+    .await?;
+    Ok((id, token))
+}
+
+/// The `(token id, user id)` a live token belongs to.
+pub async fn authenticate(db: &Db, token: &str, now: i64) -> AppResult<Option<(i64, i64)>> {
+    let row = sqlx::query(
+        "SELECT id, user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+    )
+    .bind(secret::digest(token))
+    .fetch_optional(db.pool())
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let id: i64 = row.try_get("id")?;
+    sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(id)
+        .execute(db.pool())
+        .await?;
+    Ok(Some((id, row.try_get("user_id")?)))
+}
+
+pub async fn list_for(db: &Db, user_id: i64) -> AppResult<Vec<TokenInfo>> {
+    let rows = sqlx::query(
+        "SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens \
+         WHERE user_id = $1 ORDER BY id DESC",
+    )
+    .bind(user_id)
+    .fetch_all(db.pool())
+    .await?;
+    let mut tokens = Vec::with_capacity(rows.len());
+    for row in rows {
+        tokens.push(TokenInfo {
+            id: row.try_get("id")?,
+            name: row.try_get("name")?,
+            created_at: row.try_get("created_at")?,
+            last_used_at: row.try_get("last_used_at")?,
+            revoked: row.try_get::<Option<i64>, _>("revoked_at")?.is_some(),
+        });
+    }
+    Ok(tokens)
+}
+
+/// Revokes one of the user's own tokens.
+pub async fn revoke(db: &Db, user_id: i64, token_id: i64, now: i64) -> AppResult<()> {
+    let done = sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
+    )
+    .bind(now)
+    .bind(token_id)
+    .bind(user_id)
+    .execute(db.pool())
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::not_found(format!(
+            "You have no active token with id {token_id}."
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,214 @@
+//! The `backoffice` command line. Every flag can also be set through a `BACKOFFICE_*`
+//! environment variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use crate::acl::store::{self, Kind, Link};
+use crate::auth::session::{self, Realm};
+use crate::auth::{password, tokens};
+use crate::clock::{Clock, SystemClock};
+use crate::db::Db;
+use crate::state::{AppState, WebSettings};
+use crate::{bootstrap, server, users};
+
+#[derive(Debug, Parser)]
+#[command(name = "backoffice", version, about = "Commerce Back Office host")]
+pub struct Cli {
+    /// Directory for the SQLite database and other data.
+    #[arg(long, global = true, env = "BACKOFFICE_DATA", default_value = "data")]
+    pub data: PathBuf,
+    /// Database URL (sqlite://… or postgres://…); default: an SQLite file in the data directory.
+    #[arg(long, global = true, env = "BACKOFFICE_DATABASE_URL")]
+    pub database: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the Back Office over HTTP.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "BACKOFFICE_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Set when served over HTTPS or behind a TLS-terminating proxy: Secure `__Host-` cookies,
+        /// client address from X-Forwarded-For.
+        #[arg(long, env = "BACKOFFICE_BEHIND_TLS")]
+        behind_tls: bool,
+        /// Email of the first admin, used only when the database has no users.
+        #[arg(long, env = "BACKOFFICE_ADMIN_EMAIL")]
+        admin_email: Option<String>,
+        /// Password of the first admin; generated and printed once when not set.
+        #[arg(long, env = "BACKOFFICE_ADMIN_PASSWORD", hide_env_values = true)]
+        admin_password: Option<String>,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage back-office users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; prints a generated password once unless --password is given.
+    Add {
+        email: String,
+        #[arg(long, default_value = "")]
+        name: String,
+        #[arg(long, env = "BACKOFFICE_USER_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+        /// Group to put the user in (by name); repeatable.
+        #[arg(long = "group")]
+        groups: Vec<String>,
+    },
+    /// List users that are not deleted.
+    List,
+    /// Block a user and end their sessions.
+    Disable { email: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token for a user; prints it once.
+    Create {
+        email: String,
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+}
+
+impl Cli {
+    fn database_url(&self) -> anyhow::Result<String> {
+        match &self.database {
+            Some(url) => Ok(url.clone()),
+            None => {
+                std::fs::create_dir_all(&self.data)
+                    .with_context(|| format!("creating data directory {}", self.data.display()))?;
+                Ok(Db::default_url(&self.data))
+            }
+        }
+    }
+
+    async fn open_db(&self) -> anyhow::Result<Db> {
+        let db = Db::connect(&self.database_url()?).await?;
+        db.migrate().await?;
+        Ok(db)
+    }
+}
+
+/// Runs a parsed command line.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let db = cli.open_db().await?;
+    let now = SystemClock.now();
+    match cli.command {
+        Command::Serve {
+            listen,
+            behind_tls,
+            admin_email,
+            admin_password,
+        } => {
+            if let Some(first) = bootstrap::ensure_first_admin(
+                &db,
+                admin_email.as_deref(),
+                admin_password.as_deref(),
+                now,
+            )
+            .await?
+            {
+                println!("First admin created: {}", first.email);
+                if let Some(password) = first.generated_password {
+                    println!("Password (shown only this once): {password}");
+                }
+            }
+            let settings = WebSettings {
+                behind_tls,
+                ..WebSettings::default()
+            };
+            let state = AppState::new(db, Arc::new(SystemClock), settings)?;
+            let listener = tokio::net::TcpListener::bind(listen)
+                .await
+                .with_context(|| format!("listening on {listen}"))?;
+            println!(
+                "Backoffice is serving on http://{}/login",
+                listener.local_addr()?
+            );
+            server::serve(listener, state, server::shutdown_signal()).await?;
+        }
+        Command::Migrate => println!("Database is up to date."),
+        Command::User(UserCommand::Add {
+            email,
+            name,
+            password: given,
+            groups,
+        }) => {
+            let email = crate::validate::email(&email)?;
+            let name = if name.trim().is_empty() {
+                email.clone()
+            } else {
+                name
+            };
+            let plain = match given {
+                Some(p) => {
+                    password::check_policy(&p).map_err(anyhow::Error::msg)?;
+                    p
+                }
+                None => password::generate(),
+            };
+            let mut group_ids = Vec::new();
+            for group in &groups {
+                let id = store::find_by_name(&db, Kind::Group, group)
+                    .await?
+                    .with_context(|| format!("there is no group named {group:?}"))?;
+                group_ids.push(id);
+            }
+            let hash = password::hash_off_thread(&plain).await?;
+            let new = users::NewUser {
+                email: &email,
+                name: &name,
+                password_hash: &hash,
+                locale: "en",
+            };
+            let id = users::create(&db, &new, now).await?;
+            store::set_links(&db, Link::UserGroups, id, &group_ids).await?;
+            println!("User {email} created (id {id}).");
+            println!("Password (shown only this once): {plain}");
+        }
+        Command::User(UserCommand::List) => {
+            for user in users::all(&db).await? {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    user.id,
+                    user.email,
+                    user.status.as_str(),
+                    user.name
+                );
+            }
+        }
+        Command::User(UserCommand::Disable { email }) => {
+            let (user, _) = users::find_credentials(&db, &email.trim().to_lowercase())
+                .await?
+                .with_context(|| format!("there is no user {email}"))?;
+            users::set_status(&db, user.id, users::Status::Blocked, now).await?;
+            session::delete_all_for(&db, Realm::Admin, user.id).await?;
+            println!("User {} is blocked and signed out.", user.email);
+        }
+        Command::Token(TokenCommand::Create { email, name }) => {
+            let (user, _) = users::find_credentials(&db, &email.trim().to_lowercase())
+                .await?
+                .with_context(|| format!("there is no user {email}"))?;
+            let (id, token) = tokens::create(&db, user.id, &name, now).await?;
+            println!("Token {id} for {} (shown only this once):", user.email);
+            println!("{token}");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,117 @@
+//! The one error type of the host and its mapping to HTTP responses.
+//!
+//! Handlers return `Result<_, AppError>`. `IntoResponse` turns an error into a status plus an
+//! [`ErrorReport`] stored in the response extensions; the `render_errors` middleware in `web`
+//! then renders that report as an HTML page or a JSON body, depending on what the client asked
+//! for. Internal details are logged, never shown.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// 400: the request could not be read (bad encoding, malformed body).
+    #[error("{0}")]
+    BadRequest(String),
+    /// 422: the request was read but a field is invalid; the message names the field.
+    #[error("{0}")]
+    Invalid(String),
+    /// 401: no valid session or token.
+    #[error("Please sign in to continue.")]
+    Unauthenticated,
+    /// 403: the caller is known but the ACL does not allow this.
+    #[error("You do not have access to {0}.")]
+    Forbidden(String),
+    /// 403: a state change without a valid CSRF token.
+    #[error("The form has expired or was sent from another site. Reload the page and try again.")]
+    Csrf,
+    /// 404: the thing does not exist (or is not visible to the caller).
+    #[error("{0}")]
+    NotFound(String),
+    /// 405: e.g. a state change attempted with GET.
+    #[error("This address does not accept that method.")]
+    MethodNotAllowed,
+    /// 409: the change conflicts with existing data (unique values, state).
+    #[error("{0}")]
+    Conflict(String),
+    /// 413: the body is larger than this endpoint accepts.
+    #[error("The request is too large.")]
+    TooLarge,
+    /// 429: too many failed attempts.
+    #[error("{0}")]
+    TooManyRequests(String),
+    /// 500: a bug or an unavailable dependency. Logged with detail, shown generically.
+    #[error("internal error: {0}")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The text a user may see.
+    pub fn public_message(&self) -> String {
+        match self {
+            AppError::Internal(_) => {
+                "Something went wrong on our side. The error has been logged.".to_owned()
+            }
+            other => other.to_string(),
+        }
+    }
+
+    pub fn invalid(message: impl Into<String>) -> Self {
+        AppError::Invalid(message.into())
+    }
+
+    pub fn not_found(what: impl Into<String>) -> Self {
+        AppError::NotFound(what.into())
+    }
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(err: sqlx::Error) -> Self {
+        AppError::Internal(err.into())
+    }
+}
+
+impl From<minijinja::Error> for AppError {
+    fn from(err: minijinja::Error) -> Self {
+        AppError::Internal(err.into())
+    }
+}
+
+/// What the error-rendering middleware needs to build a page or a JSON body.
+#[derive(Debug, Clone)]
+pub struct ErrorReport {
+    pub status: StatusCode,
+    pub message: String,
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if let AppError::Internal(err) = &self {
+            tracing::error!(error = ?err, "internal error");
+        }
+        let message = self.public_message();
+        let mut response = (status, message.clone()).into_response();
+        response
+            .extensions_mut()
+            .insert(ErrorReport { status, message });
+        response
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

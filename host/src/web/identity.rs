@@ -1,0 +1,116 @@
+//! Middleware that finds out who is calling, before anything else runs.
+//!
+//! A bearer token, when present, is the only credential considered (a bad one is a 401, never a
+//! fall-back to the cookie). Otherwise the session cookie is looked up. The result is an
+//! [`Identity`] in the request extensions.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::header;
+use axum::middleware::Next;
+use axum::response::Response;
+
+use super::cookies;
+use super::errors::SessionExpired;
+use crate::auth::session::{self, Lookup, Realm};
+use crate::auth::{Identity, Principal, Via, tokens};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::users::{self, Status};
+
+pub async fn identify(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> AppResult<Response> {
+    let ip = client_ip(&request, state.settings().behind_tls);
+    let mut identity = Identity {
+        ip,
+        ..Identity::default()
+    };
+    let now = state.now();
+    let bearer = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .map(str::to_owned);
+    if let Some(token) = bearer {
+        let (token_id, user_id) = tokens::authenticate(state.db(), &token, now)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        let user = active_user(&state, user_id)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        identity.principal = Some(Principal {
+            user,
+            via: Via::Token { id: token_id },
+        });
+    } else if let Some(token) = cookies::get(
+        request.headers(),
+        cookies::SESSION,
+        state.settings().behind_tls,
+    ) {
+        match session::lookup(
+            state.db(),
+            Realm::Admin,
+            &token,
+            state.settings().lifetimes,
+            now,
+        )
+        .await?
+        {
+            Lookup::Valid(s) => match active_user(&state, s.subject_id).await? {
+                Some(user) => {
+                    identity.principal = Some(Principal {
+                        user,
+                        via: Via::Session(s),
+                    })
+                }
+                None => session::delete(state.db(), &s.token_hash).await?,
+            },
+            Lookup::Expired => identity.session_expired = true,
+            Lookup::Unknown => {}
+        }
+    }
+    let expired = identity.session_expired;
+    request.extensions_mut().insert(identity);
+    let mut response = next.run(request).await;
+    if expired {
+        response.extensions_mut().insert(SessionExpired);
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            cookies::clear(cookies::SESSION, state.settings().behind_tls),
+        );
+    }
+    Ok(response)
+}
+
+async fn active_user(state: &AppState, id: i64) -> AppResult<Option<users::User>> {
+    Ok(users::get(state.db(), id)
+        .await?
+        .filter(|u| u.status == Status::Active))
+}
+
+/// The socket peer, or the first `X-Forwarded-For` hop when a trusted TLS proxy is in front.
+fn client_ip(request: &Request, behind_proxy: bool) -> String {
+    if behind_proxy {
+        let forwarded = request
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(str::trim)
+            .filter(|v| !v.is_empty());
+        if let Some(ip) = forwarded {
+            return ip.chars().take(64).collect();
+        }
+    }
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_owned())
+}

@@ -1,0 +1,188 @@
+//! Sign-in and sign-out of back-office users.
+
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Router, http::HeaderMap};
+use serde::Deserialize;
+
+use super::cookies;
+use super::input::{Input, Params};
+use super::view::{PageCtx, see_other};
+use crate::audit;
+use crate::auth::session::{self, Realm};
+use crate::auth::{Via, secret, signin};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::validate;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(form).post(submit))
+        .route("/logout", post(logout))
+}
+
+#[derive(Debug, Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+/// Only local paths are followed after sign-in (no open redirect).
+fn safe_next(next: Option<&str>) -> &str {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n,
+        _ => "/admin",
+    }
+}
+
+async fn form(
+    State(state): State<AppState>,
+    page: PageCtx,
+    headers: HeaderMap,
+    Params(q): Params<NextQuery>,
+) -> AppResult<Response> {
+    if page.identity().principal.is_some() {
+        return Ok(see_other(safe_next(q.next.as_deref()), None));
+    }
+    login_page(
+        &state,
+        &page,
+        &headers,
+        q.next.as_deref(),
+        None,
+        StatusCode::OK,
+    )
+}
+
+/// Renders the sign-in form, with a double-submit CSRF token (reusing the visitor's cookie).
+fn login_page(
+    state: &AppState,
+    page: &PageCtx,
+    headers: &HeaderMap,
+    next: Option<&str>,
+    error: Option<&str>,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let behind_tls = state.settings().behind_tls;
+    let existing = cookies::get(headers, cookies::ANON_CSRF, behind_tls);
+    let token = existing.clone().unwrap_or_else(secret::generate);
+    let data = serde_json::json!({ "next": safe_next(next), "error": error });
+    let mut response = page.render_html("login.html", "Sign in", data, Some(&token))?;
+    *response.status_mut() = status;
+    if existing.is_none() {
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            cookies::set(cookies::ANON_CSRF, &token, None, behind_tls),
+        );
+    }
+    Ok(response)
+}
+
+#[derive(Debug, Deserialize)]
+struct LoginForm {
+    email: String,
+    password: String,
+    next: Option<String>,
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    page: PageCtx,
+    headers: HeaderMap,
+    Input(form): Input<LoginForm>,
+) -> AppResult<Response> {
+    let ip = page.identity().ip.clone();
+    let email = validate::optional_text("Email", &form.email, validate::EMAIL_MAX)?;
+    if form.password.chars().count() > crate::auth::password::MAX_LENGTH {
+        return Err(AppError::invalid("The password is too long."));
+    }
+    let now = state.now();
+    let user = match signin::admin(state.db(), &email, &form.password, &ip, now).await? {
+        Ok(user) => user,
+        Err(refusal) => {
+            audit::record(
+                state.db(),
+                audit::Entry::anonymous(&email, &ip, "auth.sign-in-failed", &email),
+                now,
+            )
+            .await?;
+            let error = refusal.into_error();
+            if page.wants_json() {
+                return Err(error);
+            }
+            let message = error.public_message();
+            return login_page(
+                &state,
+                &page,
+                &headers,
+                form.next.as_deref(),
+                Some(&message),
+                error.status(),
+            );
+        }
+    };
+    // A fresh session every time: whatever token the client had before is never promoted.
+    if let Some(Via::Session(old)) = page.identity().principal.as_ref().map(|p| &p.via) {
+        session::delete(state.db(), &old.token_hash).await?;
+    }
+    let user_agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let (token, _) =
+        session::create(state.db(), Realm::Admin, user.id, &ip, user_agent, now).await?;
+    audit::record(
+        state.db(),
+        audit::Entry {
+            actor_id: Some(user.id),
+            actor: user.email.clone(),
+            action: "auth.sign-in",
+            target: &user.email,
+            detail: "",
+            ip: &ip,
+        },
+        now,
+    )
+    .await?;
+    let behind_tls = state.settings().behind_tls;
+    let mut response = see_other(safe_next(form.next.as_deref()), None);
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        cookies::set(cookies::SESSION, &token, None, behind_tls),
+    );
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        cookies::clear(cookies::ANON_CSRF, behind_tls),
+    );
+    Ok(response)
+}
+
+async fn logout(State(state): State<AppState>, page: PageCtx) -> AppResult<Response> {
+    let identity = page.identity();
+    if let Some(principal) = &identity.principal {
+        if let Via::Session(s) = &principal.via {
+            session::delete(state.db(), &s.token_hash).await?;
+        }
+        audit::record(
+            state.db(),
+            audit::Entry::by(
+                principal,
+                &identity.ip,
+                "auth.sign-out",
+                &principal.user.email,
+                "",
+            ),
+            state.now(),
+        )
+        .await?;
+    }
+    let behind_tls = state.settings().behind_tls;
+    let mut response =
+        see_other("/login", Some(("You have signed out.", behind_tls))).into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        cookies::clear(cookies::SESSION, behind_tls),
+    );
+    Ok(response)
+}

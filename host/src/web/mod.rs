@@ -1,0 +1,117 @@
+//! The HTTP surface: routes, middleware order, static assets.
+//!
+//! Request flow: `render_errors` (outermost, turns errors into pages/JSON) → security headers →
+//! `identify` (who is calling) → `csrf::verify` (state changes) → routes; every `/admin/...`
+//! route additionally passes `acl::guard`.
+
+pub mod account;
+pub mod cookies;
+pub mod csrf;
+pub mod errors;
+pub mod identity;
+pub mod input;
+pub mod login;
+pub mod named;
+pub mod pages;
+pub mod users;
+pub mod view;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, header};
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+
+use crate::acl::{Granted, guard::guard};
+use crate::audit;
+use crate::error::AppResult;
+use crate::state::AppState;
+use view::PageCtx;
+
+/// Largest request body the host's own pages accept.
+const BODY_LIMIT: usize = 256 * 1024;
+
+/// The whole application.
+pub fn app(state: AppState) -> Router {
+    let admin = Router::new()
+        .merge(pages::router())
+        .merge(users::router())
+        .merge(named::router())
+        .route(
+            "/admin/{*rest}",
+            get(errors::not_found).post(errors::not_found),
+        )
+        .layer(from_fn_with_state(state.clone(), guard));
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/admin") }))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/assets/backoffice.css", get(stylesheet))
+        .merge(login::router())
+        .merge(account::router())
+        .merge(admin)
+        .fallback(errors::not_found)
+        .method_not_allowed_fallback(errors::method_not_allowed)
+        .layer(from_fn_with_state(state.clone(), csrf::verify))
+        .layer(from_fn_with_state(state.clone(), identity::identify))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(from_fn(security_headers))
+        .layer(from_fn_with_state(state.clone(), errors::render_errors))
+        .with_state(state)
+}
+
+/// Writes an audit row for an act of the granted caller.
+pub async fn record(
+    state: &AppState,
+    page: &PageCtx,
+    granted: &Granted,
+    action: &str,
+    target: &str,
+    detail: &str,
+) -> AppResult<()> {
+    let entry = audit::Entry::by(
+        granted.principal(),
+        &page.identity().ip,
+        action,
+        target,
+        detail,
+    );
+    audit::record(state.db(), entry, state.now()).await
+}
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../templates/backoffice.css"),
+    )
+        .into_response()
+}
+
+/// Headers every response carries: no framing, no sniffing, no inline script, no caching of
+/// pages that may show private data.
+async fn security_headers(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    let fixed = [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "same-origin"),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
+        ),
+    ];
+    for (name, value) in fixed {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
