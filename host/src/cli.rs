@@ -13,6 +13,7 @@ use crate::auth::session::{self, Realm};
 use crate::auth::{password, tokens};
 use crate::clock::{Clock, SystemClock};
 use crate::db::Db;
+use crate::plugins::PluginSettings;
 use crate::state::{AppState, WebSettings};
 use crate::{bootstrap, server, users};
 
@@ -46,6 +47,10 @@ pub enum Command {
         /// Password of the first admin; generated and printed once when not set.
         #[arg(long, env = "BACKOFFICE_ADMIN_PASSWORD", hide_env_values = true)]
         admin_password: Option<String>,
+        /// Extra directory of plugin `.wasm` files (third-party plugins); repeatable. The
+        /// first-party plugins built by the run command (`target/plugins`) are always loaded.
+        #[arg(long = "plugins", env = "BACKOFFICE_PLUGINS", value_delimiter = ',')]
+        plugins: Vec<PathBuf>,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -55,7 +60,23 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Enable or disable plugin sections (a running host picks the change up within seconds).
+    #[command(subcommand)]
+    Plugin(PluginCommand),
 }
+
+#[derive(Debug, Subcommand)]
+pub enum PluginCommand {
+    /// List the plugins this database knows, with their state.
+    List,
+    /// Enable a plugin section.
+    Enable { id: String },
+    /// Disable a plugin section; its data is kept.
+    Disable { id: String },
+}
+
+/// Where `serve` finds the first-party plugins that the run command builds.
+pub const FIRST_PARTY_PLUGINS: &str = "target/plugins";
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
@@ -115,6 +136,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             behind_tls,
             admin_email,
             admin_password,
+            plugins,
         } => {
             if let Some(first) = bootstrap::ensure_first_admin(
                 &db,
@@ -129,11 +151,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     println!("Password (shown only this once): {password}");
                 }
             }
+            let mut dirs = vec![PathBuf::from(FIRST_PARTY_PLUGINS)];
+            dirs.extend(plugins);
             let settings = WebSettings {
                 behind_tls,
+                plugins: PluginSettings {
+                    dirs,
+                    upload_dir: Some(cli.data.join("plugins")),
+                    cache_dir: Some(cli.data.join("cache")),
+                },
                 ..WebSettings::default()
             };
-            let state = AppState::new(db, Arc::new(SystemClock), settings)?;
+            let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+            let state = AppState::new(db, clock.clone(), settings)?;
+            let _background = crate::plugins::start(state.plugins().clone(), clock).await;
             let listener = tokio::net::TcpListener::bind(listen)
                 .await
                 .with_context(|| format!("listening on {listen}"))?;
@@ -201,6 +232,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             session::delete_all_for(&db, Realm::Admin, user.id).await?;
             println!("User {} is blocked and signed out.", user.email);
         }
+        Command::Plugin(PluginCommand::List) => {
+            let rows: Vec<(String, i64, String)> =
+                sqlx::query_as("SELECT id, enabled, version FROM plugins ORDER BY id")
+                    .fetch_all(db.pool())
+                    .await?;
+            for (id, enabled, version) in rows {
+                let state = if enabled != 0 { "enabled" } else { "disabled" };
+                println!("{id}\t{version}\t{state}");
+            }
+        }
+        Command::Plugin(PluginCommand::Enable { id }) => set_plugin(&db, &id, true, now).await?,
+        Command::Plugin(PluginCommand::Disable { id }) => set_plugin(&db, &id, false, now).await?,
         Command::Token(TokenCommand::Create { email, name }) => {
             let (user, _) = users::find_credentials(&db, &email.trim().to_lowercase())
                 .await?
@@ -210,5 +253,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{token}");
         }
     }
+    Ok(())
+}
+
+async fn set_plugin(db: &Db, id: &str, enabled: bool, now: i64) -> anyhow::Result<()> {
+    if !crate::plugins::runtime::set_enabled(db, id, enabled, now).await? {
+        anyhow::bail!(
+            "no plugin {id:?} is known to this database (it is registered when a host first loads it)"
+        );
+    }
+    println!(
+        "Plugin {id} is {}.",
+        if enabled { "enabled" } else { "disabled" }
+    );
     Ok(())
 }

@@ -40,6 +40,10 @@ pub enum AppError {
     /// 429: too many failed attempts.
     #[error("{0}")]
     TooManyRequests(String),
+    /// A section plugin failed (trap, deadline, memory cap) or answered with a failure of its
+    /// own; the status is the plugin's (400–599) or chosen by the runtime.
+    #[error("{message}")]
+    Plugin { status: StatusCode, message: String },
     /// 500: a bug or an unavailable dependency. Logged with detail, shown generically.
     #[error("internal error: {0}")]
     Internal(#[from] anyhow::Error),
@@ -57,6 +61,7 @@ impl AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Plugin { status, .. } => *status,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -83,6 +88,33 @@ impl AppError {
 impl From<sqlx::Error> for AppError {
     fn from(err: sqlx::Error) -> Self {
         AppError::Internal(err.into())
+    }
+}
+
+impl From<crate::plugins::runtime::CallError> for AppError {
+    fn from(err: crate::plugins::runtime::CallError) -> Self {
+        use crate::plugins::runtime::CallError;
+        let (status, message) = match &err {
+            CallError::Timeout { plugin, .. } => (
+                StatusCode::GATEWAY_TIMEOUT,
+                format!(
+                    "The section {plugin} took too long to answer and was stopped. Other sections are not affected."
+                ),
+            ),
+            CallError::Memory { plugin, .. } => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!(
+                    "The section {plugin} needed more memory than it is allowed and was stopped. Other sections are not affected."
+                ),
+            ),
+            CallError::Trap { plugin, .. } => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!(
+                    "The section {plugin} failed while handling this request; nothing it changed was saved. The error has been logged."
+                ),
+            ),
+        };
+        AppError::Plugin { status, message }
     }
 }
 

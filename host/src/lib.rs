@@ -21,3 +21,4 @@ pub mod web;
 
 pub use state::{AppState, WebSettings};
 pub use web::app;
+pub mod plugins;

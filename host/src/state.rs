@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::auth::session::Lifetimes;
 use crate::clock::Clock;
 use crate::db::Db;
+use crate::plugins::{PluginSettings, Runtime};
 use crate::templates::Templates;
 
 /// Settings that change how the web layer behaves.
@@ -14,6 +15,8 @@ pub struct WebSettings {
     /// `__Host-` prefix, and `X-Forwarded-For` names the client.
     pub behind_tls: bool,
     pub lifetimes: Lifetimes,
+    /// Where plugins come from.
+    pub plugins: PluginSettings,
 }
 
 #[derive(Clone)]
@@ -24,18 +27,28 @@ pub struct AppState {
 struct Inner {
     db: Db,
     clock: Arc<dyn Clock>,
-    templates: Templates,
+    templates: Arc<Templates>,
     settings: WebSettings,
+    plugins: Arc<Runtime>,
+    http_stats: crate::plugins::stats::Stats,
 }
 
 impl AppState {
     pub fn new(db: Db, clock: Arc<dyn Clock>, settings: WebSettings) -> anyhow::Result<AppState> {
+        let templates = Arc::new(Templates::new()?);
+        let plugins = Arc::new(Runtime::new(
+            db.clone(),
+            templates.clone(),
+            settings.plugins.clone(),
+        )?);
         Ok(AppState {
             inner: Arc::new(Inner {
                 db,
                 clock,
-                templates: Templates::new()?,
+                templates,
                 settings,
+                plugins,
+                http_stats: Default::default(),
             }),
         })
     }
@@ -50,6 +63,19 @@ impl AppState {
 
     pub fn templates(&self) -> &Templates {
         &self.inner.templates
+    }
+
+    pub fn plugins(&self) -> &Arc<Runtime> {
+        &self.inner.plugins
+    }
+
+    /// Counters of every HTTP request, for `/metrics`.
+    pub fn http_stats(&self) -> &crate::plugins::stats::Stats {
+        &self.inner.http_stats
+    }
+
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        self.inner.clock.clone()
     }
 
     pub fn settings(&self) -> &WebSettings {

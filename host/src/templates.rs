@@ -1,5 +1,12 @@
-//! The host's own templates, compiled into the binary so the host renders its pages with no files
-//! beside it. Autoescape is HTML for every template whatever its name.
+//! The template environment: the host's own templates (compiled into the binary) plus the
+//! templates plugins bundle, registered as `<plugin-id>/<name>`. Autoescape is HTML for every
+//! template whatever its name.
+//!
+//! Plugin templates change at runtime (hot reload), so the environment is rebuilt and swapped
+//! as a whole; a render clones the current `Arc` and never holds the lock while rendering.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, RwLock};
 
 use minijinja::{AutoEscape, Environment, Value};
 
@@ -38,25 +45,94 @@ const BUILT_IN: &[(&str, &str)] = &[
         "audit/index.html",
         include_str!("../templates/audit/index.html"),
     ),
+    (
+        "plugins/index.html",
+        include_str!("../templates/plugins/index.html"),
+    ),
 ];
 
+/// Bundled templates of one plugin: (name, source).
+type PluginTemplates = Vec<(String, String)>;
+
 pub struct Templates {
-    env: Environment<'static>,
+    current: RwLock<Arc<Environment<'static>>>,
+    plugins: Mutex<BTreeMap<String, PluginTemplates>>,
+}
+
+fn base_environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_auto_escape_callback(|_| AutoEscape::Html);
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
+    env.add_filter("datetime", |unix: i64| crate::clock::format_utc(unix));
+    env
+}
+
+fn build(
+    plugins: &BTreeMap<String, PluginTemplates>,
+) -> Result<Environment<'static>, minijinja::Error> {
+    let mut env = base_environment();
+    for (name, source) in BUILT_IN {
+        env.add_template(name, source)?;
+    }
+    for (plugin, templates) in plugins {
+        for (name, source) in templates {
+            env.add_template_owned(format!("{plugin}/{name}"), source.clone())?;
+        }
+    }
+    Ok(env)
 }
 
 impl Templates {
     pub fn new() -> anyhow::Result<Templates> {
-        let mut env = Environment::new();
-        env.set_auto_escape_callback(|_| AutoEscape::Html);
-        env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
-        env.add_filter("datetime", |unix: i64| crate::clock::format_utc(unix));
-        for (name, source) in BUILT_IN {
-            env.add_template(name, source)?;
-        }
-        Ok(Templates { env })
+        Ok(Templates {
+            current: RwLock::new(Arc::new(build(&BTreeMap::new())?)),
+            plugins: Mutex::new(BTreeMap::new()),
+        })
     }
 
     pub fn render(&self, name: &str, context: Value) -> Result<String, minijinja::Error> {
-        self.env.get_template(name)?.render(context)
+        let env = self
+            .current
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        env.get_template(name)?.render(context)
+    }
+
+    /// True when a template of that name exists.
+    pub fn exists(&self, name: &str) -> bool {
+        let env = self
+            .current
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        env.get_template(name).is_ok()
+    }
+
+    /// Parses a plugin's templates without installing them; the error names the template, line
+    /// and problem.
+    pub fn check_plugin_templates(
+        &self,
+        plugin: &str,
+        templates: &[(String, String)],
+    ) -> Result<(), minijinja::Error> {
+        let mut env = base_environment();
+        for (name, source) in templates {
+            env.add_template_owned(format!("{plugin}/{name}"), source.clone())?;
+        }
+        Ok(())
+    }
+
+    /// Installs (or replaces) a plugin's templates.
+    pub fn set_plugin_templates(
+        &self,
+        plugin: &str,
+        templates: &[(String, String)],
+    ) -> Result<(), minijinja::Error> {
+        let mut plugins = self.plugins.lock().unwrap_or_else(|p| p.into_inner());
+        plugins.insert(plugin.to_owned(), templates.to_vec());
+        let env = build(&plugins)?;
+        *self.current.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(env);
+        Ok(())
     }
 }

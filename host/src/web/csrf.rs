@@ -67,12 +67,21 @@ async fn provided_token(request: Request) -> AppResult<(Option<String>, Request)
         let token = value.to_owned();
         return Ok((Some(token), request));
     }
-    let is_form = request
+    let content_type = request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or("")
+        .to_owned();
+    // File uploads: the token rides in the form's action URL, since reading a multipart body
+    // here would mean buffering the whole file.
+    if content_type.starts_with("multipart/form-data") {
+        let token = form_urlencoded::parse(request.uri().query().unwrap_or("").as_bytes())
+            .find(|(k, _)| k == FIELD)
+            .map(|(_, v)| v.into_owned());
+        return Ok((token, request));
+    }
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
         return Ok((None, request));
     }
     let (parts, body) = request.into_parts();

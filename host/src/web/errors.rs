@@ -78,11 +78,6 @@ pub fn encode_component(value: &str) -> String {
     form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
 
-/// Fallback for paths no route matches.
-pub async fn not_found() -> AppError {
-    AppError::not_found("There is no page at this address.")
-}
-
 /// Fallback for a known path with the wrong method (e.g. a state change attempted with GET).
 pub async fn method_not_allowed() -> AppError {
     AppError::MethodNotAllowed

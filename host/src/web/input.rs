@@ -44,7 +44,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Input<T> {
 }
 
 /// Percent-decodes every key and value and refuses the form if any is not valid UTF-8.
-fn check_utf8(body: &[u8]) -> Result<(), AppError> {
+pub(crate) fn check_utf8(body: &[u8]) -> Result<(), AppError> {
     let refuse = || AppError::BadRequest("The form contains text that is not valid UTF-8.".into());
     for piece in body.split(|b| *b == b'&' || *b == b'=') {
         let mut decoded = Vec::with_capacity(piece.len());

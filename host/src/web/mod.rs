@@ -7,12 +7,15 @@
 pub mod account;
 pub mod cookies;
 pub mod csrf;
+pub mod dispatch;
 pub mod errors;
 pub mod identity;
 pub mod input;
 pub mod login;
+pub mod metrics;
 pub mod named;
 pub mod pages;
+pub mod plugins;
 pub mod users;
 pub mod view;
 
@@ -21,7 +24,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{any, get};
 
 use crate::acl::{Granted, guard::guard};
 use crate::audit;
@@ -38,10 +41,8 @@ pub fn app(state: AppState) -> Router {
         .merge(pages::router())
         .merge(users::router())
         .merge(named::router())
-        .route(
-            "/admin/{*rest}",
-            get(errors::not_found).post(errors::not_found),
-        )
+        .merge(plugins::router())
+        .route("/admin/{*rest}", any(dispatch::admin))
         .layer(from_fn_with_state(state.clone(), guard));
     Router::new()
         .route("/", get(|| async { Redirect::to("/admin") }))
@@ -49,14 +50,16 @@ pub fn app(state: AppState) -> Router {
         .route("/assets/backoffice.css", get(stylesheet))
         .merge(login::router())
         .merge(account::router())
+        .merge(metrics::router())
         .merge(admin)
-        .fallback(errors::not_found)
+        .fallback(dispatch::storefront)
         .method_not_allowed_fallback(errors::method_not_allowed)
         .layer(from_fn_with_state(state.clone(), csrf::verify))
         .layer(from_fn_with_state(state.clone(), identity::identify))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(from_fn(security_headers))
         .layer(from_fn_with_state(state.clone(), errors::render_errors))
+        .layer(from_fn_with_state(state.clone(), metrics::count))
         .with_state(state)
 }
 

@@ -35,13 +35,20 @@ pub fn wants_json(headers: &HeaderMap) -> bool {
     bearer && !accept.contains("text/html")
 }
 
-/// A menu entry of the Back Office.
+/// A host menu entry; shown only to users allowed its `index` action.
+#[derive(Debug, Clone)]
+struct NavEntry {
+    label: &'static str,
+    href: &'static str,
+    section: &'static str,
+    controller: &'static str,
+}
+
+/// A menu link as templates see it.
 #[derive(Debug, Clone, Serialize)]
-pub struct NavEntry {
-    pub label: &'static str,
-    pub href: &'static str,
-    pub section: &'static str,
-    pub controller: &'static str,
+pub struct NavLink {
+    pub label: String,
+    pub href: String,
 }
 
 /// The host's own menu; each entry shows only to users allowed its `index` action.
@@ -148,10 +155,7 @@ impl PageCtx {
         let principal = self.identity.principal.as_ref();
         let csrf = form_token.or_else(|| principal.and_then(|p| p.csrf_token()));
         let permissions = self.permissions.clone().unwrap_or_default();
-        let nav: Vec<&NavEntry> = HOST_NAV
-            .iter()
-            .filter(|e| permissions.can(e.section, e.controller, "index"))
-            .collect();
+        let nav = self.nav(&permissions);
         let can = {
             let permissions = permissions.clone();
             Value::from_function(move |s: String, c: String, a: String| permissions.can(&s, &c, &a))
@@ -171,6 +175,35 @@ impl PageCtx {
             self.clear_flash(&mut response);
         }
         Ok(response)
+    }
+
+    /// The host's entries, then each enabled plugin's, filtered by the caller's rules.
+    fn nav(&self, permissions: &Permissions) -> Vec<NavLink> {
+        let host = HOST_NAV
+            .iter()
+            .filter(|e| permissions.can(e.section, e.controller, "index"))
+            .map(|e| NavLink {
+                label: e.label.to_owned(),
+                href: e.href.to_owned(),
+            });
+        let registry = self.state.plugins().registry();
+        let plugins = registry
+            .all()
+            .into_iter()
+            .filter(|p| !registry.is_disabled(&p.manifest.id))
+            .flat_map(|p| {
+                let id = p.manifest.id.clone();
+                p.manifest
+                    .nav
+                    .iter()
+                    .filter(|e| permissions.can(&id, &e.controller, &e.action))
+                    .map(|e| NavLink {
+                        label: e.label.clone(),
+                        href: format!("/admin/{id}/{}/{}", e.controller, e.action),
+                    })
+                    .collect::<Vec<_>>()
+            });
+        host.chain(plugins).collect()
     }
 
     fn clear_flash(&self, response: &mut Response) {

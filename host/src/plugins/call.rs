@@ -1,0 +1,137 @@
+//! The state of one plugin call: what lives in the wasmtime `Store` while a plugin runs.
+//!
+//! A call starts without a database transaction. Reads before the first write use the pool;
+//! the first write (storage put/patch/delete, event publish, settings set) begins the call's
+//! transaction, and everything after it runs inside it. The runtime commits it only when the
+//! call returns normally and does not answer with a failure; otherwise it is dropped, which rolls
+//! it back, taking the events published in it along.
+
+use std::sync::Arc;
+
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection, Transaction};
+use wasmtime::component::ResourceTable;
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+use super::engine::{Limiter, Limits};
+use super::manifest::Manifest;
+use super::registry::Registry;
+use crate::acl::Permissions;
+use crate::db::Db;
+use crate::users::User;
+
+/// Who a call is for, as the identity and acl interfaces report it.
+#[derive(Debug, Clone, Default)]
+pub struct Caller {
+    pub user: Option<User>,
+    pub permissions: Option<Arc<Permissions>>,
+    pub customer: Option<(i64, String)>,
+    pub agent: Option<User>,
+    pub locale: String,
+    pub ip: String,
+}
+
+/// Host-side state of a call.
+pub struct CallState {
+    wasi: WasiCtx,
+    table: ResourceTable,
+    pub limiter: Limiter,
+    /// The calling plugin's manifest: its id, collections and read grants.
+    pub manifest: Arc<Manifest>,
+    pub db: Db,
+    /// For looking up event subscribers.
+    pub registry: Arc<Registry>,
+    pub caller: Caller,
+    pub now: i64,
+    tx: Option<Transaction<'static, Any>>,
+    /// Set when an event was published, so the runtime wakes the dispatcher after commit.
+    pub published: bool,
+}
+
+impl CallState {
+    pub fn new(
+        manifest: Arc<Manifest>,
+        limits: Limits,
+        db: Db,
+        registry: Arc<Registry>,
+        caller: Caller,
+        now: i64,
+    ) -> CallState {
+        let limiter = Limiter::new(limits.memory);
+        CallState {
+            // No preopened directories, no environment, no network, no inherited stdio:
+            // a plugin reaches the world only through the host interfaces.
+            wasi: WasiCtx::builder().build(),
+            table: ResourceTable::new(),
+            limiter,
+            manifest,
+            db,
+            registry,
+            caller,
+            now,
+            tx: None,
+            published: false,
+        }
+    }
+
+    /// `id version` of the calling plugin, for logs and traps.
+    pub fn label(&self) -> String {
+        format!("{} {}", self.manifest.id, self.manifest.version)
+    }
+
+    /// The call's transaction, begun on first use.
+    pub async fn write_conn(&mut self) -> sqlx::Result<&mut AnyConnection> {
+        if self.tx.is_none() {
+            self.tx = Some(self.db.begin_write().await?);
+        }
+        Ok(self.tx.as_mut().expect("just set"))
+    }
+
+    /// A connection for reading: the transaction when one is open (so the plugin sees its own
+    /// writes), else a pooled connection.
+    pub async fn read_conn(&mut self) -> sqlx::Result<ReadConn<'_>> {
+        match self.tx.as_mut() {
+            Some(tx) => Ok(ReadConn::Tx(tx)),
+            None => Ok(ReadConn::Pooled(self.db.pool().acquire().await?)),
+        }
+    }
+
+    /// Hands the transaction (if any) to the runtime to commit or drop.
+    pub fn take_transaction(&mut self) -> Option<Transaction<'static, Any>> {
+        self.tx.take()
+    }
+}
+
+/// A connection to read through; derefs to `AnyConnection`.
+pub enum ReadConn<'a> {
+    Tx(&'a mut Transaction<'static, Any>),
+    Pooled(PoolConnection<Any>),
+}
+
+impl std::ops::Deref for ReadConn<'_> {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        match self {
+            ReadConn::Tx(tx) => tx,
+            ReadConn::Pooled(c) => c,
+        }
+    }
+}
+
+impl std::ops::DerefMut for ReadConn<'_> {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        match self {
+            ReadConn::Tx(tx) => tx,
+            ReadConn::Pooled(c) => c,
+        }
+    }
+}
+
+impl WasiView for CallState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! The one wasmtime `Engine` of the process and the limits every plugin call runs under.
+//!
+//! Choices and why:
+//! - **Pooling allocator**: instantiation reuses pre-reserved slots, so a fresh sandbox per
+//!   request costs microseconds and nothing leaks between users.
+//! - **Epoch interruption**: a background thread ticks the epoch every [`TICK`]; each call yields
+//!   to tokio on every tick (a runaway plugin cannot starve other requests) and traps once its
+//!   deadline has passed. Cheaper than fuel and works for every guest language.
+//! - **Memory cap** per call through [`Limiter`], which also records the peak for the Plugins
+//!   page.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use wasmtime::{
+    Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, ResourceLimiter,
+};
+
+/// How often the epoch advances.
+pub const TICK: Duration = Duration::from_millis(10);
+/// Default wall-clock budget of one plugin call.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(2);
+/// Default linear-memory cap of one plugin call.
+pub const DEFAULT_MEMORY: usize = 64 << 20;
+/// The largest memory cap a plugin may be given (the pool reserves slots of this size).
+pub const MAX_MEMORY: usize = 512 << 20;
+
+/// The process-wide engine: one pool of sandboxes and one epoch ticker for every runtime in the
+/// process (tests build many runtimes; each engine reserves address space for its pool).
+pub fn shared() -> anyhow::Result<Engine> {
+    static ENGINE: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
+    if let Some(engine) = ENGINE.get() {
+        return Ok(engine.clone());
+    }
+    let engine = new_engine()?;
+    Ok(ENGINE.get_or_init(|| engine).clone())
+}
+
+/// Builds an engine and starts its epoch ticker (a plain thread: it must keep ticking even when
+/// every tokio worker is busy running guest code).
+fn new_engine() -> anyhow::Result<Engine> {
+    let mut pool = PoolingAllocationConfig::new();
+    pool.total_component_instances(256)
+        .total_core_instances(2048)
+        .total_memories(512)
+        .total_tables(1024)
+        .total_stacks(256)
+        .max_memory_size(MAX_MEMORY)
+        .max_core_instances_per_component(64)
+        .max_memories_per_component(8)
+        .max_tables_per_component(32)
+        .max_component_instance_size(1 << 20)
+        .max_core_instance_size(1 << 20)
+        .table_elements(200_000);
+    let mut config = Config::new();
+    config
+        .wasm_component_model(true)
+        .epoch_interruption(true)
+        .max_wasm_stack(1 << 20)
+        .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    let engine = Engine::new(&config).map_err(|e| anyhow::anyhow!("configuring wasmtime: {e}"))?;
+    let ticker = engine.weak();
+    std::thread::Builder::new()
+        .name("wasm-epoch".into())
+        .spawn(move || {
+            while let Some(engine) = ticker.upgrade() {
+                engine.increment_epoch();
+                drop(engine);
+                std::thread::sleep(TICK);
+            }
+        })?;
+    Ok(engine)
+}
+
+/// Limits of one plugin (defaults, or the plugin's overrides).
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub deadline: Duration,
+    pub memory: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            deadline: DEFAULT_DEADLINE,
+            memory: DEFAULT_MEMORY,
+        }
+    }
+}
+
+impl Limits {
+    /// Epoch ticks that make up the deadline.
+    pub fn ticks(&self) -> u64 {
+        (self.deadline.as_millis() / TICK.as_millis()).max(1) as u64
+    }
+}
+
+/// The trap raised when a call wants more memory than its cap.
+#[derive(Debug, thiserror::Error)]
+#[error("the plugin tried to use more than {cap} bytes of memory")]
+pub struct MemoryCapExceeded {
+    pub cap: usize,
+}
+
+/// Per-call memory accounting: enforces the cap (as a trap, the clearest error) and remembers the
+/// largest memory seen.
+#[derive(Debug)]
+pub struct Limiter {
+    cap: usize,
+    peak: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Limiter {
+    pub fn new(cap: usize) -> Limiter {
+        Limiter {
+            cap,
+            peak: Arc::default(),
+        }
+    }
+
+    /// A handle that still reads the peak after the store is gone.
+    pub fn peak_handle(&self) -> Arc<std::sync::atomic::AtomicUsize> {
+        self.peak.clone()
+    }
+}
+
+impl ResourceLimiter for Limiter {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        if desired > self.cap {
+            return Err(wasmtime::Error::new(MemoryCapExceeded { cap: self.cap }));
+        }
+        self.peak
+            .fetch_max(desired, std::sync::atomic::Ordering::Relaxed);
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(desired <= 200_000)
+    }
+}

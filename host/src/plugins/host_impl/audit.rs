@@ -1,0 +1,44 @@
+//! `audit`: plugin acts in the host's audit log. Written inside the call's transaction, so an
+//! act that is rolled back leaves no audit row claiming it happened.
+
+use super::trap;
+use crate::plugins::bindings::audit;
+use crate::plugins::call::CallState;
+
+impl audit::Host for CallState {
+    async fn write(
+        &mut self,
+        action: String,
+        target: String,
+        detail: String,
+    ) -> wasmtime::Result<()> {
+        let action = format!("{}.{}", self.manifest.id, clip(&action, 100));
+        let (actor_id, actor) = match &self.caller.user {
+            Some(user) => (Some(user.id), user.email.clone()),
+            None => match &self.caller.customer {
+                Some((_, email)) => (None, format!("customer {email}")),
+                None => (None, format!("plugin {}", self.manifest.id)),
+            },
+        };
+        let (now, ip, label) = (self.now, self.caller.ip.clone(), self.label());
+        let conn = self.write_conn().await.map_err(|e| trap(&label, e))?;
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor_id, actor, action, target, detail, ip) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(now)
+        .bind(actor_id)
+        .bind(actor)
+        .bind(&action)
+        .bind(clip(&target, 500))
+        .bind(clip(&detail, 2000))
+        .bind(ip)
+        .execute(conn)
+        .await
+        .map_err(|e| trap(&label, e))?;
+        Ok(())
+    }
+}
+
+fn clip(s: &str, max: usize) -> String {
+    s.chars().take(max).collect()
+}

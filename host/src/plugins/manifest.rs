@@ -1,0 +1,416 @@
+//! A plugin's self-description, validated before the plugin may serve anything.
+//!
+//! Validation collects every problem at once and words each so an author can fix it without
+//! reading host code; the Plugins page shows the list verbatim.
+
+use serde::Serialize;
+
+use super::bindings::guest;
+use super::bindings::types::Method;
+
+/// Contract versions this host can load.
+pub const SUPPORTED_WIT_VERSIONS: &[&str] = &["0.1.0"];
+
+/// Section ids the host itself uses under `/admin`.
+pub const RESERVED_IDS: &[&str] = &[
+    "dashboard",
+    "acl",
+    "audit",
+    "plugins",
+    "themes",
+    "settings",
+    "account",
+    "index",
+    "assets",
+];
+
+/// Paths a storefront route may not take over.
+const RESERVED_PATHS: &[&str] = &[
+    "/admin", "/login", "/logout", "/account", "/assets", "/healthz", "/metrics",
+];
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum FieldKind {
+    Text,
+    Integer,
+    Number,
+    Boolean,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Field {
+    pub name: String,
+    pub kind: FieldKind,
+    pub indexed: bool,
+    pub unique: bool,
+    pub searchable: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Collection {
+    pub name: String,
+    pub fields: Vec<Field>,
+    pub shared: bool,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Grant {
+    pub plugin: String,
+    pub collection: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NavEntry {
+    pub label: String,
+    pub controller: String,
+    pub action: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AclResource {
+    pub controller: String,
+    pub actions: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StorefrontRoute {
+    pub method: String,
+    pub path: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Widget {
+    pub name: String,
+    pub title: String,
+}
+
+/// A validated manifest.
+#[derive(Debug, Clone, Serialize)]
+pub struct Manifest {
+    pub id: String,
+    pub name: String,
+    pub version: String,
+    pub wit_version: String,
+    pub description: String,
+    pub nav: Vec<NavEntry>,
+    pub acl: Vec<AclResource>,
+    pub collections: Vec<Collection>,
+    pub reads: Vec<Grant>,
+    pub storefront_routes: Vec<StorefrontRoute>,
+    pub subscribes: Vec<String>,
+    /// (name, source) of bundled templates.
+    #[serde(skip)]
+    pub templates: Vec<(String, String)>,
+    pub template_names: Vec<String>,
+    pub widgets: Vec<Widget>,
+}
+
+impl Manifest {
+    /// The identity a plugin has while its manifest is being read: nothing declared, nothing
+    /// granted, so any storage or event call it makes is refused.
+    pub fn unloaded(file_stem: &str) -> Manifest {
+        Manifest {
+            id: format!("(loading {file_stem})"),
+            name: String::new(),
+            version: String::new(),
+            wit_version: String::new(),
+            description: String::new(),
+            nav: Vec::new(),
+            acl: Vec::new(),
+            collections: Vec::new(),
+            reads: Vec::new(),
+            storefront_routes: Vec::new(),
+            subscribes: Vec::new(),
+            templates: Vec::new(),
+            template_names: Vec::new(),
+            widgets: Vec::new(),
+        }
+    }
+}
+
+/// All the problems of a manifest, one per line.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid manifest:\n- {}", .0.join("\n- "))]
+pub struct Invalid(pub Vec<String>);
+
+fn is_plugin_id(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some('a'..='z'))
+        && s.len() <= 32
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+fn is_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some('a'..='z'))
+        && s.len() <= 48
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+fn is_segment(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+fn is_version(s: &str) -> bool {
+    let core = s.split(['-', '+']).next().unwrap_or("");
+    let parts: Vec<&str> = core.split('.').collect();
+    parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+}
+
+fn method_name(m: Method) -> &'static str {
+    match m {
+        Method::Get => "GET",
+        Method::Post => "POST",
+        Method::Put => "PUT",
+        Method::Patch => "PATCH",
+        Method::Delete => "DELETE",
+    }
+}
+
+/// Checks a manifest as returned by the plugin.
+pub fn validate(raw: guest::PluginManifest) -> Result<Manifest, Invalid> {
+    let mut errors = Vec::new();
+    let mut err = |msg: String| errors.push(msg);
+
+    if !is_plugin_id(&raw.id) {
+        err(format!(
+            "id {:?} must start with a lower-case letter and contain only lower-case letters, digits and '-' (at most 32)",
+            raw.id
+        ));
+    } else if RESERVED_IDS.contains(&raw.id.as_str()) {
+        err(format!("id {:?} is reserved for the host", raw.id));
+    }
+    if raw.name.trim().is_empty() || raw.name.chars().count() > 100 {
+        err("name must be 1 to 100 characters".into());
+    }
+    if !is_version(&raw.version) {
+        err(format!(
+            "version {:?} is not a semantic version such as 1.2.3",
+            raw.version
+        ));
+    }
+    if !SUPPORTED_WIT_VERSIONS.contains(&raw.wit_version.as_str()) {
+        err(format!(
+            "wit-version {:?} is not supported by this host (supported: {})",
+            raw.wit_version,
+            SUPPORTED_WIT_VERSIONS.join(", ")
+        ));
+    }
+    for entry in &raw.nav {
+        if entry.label.trim().is_empty() {
+            err("a nav entry has an empty label".into());
+        }
+        if !is_segment(&entry.controller) || !is_segment(&entry.action) {
+            err(format!(
+                "nav entry {:?}: controller and action must be lower-case letters, digits, '-' or '_'",
+                entry.label
+            ));
+        }
+    }
+    for resource in &raw.acl {
+        if !is_segment(&resource.controller) || resource.actions.iter().any(|a| !is_segment(a)) {
+            err(format!(
+                "acl controller {:?}: names must be lower-case letters, digits, '-' or '_'",
+                resource.controller
+            ));
+        }
+    }
+    let mut seen_collections = Vec::new();
+    for c in &raw.collections {
+        if !is_name(&c.name) {
+            err(format!(
+                "collection {:?}: names start with a lower-case letter and contain only lower-case letters, digits and '_' (at most 48)",
+                c.name
+            ));
+        }
+        if seen_collections.contains(&c.name) {
+            err(format!("collection {:?} is declared twice", c.name));
+        }
+        seen_collections.push(c.name.clone());
+        let mut seen_fields = Vec::new();
+        for f in &c.fields {
+            if !is_name(&f.name) {
+                err(format!(
+                    "collection {:?}: field {:?} must start with a lower-case letter and contain only lower-case letters, digits and '_'",
+                    c.name, f.name
+                ));
+            }
+            if ["id", "version", "created_at", "updated_at"].contains(&f.name.as_str()) {
+                err(format!(
+                    "collection {:?}: field {:?} is reserved",
+                    c.name, f.name
+                ));
+            }
+            if seen_fields.contains(&f.name) {
+                err(format!(
+                    "collection {:?}: field {:?} is declared twice",
+                    c.name, f.name
+                ));
+            }
+            seen_fields.push(f.name.clone());
+        }
+    }
+    for g in &raw.reads {
+        if !is_plugin_id(&g.plugin) || !is_name(&g.collection) {
+            err(format!(
+                "read grant {}/{} is not a valid plugin id and collection name",
+                g.plugin, g.collection
+            ));
+        }
+        if g.plugin == raw.id {
+            err(format!(
+                "read grant {}/{}: a plugin always reads its own collections",
+                g.plugin, g.collection
+            ));
+        }
+    }
+    for r in &raw.storefront_routes {
+        let path_ok = r.path.starts_with('/')
+            && r.path.len() <= 200
+            && r.path[1..].split('/').all(|seg| {
+                seg.is_empty() && r.path == "/"
+                    || is_segment(seg)
+                    || (seg.starts_with('{')
+                        && seg.ends_with('}')
+                        && is_name(&seg[1..seg.len() - 1]))
+            });
+        if !path_ok {
+            err(format!(
+                "storefront route {:?}: segments must be lower-case letters, digits, '-', '_' or {{name}}",
+                r.path
+            ));
+        } else if RESERVED_PATHS
+            .iter()
+            .any(|p| r.path == *p || r.path.starts_with(&format!("{p}/")))
+        {
+            err(format!(
+                "storefront route {:?} is reserved for the host",
+                r.path
+            ));
+        }
+    }
+    for topic in &raw.subscribes {
+        let ok = topic.contains('.') && topic.split('.').all(is_segment);
+        if !ok {
+            err(format!(
+                "subscribed topic {topic:?} must look like section.event-name"
+            ));
+        }
+    }
+    for t in &raw.templates {
+        let ok = t.name.ends_with(".html")
+            && !t.name.contains("..")
+            && !t.name.starts_with('/')
+            && t.name.split('/').all(|s| {
+                !s.is_empty()
+                    && s.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+            });
+        if !ok {
+            err(format!(
+                "template {:?}: names are relative paths like \"notes/index.html\"",
+                t.name
+            ));
+        }
+        if t.source.len() > 256 * 1024 {
+            err(format!("template {:?} is larger than 256 KiB", t.name));
+        }
+    }
+    for w in &raw.widgets {
+        if !is_segment(&w.name) || w.title.trim().is_empty() {
+            err(format!(
+                "widget {:?}: needs a lower-case name and a title",
+                w.name
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Invalid(errors));
+    }
+    Ok(Manifest {
+        id: raw.id,
+        name: raw.name,
+        version: raw.version,
+        wit_version: raw.wit_version,
+        description: raw.description,
+        nav: raw
+            .nav
+            .into_iter()
+            .map(|n| NavEntry {
+                label: n.label,
+                controller: n.controller,
+                action: n.action,
+            })
+            .collect(),
+        acl: raw
+            .acl
+            .into_iter()
+            .map(|a| AclResource {
+                controller: a.controller,
+                actions: a.actions,
+            })
+            .collect(),
+        collections: raw
+            .collections
+            .into_iter()
+            .map(|c| Collection {
+                name: c.name,
+                shared: c.shared,
+                fields: c
+                    .fields
+                    .into_iter()
+                    .map(|f| Field {
+                        name: f.name,
+                        kind: match f.kind {
+                            guest::FieldKind::Text => FieldKind::Text,
+                            guest::FieldKind::Integer => FieldKind::Integer,
+                            guest::FieldKind::Number => FieldKind::Number,
+                            guest::FieldKind::Boolean => FieldKind::Boolean,
+                        },
+                        indexed: f.indexed || f.unique,
+                        unique: f.unique,
+                        searchable: f.searchable,
+                    })
+                    .collect(),
+            })
+            .collect(),
+        reads: raw
+            .reads
+            .into_iter()
+            .map(|g| Grant {
+                plugin: g.plugin,
+                collection: g.collection,
+            })
+            .collect(),
+        storefront_routes: raw
+            .storefront_routes
+            .into_iter()
+            .map(|r| StorefrontRoute {
+                method: method_name(r.method).into(),
+                path: r.path,
+            })
+            .collect(),
+        subscribes: raw.subscribes,
+        template_names: raw.templates.iter().map(|t| t.name.clone()).collect(),
+        templates: raw
+            .templates
+            .into_iter()
+            .map(|t| (t.name, t.source))
+            .collect(),
+        widgets: raw
+            .widgets
+            .into_iter()
+            .map(|w| Widget {
+                name: w.name,
+                title: w.title,
+            })
+            .collect(),
+    })
+}

@@ -1,0 +1,60 @@
+//! The plugin runtime: every Back Office section is a WebAssembly component run by wasmtime.
+//!
+//! `engine` (one engine, limits) → `cache` (compiled code) → `runtime` (load, call) with
+//! `registry` (what is loaded and enabled), `manifest` (validation), `call` + `host_impl` (the
+//! per-call sandbox state and the WIT imports), `outbox` + `delivery` (events), `watcher`
+//! (hot reload) and `stats` (metrics). The host's HTTP side lives in `web::dispatch` and
+//! `web::plugins`.
+
+pub mod bindings;
+pub mod cache;
+pub mod call;
+mod collections;
+pub mod delivery;
+pub mod engine;
+mod host_impl;
+pub mod manifest;
+pub mod outbox;
+pub mod registry;
+pub mod runtime;
+pub mod stats;
+pub mod watcher;
+
+pub use runtime::{PluginSettings, Runtime};
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::clock::Clock;
+
+/// How often enabled/disabled states are re-read from the database (changes made by the CLI or
+/// by another host behind the same database).
+const REFRESH_EVERY: Duration = Duration::from_secs(2);
+
+/// Background work of a serving host: hot reload, event delivery, state refresh. Dropping it
+/// stops watching.
+pub struct Background {
+    _watcher: Option<notify::RecommendedWatcher>,
+}
+
+/// Loads every plugin, then starts the background tasks.
+pub async fn start(runtime: Arc<Runtime>, clock: Arc<dyn Clock>) -> Background {
+    runtime.load_all(clock.now()).await;
+    let watcher = match watcher::spawn(runtime.clone(), clock.clone()) {
+        Ok(w) => Some(w),
+        Err(err) => {
+            tracing::error!(error = %err, "hot reload is off: cannot watch the plugin directories");
+            None
+        }
+    };
+    tokio::spawn(delivery::run(runtime.clone(), clock));
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(REFRESH_EVERY).await;
+            if let Err(err) = runtime.refresh_enabled().await {
+                tracing::warn!(error = %err, "reading plugin states");
+            }
+        }
+    });
+    Background { _watcher: watcher }
+}

@@ -1,0 +1,162 @@
+//! The event outbox: events are rows written in the publisher's transaction, with one delivery
+//! row per subscriber. After commit the dispatcher delivers due rows, each to its subscriber in a
+//! fresh sandbox and transaction; a failure schedules a retry with exponential backoff, and after
+//! [`MAX_ATTEMPTS`] the delivery is marked dead and shown on the Plugins page.
+
+use serde::Serialize;
+use sqlx::{AnyConnection, Row};
+
+use crate::db::Db;
+
+/// Deliveries give up after this many failed attempts.
+pub const MAX_ATTEMPTS: i64 = 8;
+
+/// Seconds to wait before attempt `attempt + 1` (1 s, 2 s, 4 s, … capped at 5 min).
+pub fn backoff(attempt: i64) -> i64 {
+    (1i64 << attempt.clamp(0, 16)).min(300)
+}
+
+/// Writes an event and its deliveries on the caller's (transactional) connection.
+pub async fn insert(
+    conn: &mut AnyConnection,
+    topic: &str,
+    source: &str,
+    payload: &str,
+    subscribers: &[String],
+    now: i64,
+) -> sqlx::Result<i64> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO events (topic, source, payload, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(topic)
+    .bind(source)
+    .bind(payload)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    for subscriber in subscribers {
+        sqlx::query(
+            "INSERT INTO event_deliveries (event_id, subscriber, next_attempt_at) VALUES ($1, $2, $3)",
+        )
+        .bind(id)
+        .bind(subscriber)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(id)
+}
+
+/// A delivery that is due.
+#[derive(Debug, Clone)]
+pub struct Due {
+    pub event_id: i64,
+    pub subscriber: String,
+    pub topic: String,
+    pub source: String,
+    pub payload: String,
+    pub attempts: i64,
+}
+
+pub async fn due(db: &Db, now: i64, limit: i64) -> sqlx::Result<Vec<Due>> {
+    let rows = sqlx::query(
+        "SELECT d.event_id, d.subscriber, d.attempts, e.topic, e.source, e.payload \
+         FROM event_deliveries d JOIN events e ON e.id = d.event_id \
+         WHERE d.status = 'pending' AND d.next_attempt_at <= $1 \
+         ORDER BY d.next_attempt_at, d.event_id LIMIT $2",
+    )
+    .bind(now)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Due {
+                event_id: r.try_get("event_id")?,
+                subscriber: r.try_get("subscriber")?,
+                attempts: r.try_get("attempts")?,
+                topic: r.try_get("topic")?,
+                source: r.try_get("source")?,
+                payload: r.try_get("payload")?,
+            })
+        })
+        .collect()
+}
+
+/// Marks a delivery done, on the subscriber's own transaction (so "handled" and "marked" commit
+/// together: a crash in between redelivers, never loses).
+pub async fn mark_delivered(
+    conn: &mut AnyConnection,
+    event_id: i64,
+    subscriber: &str,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE event_deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = $1, last_error = '' \
+         WHERE event_id = $2 AND subscriber = $3",
+    )
+    .bind(now)
+    .bind(event_id)
+    .bind(subscriber)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Records a failed attempt and schedules the next one (or gives up).
+pub async fn mark_failed(db: &Db, due: &Due, error: &str, now: i64) -> sqlx::Result<()> {
+    let attempts = due.attempts + 1;
+    let status = if attempts >= MAX_ATTEMPTS {
+        "dead"
+    } else {
+        "pending"
+    };
+    sqlx::query(
+        "UPDATE event_deliveries SET status = $1, attempts = $2, next_attempt_at = $3, last_error = $4 \
+         WHERE event_id = $5 AND subscriber = $6",
+    )
+    .bind(status)
+    .bind(attempts)
+    .bind(now + backoff(attempts))
+    .bind(error.chars().take(1000).collect::<String>())
+    .bind(due.event_id)
+    .bind(&due.subscriber)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// Delivery counts and the latest failure of one subscriber, for the Plugins page.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DeliveryHealth {
+    pub pending: i64,
+    pub retrying: i64,
+    pub dead: i64,
+    pub last_error: Option<String>,
+}
+
+pub async fn health(db: &Db, subscriber: &str) -> sqlx::Result<DeliveryHealth> {
+    let row = sqlx::query(
+        "SELECT \
+           SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END) AS pending, \
+           SUM(CASE WHEN status = 'pending' AND attempts > 0 THEN 1 ELSE 0 END) AS retrying, \
+           SUM(CASE WHEN status = 'dead' THEN 1 ELSE 0 END) AS dead \
+         FROM event_deliveries WHERE subscriber = $1",
+    )
+    .bind(subscriber)
+    .fetch_one(db.pool())
+    .await?;
+    let last_error: Option<String> = sqlx::query_scalar(
+        "SELECT last_error FROM event_deliveries WHERE subscriber = $1 AND last_error <> '' \
+         ORDER BY next_attempt_at DESC LIMIT 1",
+    )
+    .bind(subscriber)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(DeliveryHealth {
+        pending: row.try_get::<Option<i64>, _>("pending")?.unwrap_or(0),
+        retrying: row.try_get::<Option<i64>, _>("retrying")?.unwrap_or(0),
+        dead: row.try_get::<Option<i64>, _>("dead")?.unwrap_or(0),
+        last_error,
+    })
+}

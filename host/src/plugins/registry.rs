@@ -1,0 +1,186 @@
+//! The loaded plugins, which of them are enabled, and the files that failed to load.
+//!
+//! Swapping a plugin replaces one `Arc` under a short write lock: requests that already hold the
+//! old `Arc` finish on the old version, new requests get the new one.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+
+use serde::Serialize;
+
+use super::bindings::SectionPre;
+use super::call::CallState;
+use super::engine::Limits;
+use super::manifest::Manifest;
+use super::stats::Stats;
+
+/// A loaded, validated plugin version.
+pub struct Plugin {
+    pub manifest: Arc<Manifest>,
+    pub pre: SectionPre<CallState>,
+    /// SHA-256 of the `.wasm` file.
+    pub hash: String,
+    pub source: PathBuf,
+    pub limits: Limits,
+    pub stats: Stats,
+    pub loaded_at: i64,
+}
+
+impl Plugin {
+    /// `id version`, for logs and error messages.
+    pub fn label(&self) -> String {
+        format!("{} {}", self.manifest.id, self.manifest.version)
+    }
+}
+
+/// Why a file is not serving, shown on the Plugins page.
+#[derive(Debug, Clone, Serialize)]
+pub struct LoadFailure {
+    pub file: String,
+    pub message: String,
+    pub at: i64,
+}
+
+#[derive(Default)]
+pub struct Registry {
+    plugins: RwLock<HashMap<String, Arc<Plugin>>>,
+    disabled: RwLock<HashSet<String>>,
+    failures: RwLock<BTreeMap<PathBuf, LoadFailure>>,
+}
+
+fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    lock.write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Registry {
+    /// A loaded plugin, enabled or not.
+    pub fn get(&self, id: &str) -> Option<Arc<Plugin>> {
+        read(&self.plugins).get(id).cloned()
+    }
+
+    /// A loaded plugin that is enabled: the only kind that serves requests and events.
+    pub fn enabled(&self, id: &str) -> Option<Arc<Plugin>> {
+        if self.is_disabled(id) {
+            return None;
+        }
+        self.get(id)
+    }
+
+    pub fn is_disabled(&self, id: &str) -> bool {
+        read(&self.disabled).contains(id)
+    }
+
+    /// Every loaded plugin, by id.
+    pub fn all(&self) -> Vec<Arc<Plugin>> {
+        let mut plugins: Vec<_> = read(&self.plugins).values().cloned().collect();
+        plugins.sort_by(|a, b| a.manifest.id.cmp(&b.manifest.id));
+        plugins
+    }
+
+    /// Installs a plugin version, returning the one it replaces.
+    pub fn install(&self, plugin: Arc<Plugin>) -> Option<Arc<Plugin>> {
+        write(&self.failures).remove(&plugin.source);
+        write(&self.plugins).insert(plugin.manifest.id.clone(), plugin)
+    }
+
+    pub fn set_disabled(&self, ids: HashSet<String>) {
+        *write(&self.disabled) = ids;
+    }
+
+    pub fn record_failure(&self, file: PathBuf, message: String, at: i64) {
+        let failure = LoadFailure {
+            file: file.display().to_string(),
+            message,
+            at,
+        };
+        write(&self.failures).insert(file, failure);
+    }
+
+    pub fn failures(&self) -> Vec<LoadFailure> {
+        read(&self.failures).values().cloned().collect()
+    }
+
+    /// The load error of the file a plugin was last loaded from, if its latest version failed.
+    pub fn failure_for(&self, plugin: &Plugin) -> Option<LoadFailure> {
+        read(&self.failures).get(&plugin.source).cloned()
+    }
+
+    /// Enabled plugins subscribed to `topic`.
+    pub fn subscribers_of(&self, topic: &str) -> Vec<String> {
+        let disabled = read(&self.disabled);
+        let mut ids: Vec<String> = read(&self.plugins)
+            .values()
+            .filter(|p| !disabled.contains(&p.manifest.id))
+            .filter(|p| p.manifest.subscribes.iter().any(|t| t == topic))
+            .map(|p| p.manifest.id.clone())
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    /// The enabled plugin that declared a storefront route matching `method` and `path`, with the
+    /// values of its `{name}` segments.
+    pub fn storefront_route(&self, method: &str, path: &str) -> Option<(Arc<Plugin>, RouteParams)> {
+        let disabled = read(&self.disabled);
+        for plugin in read(&self.plugins).values() {
+            if disabled.contains(&plugin.manifest.id) {
+                continue;
+            }
+            for route in &plugin.manifest.storefront_routes {
+                if route.method != method {
+                    continue;
+                }
+                if let Some(params) = match_route(&route.path, path) {
+                    return Some((plugin.clone(), params));
+                }
+            }
+        }
+        None
+    }
+}
+
+/// Values of a route's `{name}` segments, in order.
+pub type RouteParams = Vec<(String, String)>;
+
+/// Matches `/p/{slug}` against `/p/red-shoe` → `[("slug", "red-shoe")]`.
+fn match_route(pattern: &str, path: &str) -> Option<RouteParams> {
+    let pattern_parts: Vec<&str> = pattern.trim_end_matches('/').split('/').collect();
+    let path_parts: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    if pattern_parts.len() != path_parts.len() {
+        return None;
+    }
+    let mut params = Vec::new();
+    for (p, v) in pattern_parts.iter().zip(&path_parts) {
+        if let Some(name) = p.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+            if v.is_empty() {
+                return None;
+            }
+            params.push((name.to_owned(), (*v).to_owned()));
+        } else if p != v {
+            return None;
+        }
+    }
+    Some(params)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::match_route;
+
+    #[test]
+    fn routes_match_segments_and_capture_names() {
+        assert_eq!(
+            match_route("/p/{slug}", "/p/red-shoe"),
+            Some(vec![("slug".into(), "red-shoe".into())])
+        );
+        assert_eq!(match_route("/p/{slug}", "/p"), None);
+        assert_eq!(match_route("/p/{slug}", "/q/x"), None);
+        assert_eq!(match_route("/", "/"), Some(vec![]));
+    }
+}

@@ -1,0 +1,279 @@
+//! Requests for plugin sections: `/admin/<plugin>/<controller>/<action>` (after the ACL guard)
+//! and the storefront routes plugins declare. The host turns the HTTP request into a WIT
+//! `request`, runs the plugin, commits or rolls back its transaction, and turns the answer into
+//! a page, redirect, JSON, download or error.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
+
+use super::view::{PageCtx, see_other};
+use crate::acl::Granted;
+use crate::error::{AppError, AppResult};
+use crate::plugins::bindings::guest;
+use crate::plugins::bindings::types::{Method as WitMethod, Pair, Surface};
+use crate::plugins::call::Caller;
+use crate::plugins::registry::Plugin;
+use crate::plugins::runtime::{Answer, Export};
+use crate::state::AppState;
+
+/// `/admin/<plugin>/...`: the guard has already checked the ACL for this resource.
+pub async fn admin(
+    State(state): State<AppState>,
+    granted: Granted,
+    page: PageCtx,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AppResult<Response> {
+    let resource = granted.resource();
+    if crate::plugins::manifest::RESERVED_IDS.contains(&resource.section.as_str()) {
+        return Err(AppError::not_found("There is no page at this address."));
+    }
+    let plugin = state.plugins().registry().enabled(&resource.section).ok_or_else(|| {
+        AppError::not_found(format!(
+            "There is no section \"{}\", or it is disabled. An administrator can enable sections on the Plugins page.",
+            resource.section
+        ))
+    })?;
+    let prefix = format!("/admin/{}", resource.section);
+    let path = uri.path().strip_prefix(&prefix).unwrap_or("").to_owned();
+    let request = build_request(
+        Surface::Admin,
+        &method,
+        path,
+        &resource.controller,
+        &resource.action,
+        &uri,
+        &headers,
+        &body,
+        page.wants_json(),
+    )?;
+    let user = granted.principal().user.clone();
+    let caller = Caller {
+        locale: user.locale.clone(),
+        user: Some(user),
+        permissions: Some(granted.permissions().clone()),
+        customer: None,
+        agent: None,
+        ip: page.identity().ip.clone(),
+    };
+    run(&state, &page, &plugin, caller, request).await
+}
+
+/// Any path no host route matched: a plugin's storefront route, or 404.
+pub async fn storefront(
+    State(state): State<AppState>,
+    page: PageCtx,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AppResult<Response> {
+    let Some((plugin, params)) = state
+        .plugins()
+        .registry()
+        .storefront_route(method.as_str(), uri.path())
+    else {
+        return Err(AppError::not_found("There is no page at this address."));
+    };
+    let mut request = build_request(
+        Surface::Storefront,
+        &method,
+        uri.path().to_owned(),
+        "storefront",
+        "index",
+        &uri,
+        &headers,
+        &body,
+        page.wants_json(),
+    )?;
+    request
+        .query
+        .extend(params.into_iter().map(|(name, value)| Pair { name, value }));
+    let caller = Caller {
+        locale: "en".into(),
+        ip: page.identity().ip.clone(),
+        ..Caller::default()
+    };
+    run(&state, &page, &plugin, caller, request).await
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build_request(
+    surface: Surface,
+    method: &Method,
+    path: String,
+    controller: &str,
+    action: &str,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &Bytes,
+    wants_json: bool,
+) -> AppResult<guest::Request> {
+    let method = match *method {
+        Method::GET | Method::HEAD => WitMethod::Get,
+        Method::POST => WitMethod::Post,
+        Method::PUT => WitMethod::Put,
+        Method::PATCH => WitMethod::Patch,
+        Method::DELETE => WitMethod::Delete,
+        _ => return Err(AppError::MethodNotAllowed),
+    };
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let (form, json) = if content_type.starts_with("application/json") {
+        let text = std::str::from_utf8(body)
+            .map_err(|_| AppError::BadRequest("The JSON body is not valid UTF-8.".into()))?;
+        serde_json::from_str::<serde_json::Value>(text)
+            .map_err(|e| AppError::BadRequest(format!("The JSON body could not be read: {e}")))?;
+        (Vec::new(), Some(text.to_owned()))
+    } else if content_type.starts_with("application/x-www-form-urlencoded") {
+        (pairs(body)?, None)
+    } else {
+        (Vec::new(), None)
+    };
+    Ok(guest::Request {
+        surface,
+        method,
+        path,
+        controller: controller.to_owned(),
+        action: action.to_owned(),
+        query: pairs(uri.query().unwrap_or("").as_bytes())?,
+        form: form
+            .into_iter()
+            .filter(|p| p.name != super::csrf::FIELD)
+            .collect(),
+        body: json,
+        wants_json,
+    })
+}
+
+/// Decodes urlencoded pairs, refusing invalid UTF-8 rather than passing replacement characters
+/// to the plugin.
+fn pairs(raw: &[u8]) -> AppResult<Vec<Pair>> {
+    super::input::check_utf8(raw)?;
+    Ok(form_urlencoded::parse(raw)
+        .map(|(name, value)| Pair {
+            name: name.into_owned(),
+            value: value.into_owned(),
+        })
+        .collect())
+}
+
+async fn run(
+    state: &AppState,
+    page: &PageCtx,
+    plugin: &Arc<Plugin>,
+    caller: Caller,
+    request: guest::Request,
+) -> AppResult<Response> {
+    let runtime = state.plugins();
+    let mut finished = runtime
+        .call(plugin, caller, Export::Handle(request), state.now())
+        .await?;
+    let Answer::Response(response) = finished.answer else {
+        return Err(AppError::Internal(anyhow::anyhow!(
+            "handle() answered like another export"
+        )));
+    };
+    // Map first: an answer the host cannot use (bad JSON, bad redirect) rolls back like a failure.
+    let mapped = respond(state, page, plugin, response);
+    if mapped.is_ok() {
+        runtime.commit(&mut finished.state).await?;
+    }
+    mapped
+}
+
+fn respond(
+    state: &AppState,
+    page: &PageCtx,
+    plugin: &Plugin,
+    response: guest::Response,
+) -> AppResult<Response> {
+    let id = &plugin.manifest.id;
+    let bad = |what: String| AppError::Plugin {
+        status: StatusCode::BAD_GATEWAY,
+        message: format!("The section {} answered with {what}.", plugin.label()),
+    };
+    match response {
+        guest::Response::View(view) => {
+            let context: serde_json::Value = serde_json::from_str(&view.context)
+                .map_err(|e| bad(format!("a view context that is not JSON ({e})")))?;
+            if page.wants_json() {
+                return Ok(Json(context).into_response());
+            }
+            let name = format!("{id}/{}", view.template);
+            if !state.templates().exists(&name) {
+                return Err(bad(format!(
+                    "a view template it does not bundle: {:?}",
+                    view.template
+                )));
+            }
+            page.render(&name, &view.title, context)
+        }
+        guest::Response::Redirect(redirect) => {
+            let local = redirect.location.starts_with('/')
+                && !redirect.location.starts_with("//")
+                && !redirect.location.contains('\\');
+            if !local {
+                return Err(bad(format!(
+                    "a redirect outside this site: {:?}",
+                    redirect.location
+                )));
+            }
+            if page.wants_json() {
+                return Ok(Json(
+                    serde_json::json!({ "location": redirect.location, "message": redirect.flash }),
+                )
+                .into_response());
+            }
+            let behind_tls = state.settings().behind_tls;
+            Ok(see_other(
+                &redirect.location,
+                redirect.flash.as_deref().map(|m| (m, behind_tls)),
+            ))
+        }
+        guest::Response::Json(body) => {
+            let value: serde_json::Value = serde_json::from_str(&body)
+                .map_err(|e| bad(format!("JSON that does not parse ({e})")))?;
+            Ok(Json(value).into_response())
+        }
+        guest::Response::Download(file) => {
+            let content_type = HeaderValue::from_str(&file.content_type)
+                .map_err(|_| bad(format!("an invalid content type {:?}", file.content_type)))?;
+            let filename: String = file
+                .filename
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || "-_. ".contains(*c))
+                .take(100)
+                .collect();
+            let disposition =
+                HeaderValue::from_str(&format!("attachment; filename=\"{filename}\""))
+                    .map_err(|_| bad("an invalid file name".into()))?;
+            Ok((
+                [
+                    (header::CONTENT_TYPE, content_type),
+                    (header::CONTENT_DISPOSITION, disposition),
+                ],
+                file.bytes,
+            )
+                .into_response())
+        }
+        guest::Response::Failure(failure) => {
+            let status = StatusCode::from_u16(failure.status)
+                .ok()
+                .filter(|s| s.is_client_error() || s.is_server_error())
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            Err(AppError::Plugin {
+                status,
+                message: failure.message.chars().take(2000).collect(),
+            })
+        }
+    }
+}
