@@ -50,6 +50,10 @@ impl Templates {
         env.set_auto_escape_callback(|_| AutoEscape::Html);
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
         env.add_filter("datetime", |unix: i64| crate::clock::format_utc(unix));
+        // minijinja's own `urlencode` needs a cargo feature the host does not enable.
+        env.add_filter("urlencode", |value: String| {
+            form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>()
+        });
         for (name, source) in BUILT_IN {
             env.add_template(name, source)?;
         }
