@@ -512,3 +512,22 @@ async fn rule_changes_apply_to_the_next_request() {
     assert_eq!(removed.status, 200, "{}", removed.body);
     assert_eq!(viewer.get("/admin/acl/groups/index").await.status, 403);
 }
+
+#[tokio::test]
+async fn pages_outside_admin_show_the_same_permitted_menu() {
+    let app = TestApp::start().await;
+    for persona in personas() {
+        create_persona(&app, &persona).await;
+    }
+    let cases: &[(&str, &[&str])] = &[
+        ("viewer@example.com", &["/admin/acl/users/index"]),
+        ("split@example.com", &["/admin", "/admin/audit/log/index"]),
+        ("nobody@example.com", &[]),
+    ];
+    for (email, expected) in cases {
+        let browser = app.signed_in(email, PASSWORD).await;
+        let account = browser.get("/account").await;
+        assert_eq!(account.status, 200);
+        assert_eq!(menu(&account.text()), *expected, "{email} on /account");
+    }
+}

@@ -469,3 +469,96 @@ async fn every_response_carries_security_headers() {
         assert_eq!(header("cache-control"), "no-store", "{path}");
     }
 }
+
+/// A sign-in attempt from a client without a cookie jar that claims to be `forwarded_for`
+/// (`X-Forwarded-For`), carrying the form cookie by hand (behind TLS it is `Secure`, which a
+/// jar would not send over plain HTTP).
+async fn sign_in_via_proxy(
+    app: &TestApp,
+    forwarded_for: &str,
+    email: &str,
+    password: &str,
+) -> Reply {
+    let browser = app.browser();
+    let page = browser.get("/login").await;
+    let token = page.csrf_field().unwrap();
+    let cookie = page
+        .set_cookies()
+        .into_iter()
+        .find(|c| c.contains("bo_form="))
+        .and_then(|c| c.split(';').next().map(str::to_owned))
+        .expect("the sign-in form cookie");
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let response = client
+        .post(browser.url("/login"))
+        .header("cookie", cookie)
+        .header("x-forwarded-for", forwarded_for)
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("email", email),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .unwrap();
+    Reply {
+        status: response.status().as_u16(),
+        headers: response.headers().clone(),
+        body: response.text().await.unwrap(),
+    }
+}
+
+#[tokio::test]
+async fn behind_a_proxy_the_client_address_comes_from_x_forwarded_for() {
+    let settings = WebSettings {
+        behind_tls: true,
+        ..WebSettings::default()
+    };
+    let app = TestApp::start_with(settings).await;
+    let attacker = "203.0.113.7";
+    let reply = sign_in_via_proxy(&app, &format!("{attacker}, 10.0.0.1"), ADMIN_EMAIL, WRONG).await;
+    assert_eq!(reply.status, 422);
+    assert_eq!(app.audit().await[0].ip, attacker);
+    for i in 1..20 {
+        let email = format!("guess{i}@example.com");
+        assert_eq!(
+            sign_in_via_proxy(&app, attacker, &email, WRONG)
+                .await
+                .status,
+            422
+        );
+    }
+    // The attacker's address is locked; the shop owner's is not.
+    let locked = sign_in_via_proxy(&app, attacker, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert_eq!(locked.status, 429);
+    let owner = sign_in_via_proxy(&app, "198.51.100.2", ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert_eq!(owner.status, 303, "{}", owner.body);
+    assert!(
+        owner
+            .set_cookies()
+            .iter()
+            .any(|c| c.starts_with("__Host-bo_session=") && c.contains("; Secure"))
+    );
+    let row = app.audit_of("auth.sign-in").await.pop().unwrap();
+    assert_eq!(row.ip, "198.51.100.2");
+}
+
+#[tokio::test]
+async fn without_a_proxy_x_forwarded_for_is_ignored() {
+    let app = TestApp::start().await;
+    // Rotating the claimed address does not escape the per-address limit.
+    for i in 0..20 {
+        let forged = format!("192.0.2.{i}");
+        let email = format!("guess{i}@example.com");
+        assert_eq!(
+            sign_in_via_proxy(&app, &forged, &email, WRONG).await.status,
+            422
+        );
+    }
+    let reply = sign_in_via_proxy(&app, "192.0.2.200", ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert_eq!(reply.status, 429);
+    assert!(app.audit().await.iter().all(|r| r.ip == "127.0.0.1"));
+}
