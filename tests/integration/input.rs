@@ -259,15 +259,34 @@ fn assert_refused(reply: &Reply, what: &str) {
     assert_eq!(body["status"], reply.status, "{what}");
 }
 
-/// Every kind of bad body for one endpoint, each sent by `browser` asking for JSON.
-async fn bad_bodies(browser: &Browser, endpoint: &Endpoint) -> Vec<(String, Reply)> {
+/// Checks that the HTML answer to the same request is the same refusal, as an error page.
+fn assert_same_page(html: &Reply, json: &Reply, what: &str) {
+    assert_eq!(html.status, json.status, "{what}: HTML and JSON disagree");
+    let message = json.json()["error"].as_str().unwrap_or_default().to_owned();
+    let text = html.text();
+    assert!(
+        text.contains("<p class=\"error\">"),
+        "{what}: not an error page"
+    );
+    assert!(
+        text.contains(&message),
+        "{what}: the page lacks {message:?}"
+    );
+}
+
+/// Every kind of bad body for one endpoint, each sent by `browser` twice: asking for JSON and
+/// asking for HTML. Returns `(what, JSON reply, HTML reply)`.
+async fn bad_bodies(browser: &Browser, endpoint: &Endpoint) -> Vec<(String, Reply, Reply)> {
     let path = endpoint.path;
     let valid = &endpoint.valid;
     let form = "application/x-www-form-urlencoded";
     let mut out = Vec::new();
     let mut send = async |what: String, content_type: &str, body: Vec<u8>| {
-        let reply = browser.submit_raw(path, content_type, body).await;
-        out.push((format!("{path}: {what}"), reply));
+        let json = browser.submit_raw(path, content_type, body.clone()).await;
+        let html = browser
+            .submit_raw_as("text/html", path, content_type, body)
+            .await;
+        out.push((format!("{path}: {what}"), json, html));
     };
 
     send("empty form".into(), form, Vec::new()).await;
@@ -428,8 +447,9 @@ async fn bad_input_on_every_endpoint_is_a_4xx_with_a_message_and_changes_nothing
         } else {
             &admin
         };
-        for (what, reply) in bad_bodies(browser, &endpoint).await {
-            assert_refused(&reply, &what);
+        for (what, json, html) in bad_bodies(browser, &endpoint).await {
+            assert_refused(&json, &what);
+            assert_same_page(&html, &json, &what);
             cases += 1;
         }
         // Refused requests write nothing (only sign-in failures are counted and audited, and

@@ -178,9 +178,21 @@ impl Browser {
 
     /// POST raw bytes with a content type, the CSRF header, asking for JSON.
     pub async fn submit_raw(&self, path: &str, content_type: &str, body: Vec<u8>) -> Reply {
+        self.submit_raw_as("application/json", path, content_type, body)
+            .await
+    }
+
+    /// POST raw bytes with a content type and the CSRF header, asking for `accept`.
+    pub async fn submit_raw_as(
+        &self,
+        accept: &str,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Reply {
         self.send(
             self.request(Method::POST, path)
-                .header(header::ACCEPT, "application/json")
+                .header(header::ACCEPT, accept)
                 .header(header::CONTENT_TYPE, content_type)
                 .header("x-csrf-token", self.csrf())
                 .body(body),
