@@ -654,7 +654,7 @@ async fn html_is_stored_verbatim_and_rendered_escaped() {
         format!("/admin/acl/groups/edit?id={group}"),
         "/admin/acl/roles/index".to_owned(),
         format!("/admin/acl/roles/edit?id={role}"),
-        format!("/admin/acl/users/create"),
+        "/admin/acl/users/create".to_owned(),
         "/admin/audit/log/index".to_owned(),
         "/account".to_owned(),
     ];
