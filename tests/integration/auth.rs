@@ -562,3 +562,38 @@ async fn without_a_proxy_x_forwarded_for_is_ignored() {
     assert_eq!(reply.status, 429);
     assert!(app.audit().await.iter().all(|r| r.ip == "127.0.0.1"));
 }
+
+#[tokio::test]
+async fn parallel_wrong_passwords_get_no_more_guesses_than_the_limit() {
+    let app = TestApp::start().await;
+    // Each attacker has its form token ready, then all submit at once.
+    let mut attackers = Vec::new();
+    for i in 0..12 {
+        let browser = app.browser();
+        let token = browser.get("/login").await.csrf_field().unwrap();
+        attackers.push((i, browser, token));
+    }
+    let mut attempts = tokio::task::JoinSet::new();
+    for (i, browser, token) in attackers {
+        attempts.spawn(async move {
+            let password = format!("guess-number-{i}");
+            let fields = [
+                ("_csrf", token.as_str()),
+                ("email", ADMIN_EMAIL),
+                ("password", password.as_str()),
+            ];
+            browser.post_form("/login", &fields).await.status
+        });
+    }
+    let statuses = attempts.join_all().await;
+    let checked = statuses.iter().filter(|s| **s == 422).count();
+    let locked = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!((checked, locked), (5, 7), "{statuses:?}");
+    assert_eq!(
+        app.browser()
+            .sign_in(ADMIN_EMAIL, ADMIN_PASSWORD)
+            .await
+            .status,
+        429
+    );
+}
