@@ -225,9 +225,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::User(UserCommand::Disable { email }) => {
-            let (user, _) = users::find_credentials(&db, &email.trim().to_lowercase())
-                .await?
-                .with_context(|| format!("there is no user {email}"))?;
+            let user = find_user(&db, &email).await?;
             users::set_status(&db, user.id, users::Status::Blocked, now).await?;
             session::delete_all_for(&db, Realm::Admin, user.id).await?;
             println!("User {} is blocked and signed out.", user.email);
@@ -245,9 +243,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Plugin(PluginCommand::Enable { id }) => set_plugin(&db, &id, true, now).await?,
         Command::Plugin(PluginCommand::Disable { id }) => set_plugin(&db, &id, false, now).await?,
         Command::Token(TokenCommand::Create { email, name }) => {
-            let (user, _) = users::find_credentials(&db, &email.trim().to_lowercase())
-                .await?
-                .with_context(|| format!("there is no user {email}"))?;
+            let user = find_user(&db, &email).await?;
             let (id, token) = tokens::create(&db, user.id, &name, now).await?;
             println!("Token {id} for {} (shown only this once):", user.email);
             println!("{token}");
@@ -267,4 +263,14 @@ async fn set_plugin(db: &Db, id: &str, enabled: bool, now: i64) -> anyhow::Resul
         if enabled { "enabled" } else { "disabled" }
     );
     Ok(())
+}
+
+/// A user that is not deleted, by email: a deleted account stays deleted (not re-listed by
+/// `disable`, never handed a token).
+async fn find_user(db: &Db, email: &str) -> anyhow::Result<users::User> {
+    users::find_credentials(db, &email.trim().to_lowercase())
+        .await?
+        .map(|(user, _)| user)
+        .filter(|user| user.status != users::Status::Deleted)
+        .with_context(|| format!("there is no user {email}"))
 }

@@ -64,6 +64,10 @@ fn base_environment() -> Environment<'static> {
     env.set_auto_escape_callback(|_| AutoEscape::Html);
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
     env.add_filter("datetime", |unix: i64| crate::clock::format_utc(unix));
+    // minijinja's own `urlencode` needs a cargo feature the host does not enable.
+    env.add_filter("urlencode", |value: String| {
+        form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>()
+    });
     env
 }
 

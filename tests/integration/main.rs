@@ -1,1 +1,10 @@
+//! One test binary for the host foundation: every module drives the real app on a real port.
 
+mod acl;
+mod api;
+mod audit;
+mod auth;
+mod cli;
+mod csrf;
+mod input;
+mod users;

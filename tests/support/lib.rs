@@ -1,1 +1,153 @@
+//! Shared harness for the end-to-end tests: the real application served on a real port, over a
+//! fresh SQLite file, with a clock the test moves by hand.
+//!
+//! Nothing here sleeps: a test that needs time to pass calls [`TestApp::advance`]. Nothing here
+//! reaches past the HTTP surface to fake a result either; the database helpers only set up
+//! fixtures (users, groups, roles) and read what the app wrote (audit rows, table snapshots).
 
+pub mod binary;
+pub mod browser;
+pub mod fixtures;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use backoffice::clock::ManualClock;
+use backoffice::db::Db;
+use backoffice::{AppState, WebSettings};
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use browser::{Browser, Reply};
+pub use fixtures::AuditRow;
+
+/// The first admin every test app starts with.
+pub const ADMIN_EMAIL: &str = "admin@example.com";
+pub const ADMIN_PASSWORD: &str = "first-admin-password-0001";
+/// Unix time at which every test app's clock starts (2025-01-01 00:00:00 UTC).
+pub const START: i64 = 1_735_689_600;
+
+/// A running application and everything a test needs to drive and inspect it.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub clock: ManualClock,
+    pub db: Db,
+    pub admin_id: i64,
+    dir: TempDir,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl TestApp {
+    /// A fresh data directory, migrated database, first admin, default settings.
+    pub async fn start() -> TestApp {
+        Self::start_with(WebSettings::default()).await
+    }
+
+    pub async fn start_with(settings: WebSettings) -> TestApp {
+        let dir = tempfile::tempdir().expect("creating a temp dir");
+        Self::start_in(dir, settings).await
+    }
+
+    /// Serves the app over the data directory `dir` (which may already hold a database, e.g. one
+    /// the CLI prepared). The first admin is created only when the database has no users.
+    pub async fn start_in(dir: TempDir, settings: WebSettings) -> TestApp {
+        let db = open_db(dir.path()).await;
+        let clock = ManualClock::starting_at(START);
+        backoffice::bootstrap::ensure_first_admin(
+            &db,
+            Some(ADMIN_EMAIL),
+            Some(ADMIN_PASSWORD),
+            START,
+        )
+        .await
+        .expect("creating the first admin");
+        let admin_id = fixtures::user_id(&db, ADMIN_EMAIL).await.unwrap_or(0);
+        let state = AppState::new(db.clone(), Arc::new(clock.clone()), settings)
+            .expect("building the app state");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("binding a port");
+        let addr = listener.local_addr().expect("local address");
+        let (tx, rx) = oneshot::channel::<()>();
+        let server = tokio::spawn(backoffice::server::serve(listener, state, async move {
+            let _ = rx.await;
+        }));
+        TestApp {
+            addr,
+            clock,
+            db,
+            admin_id,
+            dir,
+            shutdown: Some(tx),
+            server: Some(server),
+        }
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// A new browser with an empty cookie jar.
+    pub fn browser(&self) -> Browser {
+        Browser::new(self.base_url())
+    }
+
+    /// A browser signed in as `email`, with its session's CSRF token loaded.
+    pub async fn signed_in(&self, email: &str, password: &str) -> Browser {
+        let browser = self.browser();
+        let reply = browser.sign_in(email, password).await;
+        assert_eq!(
+            reply.status, 303,
+            "sign-in of {email} failed: {}",
+            reply.body
+        );
+        browser
+    }
+
+    /// A browser signed in as the first admin.
+    pub async fn admin(&self) -> Browser {
+        self.signed_in(ADMIN_EMAIL, ADMIN_PASSWORD).await
+    }
+
+    /// Moves the app's clock forward.
+    pub fn advance(&self, seconds: i64) {
+        self.clock.advance(seconds);
+    }
+
+    /// Stops the server gracefully and checks it ended without error.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server
+                .await
+                .expect("the server task panicked")
+                .expect("the server ended with an error");
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Connects to (and migrates) the SQLite database of a data directory.
+pub async fn open_db(dir: &Path) -> Db {
+    let db = Db::connect(&Db::default_url(dir))
+        .await
+        .expect("connecting to SQLite");
+    db.migrate().await.expect("migrating");
+    db
+}

@@ -237,6 +237,25 @@ impl Link {
     }
 }
 
+/// Refuses (422) a list of group or role ids naming one that does not exist. Handlers call it
+/// before their first write, so a bad id cannot leave a half-made change behind.
+pub async fn check_exist(db: &Db, kind: Kind, ids: &[i64]) -> AppResult<()> {
+    for id in ids {
+        let exists: Option<i64> =
+            sqlx::query_scalar(&format!("SELECT id FROM {} WHERE id = $1", kind.table()))
+                .bind(id)
+                .fetch_optional(db.pool())
+                .await?;
+        if exists.is_none() {
+            return Err(AppError::invalid(format!(
+                "There is no {} with id {id}.",
+                kind.label()
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// The ids linked to `owner` (a user's groups, a group's roles).
 pub async fn linked(db: &Db, link: Link, owner: i64) -> AppResult<Vec<i64>> {
     let (table, owner_col, member_col, _) = link.parts();

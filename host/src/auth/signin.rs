@@ -46,9 +46,9 @@ pub async fn admin(
     now: i64,
 ) -> AppResult<Result<User, Refusal>> {
     let keys = throttle::Keys::new(Realm::Admin, email, ip);
-    if throttle::is_locked(db, &keys, now).await? {
+    let Some(attempt) = throttle::begin(db, &keys, now).await? else {
         return Ok(Err(Refusal::Locked));
-    }
+    };
     let found = users::find_credentials(db, &email.trim().to_lowercase()).await?;
     let usable_hash = match &found {
         Some((user, hash)) if user.status != Status::Deleted => Some(hash.as_str()),
@@ -56,10 +56,10 @@ pub async fn admin(
     };
     let verified = password::verify_off_thread(password, usable_hash).await;
     let Some((user, hash)) = found.filter(|_| verified) else {
-        throttle::record_failure(db, &keys, now).await?;
+        throttle::failed(db, now).await?;
         return Ok(Err(Refusal::BadCredentials));
     };
-    throttle::record_success(db, &keys).await?;
+    throttle::succeeded(db, &keys, &attempt).await?;
     if user.status == Status::Blocked {
         return Ok(Err(Refusal::Blocked));
     }

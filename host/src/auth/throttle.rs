@@ -30,23 +30,42 @@ impl Keys {
     }
 }
 
-/// True when either counter is at its limit.
-pub async fn is_locked(db: &Db, keys: &Keys, now: i64) -> sqlx::Result<bool> {
-    let since = now - WINDOW_SECONDS;
-    let account = count(db, &keys.account, since).await?;
-    let address = count(db, &keys.address, since).await?;
-    Ok(account >= MAX_PER_ACCOUNT || address >= MAX_PER_ADDRESS)
+/// A sign-in attempt already counted as a failure while its password is being checked.
+#[derive(Debug)]
+pub struct Attempt {
+    ids: Vec<i64>,
 }
 
-pub async fn record_failure(db: &Db, keys: &Keys, now: i64) -> sqlx::Result<()> {
+/// Counts the attempt as a failure *before* the password is checked, then tells whether it is
+/// within both limits. Counting first means parallel attempts cannot all read "not locked"
+/// before any of them is recorded: the n-th attempt in flight sees at least n rows. `None`
+/// means locked; the attempt's rows are removed again, so refused attempts do not extend it.
+pub async fn begin(db: &Db, keys: &Keys, now: i64) -> sqlx::Result<Option<Attempt>> {
+    let mut ids = Vec::with_capacity(2);
     for key in [&keys.account, &keys.address] {
-        sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)")
-            .bind(key)
-            .bind(now)
-            .execute(db.pool())
-            .await?;
+        let id: i64 =
+            sqlx::query_scalar("INSERT INTO login_failures (key, at) VALUES ($1, $2) RETURNING id")
+                .bind(key)
+                .bind(now)
+                .fetch_one(db.pool())
+                .await?;
+        ids.push(id);
     }
-    // Old rows are useless; trimming here keeps the table small without a janitor task.
+    let since = now - WINDOW_SECONDS;
+    // Each count includes this attempt, hence `>`.
+    let account = count(db, &keys.account, since).await?;
+    let address = count(db, &keys.address, since).await?;
+    let attempt = Attempt { ids };
+    if account > MAX_PER_ACCOUNT || address > MAX_PER_ADDRESS {
+        forget(db, &attempt).await?;
+        return Ok(None);
+    }
+    Ok(Some(attempt))
+}
+
+/// The password was wrong: the attempt stays counted. Old rows are useless; trimming here keeps
+/// the table small without a janitor task.
+pub async fn failed(db: &Db, now: i64) -> sqlx::Result<()> {
     sqlx::query("DELETE FROM login_failures WHERE at < $1")
         .bind(now - WINDOW_SECONDS)
         .execute(db.pool())
@@ -54,13 +73,24 @@ pub async fn record_failure(db: &Db, keys: &Keys, now: i64) -> sqlx::Result<()> 
     Ok(())
 }
 
-/// A successful sign-in clears the account counter (not the address one: a shared address that
-/// guesses many accounts stays throttled).
-pub async fn record_success(db: &Db, keys: &Keys) -> sqlx::Result<()> {
+/// The password was right: the attempt is not a failure, and the account counter is cleared
+/// (not the address one: a shared address that guesses many accounts stays throttled).
+pub async fn succeeded(db: &Db, keys: &Keys, attempt: &Attempt) -> sqlx::Result<()> {
+    forget(db, attempt).await?;
     sqlx::query("DELETE FROM login_failures WHERE key = $1")
         .bind(&keys.account)
         .execute(db.pool())
         .await?;
+    Ok(())
+}
+
+async fn forget(db: &Db, attempt: &Attempt) -> sqlx::Result<()> {
+    for id in &attempt.ids {
+        sqlx::query("DELETE FROM login_failures WHERE id = $1")
+            .bind(id)
+            .execute(db.pool())
+            .await?;
+    }
     Ok(())
 }
 

@@ -130,7 +130,20 @@ async fn change_locale(
 ) -> AppResult<Response> {
     let principal = signed_in(&page)?;
     let locale = validate::locale(&form.locale)?;
-    users::set_locale(state.db(), principal.user.id, &locale, state.now()).await?;
+    let now = state.now();
+    users::set_locale(state.db(), principal.user.id, &locale, now).await?;
+    audit::record(
+        state.db(),
+        audit::Entry::by(
+            principal,
+            &page.identity().ip,
+            "account.locale-changed",
+            &principal.user.email,
+            &locale,
+        ),
+        now,
+    )
+    .await?;
     Ok(page.done(
         "/account",
         "Your interface language has been saved.",

@@ -34,11 +34,13 @@ pub async fn render_errors(
         return response;
     };
     let expired = response.extensions().get::<SessionExpired>().is_some();
-    let cookies: Vec<_> = response
+    // The inner layers' headers (cookies, security headers) belong on the replacement too;
+    // only those describing the discarded body do not.
+    let carried: Vec<_> = response
         .headers()
-        .get_all(header::SET_COOKIE)
         .iter()
-        .cloned()
+        .filter(|(name, _)| *name != header::CONTENT_TYPE && *name != header::CONTENT_LENGTH)
+        .map(|(name, value)| (name.clone(), value.clone()))
         .collect();
     let mut out = if json {
         let body = serde_json::json!({ "error": report.message, "status": report.status.as_u16() });
@@ -55,8 +57,12 @@ pub async fn render_errors(
     } else {
         error_page(&state, report.status, &report.message)
     };
-    for cookie in cookies {
-        out.headers_mut().append(header::SET_COOKIE, cookie);
+    for (name, value) in carried {
+        if name == header::SET_COOKIE {
+            out.headers_mut().append(name, value);
+        } else if !out.headers().contains_key(&name) {
+            out.headers_mut().insert(name, value);
+        }
     }
     out
 }

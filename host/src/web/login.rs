@@ -28,10 +28,18 @@ struct NextQuery {
     next: Option<String>,
 }
 
-/// Only local paths are followed after sign-in (no open redirect).
+/// Only local paths are followed after sign-in (no open redirect), and only ones that can be a
+/// `Location` header (a control character there would fail the whole response).
 fn safe_next(next: Option<&str>) -> &str {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n,
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.chars().any(char::is_control) =>
+        {
+            n
+        }
         _ => "/admin",
     }
 }

@@ -147,6 +147,9 @@ async fn create<S: Section>(
     Input(form): Input<NamedForm>,
 ) -> AppResult<Response> {
     let (name, description) = clean(&form)?;
+    if let Kind::Group = S::KIND {
+        store::check_exist(state.db(), Kind::Role, &form.roles).await?;
+    }
     let id = store::create(state.db(), S::KIND, &name, &description, state.now()).await?;
     if let Kind::Group = S::KIND {
         store::set_links(state.db(), Link::GroupRoles, id, &form.roles).await?;
@@ -180,6 +183,9 @@ async fn edit<S: Section>(
         .ok_or_else(|| AppError::invalid(format!("The {label} id is missing.")))?;
     store::get(state.db(), S::KIND, id).await?;
     let (name, description) = clean(&form)?;
+    if let Kind::Group = S::KIND {
+        store::check_exist(state.db(), Kind::Role, &form.roles).await?;
+    }
     store::update(state.db(), S::KIND, id, &name, &description).await?;
     if let Kind::Group = S::KIND {
         store::set_links(state.db(), Link::GroupRoles, id, &form.roles).await?;

@@ -196,6 +196,7 @@ async fn edit(
         .ok_or_else(|| AppError::invalid("The user id is missing."))?;
     let existing = users::get_visible(state.db(), id).await?;
     let user = clean(&form)?;
+    store::check_exist(state.db(), Kind::Group, &form.groups).await?;
     users::update_profile(
         state.db(),
         existing.id,

@@ -13,7 +13,7 @@ use minijinja::{Value, context};
 use serde::Serialize;
 
 use super::cookies;
-use crate::acl::{Granted, Permissions};
+use crate::acl::{Granted, Permissions, store};
 use crate::auth::Identity;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -105,17 +105,24 @@ impl FromRequestParts<AppState> for PageCtx {
         let flash = cookies::get(&parts.headers, cookies::FLASH, behind_tls)
             .and_then(|v| hex::decode(v).ok())
             .and_then(|v| String::from_utf8(v).ok());
+        let identity = parts
+            .extensions
+            .get::<Identity>()
+            .cloned()
+            .unwrap_or_default();
+        // Under /admin the guard already loaded the caller's rules; elsewhere (the account
+        // page) they are loaded here, so the menu is the same on every page.
+        let permissions = match (parts.extensions.get::<Granted>(), &identity.principal) {
+            (Some(granted), _) => Some(granted.permissions().clone()),
+            (None, Some(principal)) => Some(Arc::new(
+                store::permissions_for(state.db(), principal.user.id).await?,
+            )),
+            (None, None) => None,
+        };
         Ok(PageCtx {
             state: state.clone(),
-            identity: parts
-                .extensions
-                .get::<Identity>()
-                .cloned()
-                .unwrap_or_default(),
-            permissions: parts
-                .extensions
-                .get::<Granted>()
-                .map(|g| g.permissions().clone()),
+            identity,
+            permissions,
             json: wants_json(&parts.headers),
             flash,
         })
