@@ -8,6 +8,7 @@
 pub mod binary;
 pub mod browser;
 pub mod fixtures;
+pub mod plugins;
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -35,7 +36,10 @@ pub struct TestApp {
     pub clock: ManualClock,
     pub db: Db,
     pub admin_id: i64,
+    pub state: AppState,
     dir: TempDir,
+    /// Hot reload, event delivery: running while the app runs (plugin tests only).
+    _background: Option<backoffice::plugins::Background>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<std::io::Result<()>>>,
 }
@@ -54,6 +58,12 @@ impl TestApp {
     /// Serves the app over the data directory `dir` (which may already hold a database, e.g. one
     /// the CLI prepared). The first admin is created only when the database has no users.
     pub async fn start_in(dir: TempDir, settings: WebSettings) -> TestApp {
+        Self::serve(dir, settings, false).await
+    }
+
+    /// Serves the app and, when `plugins` is set, loads the plugins of `settings` and starts the
+    /// runtime's background work (hot reload, event delivery), as `serve` does.
+    pub(crate) async fn serve(dir: TempDir, settings: WebSettings, plugins: bool) -> TestApp {
         let db = open_db(dir.path()).await;
         let clock = ManualClock::starting_at(START);
         backoffice::bootstrap::ensure_first_admin(
@@ -67,12 +77,17 @@ impl TestApp {
         let admin_id = fixtures::user_id(&db, ADMIN_EMAIL).await.unwrap_or(0);
         let state = AppState::new(db.clone(), Arc::new(clock.clone()), settings)
             .expect("building the app state");
+        let background = if plugins {
+            Some(backoffice::plugins::start(state.plugins().clone(), Arc::new(clock.clone())).await)
+        } else {
+            None
+        };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("binding a port");
         let addr = listener.local_addr().expect("local address");
         let (tx, rx) = oneshot::channel::<()>();
-        let server = tokio::spawn(backoffice::server::serve(listener, state, async move {
+        let server = tokio::spawn(backoffice::server::serve(listener, state.clone(), async move {
             let _ = rx.await;
         }));
         TestApp {
@@ -80,7 +95,9 @@ impl TestApp {
             clock,
             db,
             admin_id,
+            state,
             dir,
+            _background: background,
             shutdown: Some(tx),
             server: Some(server),
         }

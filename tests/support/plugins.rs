@@ -1,0 +1,70 @@
+//! Plugin fixtures: the real components built by `plugins/build.sh` from `tests/fixtures/*`,
+//! copied into a test app's own plugin directory.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use backoffice::WebSettings;
+use backoffice::plugins::PluginSettings;
+
+use crate::TestApp;
+
+/// Where `plugins/build.sh` puts the test fixtures.
+pub fn fixtures_dir() -> PathBuf {
+    let target = option_env!("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    target.join("fixtures")
+}
+
+/// The built component of fixture `name`; panics with the command to run when it is missing.
+pub fn fixture(name: &str) -> PathBuf {
+    let path = fixtures_dir().join(format!("{name}.wasm"));
+    assert!(
+        path.is_file(),
+        "fixture {} is not built: run scripts/test (or plugins/build.sh --with-js) first",
+        path.display()
+    );
+    path
+}
+
+impl TestApp {
+    /// An app whose plugin directory holds the given fixtures (copied as `<name>.wasm`), loaded
+    /// before the first request, with hot reload and event delivery running.
+    pub async fn with_plugins(names: &[&str]) -> TestApp {
+        let dir = tempfile::tempdir().expect("creating a temp dir");
+        let plugins = dir.path().join("plugins");
+        std::fs::create_dir_all(&plugins).expect("creating the plugin dir");
+        for name in names {
+            std::fs::copy(fixture(name), plugins.join(format!("{name}.wasm"))).expect("copying a fixture");
+        }
+        let settings = WebSettings {
+            plugins: PluginSettings {
+                dirs: vec![plugins],
+                upload_dir: Some(dir.path().join("uploads")),
+                cache_dir: Some(dir.path().join("cache")),
+            },
+            ..WebSettings::default()
+        };
+        TestApp::serve(dir, settings, true).await
+    }
+
+    /// The directory the app loads plugins from.
+    pub fn plugin_dir(&self) -> PathBuf {
+        self.data_dir().join("plugins")
+    }
+
+    /// Waits until `check` holds, polling every few milliseconds, or panics after `limit`.
+    pub async fn eventually<F, Fut>(&self, limit: Duration, what: &str, mut check: F)
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        let started = Instant::now();
+        while !check().await {
+            assert!(started.elapsed() < limit, "timed out after {limit:?} waiting for {what}");
+            tokio::task::yield_now().await;
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+}
