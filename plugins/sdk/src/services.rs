@@ -9,9 +9,7 @@ use serde::de::DeserializeOwned;
 
 use crate::bindings::backoffice::plugin as wit;
 
-pub use wit::identity::{
-    Customer, User, acting_agent, current_customer, current_user, locale,
-};
+pub use wit::identity::{Customer, User, acting_agent, current_customer, current_user, locale};
 
 /// True when the current user may perform `action` of `controller` in `section` (e.g. to show
 /// an "Edit" button). The host has already checked the action being served.

@@ -187,7 +187,13 @@ impl<T: DeserializeOwned> Query<T> {
 
     /// Starts a new group of conditions: records matching it also match the query.
     pub fn or(mut self) -> Self {
-        if self.spec.filter.any_of.last().is_some_and(|g| !g.is_empty()) {
+        if self
+            .spec
+            .filter
+            .any_of
+            .last()
+            .is_some_and(|g| !g.is_empty())
+        {
             self.spec.filter.any_of.push(Vec::new());
         }
         self
