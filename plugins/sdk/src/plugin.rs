@@ -1,0 +1,54 @@
+//! The trait a plugin implements, and its bridge to the generated `Guest` export trait.
+//!
+//! The bridge is a blanket impl, so a plugin never touches wit-bindgen's trait: it implements
+//! [`Plugin`] and calls [`crate::export!`]. Functions are associated (no `self`) because the host
+//! gives every call a fresh instance: there is no state to keep between calls, and a plugin
+//! must not try (use storage or settings instead).
+
+use crate::bindings::exports::backoffice::plugin::plugin as wit;
+
+pub use crate::bindings::backoffice::plugin::types::{Method, Surface};
+pub use wit::Event;
+
+use crate::manifest::Manifest;
+use crate::request::Request;
+use crate::response::{Response, View};
+
+/// A Backoffice section. Only `manifest` and `handle` are required.
+pub trait Plugin {
+    /// Describes the plugin; called once at load. Must not use storage or other host calls
+    /// that need a request (there is none).
+    fn manifest() -> Manifest;
+
+    /// Answers one request routed to this plugin (usually `routes().dispatch(&req)`).
+    fn handle(req: Request) -> Response;
+
+    /// Handles an event of a topic listed in `subscribes`. `Err` (like a trap) rolls back this
+    /// call's writes and makes the host retry later, so only fail when a retry can help.
+    fn on_event(event: Event) -> Result<(), String> {
+        Err(format!("no handler for event topic `{}`", event.topic))
+    }
+
+    /// Renders the dashboard widget `name` declared in the manifest.
+    fn widget(name: String) -> Result<View, String> {
+        Err(format!("no widget named `{name}`"))
+    }
+}
+
+impl<T: Plugin> wit::Guest for T {
+    fn manifest() -> Manifest {
+        T::manifest()
+    }
+
+    fn handle(req: Request) -> Response {
+        T::handle(req)
+    }
+
+    fn on_event(ev: Event) -> Result<(), String> {
+        T::on_event(ev)
+    }
+
+    fn widget(name: String) -> Result<View, String> {
+        T::widget(name)
+    }
+}
