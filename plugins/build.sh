@@ -1,25 +1,24 @@
 #!/usr/bin/env bash
-# Builds every Rust plugin component (first-party plugins under plugins/*/ and test fixtures
-# under tests/fixtures/*/ — every crate whose Cargo.toml says `cdylib`) with ONE cargo invocation
-# for wasm32-wasip2, and copies each to target/plugins/<package>.wasm. With --with-js it also
-# builds the JavaScript notes fixture (tests/fixtures/notes-js, npm + componentize-js) into
-# target/plugins/notes-js.wasm.
+# Builds the plugin components for wasm32-wasip2.
 #
-# The file is named after the package, which is the manifest id for every plugin except the
-# fixtures broken-manifest (id "Bad Id!") and notes-js (id "notes", like notes.wasm).
+#   plugins/build.sh             first-party plugins (plugins/*/, every `cdylib` crate)
+#                                → target/plugins/<package>.wasm, which `serve` loads
+#   plugins/build.sh --fixtures  also the test fixtures (tests/fixtures/*/) and the JavaScript
+#                                notes fixture (npm + componentize-js) → target/fixtures/
 #
-# Usage: plugins/build.sh [--with-js]
+# One cargo invocation builds all Rust crates. `hello-v2.wasm` is the hello fixture built with
+# its `v2` feature (a second version of the same plugin, for hot-reload tests).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
-with_js=false
+fixtures=false
 for arg in "$@"; do
   case "$arg" in
-    --with-js) with_js=true ;;
+    --fixtures) fixtures=true ;;
     -h | --help)
-      sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
@@ -30,37 +29,45 @@ for arg in "$@"; do
 done
 
 target_dir="${CARGO_TARGET_DIR:-$root/target}"
-out_dir="$target_dir/plugins"
-mkdir -p "$out_dir"
+wasm_dir="$target_dir/wasm32-wasip2/release"
 
-packages=()
-for manifest in plugins/*/Cargo.toml tests/fixtures/*/Cargo.toml; do
-  [ -f "$manifest" ] || continue
-  grep -q 'cdylib' "$manifest" || continue
-  name="$(sed -n 's/^name = "\(.*\)"$/\1/p' "$manifest" | head -n 1)"
-  [ -n "$name" ] || { echo "no package name in $manifest" >&2; exit 1; }
-  packages+=("$name")
-done
+# Package names of the cdylib crates under the given directory.
+packages_in() {
+  for manifest in "$1"/*/Cargo.toml; do
+    [ -f "$manifest" ] || continue
+    grep -q 'cdylib' "$manifest" || continue
+    sed -n 's/^name = "\(.*\)"$/\1/p' "$manifest" | head -n 1
+  done
+}
 
-if [ "${#packages[@]}" -eq 0 ]; then
-  echo "no plugin crates found" >&2
-  exit 1
+mapfile -t first_party < <(packages_in plugins)
+fixture_packages=()
+if [ "$fixtures" = true ]; then
+  mapfile -t fixture_packages < <(packages_in tests/fixtures)
 fi
 
-args=()
-for p in "${packages[@]}"; do args+=(-p "$p"); done
-cargo build --target wasm32-wasip2 --release "${args[@]}"
+all=("${first_party[@]}" "${fixture_packages[@]}")
+if [ "${#all[@]}" -gt 0 ]; then
+  args=()
+  for p in "${all[@]}"; do args+=(-p "$p"); done
+  cargo build --target wasm32-wasip2 --release "${args[@]}"
+fi
 
-for p in "${packages[@]}"; do
-  built="$target_dir/wasm32-wasip2/release/${p//-/_}.wasm"
-  cp "$built" "$out_dir/$p.wasm"
-  printf '%-24s %8d bytes\n' "$p.wasm" "$(wc -c < "$out_dir/$p.wasm")"
-done
+# Copies a built package to <dir>/<name>.wasm and prints its size.
+install_component() {
+  mkdir -p "$2"
+  cp "$wasm_dir/${1//-/_}.wasm" "$2/$3.wasm"
+  printf '%-24s %9d bytes  %s\n' "$3.wasm" "$(wc -c < "$2/$3.wasm")" "$2"
+}
 
-if [ "$with_js" = true ]; then
+mkdir -p "$target_dir/plugins"
+for p in "${first_party[@]}"; do install_component "$p" "$target_dir/plugins" "$p"; done
+
+if [ "$fixtures" = true ]; then
+  for p in "${fixture_packages[@]}"; do install_component "$p" "$target_dir/fixtures" "$p"; done
+  cargo build --target wasm32-wasip2 --release -p hello --features hello/v2
+  install_component hello "$target_dir/fixtures" hello-v2
   tests/fixtures/notes-js/build.sh
-  cp tests/fixtures/notes-js/notes-js.wasm "$out_dir/notes-js.wasm"
-  printf '%-24s %8d bytes\n' "notes-js.wasm" "$(wc -c < "$out_dir/notes-js.wasm")"
+  cp tests/fixtures/notes-js/notes-js.wasm "$target_dir/fixtures/notes-js.wasm"
+  printf '%-24s %9d bytes  %s\n' "notes-js.wasm" "$(wc -c < "$target_dir/fixtures/notes-js.wasm")" "$target_dir/fixtures"
 fi
-
-echo "components in $out_dir"

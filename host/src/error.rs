@@ -135,7 +135,7 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
         if let AppError::Internal(err) = &self {
-            tracing::error!(error = ?err, "internal error");
+            tracing::error!(error = %format!("{err:#}"), "internal error");
         }
         let message = self.public_message();
         let mut response = (status, message.clone()).into_response();

@@ -49,6 +49,10 @@ const BUILT_IN: &[(&str, &str)] = &[
         "plugins/index.html",
         include_str!("../templates/plugins/index.html"),
     ),
+    (
+        "plugin_page.html",
+        include_str!("../templates/plugin_page.html"),
+    ),
 ];
 
 /// Bundled templates of one plugin: (name, source).

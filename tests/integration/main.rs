@@ -7,4 +7,5 @@ mod auth;
 mod cli;
 mod csrf;
 mod input;
+mod plugins_sandbox;
 mod users;

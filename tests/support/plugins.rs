@@ -22,7 +22,7 @@ pub fn fixture(name: &str) -> PathBuf {
     let path = fixtures_dir().join(format!("{name}.wasm"));
     assert!(
         path.is_file(),
-        "fixture {} is not built: run scripts/test (or plugins/build.sh --with-js) first",
+        "fixture {} is not built: run scripts/test (or plugins/build.sh --fixtures) first",
         path.display()
     );
     path
@@ -36,7 +36,8 @@ impl TestApp {
         let plugins = dir.path().join("plugins");
         std::fs::create_dir_all(&plugins).expect("creating the plugin dir");
         for name in names {
-            std::fs::copy(fixture(name), plugins.join(format!("{name}.wasm"))).expect("copying a fixture");
+            std::fs::copy(fixture(name), plugins.join(format!("{name}.wasm")))
+                .expect("copying a fixture");
         }
         let settings = WebSettings {
             plugins: PluginSettings {
@@ -62,7 +63,10 @@ impl TestApp {
     {
         let started = Instant::now();
         while !check().await {
-            assert!(started.elapsed() < limit, "timed out after {limit:?} waiting for {what}");
+            assert!(
+                started.elapsed() < limit,
+                "timed out after {limit:?} waiting for {what}"
+            );
             tokio::task::yield_now().await;
             tokio::time::sleep(Duration::from_millis(5)).await;
         }

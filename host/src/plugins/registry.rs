@@ -27,6 +27,17 @@ pub struct Plugin {
     pub loaded_at: i64,
 }
 
+impl std::fmt::Debug for Plugin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Plugin")
+            .field("id", &self.manifest.id)
+            .field("version", &self.manifest.version)
+            .field("source", &self.source)
+            .field("hash", &self.hash)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Plugin {
     /// `id version`, for logs and error messages.
     pub fn label(&self) -> String {

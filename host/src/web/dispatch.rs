@@ -215,7 +215,7 @@ fn respond(
                     view.template
                 )));
             }
-            page.render(&name, &view.title, context)
+            page.render_fragment(&name, &view.title, &context)
         }
         guest::Response::Redirect(redirect) => {
             let local = redirect.location.starts_with('/')

@@ -78,6 +78,12 @@ const HOST_NAV: &[NavEntry] = &[
         controller: "roles",
     },
     NavEntry {
+        label: "Plugins",
+        href: "/admin/plugins/plugins/index",
+        section: "plugins",
+        controller: "plugins",
+    },
+    NavEntry {
         label: "Audit log",
         href: "/admin/audit/log/index",
         section: "audit",
@@ -159,23 +165,52 @@ impl PageCtx {
         data: T,
         form_token: Option<&str>,
     ) -> AppResult<Response> {
+        let layout = self.layout(form_token);
+        let ctx = context! { page => Value::from_serialize(&data), title, ..layout };
+        self.html(template, ctx)
+    }
+
+    /// Renders a plugin's view: its template is a fragment that sees the plugin's context at the
+    /// top level (plus `csrf`, `user` and `can`, which the host's values win over), placed into
+    /// the host layout's content block.
+    pub fn render_fragment(
+        &self,
+        template: &str,
+        title: &str,
+        context: &serde_json::Value,
+    ) -> AppResult<Response> {
+        let layout = self.layout(None);
+        let fragment_ctx = context! {
+            csrf => layout.get_attr("csrf").unwrap_or_default(),
+            user => layout.get_attr("user").unwrap_or_default(),
+            can => layout.get_attr("can").unwrap_or_default(),
+            ..Value::from_serialize(context)
+        };
+        let fragment = self.state.templates().render(template, fragment_ctx)?;
+        let ctx = context! { title, content => Value::from_safe_string(fragment), ..layout };
+        self.html("plugin_page.html", ctx)
+    }
+
+    /// What every page's layout needs: the user, the CSRF token, the menu, `can()` and the
+    /// one-shot message.
+    fn layout(&self, form_token: Option<&str>) -> Value {
         let principal = self.identity.principal.as_ref();
         let csrf = form_token.or_else(|| principal.and_then(|p| p.csrf_token()));
         let permissions = self.permissions.clone().unwrap_or_default();
         let nav = self.nav(&permissions);
-        let can = {
-            let permissions = permissions.clone();
-            Value::from_function(move |s: String, c: String, a: String| permissions.can(&s, &c, &a))
-        };
-        let ctx = context! {
-            title,
-            page => Value::from_serialize(&data),
+        let can = Value::from_function(move |s: String, c: String, a: String| {
+            permissions.can(&s, &c, &a)
+        });
+        context! {
             user => principal.map(|p| Value::from_serialize(&p.user)),
             csrf,
             nav,
             flash => self.flash,
             can,
-        };
+        }
+    }
+
+    fn html(&self, template: &str, ctx: Value) -> AppResult<Response> {
         let html = self.state.templates().render(template, ctx)?;
         let mut response = Html(html).into_response();
         if self.flash.is_some() {

@@ -1,0 +1,203 @@
+//! The sandbox: real fixture components that loop, eat memory, recurse or panic fail alone, with
+//! a clean error page, while other sections keep answering.
+
+use std::time::{Duration, Instant};
+
+use backoffice_tests::TestApp;
+
+#[tokio::test]
+async fn hello_plugin_renders_its_view_in_the_host_layout() {
+    let app = TestApp::with_plugins(&["hello"]).await;
+    let admin = app.admin().await;
+    let page = admin.get("/admin/hello/index/index").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body
+            .contains("<p class=\"greeting\">Hello, world!</p>"),
+        "{}",
+        page.body
+    );
+    let menu = backoffice_tests::browser::unescape(&page.body);
+    assert!(
+        menu.contains("href=\"/admin/hello/index/index\">Hello<"),
+        "the menu lists the section: {menu}"
+    );
+    let escaped = admin
+        .get("/admin/hello/index/index?name=%3Cb%3Ex%3C%2Fb%3E")
+        .await;
+    assert!(
+        escaped.body.contains("Hello, &lt;b&gt;x&lt;"),
+        "{}",
+        escaped.body
+    );
+    assert!(!escaped.body.contains("<b>x</b>"));
+    let json = admin.get_json("/admin/hello/index/index?name=Ann").await;
+    assert_eq!(
+        json.json(),
+        serde_json::json!({"greeting": "Hello, Ann!", "name": "Ann"})
+    );
+    let api = admin.get("/admin/hello/index/json").await;
+    assert_eq!(api.json()["greeting"], "Hello, world!");
+}
+
+#[tokio::test]
+async fn plugin_routes_are_behind_the_acl() {
+    let app = TestApp::with_plugins(&["hello"]).await;
+    let email = "clerk@example.com";
+    let password = "clerk-password-0001";
+    app.user_with_rules(email, password, &[("acl", "*", "*", "allow")])
+        .await;
+    let clerk = app.signed_in(email, password).await;
+    let denied = clerk.get("/admin/hello/index/index").await;
+    assert_eq!(denied.status, 403);
+    let page = clerk.get("/admin/acl/users/index").await;
+    assert!(
+        !page.body.contains("/admin/hello/"),
+        "no menu entry for a denied section"
+    );
+}
+
+/// Multi-threaded like the real server: the looping call occupies one worker (yielding every
+/// epoch tick), the other serves everyone else.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn runaway_loop_is_stopped_within_the_deadline_while_others_answer() {
+    let app = TestApp::with_plugins(&["hello", "infinite-loop"]).await;
+    let admin = app.admin().await;
+    let looping = {
+        let admin = app.admin().await;
+        tokio::spawn(async move {
+            let started = Instant::now();
+            let reply = admin.get("/admin/infinite-loop/index/index").await;
+            (reply, started.elapsed())
+        })
+    };
+    // While the loop runs, another section answers normally, and quickly.
+    let mut answered = 0;
+    while !looping.is_finished() {
+        let started = Instant::now();
+        let hello = admin.get("/admin/hello/index/json").await;
+        assert_eq!(hello.status, 200);
+        assert!(
+            started.elapsed() < Duration::from_millis(500),
+            "hello took {:?}",
+            started.elapsed()
+        );
+        answered += 1;
+    }
+    let (reply, elapsed) = looping.await.unwrap();
+    assert!(
+        answered > 3,
+        "only {answered} requests answered during the loop"
+    );
+    assert_eq!(reply.status, 504, "{}", reply.body);
+    assert!(reply.body.contains("took too long"), "{}", reply.body);
+    assert!(
+        elapsed < Duration::from_millis(2500),
+        "stopped after {elapsed:?}"
+    );
+    assert!(
+        elapsed >= Duration::from_millis(1900),
+        "stopped early, after {elapsed:?}"
+    );
+}
+
+/// Resident set size of this process (the host runs in-process) in bytes.
+fn rss() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap();
+    let pages: u64 = statm.split_whitespace().nth(1).unwrap().parse().unwrap();
+    pages * 4096
+}
+
+#[tokio::test]
+async fn memory_bomb_is_stopped_at_the_cap_and_the_next_request_works() {
+    let app = TestApp::with_plugins(&["hello", "memory-bomb"]).await;
+    let admin = app.admin().await;
+    let before = rss();
+    for _ in 0..3 {
+        let reply = admin.get("/admin/memory-bomb/index/index").await;
+        assert_eq!(reply.status, 503, "{}", reply.body);
+        assert!(reply.body.contains("more memory"), "{}", reply.body);
+        assert_eq!(admin.get("/admin/hello/index/json").await.status, 200);
+    }
+    let grown = rss().saturating_sub(before);
+    assert!(grown < 96 << 20, "host RSS grew by {} MiB", grown >> 20);
+    let plugins = admin.get_json("/admin/plugins/plugins/index").await.json();
+    let bomb = plugins["plugins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "memory-bomb")
+        .unwrap();
+    assert_eq!(bomb["stats"]["traps"], 3);
+    let peak = bomb["stats"]["memory_peak"].as_u64().unwrap();
+    assert!(peak <= 64 << 20 && peak > 32 << 20, "peak {peak}");
+}
+
+#[tokio::test]
+async fn panic_and_stack_overflow_fail_alone_and_the_next_request_works() {
+    let app = TestApp::with_plugins(&["hello", "panic", "deep-recursion"]).await;
+    let admin = app.admin().await;
+    for section in ["panic", "deep-recursion"] {
+        for _ in 0..2 {
+            let reply = admin.get(&format!("/admin/{section}/index/index")).await;
+            assert_eq!(reply.status, 500, "{section}: {}", reply.body);
+            assert!(
+                reply.body.contains("failed while handling this request"),
+                "{}",
+                reply.body
+            );
+            assert!(
+                !reply.body.contains("wasm backtrace"),
+                "no internals on the page"
+            );
+            assert_eq!(admin.get("/admin/hello/index/json").await.status, 200);
+        }
+    }
+    let json = admin.get_json("/admin/panic/index/index").await;
+    assert_eq!(json.status, 500);
+    assert!(json.json()["error"].as_str().unwrap().contains("panic"));
+}
+
+#[tokio::test]
+async fn a_broken_manifest_is_refused_with_every_problem_named() {
+    let app = TestApp::with_plugins(&["hello", "broken-manifest"]).await;
+    let admin = app.admin().await;
+    let page = admin.get_json("/admin/plugins/plugins/index").await.json();
+    let ids: Vec<&str> = page["plugins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["hello"], "only the valid plugin loaded");
+    let failure = page["failures"][0]["message"].as_str().unwrap();
+    assert!(failure.contains("Bad Id!"), "{failure}");
+    assert!(failure.contains("has space"), "{failure}");
+    let html = admin.get("/admin/plugins/plugins/index").await;
+    assert!(
+        html.body.contains("did not load"),
+        "the Plugins page shows the error"
+    );
+}
+
+#[tokio::test]
+async fn a_file_that_is_not_a_component_is_refused_with_a_reason() {
+    let app = TestApp::with_plugins(&["hello"]).await;
+    let dir = app.plugin_dir();
+    std::fs::write(dir.join("junk.wasm"), b"not wasm at all").unwrap();
+    std::fs::write(dir.join("core.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    let runtime = app.state.plugins();
+    let junk = runtime
+        .load_file(&dir.join("junk.wasm"), 0)
+        .await
+        .unwrap_err();
+    assert!(format!("{junk:#}").contains("not WebAssembly"), "{junk:#}");
+    let core = runtime
+        .load_file(&dir.join("core.wasm"), 0)
+        .await
+        .unwrap_err();
+    assert!(
+        format!("{core:#}").contains("core WebAssembly module, not a component"),
+        "{core:#}"
+    );
+}
