@@ -7,5 +7,6 @@ mod auth;
 mod cli;
 mod csrf;
 mod input;
+mod plugins_lifecycle;
 mod plugins_sandbox;
 mod users;

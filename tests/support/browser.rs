@@ -200,6 +200,38 @@ impl Browser {
         .await
     }
 
+    /// Uploads a file as the Plugins page's form does: multipart body, CSRF token in the action
+    /// URL, asking for `accept`.
+    pub async fn upload(
+        &self,
+        path: &str,
+        field: &str,
+        filename: &str,
+        bytes: &[u8],
+        accept: &str,
+    ) -> Reply {
+        let boundary = "----backoffice-test-boundary";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\n\
+             Content-Type: application/wasm\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let separator = if path.contains('?') { '&' } else { '?' };
+        let url = format!("{path}{separator}_csrf={}", self.csrf());
+        self.send(
+            self.request(Method::POST, &url)
+                .header(header::ACCEPT, accept)
+                .header(
+                    header::CONTENT_TYPE,
+                    format!("multipart/form-data; boundary={boundary}"),
+                )
+                .body(body),
+        )
+        .await
+    }
+
     /// Opens the sign-in page, submits the form, and on success loads the new session's CSRF
     /// token. Returns the reply to the form submission.
     pub async fn sign_in(&self, email: &str, password: &str) -> Reply {
