@@ -20,5 +20,5 @@ pub mod validate;
 pub mod web;
 
 pub use state::{AppState, WebSettings};
-pub use web::app;
+pub use web::{app, app_with_admin_routes};
 pub mod plugins;

@@ -14,7 +14,16 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = crate::web::app(state).into_make_service_with_connect_info::<SocketAddr>();
+    serve_router(listener, crate::web::app(state), shutdown).await
+}
+
+/// Serves an already-built router (e.g. one from `web::app_with_admin_routes`).
+pub async fn serve_router(
+    listener: TcpListener,
+    router: axum::Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router.into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await

@@ -37,7 +37,14 @@ const BODY_LIMIT: usize = 256 * 1024;
 
 /// The whole application.
 pub fn app(state: AppState) -> Router {
+    app_with_admin_routes(state, Router::new())
+}
+
+/// The application with extra routes under `/admin`, behind the same session, CSRF and ACL
+/// checks as the host's own pages (benchmarks use it for a native baseline route).
+pub fn app_with_admin_routes(state: AppState, extra: Router<AppState>) -> Router {
     let admin = Router::new()
+        .merge(extra)
         .merge(pages::router())
         .merge(users::router())
         .merge(named::router())

@@ -1,0 +1,242 @@
+//! Plugin runtime benchmark: per-call cost, plugin route vs native route throughput, cold start.
+//!
+//! ```sh
+//! plugins/build.sh --fixtures          # builds target/fixtures/hello.wasm (and notes-js)
+//! cargo run --release -p backoffice-benches --bin plugin-bench [-- SECONDS]
+//! ```
+//!
+//! Everything runs in one process on this machine, and every number comes with its baseline
+//! from the same run (machines are noisy): the plugin route is compared with a native axum
+//! route that passes the same session, CSRF and ACL layers and returns the same JSON.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::Json;
+use axum::routing::get;
+use backoffice::acl::Granted;
+use backoffice::auth::session::{self, Realm};
+use backoffice::clock::{Clock, SystemClock};
+use backoffice::db::Db;
+use backoffice::plugins::PluginSettings;
+use backoffice::plugins::bindings::guest;
+use backoffice::plugins::bindings::types::{Method, Surface};
+use backoffice::plugins::call::Caller;
+use backoffice::plugins::runtime::Export;
+use backoffice::{AppState, WebSettings};
+
+fn fixtures_dir() -> PathBuf {
+    std::env::var_os("BACKOFFICE_FIXTURES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/fixtures"))
+}
+
+fn percentile(sorted: &[Duration], q: f64) -> Duration {
+    sorted[((sorted.len() - 1) as f64 * q).round() as usize]
+}
+
+async fn app(dir: &Path, plugins: Vec<PathBuf>, cache: bool) -> anyhow::Result<AppState> {
+    let db = Db::connect(&Db::default_url(dir)).await?;
+    db.migrate().await?;
+    let settings = WebSettings {
+        plugins: PluginSettings {
+            dirs: plugins,
+            upload_dir: None,
+            cache_dir: cache.then(|| dir.join("cache")),
+        },
+        ..WebSettings::default()
+    };
+    Ok(AppState::new(db, Arc::new(SystemClock), settings)?)
+}
+
+fn hello_request() -> guest::Request {
+    guest::Request {
+        surface: Surface::Admin,
+        method: Method::Get,
+        path: "/index/json".into(),
+        controller: "index".into(),
+        action: "json".into(),
+        query: Vec::new(),
+        form: Vec::new(),
+        body: None,
+        wants_json: true,
+    }
+}
+
+/// Time to load a component: compiling (empty cache) and from the compile cache.
+async fn cold_start(name: &str) -> anyhow::Result<()> {
+    let file = fixtures_dir().join(format!("{name}.wasm"));
+    if !file.exists() {
+        println!(
+            "cold start {name:<10} skipped: {} not built",
+            file.display()
+        );
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let state = app(dir.path(), Vec::new(), true).await?;
+    let started = Instant::now();
+    state.plugins().load_file(&file, 0).await?;
+    let compiled = started.elapsed();
+    let mut cached = Vec::new();
+    for _ in 0..5 {
+        let fresh = app(dir.path(), Vec::new(), true).await?;
+        let started = Instant::now();
+        fresh.plugins().load_file(&file, 0).await?;
+        cached.push(started.elapsed());
+    }
+    cached.sort();
+    println!(
+        "cold start {name:<10} compile {:>9.1} ms   from cache {:>7.2} ms   ({:.0}x faster)",
+        compiled.as_secs_f64() * 1e3,
+        cached[2].as_secs_f64() * 1e3,
+        compiled.as_secs_f64() / cached[2].as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Instantiate + call + drop of the hello plugin, without HTTP.
+async fn per_call(state: &AppState, calls: usize) -> anyhow::Result<()> {
+    let runtime = state.plugins();
+    let hello = runtime.registry().get("hello").expect("hello is loaded");
+    for _ in 0..500 {
+        runtime
+            .call(
+                &hello,
+                Caller::default(),
+                Export::Handle(hello_request()),
+                0,
+            )
+            .await?;
+    }
+    let mut times = Vec::with_capacity(calls);
+    for _ in 0..calls {
+        let started = Instant::now();
+        let finished = runtime
+            .call(
+                &hello,
+                Caller::default(),
+                Export::Handle(hello_request()),
+                0,
+            )
+            .await?;
+        drop(finished);
+        times.push(started.elapsed());
+    }
+    times.sort();
+    println!(
+        "per call (instantiate + handle + drop, {calls} calls)   median {:>6.1} µs   p99 {:>6.1} µs",
+        percentile(&times, 0.5).as_secs_f64() * 1e6,
+        percentile(&times, 0.99).as_secs_f64() * 1e6
+    );
+    Ok(())
+}
+
+/// Requests per second against one path, from `clients` keep-alive connections.
+async fn throughput(base: &str, path: &str, cookie: &str, clients: usize, seconds: f64) -> f64 {
+    let done = Arc::new(AtomicU64::new(0));
+    let deadline = Instant::now() + Duration::from_secs_f64(seconds);
+    let mut tasks = Vec::new();
+    for _ in 0..clients {
+        let (done, url, cookie) = (done.clone(), format!("{base}{path}"), cookie.to_owned());
+        tasks.push(tokio::spawn(async move {
+            let client = reqwest::Client::new();
+            while Instant::now() < deadline {
+                let reply = client
+                    .get(&url)
+                    .header("cookie", &cookie)
+                    .header("accept", "application/json")
+                    .send()
+                    .await
+                    .expect("request");
+                assert_eq!(reply.status(), 200, "{url}");
+                reply.bytes().await.expect("body");
+                done.fetch_add(1, Ordering::Relaxed);
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.expect("client task");
+    }
+    done.load(Ordering::Relaxed) as f64 / seconds
+}
+
+async fn native(_: Granted) -> Json<serde_json::Value> {
+    Json(serde_json::json!({"greeting": "Hello, world!", "name": "world"}))
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let seconds: f64 = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(3.0);
+    let hello = fixtures_dir().join("hello.wasm");
+    anyhow::ensure!(
+        hello.exists(),
+        "{} is missing: run plugins/build.sh --fixtures",
+        hello.display()
+    );
+
+    cold_start("hello").await?;
+    cold_start("notes-js").await?;
+
+    let dir = tempfile::tempdir()?;
+    let plugin_dir = dir.path().join("plugins");
+    std::fs::create_dir_all(&plugin_dir)?;
+    std::fs::copy(&hello, plugin_dir.join("hello.wasm"))?;
+    let state = app(dir.path(), vec![plugin_dir], true).await?;
+    state.plugins().load_all(0).await;
+    per_call(&state, 10_000).await?;
+
+    let admin =
+        backoffice::bootstrap::ensure_first_admin(state.db(), None, Some("bench-password-0001"), 0)
+            .await?;
+    let admin = admin.expect("fresh database");
+    let (user, _) = backoffice::users::find_credentials(state.db(), &admin.email)
+        .await?
+        .expect("admin");
+    let (token, _) = session::create(
+        state.db(),
+        Realm::Admin,
+        user.id,
+        "127.0.0.1",
+        "bench",
+        SystemClock.now(),
+    )
+    .await?;
+    let cookie = format!("bo_session={token}");
+    let router = backoffice::app_with_admin_routes(
+        state.clone(),
+        axum::Router::new().route("/admin/native/index/json", get(native)),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    tokio::spawn(backoffice::server::serve_router(
+        listener,
+        router,
+        std::future::pending(),
+    ));
+
+    let clients = 8;
+    throughput(&base, "/admin/native/index/json", &cookie, clients, 0.5).await;
+    throughput(&base, "/admin/hello/index/json", &cookie, clients, 0.5).await;
+    let (mut native_total, mut plugin_total) = (0.0, 0.0);
+    for round in 1..=2 {
+        let n = throughput(&base, "/admin/native/index/json", &cookie, clients, seconds).await;
+        let p = throughput(&base, "/admin/hello/index/json", &cookie, clients, seconds).await;
+        println!(
+            "round {round}: native route {n:>8.0} req/s   plugin route {p:>8.0} req/s   ratio {:.2}",
+            p / n
+        );
+        native_total += n;
+        plugin_total += p;
+    }
+    println!(
+        "HTTP ({clients} keep-alive clients, same process, session + CSRF + ACL on both): plugin/native = {:.2}",
+        plugin_total / native_total
+    );
+    Ok(())
+}
