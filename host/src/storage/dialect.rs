@@ -9,7 +9,7 @@
 //! ([`super::spec`]) and registry ids only, and values are handed to [`Sql::bind`].
 //!
 //! Physical layout of collection `N` (its id in `plugin_collections`):
-//! - SQLite: table `pcol_N (rid INTEGER PRIMARY KEY, id TEXT UNIQUE, data TEXT, version,
+//! - SQLite: table `pcol_N (rid INTEGER PRIMARY KEY, id TEXT UNIQUE, data BLOB (JSONB), version,
 //!   created_at, updated_at)`; a contentless FTS5 table `pcol_N_fts(body)` keyed by `rid`.
 //! - PostgreSQL: table `pcol_N (id TEXT COLLATE "C" PRIMARY KEY, data JSONB, version,
 //!   created_at, updated_at)`; a GIN index `pcol_N_search` on `to_tsvector('simple', …)`.
@@ -38,9 +38,13 @@ pub(crate) fn quote(ident: &str) -> String {
     format!("\"{ident}\"")
 }
 
-/// The columns of a record, in the order [`super::record`] reads them.
-pub(crate) const RECORD_COLUMNS: &str =
-    "id, CAST(data AS TEXT) AS data, version, created_at, updated_at";
+/// The columns of a record as [`super::record`] reads them, `data` as JSON text.
+pub(crate) fn record_columns(engine: Engine) -> &'static str {
+    match engine {
+        Engine::Sqlite => "id, json(data) AS data, version, created_at, updated_at",
+        Engine::Postgres => "id, CAST(data AS TEXT) AS data, version, created_at, updated_at",
+    }
+}
 
 /// Statements creating an empty collection table with its timestamp indexes.
 pub(crate) fn create_table(engine: Engine, table: &str) -> Vec<String> {
@@ -50,7 +54,7 @@ pub(crate) fn create_table(engine: Engine, table: &str) -> Vec<String> {
             "CREATE TABLE IF NOT EXISTS {t} (\
              rid INTEGER PRIMARY KEY, \
              id TEXT NOT NULL UNIQUE, \
-             data TEXT NOT NULL, \
+             data BLOB NOT NULL, \
              version BIGINT NOT NULL, \
              created_at BIGINT NOT NULL, \
              updated_at BIGINT NOT NULL)"
@@ -77,10 +81,11 @@ pub(crate) fn create_table(engine: Engine, table: &str) -> Vec<String> {
     ]
 }
 
-/// The placeholder expression that stores a JSON text parameter in the `data` column.
+/// The placeholder expression that stores a JSON text parameter in the `data` column: SQLite's
+/// binary JSONB (3.45+), which `json_extract` reads without parsing text.
 pub(crate) fn data_param(engine: Engine, placeholder: &str) -> String {
     match engine {
-        Engine::Sqlite => placeholder.to_owned(),
+        Engine::Sqlite => format!("jsonb({placeholder})"),
         Engine::Postgres => format!("CAST({placeholder} AS JSONB)"),
     }
 }
@@ -167,14 +172,15 @@ pub(crate) fn drop_index(name: &str) -> String {
     format!("DROP INDEX IF EXISTS {}", quote(name))
 }
 
-/// `ORDER BY` suffix for one key, with NULLs first ascending and last descending (SQLite's
-/// default; PostgreSQL needs it spelled out).
-pub(crate) fn order(engine: Engine, descending: bool) -> &'static str {
-    match (engine, descending) {
-        (Engine::Sqlite, false) => " ASC",
-        (Engine::Sqlite, true) => " DESC",
-        (Engine::Postgres, false) => " ASC NULLS FIRST",
-        (Engine::Postgres, true) => " DESC NULLS LAST",
+/// `ORDER BY` suffix for one key. A nullable key sorts NULLs first ascending and last
+/// descending (SQLite's default; PostgreSQL needs it spelled out). A column that is never NULL
+/// gets no NULLS clause, so PostgreSQL can scan its index backwards.
+pub(crate) fn order(engine: Engine, descending: bool, nullable: bool) -> &'static str {
+    match (engine == Engine::Postgres && nullable, descending) {
+        (false, false) => " ASC",
+        (false, true) => " DESC",
+        (true, false) => " ASC NULLS FIRST",
+        (true, true) => " DESC NULLS LAST",
     }
 }
 

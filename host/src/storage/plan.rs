@@ -114,11 +114,9 @@ impl<'c> Plan<'c> {
             .keys
             .iter()
             .map(|k| {
-                format!(
-                    "{}{}",
-                    k.target.expr,
-                    dialect::order(self.engine(), k.descending)
-                )
+                let nullable = k.target.source == Source::Field;
+                let order = dialect::order(self.engine(), k.descending, nullable);
+                format!("{}{order}", k.target.expr)
             })
             .collect();
         keys.join(", ")
@@ -166,16 +164,21 @@ impl<'c> Plan<'c> {
             } else {
                 Some(dialect::operand(self.engine(), key.target.ty, value, sql).ok_or_else(bad)?)
             };
+            let nullable = key.target.source == Source::Field;
             let beyond = match (&placeholder, key.descending) {
                 (None, false) => Some(format!("{e} IS NOT NULL")),
                 (None, true) => None,
                 (Some(p), false) => Some(format!("{e} > {p}")),
-                (Some(p), true) => Some(format!("({e} < {p} OR {e} IS NULL)")),
+                (Some(p), true) if nullable => Some(format!("({e} < {p} OR {e} IS NULL)")),
+                (Some(p), true) => Some(format!("{e} < {p}")),
             };
-            if i == 0
-                && let (Some(p), false) = (&placeholder, key.descending)
-            {
-                bound = Some(format!("{e} >= {p}"));
+            if i == 0 {
+                bound = match (&placeholder, key.descending) {
+                    (Some(p), false) => Some(format!("{e} >= {p}")),
+                    (Some(p), true) if nullable => Some(format!("({e} <= {p} OR {e} IS NULL)")),
+                    (Some(p), true) => Some(format!("{e} <= {p}")),
+                    (None, _) => None,
+                };
             }
             if let Some(beyond) = beyond {
                 let mut all = equal_so_far.clone();

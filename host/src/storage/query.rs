@@ -170,7 +170,7 @@ impl Collection {
 
         let mut sql = Sql::new(format!(
             "SELECT {} FROM {}",
-            dialect::RECORD_COLUMNS,
+            dialect::record_columns(self.engine),
             quote(&self.table())
         ));
         let mut predicates = plan.where_clause(&q.filter, &words, &mut sql)?;

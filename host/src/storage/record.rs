@@ -32,7 +32,7 @@ pub struct Document {
 }
 
 impl Document {
-    /// Reads a row selected with [`dialect::RECORD_COLUMNS`].
+    /// Reads a row selected with [`dialect::record_columns`].
     pub(crate) fn from_row(row: &AnyRow) -> StorageResult<Document> {
         Ok(Document {
             id: row.try_get("id")?,
@@ -64,7 +64,7 @@ impl Collection {
         check_id(id)?;
         let sql = format!(
             "SELECT {} FROM {} WHERE id = $1",
-            dialect::RECORD_COLUMNS,
+            dialect::record_columns(self.engine),
             quote(&self.table())
         );
         let row = sqlx::query(&sql)
