@@ -168,6 +168,16 @@ pub(crate) fn create_field_index(engine: Engine, table: &str, field: &FieldSpec)
     })
 }
 
+/// The statement refreshing the planner statistics of a collection table, where the engine
+/// needs one: SQLite has none until told (and without them picks a low-cardinality filter index
+/// over an index that serves the sort); PostgreSQL's autovacuum keeps them current.
+pub(crate) fn analyze(engine: Engine, table: &str) -> Option<String> {
+    match engine {
+        Engine::Sqlite => Some(format!("ANALYZE {}", quote(table))),
+        Engine::Postgres => None,
+    }
+}
+
 pub(crate) fn drop_index(name: &str) -> String {
     format!("DROP INDEX IF EXISTS {}", quote(name))
 }

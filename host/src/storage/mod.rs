@@ -36,5 +36,5 @@ pub use error::{StorageError, StorageResult};
 pub use query::{Condition, DEFAULT_LIMIT, Filter, MAX_LIMIT, Op, Page, Query, Sort};
 pub use record::Document;
 pub use registry::{Collection, collections, lookup, open, spec};
-pub use schema::ensure;
+pub use schema::{analyze, ensure};
 pub use spec::{CollectionSpec, FieldKind, FieldSpec, check_plugin_id, check_specs};
