@@ -105,7 +105,14 @@ async fn ensure_refuses_unique_over_duplicates_and_changes_nothing(mut env: Env)
     )
     .await;
     let v2 = collection_spec("items", vec![unique(field("code", FieldKind::Text))]);
-    let refused = ensure(&mut env.conn, env.engine, &env.plugin, &[v2.clone()], 5).await;
+    let refused = ensure(
+        &mut env.conn,
+        env.engine,
+        &env.plugin,
+        std::slice::from_ref(&v2),
+        5,
+    )
+    .await;
     assert_invalid(refused, "field 'code' cannot be unique");
     assert_eq!(
         spec(&mut env.conn, env.engine, &env.plugin, "items")
@@ -134,7 +141,7 @@ async fn ensure_retires_and_revives_collections_with_their_records(mut env: Env)
     let again = env.ensure(&[notes.clone(), tags.clone()]).await;
     assert_eq!(again[0].table(), both[0].table());
 
-    env.ensure(&[tags.clone()]).await;
+    env.ensure(std::slice::from_ref(&tags)).await;
     assert!(
         lookup(&mut env.conn, env.engine, &env.plugin, "notes")
             .await
