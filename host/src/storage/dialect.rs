@@ -101,6 +101,11 @@ pub(crate) fn row_key(engine: Engine) -> Option<&'static str> {
 /// The SQL value of a declared field: typed, and NULL when the JSON value has another type.
 /// Queries and indexes use this exact text, so an index always matches its queries.
 pub(crate) fn field_expr(engine: Engine, name: &str, kind: FieldKind) -> String {
+    // The name goes into a string literal: it must be a validated field name.
+    debug_assert!(
+        name.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    );
     match engine {
         Engine::Sqlite => {
             let path = format!("'$.\"{name}\"'");

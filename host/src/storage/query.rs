@@ -151,6 +151,37 @@ pub struct Page {
 impl Collection {
     /// Runs a query against the collection.
     pub async fn query(&self, conn: &mut AnyConnection, q: &Query) -> StorageResult<Page> {
+        let Select {
+            sql,
+            plan,
+            limit,
+            words,
+        } = self.select(q)?;
+        let rows = sql.query().fetch_all(&mut *conn).await?;
+        let more = rows.len() > limit as usize;
+        let documents = rows
+            .iter()
+            .take(limit as usize)
+            .map(Document::from_row)
+            .collect::<StorageResult<Vec<_>>>()?;
+        let next_cursor = match documents.last() {
+            Some(last) if more => Some(cursor::encode(&plan.signature(), &plan.values_of(last))),
+            _ => None,
+        };
+        let total = if q.count_total {
+            Some(self.count_where(conn, &q.filter, &words).await?)
+        } else {
+            None
+        };
+        Ok(Page {
+            documents,
+            total,
+            next_cursor,
+        })
+    }
+
+    /// The page statement of a query (fetching `limit + 1` rows to tell whether more follow).
+    pub(crate) fn select(&self, q: &Query) -> StorageResult<Select<'_>> {
         let limit = match q.limit {
             0 => DEFAULT_LIMIT,
             n if n > MAX_LIMIT => {
@@ -183,27 +214,11 @@ impl Collection {
         let offset = if after.is_some() { 0 } else { q.offset };
         let skip = sql.bind(Bind::Int(i64::from(offset)));
         sql.push(&format!(" LIMIT {fetch} OFFSET {skip}"));
-
-        let rows = sql.query().fetch_all(&mut *conn).await?;
-        let more = rows.len() > limit as usize;
-        let documents = rows
-            .iter()
-            .take(limit as usize)
-            .map(Document::from_row)
-            .collect::<StorageResult<Vec<_>>>()?;
-        let next_cursor = match documents.last() {
-            Some(last) if more => Some(cursor::encode(&plan.signature(), &plan.values_of(last))),
-            _ => None,
-        };
-        let total = if q.count_total {
-            Some(self.count_where(conn, &q.filter, &words).await?)
-        } else {
-            None
-        };
-        Ok(Page {
-            documents,
-            total,
-            next_cursor,
+        Ok(Select {
+            sql,
+            plan,
+            limit,
+            words,
         })
     }
 
@@ -228,6 +243,14 @@ impl Collection {
         let n: i64 = sql.query().fetch_one(&mut *conn).await?.try_get("n")?;
         Ok(u64::try_from(n).unwrap_or_default())
     }
+}
+
+/// A query's page statement and what reading its rows needs.
+pub(crate) struct Select<'c> {
+    pub sql: Sql,
+    plan: Plan<'c>,
+    limit: u32,
+    words: Vec<String>,
 }
 
 fn push_where(sql: &mut Sql, predicates: &[String]) {

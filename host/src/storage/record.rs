@@ -94,7 +94,12 @@ impl Collection {
         }
         check_expected(expected_version)?;
         let (data, text) = check_record(&self.spec, data)?;
-        let id = id.map_or_else(|| generate_id(now), str::to_owned);
+        // A generated id only ever creates: even a (vanishingly unlikely) collision must not
+        // replace someone else's record.
+        let (id, expected_version) = match id {
+            Some(id) => (id.to_owned(), expected_version),
+            None => (generate_id(now), expected_version.or(Some(0))),
+        };
         let mut tx = conn.begin().await?;
         let result = self
             .put_in(&mut tx, &id, &text, expected_version, now)
