@@ -161,6 +161,8 @@ impl<'c> Plan<'c> {
                     return Err(bad());
                 }
                 None
+            } else if value.as_str().is_some_and(|s| s.contains('\0')) {
+                return Err(bad());
             } else {
                 Some(dialect::operand(self.engine(), key.target.ty, value, sql).ok_or_else(bad)?)
             };

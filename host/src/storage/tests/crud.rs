@@ -234,7 +234,10 @@ async fn bad_input_is_invalid_with_a_reason(mut env: Env) {
             vec![field("body", FieldKind::Text)],
         ))
         .await;
-    let conn = &mut env.conn;
+    // All of it inside one transaction, which must stay usable (PostgreSQL aborts a
+    // transaction on any failed statement).
+    let mut tx = env.conn.begin().await.unwrap();
+    let conn = &mut *tx;
 
     assert_invalid(
         c.put(conn, None, json!("text"), None, 1).await,
@@ -318,6 +321,14 @@ async fn bad_input_is_invalid_with_a_reason(mut env: Env) {
         ..Query::default()
     };
     assert_invalid(c.query(conn, &forged).await, "cursor does not fit");
+    let nul = Query {
+        after: Some(format!(
+            "c1{}",
+            hex::encode(r#"{"s":"id:a","v":["a\u0000"]}"#)
+        )),
+        ..Query::default()
+    };
+    assert_invalid(c.query(conn, &nul).await, "cursor does not fit");
     let big = Query {
         limit: 5000,
         ..Query::default()
@@ -338,6 +349,8 @@ async fn bad_input_is_invalid_with_a_reason(mut env: Env) {
         ensure(conn, env.engine, &env.plugin, &[bad_spec], 1).await,
         "contains 'B'",
     );
+    assert_eq!(c.count(conn, &Filter::all()).await.unwrap(), 1);
+    tx.commit().await.unwrap();
 }
 
 async fn rollback_leaves_no_records_and_no_search_rows(mut env: Env) {

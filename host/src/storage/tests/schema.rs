@@ -1,6 +1,7 @@
 //! `ensure`: creating, migrating and retiring collections without losing records.
 
 use serde_json::json;
+use sqlx::Connection;
 
 use super::*;
 
@@ -133,8 +134,10 @@ async fn ensure_refuses_unique_over_duplicates_and_changes_nothing(mut env: Env)
     )
     .await;
     let v2 = collection_spec("items", vec![unique(field("code", FieldKind::Text))]);
+    // Refused inside the caller's transaction, which stays usable.
+    let mut tx = env.conn.begin().await.unwrap();
     let refused = ensure(
-        &mut env.conn,
+        &mut tx,
         env.engine,
         &env.plugin,
         std::slice::from_ref(&v2),
@@ -143,11 +146,16 @@ async fn ensure_refuses_unique_over_duplicates_and_changes_nothing(mut env: Env)
     .await;
     assert_invalid(refused, "field 'code' cannot be unique");
     assert_eq!(
-        spec(&mut env.conn, env.engine, &env.plugin, "items")
+        spec(&mut tx, env.engine, &env.plugin, "items")
             .await
             .unwrap(),
         Some(v1)
     );
+    c.put(&mut tx, Some("c"), json!({"code": "x"}), None, 5)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    c.delete(&mut env.conn, "c").await.unwrap();
 
     c.patch(&mut env.conn, "b", json!({"code": "y"}), None, 6)
         .await
