@@ -14,6 +14,7 @@ pub mod db;
 pub mod error;
 pub mod server;
 pub mod state;
+pub mod storage;
 pub mod templates;
 pub mod users;
 pub mod validate;

@@ -1,0 +1,261 @@
+//! Finding records: the query types (mirroring WIT `query`, `filter`, `sort`, `page`) and
+//! [`Collection::query`] / [`Collection::count`].
+//!
+//! Owns running a query and assembling its page (limit + 1 fetch, next cursor, optional total).
+//! Must never accept SQL: filters, sorts and search words are turned into SQL by
+//! [`super::plan`], with every value bound.
+
+use serde_json::Value;
+use sqlx::{AnyConnection, Row};
+
+use super::cursor;
+use super::dialect::{self, quote};
+use super::error::{StorageError, StorageResult};
+use super::plan::{Plan, search_words};
+use super::record::Document;
+use super::registry::Collection;
+use super::sql::{Bind, Sql};
+
+/// Page size when a query asks for 0.
+pub const DEFAULT_LIMIT: u32 = 50;
+/// Largest page.
+pub const MAX_LIMIT: u32 = 1000;
+
+/// Comparison operators of a [`Condition`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// Equal; `null` matches records without a value.
+    Eq,
+    /// Not equal; records without a value match unless `value` is `null`.
+    Ne,
+    Lt,
+    Lte,
+    Gt,
+    Gte,
+    /// `value` is a JSON array; matches when the field equals one of its items.
+    InList,
+    /// Text starts with `value` (case-sensitive).
+    Prefix,
+    /// Text contains `value`, ignoring ASCII case.
+    Contains,
+}
+
+impl Op {
+    pub fn label(self) -> &'static str {
+        match self {
+            Op::Eq => "eq",
+            Op::Ne => "ne",
+            Op::Lt => "lt",
+            Op::Lte => "lte",
+            Op::Gt => "gt",
+            Op::Gte => "gte",
+            Op::InList => "in_list",
+            Op::Prefix => "prefix",
+            Op::Contains => "contains",
+        }
+    }
+}
+
+/// `field op value`: `field` is `id`, `created_at`, `updated_at` (or `created-at`,
+/// `updated-at`) or a declared field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Condition {
+    pub field: String,
+    pub op: Op,
+    pub value: Value,
+}
+
+impl Condition {
+    pub fn new(field: &str, op: Op, value: Value) -> Self {
+        Condition {
+            field: field.to_owned(),
+            op,
+            value,
+        }
+    }
+}
+
+/// Disjunctive normal form: a record matches when it matches every condition of at least one
+/// group. No groups matches everything; an empty group matches everything too.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Filter {
+    pub any_of: Vec<Vec<Condition>>,
+}
+
+impl Filter {
+    /// Matches everything.
+    pub fn all() -> Self {
+        Filter::default()
+    }
+
+    /// One group: all of `conditions`.
+    pub fn all_of(conditions: Vec<Condition>) -> Self {
+        Filter {
+            any_of: vec![conditions],
+        }
+    }
+}
+
+/// One sort key. `id` is always the final tie-breaker (in the direction of the last key).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sort {
+    pub field: String,
+    pub descending: bool,
+}
+
+impl Sort {
+    pub fn asc(field: &str) -> Self {
+        Sort {
+            field: field.to_owned(),
+            descending: false,
+        }
+    }
+
+    pub fn desc(field: &str) -> Self {
+        Sort {
+            field: field.to_owned(),
+            descending: true,
+        }
+    }
+}
+
+/// What to find and how to page through it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Query {
+    pub filter: Filter,
+    /// Applied in order; no keys sorts by `id`.
+    pub sort: Vec<Sort>,
+    /// At most [`MAX_LIMIT`]; 0 means [`DEFAULT_LIMIT`].
+    pub limit: u32,
+    /// Offset paging. Ignored when `after` is set.
+    pub offset: u32,
+    /// Keyset paging: the `next_cursor` of the previous page (same sort).
+    pub after: Option<String>,
+    /// Full-text search over the searchable fields: records containing every word. Input
+    /// without letters or digits is ignored. Acts as a filter; the sort is unchanged.
+    pub search: Option<String>,
+    /// Also count all matching records (a second query).
+    pub count_total: bool,
+}
+
+/// One page of results.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    pub documents: Vec<Document>,
+    /// Present when `count_total` was asked.
+    pub total: Option<u64>,
+    /// Pass as `after` to get the next page; `None` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+impl Collection {
+    /// Runs a query against the collection.
+    pub async fn query(&self, conn: &mut AnyConnection, q: &Query) -> StorageResult<Page> {
+        let Select {
+            sql,
+            plan,
+            limit,
+            words,
+        } = self.select(q)?;
+        let rows = sql.query().fetch_all(&mut *conn).await?;
+        let more = rows.len() > limit as usize;
+        let documents = rows
+            .iter()
+            .take(limit as usize)
+            .map(Document::from_row)
+            .collect::<StorageResult<Vec<_>>>()?;
+        let next_cursor = match documents.last() {
+            Some(last) if more => Some(cursor::encode(&plan.signature(), &plan.values_of(last))),
+            _ => None,
+        };
+        let total = if q.count_total {
+            Some(self.count_where(conn, &q.filter, &words).await?)
+        } else {
+            None
+        };
+        Ok(Page {
+            documents,
+            total,
+            next_cursor,
+        })
+    }
+
+    /// The page statement of a query (fetching `limit + 1` rows to tell whether more follow).
+    pub(crate) fn select(&self, q: &Query) -> StorageResult<Select<'_>> {
+        let limit = match q.limit {
+            0 => DEFAULT_LIMIT,
+            n if n > MAX_LIMIT => {
+                return Err(StorageError::invalid(format!(
+                    "limit {n} is above the maximum of {MAX_LIMIT}"
+                )));
+            }
+            n => n,
+        };
+        let words = search_words(q.search.as_deref())?;
+        let plan = Plan::new(self, &q.sort)?;
+        let after = q
+            .after
+            .as_deref()
+            .map(|c| cursor::decode(c, &plan.signature()))
+            .transpose()?;
+
+        let mut sql = Sql::new(format!(
+            "SELECT {} FROM {}",
+            dialect::record_columns(self.engine),
+            quote(&self.table())
+        ));
+        let mut predicates = plan.where_clause(&q.filter, &words, &mut sql)?;
+        if let Some(values) = &after {
+            predicates.push(plan.after(values, &mut sql)?);
+        }
+        push_where(&mut sql, &predicates);
+        sql.push(&format!(" ORDER BY {}", plan.order_by()));
+        let fetch = sql.bind(Bind::Int(i64::from(limit) + 1));
+        let offset = if after.is_some() { 0 } else { q.offset };
+        let skip = sql.bind(Bind::Int(i64::from(offset)));
+        sql.push(&format!(" LIMIT {fetch} OFFSET {skip}"));
+        Ok(Select {
+            sql,
+            plan,
+            limit,
+            words,
+        })
+    }
+
+    /// Counts the records matching `filter`.
+    pub async fn count(&self, conn: &mut AnyConnection, filter: &Filter) -> StorageResult<u64> {
+        self.count_where(conn, filter, &[]).await
+    }
+
+    async fn count_where(
+        &self,
+        conn: &mut AnyConnection,
+        filter: &Filter,
+        words: &[String],
+    ) -> StorageResult<u64> {
+        let plan = Plan::new(self, &[])?;
+        let mut sql = Sql::new(format!(
+            "SELECT COUNT(*) AS n FROM {}",
+            quote(&self.table())
+        ));
+        let predicates = plan.where_clause(filter, words, &mut sql)?;
+        push_where(&mut sql, &predicates);
+        let n: i64 = sql.query().fetch_one(&mut *conn).await?.try_get("n")?;
+        Ok(u64::try_from(n).unwrap_or_default())
+    }
+}
+
+/// A query's page statement and what reading its rows needs.
+pub(crate) struct Select<'c> {
+    pub sql: Sql,
+    plan: Plan<'c>,
+    limit: u32,
+    words: Vec<String>,
+}
+
+fn push_where(sql: &mut Sql, predicates: &[String]) {
+    if !predicates.is_empty() {
+        sql.push(" WHERE ");
+        sql.push(&predicates.join(" AND "));
+    }
+}

@@ -1,0 +1,16 @@
+-- Plugin storage: one row per collection a plugin declared, with the spec `storage::ensure` last
+-- applied (JSON). The records of a collection live in their own table "pcol_<id>" (plus derived
+-- expression and GIN indexes), created and migrated by `storage::ensure`.
+-- A collection that a later plugin version no longer declares is only marked retired: its
+-- records are kept. A sequence never hands out an id, and so a table name, twice.
+
+CREATE TABLE plugin_collections (
+    id         BIGSERIAL PRIMARY KEY,
+    plugin_id  TEXT   NOT NULL,
+    name       TEXT   NOT NULL,
+    spec       TEXT   NOT NULL,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    retired_at BIGINT,
+    UNIQUE (plugin_id, name)
+);
