@@ -48,7 +48,7 @@ async fn app(dir: &Path, plugins: Vec<PathBuf>, cache: bool) -> anyhow::Result<A
         },
         ..WebSettings::default()
     };
-    Ok(AppState::new(db, Arc::new(SystemClock), settings)?)
+    AppState::new(db, Arc::new(SystemClock), settings)
 }
 
 fn hello_request() -> guest::Request {
@@ -103,24 +103,14 @@ async fn per_call(state: &AppState, calls: usize) -> anyhow::Result<()> {
     let hello = runtime.registry().get("hello").expect("hello is loaded");
     for _ in 0..500 {
         runtime
-            .call(
-                &hello,
-                Caller::default(),
-                Export::Handle(hello_request()),
-                0,
-            )
+            .call(&hello, Caller::default(), Export::Handle(hello_request()))
             .await?;
     }
     let mut times = Vec::with_capacity(calls);
     for _ in 0..calls {
         let started = Instant::now();
         let finished = runtime
-            .call(
-                &hello,
-                Caller::default(),
-                Export::Handle(hello_request()),
-                0,
-            )
+            .call(&hello, Caller::default(), Export::Handle(hello_request()))
             .await?;
         drop(finished);
         times.push(started.elapsed());

@@ -39,6 +39,7 @@ impl AppState {
         let plugins = Arc::new(Runtime::new(
             db.clone(),
             templates.clone(),
+            clock.clone(),
             settings.plugins.clone(),
         )?);
         Ok(AppState {

@@ -17,6 +17,7 @@ use super::engine::{Limiter, Limits};
 use super::manifest::Manifest;
 use super::registry::Registry;
 use crate::acl::Permissions;
+use crate::clock::Clock;
 use crate::db::Db;
 use crate::users::User;
 
@@ -55,13 +56,16 @@ impl CallState {
         db: Db,
         registry: Arc<Registry>,
         caller: Caller,
-        now: i64,
+        clock: Arc<dyn Clock>,
     ) -> CallState {
+        let now = clock.now();
         let limiter = Limiter::new(limits.memory);
         CallState {
             // No preopened directories, no environment, no network, no inherited stdio:
             // a plugin reaches the world only through the host interfaces.
-            wasi: WasiCtx::builder().build(),
+            // The guest's wall clock is the host's clock, so plugin timestamps agree with the
+            // host's (and follow the test clock in tests).
+            wasi: WasiCtx::builder().wall_clock(WallClock(clock)).build(),
             table: ResourceTable::new(),
             limiter,
             manifest,
@@ -133,5 +137,18 @@ impl WasiView for CallState {
             ctx: &mut self.wasi,
             table: &mut self.table,
         }
+    }
+}
+
+/// The host clock as WASI's wall clock (second resolution, like the host's clock).
+struct WallClock(Arc<dyn Clock>);
+
+impl wasmtime_wasi::HostWallClock for WallClock {
+    fn resolution(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(1)
+    }
+
+    fn now(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(u64::try_from(self.0.now()).unwrap_or(0))
     }
 }

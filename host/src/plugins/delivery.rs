@@ -66,7 +66,7 @@ async fn deliver(
         ..Caller::default()
     };
     let mut finished = runtime
-        .call(plugin, caller, Export::Event(event), now)
+        .call(plugin, caller, Export::Event(event))
         .await
         .map_err(|e| e.to_string())?;
     match finished.answer {

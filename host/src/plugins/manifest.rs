@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::bindings::guest;
 use super::bindings::types::Method;
+use crate::storage::{self, CollectionSpec, FieldKind, FieldSpec};
 
 /// Contract versions this host can load.
 pub const SUPPORTED_WIT_VERSIONS: &[&str] = &["0.1.0"];
@@ -28,31 +29,6 @@ pub const RESERVED_IDS: &[&str] = &[
 const RESERVED_PATHS: &[&str] = &[
     "/admin", "/login", "/logout", "/account", "/assets", "/healthz", "/metrics",
 ];
-
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum FieldKind {
-    Text,
-    Integer,
-    Number,
-    Boolean,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Field {
-    pub name: String,
-    pub kind: FieldKind,
-    pub indexed: bool,
-    pub unique: bool,
-    pub searchable: bool,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Collection {
-    pub name: String,
-    pub fields: Vec<Field>,
-    pub shared: bool,
-}
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Grant {
@@ -95,7 +71,7 @@ pub struct Manifest {
     pub description: String,
     pub nav: Vec<NavEntry>,
     pub acl: Vec<AclResource>,
-    pub collections: Vec<Collection>,
+    pub collections: Vec<CollectionSpec>,
     pub reads: Vec<Grant>,
     pub storefront_routes: Vec<StorefrontRoute>,
     pub subscribes: Vec<String>,
@@ -174,6 +150,32 @@ fn method_name(m: Method) -> &'static str {
     }
 }
 
+/// The storage specs the manifest's collections declare (unique implies indexed).
+fn collection_specs(raw: &[guest::Collection]) -> Vec<CollectionSpec> {
+    raw.iter()
+        .map(|c| CollectionSpec {
+            name: c.name.clone(),
+            shared: c.shared,
+            fields: c
+                .fields
+                .iter()
+                .map(|f| FieldSpec {
+                    name: f.name.clone(),
+                    kind: match f.kind {
+                        guest::FieldKind::Text => FieldKind::Text,
+                        guest::FieldKind::Integer => FieldKind::Integer,
+                        guest::FieldKind::Number => FieldKind::Number,
+                        guest::FieldKind::Boolean => FieldKind::Boolean,
+                    },
+                    indexed: f.indexed || f.unique,
+                    unique: f.unique,
+                    searchable: f.searchable,
+                })
+                .collect(),
+        })
+        .collect()
+}
+
 /// Checks a manifest as returned by the plugin.
 pub fn validate(raw: guest::PluginManifest) -> Result<Manifest, Invalid> {
     let mut errors = Vec::new();
@@ -222,40 +224,9 @@ pub fn validate(raw: guest::PluginManifest) -> Result<Manifest, Invalid> {
             ));
         }
     }
-    let mut seen_collections = Vec::new();
-    for c in &raw.collections {
-        if !is_name(&c.name) {
-            err(format!(
-                "collection {:?}: names start with a lower-case letter and contain only lower-case letters, digits and '_' (at most 48)",
-                c.name
-            ));
-        }
-        if seen_collections.contains(&c.name) {
-            err(format!("collection {:?} is declared twice", c.name));
-        }
-        seen_collections.push(c.name.clone());
-        let mut seen_fields = Vec::new();
-        for f in &c.fields {
-            if !is_name(&f.name) {
-                err(format!(
-                    "collection {:?}: field {:?} must start with a lower-case letter and contain only lower-case letters, digits and '_'",
-                    c.name, f.name
-                ));
-            }
-            if ["id", "version", "created_at", "updated_at"].contains(&f.name.as_str()) {
-                err(format!(
-                    "collection {:?}: field {:?} is reserved",
-                    c.name, f.name
-                ));
-            }
-            if seen_fields.contains(&f.name) {
-                err(format!(
-                    "collection {:?}: field {:?} is declared twice",
-                    c.name, f.name
-                ));
-            }
-            seen_fields.push(f.name.clone());
-        }
+    let collections = collection_specs(&raw.collections);
+    if let Err(problem) = storage::check_specs("plugin", &collections) {
+        err(format!("collections: {problem}"));
     }
     for g in &raw.reads {
         if !is_plugin_id(&g.plugin) || !is_name(&g.collection) {
@@ -357,30 +328,7 @@ pub fn validate(raw: guest::PluginManifest) -> Result<Manifest, Invalid> {
                 actions: a.actions,
             })
             .collect(),
-        collections: raw
-            .collections
-            .into_iter()
-            .map(|c| Collection {
-                name: c.name,
-                shared: c.shared,
-                fields: c
-                    .fields
-                    .into_iter()
-                    .map(|f| Field {
-                        name: f.name,
-                        kind: match f.kind {
-                            guest::FieldKind::Text => FieldKind::Text,
-                            guest::FieldKind::Integer => FieldKind::Integer,
-                            guest::FieldKind::Number => FieldKind::Number,
-                            guest::FieldKind::Boolean => FieldKind::Boolean,
-                        },
-                        indexed: f.indexed || f.unique,
-                        unique: f.unique,
-                        searchable: f.searchable,
-                    })
-                    .collect(),
-            })
-            .collect(),
+        collections,
         reads: raw
             .reads
             .into_iter()

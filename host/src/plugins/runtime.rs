@@ -26,6 +26,7 @@ use super::engine::{self, Limits, MemoryCapExceeded};
 use super::manifest::{self, Manifest};
 use super::registry::{Plugin, Registry};
 use super::stats::Outcome;
+use crate::clock::Clock;
 use crate::db::Db;
 use crate::templates::Templates;
 
@@ -92,6 +93,7 @@ pub struct Runtime {
     registry: Arc<Registry>,
     templates: Arc<Templates>,
     db: Db,
+    clock: Arc<dyn Clock>,
     settings: PluginSettings,
     /// Woken after a commit that published events.
     pub(crate) events_published: tokio::sync::Notify,
@@ -101,6 +103,7 @@ impl Runtime {
     pub fn new(
         db: Db,
         templates: Arc<Templates>,
+        clock: Arc<dyn Clock>,
         settings: PluginSettings,
     ) -> anyhow::Result<Runtime> {
         let engine = engine::shared()?;
@@ -115,6 +118,7 @@ impl Runtime {
             registry: Arc::new(Registry::default()),
             templates,
             db,
+            clock,
             settings,
             events_published: tokio::sync::Notify::new(),
         })
@@ -191,7 +195,7 @@ impl Runtime {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let prepared = self.prepare(bytes, &name, now).await?;
+        let prepared = self.prepare(bytes, &name).await?;
         self.install(prepared, path.to_owned(), now).await
     }
 
@@ -203,7 +207,7 @@ impl Runtime {
         bytes: Vec<u8>,
         now: i64,
     ) -> anyhow::Result<Arc<Plugin>> {
-        let prepared = self.prepare(bytes.clone(), "upload", now).await?;
+        let prepared = self.prepare(bytes.clone(), "upload").await?;
         tokio::fs::create_dir_all(dir).await?;
         let path = dir.join(format!("{}.wasm", prepared.manifest.id));
         // Hidden temporary name: the watcher ignores dot-files, so it sees only the rename.
@@ -215,7 +219,7 @@ impl Runtime {
 
     /// Everything short of installing: compile, link, read and validate the manifest, parse the
     /// bundled templates.
-    async fn prepare(&self, bytes: Vec<u8>, name: &str, now: i64) -> anyhow::Result<Prepared> {
+    async fn prepare(&self, bytes: Vec<u8>, name: &str) -> anyhow::Result<Prepared> {
         check_component_bytes(&bytes)?;
         let loaded = match &self.cache {
             Some(cache) => cache.load(&self.engine, bytes).await?,
@@ -242,7 +246,7 @@ impl Runtime {
         let pre = SectionPre::new(instance_pre).map_err(|e| {
             anyhow::anyhow!("the component does not export backoffice:plugin/plugin@0.1.0: {e:#}")
         })?;
-        let raw = self.fetch_manifest(&pre, name, now).await?;
+        let raw = self.fetch_manifest(&pre, name).await?;
         let manifest = manifest::validate(raw)?;
         self.templates
             .check_plugin_templates(&manifest.id, &manifest.templates)
@@ -266,7 +270,7 @@ impl Runtime {
             pre,
             hash,
         } = prepared;
-        super::collections::ensure(&self.db, &manifest).await?;
+        super::collections::ensure(&self.db, &manifest, now).await?;
         self.remember(&manifest, now).await?;
         let plugin = Arc::new(Plugin {
             limits: Limits::default(),
@@ -292,7 +296,6 @@ impl Runtime {
         &self,
         pre: &SectionPre<CallState>,
         name: &str,
-        now: i64,
     ) -> anyhow::Result<guest::PluginManifest> {
         let placeholder = Arc::new(Manifest::unloaded(name));
         let state = CallState::new(
@@ -301,7 +304,7 @@ impl Runtime {
             self.db.clone(),
             self.registry.clone(),
             Caller::default(),
-            now,
+            self.clock.clone(),
         );
         let mut store = self.store(state, Limits::default());
         let future = async {
@@ -370,7 +373,6 @@ impl Runtime {
         plugin: &Arc<Plugin>,
         caller: Caller,
         export: Export,
-        now: i64,
     ) -> Result<Finished, CallError> {
         let limits = plugin.limits;
         let state = CallState::new(
@@ -379,7 +381,7 @@ impl Runtime {
             self.db.clone(),
             self.registry.clone(),
             caller,
-            now,
+            self.clock.clone(),
         );
         let peak = state.limiter.peak_handle();
         let mut store = self.store(state, limits);

@@ -175,7 +175,7 @@ async fn run(
 ) -> AppResult<Response> {
     let runtime = state.plugins();
     let mut finished = runtime
-        .call(plugin, caller, Export::Handle(request), state.now())
+        .call(plugin, caller, Export::Handle(request))
         .await?;
     let Answer::Response(response) = finished.answer else {
         return Err(AppError::Internal(anyhow::anyhow!(

@@ -1,62 +1,242 @@
-//! `storage`: collections of JSON records, scoped to the calling plugin.
+//! `storage`: collections of JSON records, scoped to the calling plugin (see
+//! `plugins::collections` for who may use what). Reads before the call's first write use a pooled
+//! connection; writes open the call's transaction.
 
-use crate::plugins::bindings::storage::{self, Document, Filter, Page, QuerySpec, StorageError};
+use serde_json::Value;
+
+use super::trap;
+use crate::plugins::bindings::storage::{
+    self as wit, Document, Filter, Page, QuerySpec, StorageError,
+};
 use crate::plugins::call::CallState;
+use crate::plugins::collections::{self, Use};
+use crate::storage::{self, Collection};
 
-fn unavailable() -> StorageError {
-    StorageError::Internal("storage is being wired in".into())
+/// What a host function returns: a trap for host failures, else the plugin-visible result.
+type Answer<T> = wasmtime::Result<Result<T, StorageError>>;
+
+fn to_wit_error(err: storage::StorageError) -> StorageError {
+    match err {
+        storage::StorageError::NotFound => StorageError::NotFound,
+        storage::StorageError::UniqueViolation(f) => StorageError::UniqueViolation(f),
+        storage::StorageError::Forbidden(m) => StorageError::Forbidden(m),
+        storage::StorageError::Invalid(m) => StorageError::Invalid(m),
+        storage::StorageError::Conflict(m) => StorageError::Conflict(m),
+        storage::StorageError::Internal(detail) => {
+            tracing::error!(%detail, "plugin storage failure");
+            StorageError::Internal(
+                "the host could not complete the storage call; it has been logged".into(),
+            )
+        }
+    }
 }
 
-impl storage::Host for CallState {
-    async fn get(
+fn to_wit_document(doc: storage::Document) -> Document {
+    Document {
+        data: Value::Object(doc.data).to_string(),
+        id: doc.id,
+        version: doc.version,
+        created_at: doc.created_at,
+        updated_at: doc.updated_at,
+    }
+}
+
+fn parse_json(what: &str, text: &str) -> Result<Value, StorageError> {
+    serde_json::from_str(text)
+        .map_err(|e| StorageError::Invalid(format!("{what} is not JSON: {e}")))
+}
+
+fn to_filter(filter: Filter) -> Result<storage::Filter, StorageError> {
+    let mut any_of = Vec::with_capacity(filter.any_of.len());
+    for group in filter.any_of {
+        let mut all = Vec::with_capacity(group.len());
+        for c in group {
+            let op = match c.op {
+                wit::Op::Eq => storage::Op::Eq,
+                wit::Op::Ne => storage::Op::Ne,
+                wit::Op::Lt => storage::Op::Lt,
+                wit::Op::Lte => storage::Op::Lte,
+                wit::Op::Gt => storage::Op::Gt,
+                wit::Op::Gte => storage::Op::Gte,
+                wit::Op::InList => storage::Op::InList,
+                wit::Op::Prefix => storage::Op::Prefix,
+                wit::Op::Contains => storage::Op::Contains,
+            };
+            let value = parse_json(&format!("the value compared with {}", c.field), &c.value)?;
+            all.push(storage::Condition {
+                field: c.field,
+                op,
+                value,
+            });
+        }
+        any_of.push(all);
+    }
+    Ok(storage::Filter { any_of })
+}
+
+fn to_query(q: QuerySpec) -> Result<storage::Query, StorageError> {
+    Ok(storage::Query {
+        filter: to_filter(q.filter)?,
+        sort: q
+            .sort
+            .into_iter()
+            .map(|s| storage::Sort {
+                field: s.field,
+                descending: s.descending,
+            })
+            .collect(),
+        limit: q.limit,
+        offset: q.offset,
+        after: q.after,
+        search: q.search,
+        count_total: q.count_total,
+    })
+}
+
+impl CallState {
+    /// Opens `name` for `usage`, auditing refusals (on the pool: a refusal is recorded even
+    /// though the call may roll back).
+    async fn collection(
         &mut self,
-        _collection: String,
-        _id: String,
-    ) -> wasmtime::Result<Result<Document, StorageError>> {
-        Ok(Err(unavailable()))
+        name: &str,
+        usage: Use,
+    ) -> wasmtime::Result<Result<Collection, StorageError>> {
+        let (engine, manifest, label) = (self.db.engine(), self.manifest.clone(), self.label());
+        let opened = match usage {
+            Use::Read => {
+                let mut conn = self.read_conn().await.map_err(|e| trap(&label, e))?;
+                collections::open(&mut conn, engine, &manifest, name, usage).await
+            }
+            Use::Write => {
+                let conn = self.write_conn().await.map_err(|e| trap(&label, e))?;
+                collections::open(conn, engine, &manifest, name, usage).await
+            }
+        };
+        if let Err(storage::StorageError::Forbidden(reason)) = &opened {
+            let entry = crate::audit::Entry {
+                actor_id: self.caller.user.as_ref().map(|u| u.id),
+                actor: self
+                    .caller
+                    .user
+                    .as_ref()
+                    .map(|u| u.email.clone())
+                    .unwrap_or_else(|| format!("plugin {}", manifest.id)),
+                action: "storage.forbidden",
+                target: name,
+                detail: &format!("{label}: {reason}"),
+                ip: &self.caller.ip,
+            };
+            crate::audit::record(&self.db, entry, self.now)
+                .await
+                .map_err(|e| trap(&label, e))?;
+            tracing::warn!(plugin = %manifest.id, version = %manifest.version, collection = name, %reason, "storage access refused");
+        }
+        Ok(opened.map_err(to_wit_error))
+    }
+}
+
+impl wit::Host for CallState {
+    async fn get(&mut self, collection: String, id: String) -> Answer<Document> {
+        let c = match self.collection(&collection, Use::Read).await? {
+            Ok(c) => c,
+            Err(e) => return Ok(Err(e)),
+        };
+        let label = self.label();
+        let mut conn = self.read_conn().await.map_err(|e| trap(&label, e))?;
+        Ok(c.get(&mut conn, &id)
+            .await
+            .map(to_wit_document)
+            .map_err(to_wit_error))
     }
 
     async fn put(
         &mut self,
-        _collection: String,
-        _id: Option<String>,
-        _data: String,
-        _expected: Option<i64>,
-    ) -> wasmtime::Result<Result<Document, StorageError>> {
-        Ok(Err(unavailable()))
+        collection: String,
+        id: Option<String>,
+        data: String,
+        expected: Option<i64>,
+    ) -> Answer<Document> {
+        let data = match parse_json("the record", &data) {
+            Ok(v) => v,
+            Err(e) => return Ok(Err(e)),
+        };
+        let c = match self.collection(&collection, Use::Write).await? {
+            Ok(c) => c,
+            Err(e) => return Ok(Err(e)),
+        };
+        let (label, now) = (self.label(), self.now);
+        let conn = self.write_conn().await.map_err(|e| trap(&label, e))?;
+        Ok(c.put(conn, id.as_deref(), data, expected, now)
+            .await
+            .map(to_wit_document)
+            .map_err(to_wit_error))
     }
 
     async fn patch(
         &mut self,
-        _collection: String,
-        _id: String,
-        _changes: String,
-        _expected: Option<i64>,
-    ) -> wasmtime::Result<Result<Document, StorageError>> {
-        Ok(Err(unavailable()))
+        collection: String,
+        id: String,
+        changes: String,
+        expected: Option<i64>,
+    ) -> Answer<Document> {
+        let changes = match parse_json("the changes", &changes) {
+            Ok(v) => v,
+            Err(e) => return Ok(Err(e)),
+        };
+        let c = match self.collection(&collection, Use::Write).await? {
+            Ok(c) => c,
+            Err(e) => return Ok(Err(e)),
+        };
+        let (label, now) = (self.label(), self.now);
+        let conn = self.write_conn().await.map_err(|e| trap(&label, e))?;
+        Ok(c.patch(conn, &id, changes, expected, now)
+            .await
+            .map(to_wit_document)
+            .map_err(to_wit_error))
     }
 
-    async fn delete(
-        &mut self,
-        _collection: String,
-        _id: String,
-    ) -> wasmtime::Result<Result<(), StorageError>> {
-        Ok(Err(unavailable()))
+    async fn delete(&mut self, collection: String, id: String) -> Answer<()> {
+        let c = match self.collection(&collection, Use::Write).await? {
+            Ok(c) => c,
+            Err(e) => return Ok(Err(e)),
+        };
+        let label = self.label();
+        let conn = self.write_conn().await.map_err(|e| trap(&label, e))?;
+        Ok(c.delete(conn, &id).await.map_err(to_wit_error))
     }
 
-    async fn query(
-        &mut self,
-        _collection: String,
-        _q: QuerySpec,
-    ) -> wasmtime::Result<Result<Page, StorageError>> {
-        Ok(Err(unavailable()))
+    async fn query(&mut self, collection: String, q: QuerySpec) -> Answer<Page> {
+        let query = match to_query(q) {
+            Ok(q) => q,
+            Err(e) => return Ok(Err(e)),
+        };
+        let c = match self.collection(&collection, Use::Read).await? {
+            Ok(c) => c,
+            Err(e) => return Ok(Err(e)),
+        };
+        let label = self.label();
+        let mut conn = self.read_conn().await.map_err(|e| trap(&label, e))?;
+        Ok(c.query(&mut conn, &query)
+            .await
+            .map(|page| Page {
+                documents: page.documents.into_iter().map(to_wit_document).collect(),
+                total: page.total,
+                next_cursor: page.next_cursor,
+            })
+            .map_err(to_wit_error))
     }
 
-    async fn count(
-        &mut self,
-        _collection: String,
-        _filter: Filter,
-    ) -> wasmtime::Result<Result<u64, StorageError>> {
-        Ok(Err(unavailable()))
+    async fn count(&mut self, collection: String, filter: Filter) -> Answer<u64> {
+        let filter = match to_filter(filter) {
+            Ok(f) => f,
+            Err(e) => return Ok(Err(e)),
+        };
+        let c = match self.collection(&collection, Use::Read).await? {
+            Ok(c) => c,
+            Err(e) => return Ok(Err(e)),
+        };
+        let label = self.label();
+        let mut conn = self.read_conn().await.map_err(|e| trap(&label, e))?;
+        Ok(c.count(&mut conn, &filter).await.map_err(to_wit_error))
     }
 }

@@ -1,0 +1,134 @@
+//! Plugin data: one transaction per call, the outbox, read grants, and data surviving a disable.
+
+use std::time::Duration;
+
+use backoffice_tests::TestApp;
+
+async fn count(app: &TestApp, table: &str) -> i64 {
+    app.count(table).await
+}
+
+#[tokio::test]
+async fn a_trap_or_failure_after_writes_leaves_no_trace_and_no_event() {
+    let app = TestApp::with_plugins(&["faulty"]).await;
+    let admin = app.admin().await;
+    let trapped = admin
+        .submit(
+            "/admin/faulty/marks/write-then-trap",
+            &[("label", "doomed")],
+        )
+        .await;
+    assert_eq!(trapped.status, 500, "{}", trapped.body);
+    let failed = admin
+        .submit(
+            "/admin/faulty/marks/write-then-fail",
+            &[("label", "refused")],
+        )
+        .await;
+    assert_eq!(failed.status, 422);
+    assert!(
+        failed.body.contains("refused on purpose after writing"),
+        "the plugin's message is shown"
+    );
+    let marks = admin.get_json("/admin/faulty/marks/index").await;
+    assert_eq!(marks.json(), serde_json::json!([]), "no mark survived");
+    assert_eq!(
+        count(&app, "events").await,
+        0,
+        "no event of a rolled-back call exists"
+    );
+    assert_eq!(count(&app, "event_deliveries").await, 0);
+}
+
+#[tokio::test]
+async fn an_event_whose_subscriber_fails_once_is_delivered_on_retry() {
+    let app = TestApp::with_plugins(&["faulty"]).await;
+    let admin = app.admin().await;
+    let written = admin
+        .submit_json("/admin/faulty/marks/write", &serde_json::json!({}))
+        .await;
+    assert_eq!(written.status, 200, "{}", written.body);
+    // The first delivery fails on purpose and is scheduled again with backoff.
+    app.eventually(
+        Duration::from_secs(5),
+        "the failed first attempt",
+        || async {
+            let plugins = admin.get_json("/admin/plugins/plugins/index").await.json();
+            plugins["plugins"][0]["events"]["retrying"] == 1
+        },
+    )
+    .await;
+    let page = admin.get("/admin/plugins/plugins/index").await;
+    assert!(
+        page.body.contains("failing the first attempt on purpose"),
+        "the failure is visible"
+    );
+    let marks = admin.get_json("/admin/faulty/marks/index").await.json();
+    assert_eq!(marks, serde_json::json!(["mark"]), "nothing delivered yet");
+    app.advance(backoffice::plugins::outbox::backoff(1));
+    app.eventually(Duration::from_secs(5), "the retry", || async {
+        let marks = admin.get_json("/admin/faulty/marks/index").await.json();
+        marks == serde_json::json!(["delivered mark on attempt 2", "mark"])
+    })
+    .await;
+    let status: String = sqlx::query_scalar("SELECT status FROM event_deliveries")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(status, "delivered");
+}
+
+#[tokio::test]
+async fn reading_another_sections_collection_without_a_grant_is_refused_and_audited() {
+    let app = TestApp::with_plugins(&["notes", "ungranted-read"]).await;
+    let admin = app.admin().await;
+    let created = admin
+        .submit_json(
+            "/admin/notes/notes/create",
+            &serde_json::json!({"title": "secret"}),
+        )
+        .await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    let reply = admin.get_json("/admin/ungranted-read/index/index").await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let body = reply.json();
+    assert_eq!(body["query"]["error"], "forbidden", "{body}");
+    assert_eq!(body["get"]["error"], "forbidden", "{body}");
+    assert!(!reply.body.contains("secret"));
+    let audited = app.audit_of("storage.forbidden").await;
+    assert_eq!(audited.len(), 2, "{audited:?}");
+    assert!(audited[0].text().contains("notes/notes"));
+}
+
+#[tokio::test]
+async fn disabling_keeps_the_data_and_enabling_brings_it_back() {
+    let app = TestApp::with_plugins(&["notes"]).await;
+    let admin = app.admin().await;
+    let created = admin
+        .submit_json(
+            "/admin/notes/notes/create",
+            &serde_json::json!({"title": "keep me"}),
+        )
+        .await;
+    let id = created.json()["note"]["id"].as_str().unwrap().to_owned();
+    admin
+        .submit("/admin/plugins/plugins/disable", &[("id", "notes")])
+        .await;
+    assert_eq!(
+        admin
+            .get(&format!("/admin/notes/notes/show?id={id}"))
+            .await
+            .status,
+        404
+    );
+    let menu = backoffice_tests::browser::unescape(&admin.get("/admin").await.body);
+    assert!(!menu.contains(">Notes<"));
+    admin
+        .submit("/admin/plugins/plugins/enable", &[("id", "notes")])
+        .await;
+    let shown = admin
+        .get_json(&format!("/admin/notes/notes/show?id={id}"))
+        .await;
+    assert_eq!(shown.status, 200);
+    assert_eq!(shown.json()["note"]["title"], "keep me");
+}
