@@ -7,6 +7,7 @@ mod auth;
 mod cli;
 mod csrf;
 mod input;
+mod plugins_conformance;
 mod plugins_data;
 mod plugins_lifecycle;
 mod plugins_sandbox;
