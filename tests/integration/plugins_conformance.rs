@@ -17,10 +17,9 @@ struct Run<'a> {
 impl Run<'_> {
     fn normalise(&self, value: Value) -> Value {
         match value {
-            Value::String(s) => match self.ids.iter().position(|id| *id == s) {
-                Some(i) => Value::String(format!("<id{}>", i + 1)),
-                None => Value::String(s),
-            },
+            Value::String(s) => Value::String(self.ids.iter().enumerate().fold(s, |s, (i, id)| {
+                s.replace(id.as_str(), &format!("<id{}>", i + 1))
+            })),
             Value::Array(items) => {
                 Value::Array(items.into_iter().map(|v| self.normalise(v)).collect())
             }
