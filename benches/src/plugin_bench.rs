@@ -2,7 +2,7 @@
 //!
 //! ```sh
 //! plugins/build.sh --fixtures          # builds target/fixtures/hello.wasm (and notes-js)
-//! cargo run --release -p backoffice-benches --bin plugin-bench [-- SECONDS]
+//! cargo run --release -p backoffice-benches --bin plugin-bench [-- SECONDS [CLIENTS]]
 //! ```
 //!
 //! Everything runs in one process on this machine, and every number comes with its baseline
@@ -210,11 +210,11 @@ async fn main() -> anyhow::Result<()> {
         std::future::pending(),
     ));
 
-    let clients = 8;
+    let clients: usize = std::env::args().nth(2).and_then(|s| s.parse().ok()).unwrap_or(8);
     throughput(&base, "/admin/native/index/json", &cookie, clients, 0.5).await;
     throughput(&base, "/admin/hello/index/json", &cookie, clients, 0.5).await;
     let (mut native_total, mut plugin_total) = (0.0, 0.0);
-    for round in 1..=2 {
+    for round in 1..=4 {
         let n = throughput(&base, "/admin/native/index/json", &cookie, clients, seconds).await;
         let p = throughput(&base, "/admin/hello/index/json", &cookie, clients, seconds).await;
         println!(
@@ -224,6 +224,12 @@ async fn main() -> anyhow::Result<()> {
         native_total += n;
         plugin_total += p;
     }
+    let stats = state.plugins().registry().get("hello").expect("hello").stats.snapshot();
+    println!(
+        "plugin calls during the run: {} requests, mean {:.1} µs inside the sandbox (instantiate + call)",
+        stats.requests,
+        stats.total_us as f64 / stats.requests.max(1) as f64
+    );
     println!(
         "HTTP ({clients} keep-alive clients, same process, session + CSRF + ACL on both): plugin/native = {:.2}",
         plugin_total / native_total
