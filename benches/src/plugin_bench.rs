@@ -210,7 +210,10 @@ async fn main() -> anyhow::Result<()> {
         std::future::pending(),
     ));
 
-    let clients: usize = std::env::args().nth(2).and_then(|s| s.parse().ok()).unwrap_or(8);
+    let clients: usize = std::env::args()
+        .nth(2)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(8);
     throughput(&base, "/admin/native/index/json", &cookie, clients, 0.5).await;
     throughput(&base, "/admin/hello/index/json", &cookie, clients, 0.5).await;
     let (mut native_total, mut plugin_total) = (0.0, 0.0);
@@ -224,7 +227,13 @@ async fn main() -> anyhow::Result<()> {
         native_total += n;
         plugin_total += p;
     }
-    let stats = state.plugins().registry().get("hello").expect("hello").stats.snapshot();
+    let stats = state
+        .plugins()
+        .registry()
+        .get("hello")
+        .expect("hello")
+        .stats
+        .snapshot();
     println!(
         "plugin calls during the run: {} requests, mean {:.1} µs inside the sandbox (instantiate + call)",
         stats.requests,

@@ -60,8 +60,7 @@ fn new_engine() -> anyhow::Result<Engine> {
         // dirtied are reset; elsewhere the low `KEEP_RESIDENT` bytes are memset.
         .pagemap_scan(Enabled::Auto)
         .linear_memory_keep_resident(KEEP_RESIDENT)
-        .table_keep_resident(1 << 20)
-        .decommit_batch_size(16);
+        .table_keep_resident(1 << 20);
     let mut config = Config::new();
     config
         .wasm_component_model(true)
