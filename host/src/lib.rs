@@ -15,6 +15,7 @@ pub mod error;
 pub mod server;
 pub mod state;
 pub mod templates;
+pub mod themes;
 pub mod users;
 pub mod validate;
 pub mod web;
