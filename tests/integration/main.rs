@@ -6,5 +6,7 @@ mod audit;
 mod auth;
 mod cli;
 mod csrf;
+mod customers_auth;
 mod input;
+mod themes;
 mod users;

@@ -8,6 +8,10 @@
 pub mod binary;
 pub mod browser;
 pub mod fixtures;
+pub mod logs;
+pub mod raw;
+pub mod themes;
+pub mod webdriver;
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -35,6 +39,8 @@ pub struct TestApp {
     pub clock: ManualClock,
     pub db: Db,
     pub admin_id: i64,
+    /// The app's state, for tests that register plugin templates or inspect themes directly.
+    pub state: AppState,
     dir: TempDir,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<std::io::Result<()>>>,
@@ -72,7 +78,7 @@ impl TestApp {
             .expect("binding a port");
         let addr = listener.local_addr().expect("local address");
         let (tx, rx) = oneshot::channel::<()>();
-        let server = tokio::spawn(backoffice::server::serve(listener, state, async move {
+        let server = tokio::spawn(backoffice::server::serve(listener, state.clone(), async move {
             let _ = rx.await;
         }));
         TestApp {
@@ -80,6 +86,7 @@ impl TestApp {
             clock,
             db,
             admin_id,
+            state,
             dir,
             shutdown: Some(tx),
             server: Some(server),
