@@ -4,6 +4,7 @@ mod acl;
 mod api;
 mod audit;
 mod auth;
+mod browser;
 mod cli;
 mod csrf;
 mod customers_auth;
