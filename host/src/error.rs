@@ -46,7 +46,9 @@ pub enum AppError {
     Plugin { status: StatusCode, message: String },
     /// 500: a template failed to render (ran out of fuel, recursed too deep, or broke). The
     /// public message names the template; the detail is logged.
-    #[error("This page could not be shown: its template {template} {problem}. The error has been logged.")]
+    #[error(
+        "This page could not be shown: its template {template} {problem}. The error has been logged."
+    )]
     Render { template: String, problem: String },
     /// 500: a bug or an unavailable dependency. Logged with detail, shown generically.
     #[error("internal error: {0}")]

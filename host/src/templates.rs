@@ -115,7 +115,12 @@ impl Templates {
 
     /// Renders `name` with the environment of `theme` (the built-in one when there is no such
     /// theme).
-    pub fn render(&self, theme: &str, name: &str, context: Value) -> Result<String, minijinja::Error> {
+    pub fn render(
+        &self,
+        theme: &str,
+        name: &str,
+        context: Value,
+    ) -> Result<String, minijinja::Error> {
         let snapshot = self.snapshot();
         let env = snapshot.env(theme);
         env.env.get_template(name)?.render(context)
@@ -176,7 +181,9 @@ impl Templates {
                     }
                     Err(mut problem) => {
                         if let Some(old) = sources.folders.remove(&name) {
-                            problem.message.push_str(" (the last good version keeps serving)");
+                            problem
+                                .message
+                                .push_str(" (the last good version keeps serving)");
                             folders.insert(name, old);
                         }
                         problems.push(problem);

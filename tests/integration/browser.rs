@@ -28,7 +28,9 @@ async fn switching_the_storefront_theme_changes_what_the_browser_shows() {
 
     browser.goto(&format!("{base}/login")).await;
     browser.type_into("input[name=email]", ADMIN_EMAIL).await;
-    browser.type_into("input[name=password]", ADMIN_PASSWORD).await;
+    browser
+        .type_into("input[name=password]", ADMIN_PASSWORD)
+        .await;
     browser.click("button[type=submit]").await;
     assert!(
         browser.current_url().await.ends_with("/admin"),
@@ -54,7 +56,10 @@ async fn switching_the_storefront_theme_changes_what_the_browser_shows() {
 
     browser.goto(&format!("{base}/")).await;
     let class = browser.script(BODY_CLASS).await;
-    assert!(class.as_str().unwrap().contains("theme-midnight"), "{class}");
+    assert!(
+        class.as_str().unwrap().contains("theme-midnight"),
+        "{class}"
+    );
     assert_eq!(browser.script(BODY_COLOUR).await, "rgb(15, 20, 32)");
     let header = browser
         .script("return getComputedStyle(document.querySelector('.topbar')).flexDirection")

@@ -59,15 +59,23 @@ async fn register_opens_the_account_and_sign_out_closes_it() {
     assert_eq!(browser.session(), None, "no admin session");
     let account = browser.get("/customer/account").await;
     assert_eq!(account.status, 200);
-    assert!(account.text().contains("ann@example.com"), "{}", account.body);
+    assert!(
+        account.text().contains("ann@example.com"),
+        "{}",
+        account.body
+    );
     assert!(account.text().contains("Your account has been created"));
 
-    let hash: String =
-        sqlx::query_scalar("SELECT password_hash FROM customers_auth WHERE email = 'ann@example.com'")
-            .fetch_one(app.db.pool())
-            .await
-            .unwrap();
-    assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+    let hash: String = sqlx::query_scalar(
+        "SELECT password_hash FROM customers_auth WHERE email = 'ann@example.com'",
+    )
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    assert!(
+        hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{hash}"
+    );
 
     let token = account.csrf_field().unwrap();
     let out = browser
@@ -88,7 +96,11 @@ async fn registration_checks_email_password_and_duplicates() {
     let browser = app.browser();
     let short = register(&browser, "bob@example.com", "short").await;
     assert_eq!(short.status, 422);
-    assert!(short.text().contains("at least 12 characters"), "{}", short.body);
+    assert!(
+        short.text().contains("at least 12 characters"),
+        "{}",
+        short.body
+    );
     let token = form_token(&browser, "/customer/register").await;
     let mismatch = browser
         .post_form(
@@ -104,7 +116,10 @@ async fn registration_checks_email_password_and_duplicates() {
     assert_eq!(mismatch.status, 422);
     assert_eq!(app.count("customers_auth").await, 0);
 
-    assert_eq!(register(&browser, "bob@example.com", PASSWORD).await.status, 303);
+    assert_eq!(
+        register(&browser, "bob@example.com", PASSWORD).await.status,
+        303
+    );
     let other = app.browser();
     let duplicate = register(&other, "BOB@example.com", PASSWORD).await;
     assert_eq!(duplicate.status, 409);
@@ -138,10 +153,17 @@ async fn wrong_passwords_lock_the_customer_account_but_not_the_admin_realm() {
     for _ in 0..5 {
         let reply = sign_in(&browser, ADMIN_EMAIL, "wrong-password-000").await;
         assert_eq!(reply.status, 422, "{}", reply.body);
-        assert!(reply.text().contains("The email or password is not correct."));
+        assert!(
+            reply
+                .text()
+                .contains("The email or password is not correct.")
+        );
     }
     let locked = sign_in(&browser, ADMIN_EMAIL, PASSWORD).await;
-    assert_eq!(locked.status, 429, "the right password is refused while locked");
+    assert_eq!(
+        locked.status, 429,
+        "the right password is refused while locked"
+    );
     assert!(locked.text().contains("Too many failed sign-in attempts"));
     assert!(!is_customer(&browser).await);
     // The same email in the admin realm has its own counters.
@@ -156,8 +178,16 @@ async fn wrong_passwords_lock_the_customer_account_but_not_the_admin_realm() {
 async fn admin_and_customer_sessions_never_stand_in_for_each_other() {
     let app = TestApp::start().await;
     let admin = app.admin().await;
-    assert!(!is_customer(&admin).await, "an admin session is not a customer");
-    assert!(admin.get("/customer/account").await.redirects_to("/customer/login"));
+    assert!(
+        !is_customer(&admin).await,
+        "an admin session is not a customer"
+    );
+    assert!(
+        admin
+            .get("/customer/account")
+            .await
+            .redirects_to("/customer/login")
+    );
 
     let customer = app.browser();
     register(&customer, "carol@example.com", PASSWORD).await;
@@ -256,9 +286,15 @@ async fn password_reset_works_once_within_an_hour() {
     let new_password = "brand-new-password-02";
     let done = confirm_reset(&browser, &token, new_password).await;
     assert!(done.redirects_to("/customer/login"), "{done:?}");
-    assert!(!is_customer(&signed_in).await, "sessions end with the reset");
+    assert!(
+        !is_customer(&signed_in).await,
+        "sessions end with the reset"
+    );
     assert_eq!(sign_in(&app.browser(), email, PASSWORD).await.status, 422);
-    assert_eq!(sign_in(&app.browser(), email, new_password).await.status, 303);
+    assert_eq!(
+        sign_in(&app.browser(), email, new_password).await.status,
+        303
+    );
 
     let reused = confirm_reset(&browser, &token, "another-password-003").await;
     assert_eq!(reused.status, 404, "a token works once");
@@ -269,7 +305,10 @@ async fn password_reset_works_once_within_an_hour() {
     app.advance(60 * 60 + 1);
     let expired = confirm_reset(&browser, &late, "another-password-003").await;
     assert_eq!(expired.status, 404, "a token expires after an hour");
-    assert_eq!(sign_in(&app.browser(), email, new_password).await.status, 303);
+    assert_eq!(
+        sign_in(&app.browser(), email, new_password).await.status,
+        303
+    );
 }
 
 #[tokio::test]
@@ -279,6 +318,10 @@ async fn customer_data_is_escaped_on_pages() {
     let email = "<script>alert(1)</script>@example.com";
     assert_eq!(register(&browser, email, PASSWORD).await.status, 303);
     let account = browser.get("/customer/account").await;
-    assert!(!account.body.contains("<script>alert(1)"), "{}", account.body);
+    assert!(
+        !account.body.contains("<script>alert(1)"),
+        "{}",
+        account.body
+    );
     assert!(account.body.contains("&lt;script&gt;alert(1)"));
 }

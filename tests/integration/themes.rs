@@ -18,7 +18,10 @@ async fn activate(admin: &Browser, theme: &str, surface: &str) {
             &[("theme", theme), ("surface", surface)],
         )
         .await;
-    assert!(reply.redirects_to("/admin/themes/themes/index"), "{reply:?}");
+    assert!(
+        reply.redirects_to("/admin/themes/themes/index"),
+        "{reply:?}"
+    );
 }
 
 #[tokio::test]
@@ -31,7 +34,10 @@ async fn storefront_home_uses_the_default_theme() {
     assert!(text.contains("/themes/default/static/css/base.css?v="));
     assert!(text.contains("/themes/default/vars.css?v="));
     assert!(text.contains("Welcome to Shop"));
-    assert!(text.contains("/customer/login"), "header slot for the account menu");
+    assert!(
+        text.contains("/customer/login"),
+        "header slot for the account menu"
+    );
 
     let json = app.browser().get_json("/").await;
     assert_eq!(json.status, 200);
@@ -46,8 +52,16 @@ async fn storefront_home_uses_the_default_theme() {
         css.headers["cache-control"],
         "public, max-age=31536000, immutable"
     );
-    assert!(css.headers["content-type"].to_str().unwrap().starts_with("text/css"));
-    let unversioned = app.browser().get("/themes/default/static/css/base.css").await;
+    assert!(
+        css.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/css")
+    );
+    let unversioned = app
+        .browser()
+        .get("/themes/default/static/css/base.css")
+        .await;
     assert_eq!(unversioned.headers["cache-control"], "no-cache");
 }
 
@@ -96,9 +110,16 @@ async fn theme_beats_parent_beats_plugin_beats_built_in() {
     let base = admin.get("/themes/midnight/static/css/base.css").await;
     assert_eq!(base.status, 200);
     let vars = admin.get("/themes/midnight/vars.css").await;
-    assert!(vars.body.contains("--theme-background: #0f1420;"), "{}", vars.body);
+    assert!(
+        vars.body.contains("--theme-background: #0f1420;"),
+        "{}",
+        vars.body
+    );
     assert!(vars.body.contains("--theme-header-rule: #8ab4ff;"));
-    assert!(vars.body.contains("--theme-radius: 6px;"), "inherited default");
+    assert!(
+        vars.body.contains("--theme-radius: 6px;"),
+        "inherited default"
+    );
 }
 
 #[tokio::test]
@@ -110,7 +131,11 @@ async fn activation_changes_one_surface_and_is_audited() {
     assert!(home.text().contains("theme-midnight surface-storefront"));
     assert!(home.text().contains("midnight-header"));
     let dashboard = admin.get("/admin").await;
-    assert!(dashboard.text().contains("theme-default surface-backoffice"));
+    assert!(
+        dashboard
+            .text()
+            .contains("theme-default surface-backoffice")
+    );
     let rows = app.audit_of("theme.activated").await;
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].target, "surface storefront");
@@ -119,7 +144,10 @@ async fn activation_changes_one_surface_and_is_audited() {
     let list = admin.get_json("/admin/themes/themes/index").await.json();
     assert_eq!(list["active"]["storefront"], "midnight");
     assert_eq!(list["active"]["backoffice"], "default");
-    assert_eq!(list["themes"][1]["chain"], serde_json::json!(["midnight", "default"]));
+    assert_eq!(
+        list["themes"][1]["chain"],
+        serde_json::json!(["midnight", "default"])
+    );
 
     let unknown = admin
         .submit(
@@ -142,8 +170,14 @@ async fn themes_pages_are_checked_against_the_acl() {
     let viewer = app.signed_in("viewer@example.com", PASSWORD).await;
     let page = viewer.get("/admin/themes/themes/index").await;
     assert_eq!(page.status, 200);
-    assert!(!page.body.contains("/admin/themes/themes/activate"), "no buttons it may not use");
-    for path in ["/admin/themes/themes/edit?theme=default", "/admin/themes/themes/preview?theme=midnight"] {
+    assert!(
+        !page.body.contains("/admin/themes/themes/activate"),
+        "no buttons it may not use"
+    );
+    for path in [
+        "/admin/themes/themes/edit?theme=default",
+        "/admin/themes/themes/preview?theme=midnight",
+    ] {
         assert_eq!(viewer.get(path).await.status, 403, "{path}");
     }
     let reply = viewer
@@ -154,18 +188,36 @@ async fn themes_pages_are_checked_against_the_acl() {
         .await;
     assert_eq!(reply.status, 403);
     assert_eq!(app.count("theme_active").await, 0);
-    assert!(app.browser().get("/admin/themes/themes/index").await.redirects_to("/login"));
+    assert!(
+        app.browser()
+            .get("/admin/themes/themes/index")
+            .await
+            .redirects_to("/login")
+    );
 }
 
 #[tokio::test]
 async fn preview_is_honoured_only_for_users_allowed_to_preview() {
     let app = TestApp::with_themes(&shipped_themes(), false).await;
     let anonymous = app.browser().get("/?preview_theme=midnight").await;
-    assert!(anonymous.text().contains("theme-default"), "ignored for visitors");
-    app.user_with_rules("plain@example.com", PASSWORD, &[("dashboard", "*", "*", "allow")])
-        .await;
+    assert!(
+        anonymous.text().contains("theme-default"),
+        "ignored for visitors"
+    );
+    app.user_with_rules(
+        "plain@example.com",
+        PASSWORD,
+        &[("dashboard", "*", "*", "allow")],
+    )
+    .await;
     let plain = app.signed_in("plain@example.com", PASSWORD).await;
-    assert!(plain.get("/?preview_theme=midnight").await.text().contains("theme-default"));
+    assert!(
+        plain
+            .get("/?preview_theme=midnight")
+            .await
+            .text()
+            .contains("theme-default")
+    );
 
     let admin = app.admin().await;
     let start = admin
@@ -176,9 +228,28 @@ async fn preview_is_honoured_only_for_users_allowed_to_preview() {
     assert!(preview.text().contains("theme-midnight"));
     assert!(preview.text().contains("Previewing the theme"));
     // The preview follows the admin (cookie) on both surfaces until stopped.
-    assert!(admin.get("/customer/login").await.text().contains("theme-midnight"));
-    assert!(admin.get("/admin").await.text().contains("theme-midnight surface-backoffice"));
-    assert!(app.browser().get("/").await.text().contains("theme-default"), "visitors unaffected");
+    assert!(
+        admin
+            .get("/customer/login")
+            .await
+            .text()
+            .contains("theme-midnight")
+    );
+    assert!(
+        admin
+            .get("/admin")
+            .await
+            .text()
+            .contains("theme-midnight surface-backoffice")
+    );
+    assert!(
+        app.browser()
+            .get("/")
+            .await
+            .text()
+            .contains("theme-default"),
+        "visitors unaffected"
+    );
     admin.get("/?preview_theme=").await;
     assert!(admin.get("/").await.text().contains("theme-default"));
     assert_eq!(app.count("theme_active").await, 0, "nothing was activated");
@@ -304,14 +375,20 @@ async fn theme_files_cannot_be_reached_outside_the_theme_root() {
     ] {
         let (status, reply) = raw::get(app.addr, target).await;
         assert_eq!(status, 404, "{target}: {reply}");
-        assert!(!reply.contains("top secret") && !reply.contains("name = "), "{target}");
+        assert!(
+            !reply.contains("top secret") && !reply.contains("name = "),
+            "{target}"
+        );
     }
     let (ok, _) = raw::get(app.addr, "/themes/default/static/css/base.css").await;
     assert_eq!(ok, 200);
 
     let snapshot = app.state.templates().snapshot();
     let env = snapshot.env("default");
-    assert!(env.env.get_template("storefront/leak.html").is_err(), "symlink not loaded");
+    assert!(
+        env.env.get_template("storefront/leak.html").is_err(),
+        "symlink not loaded"
+    );
     assert!(
         snapshot
             .problems
@@ -351,7 +428,10 @@ description = "<script>alert('var')</script>"
     );
     let app = TestApp::with_themes(root, false).await;
     let admin = app.admin().await;
-    for page in ["/admin/themes/themes/index", "/admin/themes/themes/edit?theme=evil"] {
+    for page in [
+        "/admin/themes/themes/index",
+        "/admin/themes/themes/edit?theme=evil",
+    ] {
         let body = admin.get(page).await.body;
         assert!(!body.contains("<script>alert"), "{page}: {body}");
         assert!(!body.contains("<b onmouseover"), "{page}");
@@ -361,13 +441,19 @@ description = "<script>alert('var')</script>"
     let saved = admin
         .submit(
             "/admin/themes/themes/variables",
-            &[("theme", "evil"), ("v.greeting", "<script>alert('value')</script>")],
+            &[
+                ("theme", "evil"),
+                ("v.greeting", "<script>alert('value')</script>"),
+            ],
         )
         .await;
     assert_eq!(saved.status, 303, "{}", saved.body);
     let home = app.browser().get("/?<script>=1").await.body;
     assert!(!home.contains("<script>alert"), "{home}");
-    assert!(home.contains("&lt;script&gt;alert("), "escaped, even through |safe");
+    assert!(
+        home.contains("&lt;script&gt;alert("),
+        "escaped, even through |safe"
+    );
 }
 
 #[tokio::test]
@@ -389,7 +475,10 @@ async fn a_looping_template_is_stopped_and_answered_with_an_error_page() {
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
     let text = home.text();
     assert!(text.contains("took too long and was stopped"), "{text}");
-    assert!(text.contains("surface-storefront"), "the storefront's error page: {text}");
+    assert!(
+        text.contains("surface-storefront"),
+        "the storefront's error page: {text}"
+    );
     let deep = app.browser().get("/customer/login").await;
     assert_eq!(deep.status, 500);
     assert!(deep.text().contains("nested too deeply"), "{}", deep.body);
@@ -407,7 +496,11 @@ async fn errors_take_the_look_of_their_surface() {
     let admin = app.admin().await;
     let admin_missing = admin.get("/admin/nosuch/thing/index").await;
     assert_eq!(admin_missing.status, 404);
-    assert!(admin_missing.text().contains("surface-backoffice"), "{}", admin_missing.body);
+    assert!(
+        admin_missing.text().contains("surface-backoffice"),
+        "{}",
+        admin_missing.body
+    );
     assert!(admin_missing.text().contains("Back to the dashboard"));
 }
 
@@ -428,13 +521,21 @@ async fn edited_templates_show_on_the_next_request_and_broken_ones_keep_the_last
         "{% extends 'storefront/layout.html' %}{% block content %}<p>edited-marker-1</p>{% endblock %}",
     );
     eventually("the edited template", || async {
-        browser.get("/").await.body.contains("edited-marker-1").then_some(())
+        browser
+            .get("/")
+            .await
+            .body
+            .contains("edited-marker-1")
+            .then_some(())
     })
     .await;
 
     // A static file change gives the asset a new URL.
     let before = browser.get("/").await.text();
-    write(&root.join("default/static/css/theme.css"), "body { outline: 1px solid red; }");
+    write(
+        &root.join("default/static/css/theme.css"),
+        "body { outline: 1px solid red; }",
+    );
     eventually("the new asset version", || async {
         let now = browser.get("/").await.text();
         (now != before).then_some(())
@@ -448,23 +549,35 @@ async fn edited_templates_show_on_the_next_request_and_broken_ones_keep_the_last
     let admin = app.admin().await;
     let page = eventually("the error on the Themes page", || async {
         let page = admin.get("/admin/themes/themes/index").await.text();
-        page.contains("default/templates/storefront/home.html").then_some(page)
+        page.contains("default/templates/storefront/home.html")
+            .then_some(page)
     })
     .await;
     assert!(page.contains("line 2"), "{page}");
     assert!(page.contains("syntax error"), "{page}");
     let still = browser.get("/").await;
     assert_eq!(still.status, 200);
-    assert!(still.body.contains("edited-marker-1"), "the last good version keeps serving");
+    assert!(
+        still.body.contains("edited-marker-1"),
+        "the last good version keeps serving"
+    );
 
     write(
         &home_file(&root),
         "{% extends 'storefront/layout.html' %}{% block content %}<p>fixed-marker-2</p>{% endblock %}",
     );
     eventually("the fixed template", || async {
-        browser.get("/").await.body.contains("fixed-marker-2").then_some(())
+        browser
+            .get("/")
+            .await
+            .body
+            .contains("fixed-marker-2")
+            .then_some(())
     })
     .await;
     let page = admin.get("/admin/themes/themes/index").await.text();
-    assert!(!page.contains("default/templates/storefront/home.html"), "the problem is gone");
+    assert!(
+        !page.contains("default/templates/storefront/home.html"),
+        "the problem is gone"
+    );
 }

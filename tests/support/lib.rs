@@ -78,9 +78,13 @@ impl TestApp {
             .expect("binding a port");
         let addr = listener.local_addr().expect("local address");
         let (tx, rx) = oneshot::channel::<()>();
-        let server = tokio::spawn(backoffice::server::serve(listener, state.clone(), async move {
-            let _ = rx.await;
-        }));
+        let server = tokio::spawn(backoffice::server::serve(
+            listener,
+            state.clone(),
+            async move {
+                let _ = rx.await;
+            },
+        ));
         TestApp {
             addr,
             clock,

@@ -7,8 +7,9 @@ pub async fn get(addr: std::net::SocketAddr, target: &str) -> (u16, String) {
     let mut stream = tokio::net::TcpStream::connect(addr)
         .await
         .expect("connecting");
-    let request =
-        format!("GET {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAccept: text/html\r\n\r\n");
+    let request = format!(
+        "GET {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAccept: text/html\r\n\r\n"
+    );
     stream
         .write_all(request.as_bytes())
         .await

@@ -29,7 +29,10 @@ pub fn copy_of_shipped_themes() -> TempDir {
 /// Copies a directory tree (regular files and folders only).
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("creating a directory");
-    for entry in std::fs::read_dir(from).expect("reading a directory").flatten() {
+    for entry in std::fs::read_dir(from)
+        .expect("reading a directory")
+        .flatten()
+    {
         let target = to.join(entry.file_name());
         if entry.path().is_dir() {
             copy_dir(&entry.path(), &target);

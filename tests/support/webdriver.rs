@@ -101,7 +101,10 @@ impl Driver {
             {
                 return;
             }
-            assert!(Instant::now() < deadline, "chromedriver did not become ready within 30 s");
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver did not become ready within 30 s"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
@@ -115,17 +118,27 @@ impl Driver {
         let reply = request.send().await.expect("talking to chromedriver");
         let status = reply.status();
         let body: Value = reply.json().await.expect("chromedriver answers JSON");
-        assert!(status.is_success(), "WebDriver {path} failed ({status}): {body}");
+        assert!(
+            status.is_success(),
+            "WebDriver {path} failed ({status}): {body}"
+        );
         body["value"].clone()
     }
 
     fn session_path(&self, rest: &str) -> String {
-        format!("/session/{}{rest}", self.session.as_deref().expect("a session"))
+        format!(
+            "/session/{}{rest}",
+            self.session.as_deref().expect("a session")
+        )
     }
 
     pub async fn goto(&self, url: &str) {
-        self.call(reqwest::Method::POST, &self.session_path("/url"), Some(json!({ "url": url })))
-            .await;
+        self.call(
+            reqwest::Method::POST,
+            &self.session_path("/url"),
+            Some(json!({ "url": url })),
+        )
+        .await;
     }
 
     pub async fn current_url(&self) -> String {
@@ -184,7 +197,11 @@ impl Driver {
     /// Saves a PNG screenshot of the viewport.
     pub async fn screenshot(&self, path: &Path) {
         let encoded = self
-            .call(reqwest::Method::GET, &self.session_path("/screenshot"), None)
+            .call(
+                reqwest::Method::GET,
+                &self.session_path("/screenshot"),
+                None,
+            )
             .await;
         let bytes = decode_base64(encoded.as_str().expect("a base64 screenshot"));
         if let Some(parent) = path.parent() {

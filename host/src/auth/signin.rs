@@ -3,8 +3,8 @@
 //! Replies for an unknown email and a wrong password are identical in text and, through
 //! `password::verify_dummy`, in time.
 
-use super::session::Realm;
 use super::customers::{self, Customer};
+use super::session::Realm;
 use super::{password, throttle};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};

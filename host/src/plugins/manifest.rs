@@ -30,7 +30,14 @@ pub const RESERVED_IDS: &[&str] = &[
 
 /// Paths a storefront route may not take over.
 const RESERVED_PATHS: &[&str] = &[
-    "/admin", "/login", "/logout", "/account", "/assets", "/healthz", "/metrics", "/customer",
+    "/admin",
+    "/login",
+    "/logout",
+    "/account",
+    "/assets",
+    "/healthz",
+    "/metrics",
+    "/customer",
     "/themes",
 ];
 

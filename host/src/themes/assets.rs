@@ -25,8 +25,7 @@ pub fn find(env: &ThemeEnv, rel: &str) -> Result<StaticFile, PathError> {
         };
         match paths::resolve(&root, rel) {
             Ok(path) if path.is_file() => {
-                let bytes =
-                    std::fs::read(&path).map_err(|_| PathError::Missing(rel.to_owned()))?;
+                let bytes = std::fs::read(&path).map_err(|_| PathError::Missing(rel.to_owned()))?;
                 return Ok(StaticFile {
                     hash: short_hash(&bytes),
                     content_type: content_type(rel),

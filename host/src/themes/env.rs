@@ -68,7 +68,10 @@ impl std::fmt::Debug for ThemeEnv {
 }
 
 /// An environment with the host's settings and helpers, and no templates yet.
-pub fn base(assets: &BTreeMap<String, (String, String)>, url_of: &dyn Fn(&str, &str, &str) -> String) -> Environment<'static> {
+pub fn base(
+    assets: &BTreeMap<String, (String, String)>,
+    url_of: &dyn Fn(&str, &str, &str) -> String,
+) -> Environment<'static> {
     let mut env = Environment::new();
     env.set_auto_escape_callback(|_| AutoEscape::Html);
     env.set_undefined_behavior(UndefinedBehavior::Chainable);
@@ -101,7 +104,11 @@ pub struct Spec<'a> {
 pub fn build(spec: Spec<'_>) -> (ThemeEnv, Vec<Problem>) {
     let mut env = base(&spec.assets, spec.url_of);
     let mut problems = Vec::new();
-    let mut names: Vec<&String> = spec.layers.iter().flat_map(|l| l.templates.keys()).collect();
+    let mut names: Vec<&String> = spec
+        .layers
+        .iter()
+        .flat_map(|l| l.templates.keys())
+        .collect();
     names.sort();
     names.dedup();
     let mut sources = BTreeMap::new();
@@ -115,7 +122,12 @@ pub fn build(spec: Spec<'_>) -> (ThemeEnv, Vec<Problem>) {
         if let Some((layer, text)) = candidates.next() {
             let origin = format!("{}{name}", layer.origin_prefix);
             match compile(&mut env, name, text) {
-                Ok(()) => chosen = Some(Source { text: text.clone(), origin }),
+                Ok(()) => {
+                    chosen = Some(Source {
+                        text: text.clone(),
+                        origin,
+                    })
+                }
                 Err((line, message)) => {
                     problems.push(Problem::new(&spec.name, origin, line, message));
                 }
@@ -156,7 +168,11 @@ pub fn build(spec: Spec<'_>) -> (ThemeEnv, Vec<Problem>) {
 }
 
 /// Adds one template; the error is `(line, message)`.
-fn compile(env: &mut Environment<'static>, name: &str, text: &str) -> Result<(), (Option<usize>, String)> {
+fn compile(
+    env: &mut Environment<'static>,
+    name: &str,
+    text: &str,
+) -> Result<(), (Option<usize>, String)> {
     if let Some(line) = autoescape_block(text) {
         return Err((
             Some(line),
@@ -202,7 +218,9 @@ fn autoescape_block(text: &str) -> Option<usize> {
     let mut rest = text;
     let mut offset = 0;
     while let Some(start) = rest.find("{%") {
-        let after = rest[start + 2..].trim_start_matches(['-', '+', '~']).trim_start();
+        let after = rest[start + 2..]
+            .trim_start_matches(['-', '+', '~'])
+            .trim_start();
         if after.starts_with("autoescape") {
             let at = offset + start;
             return Some(text[..at].matches('\n').count() + 1);
@@ -243,33 +261,59 @@ mod tests {
     #[test]
     fn nearest_layer_wins_and_broken_falls_back() {
         let (first, problems) = build(spec(
-            vec![layer("t/", &[("a", "theme")]), layer("host/", &[("a", "host"), ("b", "host b")])],
+            vec![
+                layer("t/", &[("a", "theme")]),
+                layer("host/", &[("a", "host"), ("b", "host b")]),
+            ],
             None,
         ));
         assert!(problems.is_empty());
-        assert_eq!(first.env.get_template("a").unwrap().render(()).unwrap(), "theme");
-        assert_eq!(first.env.get_template("b").unwrap().render(()).unwrap(), "host b");
+        assert_eq!(
+            first.env.get_template("a").unwrap().render(()).unwrap(),
+            "theme"
+        );
+        assert_eq!(
+            first.env.get_template("b").unwrap().render(()).unwrap(),
+            "host b"
+        );
 
         let (second, problems) = build(spec(
-            vec![layer("t/", &[("a", "{% if %}")]), layer("host/", &[("a", "host")])],
+            vec![
+                layer("t/", &[("a", "{% if %}")]),
+                layer("host/", &[("a", "host")]),
+            ],
             Some(&first),
         ));
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].file, "t/a");
         assert_eq!(problems[0].line, Some(1));
-        assert_eq!(second.env.get_template("a").unwrap().render(()).unwrap(), "theme", "last good version kept");
+        assert_eq!(
+            second.env.get_template("a").unwrap().render(()).unwrap(),
+            "theme",
+            "last good version kept"
+        );
 
         let (third, _) = build(spec(
-            vec![layer("t/", &[("a", "{% if %}")]), layer("host/", &[("a", "host")])],
+            vec![
+                layer("t/", &[("a", "{% if %}")]),
+                layer("host/", &[("a", "host")]),
+            ],
             None,
         ));
-        assert_eq!(third.env.get_template("a").unwrap().render(()).unwrap(), "host", "next layer");
+        assert_eq!(
+            third.env.get_template("a").unwrap().render(()).unwrap(),
+            "host",
+            "next layer"
+        );
     }
 
     #[test]
     fn autoescape_blocks_are_refused() {
         let (_, problems) = build(spec(
-            vec![layer("t/", &[("x", "ok\n{%- autoescape false %}{{ x }}{% endautoescape %}")])],
+            vec![layer(
+                "t/",
+                &[("x", "ok\n{%- autoescape false %}{{ x }}{% endautoescape %}")],
+            )],
             None,
         ));
         assert_eq!(problems.len(), 1);
@@ -281,14 +325,29 @@ mod tests {
         let (env, _) = build(spec(
             vec![layer(
                 "t/",
-                &[("loop", "{% for a in range(10000) %}{% for b in range(10000) %}{{ a }}{% endfor %}{% endfor %}"),
-                  ("self", "{% include 'self' %}")],
+                &[
+                    (
+                        "loop",
+                        "{% for a in range(10000) %}{% for b in range(10000) %}{{ a }}{% endfor %}{% endfor %}",
+                    ),
+                    ("self", "{% include 'self' %}"),
+                ],
             )],
             None,
         ));
-        let err = env.env.get_template("loop").unwrap().render(()).unwrap_err();
+        let err = env
+            .env
+            .get_template("loop")
+            .unwrap()
+            .render(())
+            .unwrap_err();
         assert_eq!(failure(&err), Failure::OutOfFuel);
-        let err = env.env.get_template("self").unwrap().render(()).unwrap_err();
+        let err = env
+            .env
+            .get_template("self")
+            .unwrap()
+            .render(())
+            .unwrap_err();
         assert_eq!(failure(&err), Failure::TooDeep, "{err:#}");
     }
 }

@@ -83,8 +83,8 @@ pub fn read(dir: &Path) -> Result<(Folder, Vec<Problem>), Problem> {
     let root = dir
         .canonicalize()
         .map_err(|e| fail("", None, format!("cannot open the folder: {e}")))?;
-    let manifest_path = paths::resolve(&root, "theme.toml")
-        .map_err(|e| fail("theme.toml", None, e.to_string()))?;
+    let manifest_path =
+        paths::resolve(&root, "theme.toml").map_err(|e| fail("theme.toml", None, e.to_string()))?;
     let text = read_limited(&manifest_path).map_err(|e| fail("theme.toml", None, e))?;
     let manifest: Manifest = toml::from_str(&text).map_err(|e| {
         let line = e.span().map(|s| text[..s.start].matches('\n').count() + 1);
@@ -173,7 +173,10 @@ fn check_manifest(folder: &str, manifest: &Manifest) -> Result<(), String> {
         vars::check(def.kind, &vars::default_text(def))
             .map_err(|e| format!("variable {:?}: the default {e}", def.name))?;
         if def.label.chars().count() > 200 || def.description.chars().count() > 1000 {
-            return Err(format!("variable {:?}: label or description too long", def.name));
+            return Err(format!(
+                "variable {:?}: label or description too long",
+                def.name
+            ));
         }
     }
     Ok(())
@@ -198,7 +201,10 @@ fn walk(
     problem: &mut dyn FnMut(&str, String),
 ) {
     if prefix.split('/').count() > MAX_DEPTH {
-        problem(prefix, format!("folders nested deeper than {MAX_DEPTH} levels are ignored"));
+        problem(
+            prefix,
+            format!("folders nested deeper than {MAX_DEPTH} levels are ignored"),
+        );
         return;
     }
     let Ok(entries) = std::fs::read_dir(dir) else {

@@ -73,7 +73,10 @@ fn url_for(name: String, kwargs: Kwargs) -> Result<String, Error> {
     let mut path = (*pattern).to_owned();
     let mut used = Vec::new();
     while let Some(start) = path.find('{') {
-        let end = path[start..].find('}').map(|e| e + start).unwrap_or(path.len());
+        let end = path[start..]
+            .find('}')
+            .map(|e| e + start)
+            .unwrap_or(path.len());
         let key = path[start + 1..end].to_owned();
         let value: String = kwargs.get(key.as_str())?;
         path.replace_range(start..=end, &encode_segment(&value));
@@ -154,7 +157,11 @@ mod tests {
             )
             .unwrap();
         assert_eq!(out, "/admin/catalog/products/edit?id=5");
-        assert!(env().render_str("{{ url_for('nope') }}", context! {}).is_err());
+        assert!(
+            env()
+                .render_str("{{ url_for('nope') }}", context! {})
+                .is_err()
+        );
         let odd = plain()
             .render_str(
                 "{{ url_for('admin.page', section='../x', controller='a b', action='i') }}",
@@ -167,7 +174,10 @@ mod tests {
     #[test]
     fn safe_does_not_unescape_data() {
         let out = env()
-            .render_str("{{ x|safe }}{{ csrf_field() }}", context! { x => "<b>", csrf => "ab12" })
+            .render_str(
+                "{{ x|safe }}{{ csrf_field() }}",
+                context! { x => "<b>", csrf => "ab12" },
+            )
             .unwrap();
         assert_eq!(
             out,

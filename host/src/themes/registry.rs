@@ -67,7 +67,10 @@ pub fn builtin_assets() -> BTreeMap<String, (String, String)> {
     let css = super::BUILTIN_CSS;
     BTreeMap::from([(
         "backoffice.css".to_owned(),
-        (BUILTIN.to_owned(), super::folder::short_hash(css.as_bytes())),
+        (
+            BUILTIN.to_owned(),
+            super::folder::short_hash(css.as_bytes()),
+        ),
     )])
 }
 
@@ -92,7 +95,11 @@ pub fn build(inputs: Inputs<'_>) -> Snapshot {
         })
         .collect();
     let mut problems = inputs.read_problems;
-    let previous_env = |name: &str| inputs.previous.and_then(|p| p.envs.get(name).map(Arc::as_ref));
+    let previous_env = |name: &str| {
+        inputs
+            .previous
+            .and_then(|p| p.envs.get(name).map(Arc::as_ref))
+    };
 
     let mut lower = plugin_layers.clone();
     lower.push(host_layer.clone());
@@ -114,7 +121,12 @@ pub fn build(inputs: Inputs<'_>) -> Snapshot {
         let chain = match chain_of(name, inputs.folders) {
             Ok(chain) => chain,
             Err(message) => {
-                problems.push(Problem::new(name, format!("{name}/theme.toml"), None, message));
+                problems.push(Problem::new(
+                    name,
+                    format!("{name}/theme.toml"),
+                    None,
+                    message,
+                ));
                 themes.push(info(folder, Vec::new(), false));
                 continue;
             }
@@ -187,7 +199,9 @@ fn chain_of(name: &str, folders: &BTreeMap<String, Folder>) -> Result<Vec<String
     let mut current = &folders[name];
     while let Some(parent) = &current.manifest.extends {
         let Some(next) = folders.get(parent) else {
-            return Err(format!("extends {parent:?}, which is not an installed theme"));
+            return Err(format!(
+                "extends {parent:?}, which is not an installed theme"
+            ));
         };
         if !seen.insert(parent.clone()) {
             return Err(format!("extends {parent:?}, which leads back to itself"));

@@ -149,7 +149,11 @@ pub struct SettingsCache {
 impl SettingsCache {
     /// The settings, re-read when older than [`REFRESH`].
     pub async fn get(&self, db: &Db) -> sqlx::Result<Arc<Settings>> {
-        if let Some((at, settings)) = self.current.lock().unwrap_or_else(|p| p.into_inner()).as_ref()
+        if let Some((at, settings)) = self
+            .current
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
             && at.elapsed() < REFRESH
         {
             return Ok(settings.clone());

@@ -85,7 +85,7 @@ pub fn check(kind: Kind, value: &str) -> Result<String, String> {
                 && value
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || " ,-\"".contains(c))
-                && value.matches('"').count() % 2 == 0;
+                && value.matches('"').count().is_multiple_of(2);
             if ok {
                 Ok(value.to_owned())
             } else {
@@ -213,7 +213,11 @@ mod tests {
 
     #[test]
     fn urls_are_local_or_https() {
-        for ok in ["/themes/default/static/logo.svg", "https://cdn.example/logo.png", ""] {
+        for ok in [
+            "/themes/default/static/logo.svg",
+            "https://cdn.example/logo.png",
+            "",
+        ] {
             assert!(check(Kind::Url, ok).is_ok(), "{ok:?}");
         }
         for bad in [

@@ -41,11 +41,17 @@ pub async fn verify(
         .cloned()
         .unwrap_or_default();
     let path = request.uri().path();
-    let session_token = match (Surface::of_path(path), identity.principal.as_ref().map(|p| &p.via)) {
+    let session_token = match (
+        Surface::of_path(path),
+        identity.principal.as_ref().map(|p| &p.via),
+    ) {
         (_, Some(Via::Token { .. })) => return Ok(next.run(request).await),
         (Surface::Backoffice, Some(Via::Session(s))) => Some(s.csrf_token.clone()),
         (Surface::Backoffice, None) => None,
-        (Surface::Storefront, _) => identity.customer.as_ref().map(|c| c.session.csrf_token.clone()),
+        (Surface::Storefront, _) => identity
+            .customer
+            .as_ref()
+            .map(|c| c.session.csrf_token.clone()),
     };
     let expected = match session_token {
         Some(token) => Some(token),

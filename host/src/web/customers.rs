@@ -188,7 +188,9 @@ async fn register(
     let checked = validate::email(&form.email).and_then(|email| {
         password::check_policy(&form.password).map_err(AppError::Invalid)?;
         if form.password != form.confirm_password {
-            return Err(AppError::invalid("The password and its confirmation differ."));
+            return Err(AppError::invalid(
+                "The password and its confirmation differ.",
+            ));
         }
         Ok(email)
     });
@@ -330,7 +332,9 @@ async fn reset_confirm(
             if form.password == form.confirm_password {
                 Ok(())
             } else {
-                Err(AppError::invalid("The password and its confirmation differ."))
+                Err(AppError::invalid(
+                    "The password and its confirmation differ.",
+                ))
             }
         });
     if let Err(error) = policy {

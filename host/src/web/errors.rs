@@ -3,17 +3,17 @@
 //! paths), an explanatory HTML page otherwise, in the look of the request's surface and theme.
 //! This is the one place where errors meet HTTP.
 
-use axum::Json;
-use axum::extract::{Request, State};
-use axum::http::{Method, StatusCode, header};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 use super::look::Look;
 use super::view::{error_page, see_other, wants_json};
 use crate::auth::Identity;
 use crate::error::{AppError, ErrorReport};
 use crate::state::AppState;
 use crate::themes::Surface;
+use axum::Json;
+use axum::extract::{Request, State};
+use axum::http::{Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 
 /// Marks a response to a request whose session had timed out, so the sign-in page can say so.
 #[derive(Debug, Clone, Copy)]
@@ -72,7 +72,14 @@ pub async fn render_errors(
             .get::<Identity>()
             .cloned()
             .unwrap_or_default();
-        error_page(&state, &look, &identity, &path, report.status, &report.message)
+        error_page(
+            &state,
+            &look,
+            &identity,
+            &path,
+            report.status,
+            &report.message,
+        )
     };
     for (name, value) in carried {
         if name == header::SET_COOKIE {

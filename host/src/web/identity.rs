@@ -14,8 +14,8 @@ use axum::response::Response;
 
 use super::cookies;
 use super::errors::SessionExpired;
-use crate::auth::session::{self, Lookup, Realm};
 use crate::auth::customers;
+use crate::auth::session::{self, Lookup, Realm};
 use crate::auth::{CustomerPrincipal, Identity, Principal, Via, tokens};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;

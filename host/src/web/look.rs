@@ -66,13 +66,15 @@ pub async fn choose(
     let surface = Surface::of_path(request.uri().path());
     let settings = state.templates().settings().get(state.db()).await?;
     let behind_tls = state.settings().behind_tls;
-    let asked: Option<String> = form_urlencoded::parse(request.uri().query().unwrap_or("").as_bytes())
-        .find(|(k, _)| k == PREVIEW_PARAM)
-        .map(|(_, v)| v.into_owned());
+    let asked: Option<String> =
+        form_urlencoded::parse(request.uri().query().unwrap_or("").as_bytes())
+            .find(|(k, _)| k == PREVIEW_PARAM)
+            .map(|(_, v)| v.into_owned());
     let remembered = cookies::get(request.headers(), cookies::PREVIEW, behind_tls);
-    let wanted = asked.clone().or(remembered).filter(|n| {
-        paths::is_theme_name(n) && state.templates().has_theme(n)
-    });
+    let wanted = asked
+        .clone()
+        .or(remembered)
+        .filter(|n| paths::is_theme_name(n) && state.templates().has_theme(n));
     let mut preview = None;
     if let Some(name) = wanted {
         let identity = request.extensions().get::<Identity>();

@@ -34,7 +34,12 @@ async fn static_file(
     let snapshot = state.templates().snapshot();
     let env = snapshot.envs.get(&theme).ok_or_else(not_found)?;
     let file = assets::find(env, &path).map_err(|_| not_found())?;
-    Ok(reply(file.content_type, &file.hash, query.as_deref(), file.bytes))
+    Ok(reply(
+        file.content_type,
+        &file.hash,
+        query.as_deref(),
+        file.bytes,
+    ))
 }
 
 async fn vars_css(
@@ -59,14 +64,15 @@ async fn vars_css(
 }
 
 fn reply(content_type: &'static str, hash: &str, query: Option<&str>, body: Vec<u8>) -> Response {
-    let current = form_urlencoded::parse(query.unwrap_or("").as_bytes())
-        .any(|(k, v)| k == "v" && v == hash);
+    let current =
+        form_urlencoded::parse(query.unwrap_or("").as_bytes()).any(|(k, v)| k == "v" && v == hash);
     let cache = if current {
         "public, max-age=31536000, immutable"
     } else {
         "no-cache"
     };
-    let etag = HeaderValue::from_str(&format!("\"{hash}\"")).unwrap_or(HeaderValue::from_static("\"\""));
+    let etag =
+        HeaderValue::from_str(&format!("\"{hash}\"")).unwrap_or(HeaderValue::from_static("\"\""));
     (
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),

@@ -190,7 +190,10 @@ async fn preview(
         Some(Surface::Backoffice) => "/admin",
         _ => "/",
     };
-    Ok(see_other(&format!("{target}?{PREVIEW_PARAM}={theme}"), None))
+    Ok(see_other(
+        &format!("{target}?{PREVIEW_PARAM}={theme}"),
+        None,
+    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -267,7 +270,10 @@ async fn save_variables(
     let mut values = BTreeMap::new();
     for name in submitted.keys() {
         if !definitions.iter().any(|(d, _)| &d.name == name) {
-            errors.insert(name.clone(), format!("{name}: the theme has no such variable"));
+            errors.insert(
+                name.clone(),
+                format!("{name}: the theme has no such variable"),
+            );
         }
     }
     for (def, current) in &definitions {
@@ -277,7 +283,11 @@ async fn save_variables(
                 values.insert(def.name.clone(), clean);
             }
             Err(problem) => {
-                let label = if def.label.is_empty() { &def.name } else { &def.label };
+                let label = if def.label.is_empty() {
+                    &def.name
+                } else {
+                    &def.label
+                };
                 errors.insert(def.name.clone(), format!("{label} {problem}."));
             }
         }
