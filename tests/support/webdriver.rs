@@ -149,6 +149,42 @@ impl Driver {
             .to_owned()
     }
 
+    /// Waits (with a deadline) until the page's URL ends with `suffix`: a click that submits a
+    /// form returns before the next page has loaded.
+    pub async fn wait_for_url(&self, suffix: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let url = self.current_url().await;
+            let ready = self.script("return document.readyState").await;
+            if url.ends_with(suffix) && ready == "complete" {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "still at {url}, expected …{suffix}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits (with a deadline) until the page's visible text contains `text`.
+    pub async fn wait_for_text(&self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let body = self
+                .script("return document.body ? document.body.innerText : ''")
+                .await;
+            if body.as_str().is_some_and(|b| b.contains(text)) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{text:?} not on the page: {body}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// The element matching a CSS selector; panics when there is none.
     pub async fn find(&self, css: &str) -> String {
         let value = self

@@ -19,7 +19,8 @@ pub enum Kind {
     Text,
     /// A local path (`/…`) or an `https://` address.
     Url,
-    /// Like `url`, meant for an image.
+    /// An image address: a local path only (the Content-Security-Policy allows images from this
+    /// host alone, so an external logo would not show).
     Logo,
     /// A CSS length: a number with `px`, `rem`, `em`, `%`, `vh` or `vw` (or `0`).
     Length,
@@ -101,7 +102,8 @@ pub fn check(kind: Kind, value: &str) -> Result<String, String> {
                 Ok(value.to_owned())
             }
         }
-        Kind::Url | Kind::Logo => check_url(value),
+        Kind::Url => check_url(value, true),
+        Kind::Logo => check_url(value, false),
         Kind::Length | Kind::Radius => check_length(value),
         Kind::Boolean => match value {
             "true" | "on" | "yes" | "1" => Ok("true".into()),
@@ -111,10 +113,14 @@ pub fn check(kind: Kind, value: &str) -> Result<String, String> {
     }
 }
 
-fn check_url(value: &str) -> Result<String, String> {
+fn check_url(value: &str, allow_https: bool) -> Result<String, String> {
     let bad = || {
-        "must be a local path starting with / or an https:// address, without spaces or quotes"
-            .to_owned()
+        if allow_https {
+            "must be a local path starting with / or an https:// address, without spaces or quotes"
+        } else {
+            "must be a local path starting with /, e.g. /themes/default/static/logo.svg, without spaces or quotes"
+        }
+        .to_owned()
     };
     if value.is_empty() {
         return Ok(String::new());
@@ -127,9 +133,10 @@ fn check_url(value: &str) -> Result<String, String> {
         return Err(bad());
     }
     let local = value.starts_with('/') && !value.starts_with("//");
-    let https = value
-        .strip_prefix("https://")
-        .is_some_and(|rest| rest.split('/').next().is_some_and(|host| !host.is_empty()));
+    let https = allow_https
+        && value
+            .strip_prefix("https://")
+            .is_some_and(|rest| rest.split('/').next().is_some_and(|host| !host.is_empty()));
     if local || https {
         Ok(value.to_owned())
     } else {
@@ -229,8 +236,10 @@ mod tests {
             "https://",
             "data:image/png;base64,xx",
         ] {
+            assert!(check(Kind::Url, bad).is_err(), "{bad:?}");
             assert!(check(Kind::Logo, bad).is_err(), "{bad:?}");
         }
+        assert!(check(Kind::Logo, "https://cdn.example/logo.png").is_err());
     }
 
     #[test]
