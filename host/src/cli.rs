@@ -15,6 +15,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::db::Db;
 use crate::plugins::PluginSettings;
 use crate::state::{AppState, WebSettings};
+use crate::themes::ThemeSettings;
 use crate::{bootstrap, server, users};
 
 #[derive(Debug, Parser)]
@@ -51,6 +52,10 @@ pub enum Command {
         /// first-party plugins built by the run command (`target/plugins`) are always loaded.
         #[arg(long = "plugins", env = "BACKOFFICE_PLUGINS", value_delimiter = ',')]
         plugins: Vec<PathBuf>,
+        /// Directory of theme folders (one per theme); changes to their files are picked up
+        /// while serving. Relative to the working directory.
+        #[arg(long = "themes", env = "BACKOFFICE_THEMES", default_value = "themes")]
+        themes: PathBuf,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -137,6 +142,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             admin_email,
             admin_password,
             plugins,
+            themes,
         } => {
             if let Some(first) = bootstrap::ensure_first_admin(
                 &db,
@@ -159,6 +165,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     dirs,
                     upload_dir: Some(cli.data.join("plugins")),
                     cache_dir: Some(cli.data.join("cache")),
+                },
+                themes: ThemeSettings {
+                    dir: Some(themes),
+                    watch: true,
                 },
                 ..WebSettings::default()
             };

@@ -44,6 +44,12 @@ pub enum AppError {
     /// own; the status is the plugin's (400–599) or chosen by the runtime.
     #[error("{message}")]
     Plugin { status: StatusCode, message: String },
+    /// 500: a template failed to render (ran out of fuel, recursed too deep, or broke). The
+    /// public message names the template; the detail is logged.
+    #[error(
+        "This page could not be shown: its template {template} {problem}. The error has been logged."
+    )]
+    Render { template: String, problem: String },
     /// 500: a bug or an unavailable dependency. Logged with detail, shown generically.
     #[error("internal error: {0}")]
     Internal(#[from] anyhow::Error),
@@ -62,7 +68,7 @@ impl AppError {
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Plugin { status, .. } => *status,
-            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Render { .. } | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -82,6 +88,22 @@ impl AppError {
 
     pub fn not_found(what: impl Into<String>) -> Self {
         AppError::NotFound(what.into())
+    }
+
+    /// A failed render of `template`: logged in full, shown as what kind of failure it was.
+    pub fn render(template: &str, err: &minijinja::Error) -> Self {
+        tracing::error!(template, error = %err, detail = %err.display_debug_info(), "rendering failed");
+        use crate::themes::env::{Failure, failure};
+        let problem = match failure(err) {
+            Failure::OutOfFuel => "took too long and was stopped",
+            Failure::TooDeep => "nested too deeply and was stopped",
+            Failure::Other => "failed",
+        }
+        .to_owned();
+        AppError::Render {
+            template: template.to_owned(),
+            problem,
+        }
     }
 }
 
@@ -120,7 +142,8 @@ impl From<crate::plugins::runtime::CallError> for AppError {
 
 impl From<minijinja::Error> for AppError {
     fn from(err: minijinja::Error) -> Self {
-        AppError::Internal(err.into())
+        let template = err.name().unwrap_or("(unknown)").to_owned();
+        AppError::render(&template, &err)
     }
 }
 

@@ -16,6 +16,7 @@ pub mod server;
 pub mod state;
 pub mod storage;
 pub mod templates;
+pub mod themes;
 pub mod users;
 pub mod validate;
 pub mod web;

@@ -7,6 +7,7 @@ use crate::clock::Clock;
 use crate::db::Db;
 use crate::plugins::{PluginSettings, Runtime};
 use crate::templates::Templates;
+use crate::themes::ThemeSettings;
 
 /// Settings that change how the web layer behaves.
 #[derive(Debug, Clone, Default)]
@@ -17,6 +18,8 @@ pub struct WebSettings {
     pub lifetimes: Lifetimes,
     /// Where plugins come from.
     pub plugins: PluginSettings,
+    /// Where themes come from.
+    pub themes: ThemeSettings,
 }
 
 #[derive(Clone)]
@@ -31,11 +34,29 @@ struct Inner {
     settings: WebSettings,
     plugins: Arc<Runtime>,
     http_stats: crate::plugins::stats::Stats,
+    /// Hot reload of themes; dropping it stops watching.
+    _theme_watcher: Option<notify::RecommendedWatcher>,
 }
 
 impl AppState {
     pub fn new(db: Db, clock: Arc<dyn Clock>, settings: WebSettings) -> anyhow::Result<AppState> {
-        let templates = Arc::new(Templates::new()?);
+        let templates = Arc::new(Templates::with_themes(settings.themes.dir.clone()));
+        let theme_watcher = match &settings.themes.dir {
+            Some(dir) if settings.themes.watch && dir.is_dir() => {
+                match crate::themes::watcher::spawn(dir, &templates) {
+                    Ok(watcher) => Some(watcher),
+                    Err(err) => {
+                        tracing::error!(error = %err, "hot reload of themes is off");
+                        None
+                    }
+                }
+            }
+            Some(dir) if !dir.is_dir() => {
+                tracing::warn!(dir = %dir.display(), "the themes directory does not exist: serving the built-in templates");
+                None
+            }
+            _ => None,
+        };
         let plugins = Arc::new(Runtime::new(
             db.clone(),
             templates.clone(),
@@ -50,6 +71,7 @@ impl AppState {
                 settings,
                 plugins,
                 http_stats: Default::default(),
+                _theme_watcher: theme_watcher,
             }),
         })
     }

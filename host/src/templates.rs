@@ -1,120 +1,135 @@
-//! The template environment: the host's own templates (compiled into the binary) plus the
-//! templates plugins bundle, registered as `<plugin-id>/<name>`. Autoescape is HTML for every
-//! template whatever its name.
+//! The template facade: the host's built-in templates (compiled into the binary, the final
+//! fallback), the templates plugins bundle (registered as `<plugin-id>/<name>`) and the theme
+//! folders, combined into one environment per theme (see `crate::themes`).
 //!
-//! Plugin templates change at runtime (hot reload), so the environment is rebuilt and swapped
-//! as a whole; a render clones the current `Arc` and never holds the lock while rendering.
+//! Plugins and themes change at runtime (hot reload), so all environments are rebuilt together
+//! and swapped as one `Arc`; a render clones the current `Arc` and never holds a lock while
+//! rendering.
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 
-use minijinja::{AutoEscape, Environment, Value};
+use minijinja::Value;
+
+use crate::themes::env::BUILTIN;
+use crate::themes::folder::{self, Folder, Problem};
+use crate::themes::registry::{self, Inputs, Snapshot};
+use crate::themes::store::SettingsCache;
+use crate::themes::{paths, vars};
+
+macro_rules! built_in {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../templates/", $name)))),*]
+    };
+}
 
 /// (name, source) of every built-in template.
-const BUILT_IN: &[(&str, &str)] = &[
-    ("layout.html", include_str!("../templates/layout.html")),
-    ("macros.html", include_str!("../templates/macros.html")),
-    ("error.html", include_str!("../templates/error.html")),
-    ("login.html", include_str!("../templates/login.html")),
-    (
-        "dashboard.html",
-        include_str!("../templates/dashboard.html"),
-    ),
-    ("account.html", include_str!("../templates/account.html")),
-    (
-        "users/index.html",
-        include_str!("../templates/users/index.html"),
-    ),
-    (
-        "users/form.html",
-        include_str!("../templates/users/form.html"),
-    ),
-    (
-        "users/password.html",
-        include_str!("../templates/users/password.html"),
-    ),
-    (
-        "named/index.html",
-        include_str!("../templates/named/index.html"),
-    ),
-    (
-        "named/form.html",
-        include_str!("../templates/named/form.html"),
-    ),
-    (
-        "audit/index.html",
-        include_str!("../templates/audit/index.html"),
-    ),
-    (
-        "plugins/index.html",
-        include_str!("../templates/plugins/index.html"),
-    ),
-    (
-        "plugin_page.html",
-        include_str!("../templates/plugin_page.html"),
-    ),
+pub const BUILT_IN: &[(&str, &str)] = built_in![
+    "backoffice/layout.html",
+    "backoffice/macros.html",
+    "backoffice/error.html",
+    "backoffice/login.html",
+    "backoffice/dashboard.html",
+    "backoffice/account.html",
+    "backoffice/plugin.html",
+    "backoffice/preview.html",
+    "backoffice/users/index.html",
+    "backoffice/users/form.html",
+    "backoffice/users/password.html",
+    "backoffice/named/index.html",
+    "backoffice/named/form.html",
+    "backoffice/audit/index.html",
+    "backoffice/plugins/index.html",
+    "backoffice/themes/index.html",
+    "backoffice/themes/edit.html",
+    "storefront/layout.html",
+    "storefront/macros.html",
+    "storefront/error.html",
+    "storefront/home.html",
+    "storefront/plugin.html",
+    "storefront/customer/login.html",
+    "storefront/customer/register.html",
+    "storefront/customer/account.html",
+    "storefront/customer/reset_request.html",
+    "storefront/customer/reset_confirm.html",
 ];
 
-/// Bundled templates of one plugin: (name, source).
-type PluginTemplates = Vec<(String, String)>;
+/// What environments are built from.
+#[derive(Default)]
+struct Sources {
+    dir: Option<PathBuf>,
+    plugins: BTreeMap<String, Vec<(String, String)>>,
+    folders: BTreeMap<String, Folder>,
+    read_problems: Vec<Problem>,
+}
 
 pub struct Templates {
-    current: RwLock<Arc<Environment<'static>>>,
-    plugins: Mutex<BTreeMap<String, PluginTemplates>>,
-}
-
-fn base_environment() -> Environment<'static> {
-    let mut env = Environment::new();
-    env.set_auto_escape_callback(|_| AutoEscape::Html);
-    env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
-    env.add_filter("datetime", |unix: i64| crate::clock::format_utc(unix));
-    // minijinja's own `urlencode` needs a cargo feature the host does not enable.
-    env.add_filter("urlencode", |value: String| {
-        form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>()
-    });
-    env
-}
-
-fn build(
-    plugins: &BTreeMap<String, PluginTemplates>,
-) -> Result<Environment<'static>, minijinja::Error> {
-    let mut env = base_environment();
-    for (name, source) in BUILT_IN {
-        env.add_template(name, source)?;
-    }
-    for (plugin, templates) in plugins {
-        for (name, source) in templates {
-            env.add_template_owned(format!("{plugin}/{name}"), source.clone())?;
-        }
-    }
-    Ok(env)
+    current: RwLock<Arc<Snapshot>>,
+    sources: Mutex<Sources>,
+    settings: SettingsCache,
 }
 
 impl Templates {
+    /// The built-in templates only.
     pub fn new() -> anyhow::Result<Templates> {
-        Ok(Templates {
-            current: RwLock::new(Arc::new(build(&BTreeMap::new())?)),
-            plugins: Mutex::new(BTreeMap::new()),
-        })
+        Ok(Templates::with_themes(None))
     }
 
-    pub fn render(&self, name: &str, context: Value) -> Result<String, minijinja::Error> {
-        let env = self
-            .current
+    /// Built-in templates plus the themes in `dir` (read now; a missing directory means none).
+    pub fn with_themes(dir: Option<PathBuf>) -> Templates {
+        let templates = Templates {
+            current: RwLock::new(Arc::new(registry::build(Inputs {
+                builtin: BUILT_IN,
+                plugins: &BTreeMap::new(),
+                folders: &BTreeMap::new(),
+                read_problems: Vec::new(),
+                previous: None,
+            }))),
+            sources: Mutex::new(Sources {
+                dir,
+                ..Sources::default()
+            }),
+            settings: SettingsCache::default(),
+        };
+        templates.reload_themes();
+        templates
+    }
+
+    /// The current environments.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.current
             .read()
             .unwrap_or_else(|p| p.into_inner())
-            .clone();
-        env.get_template(name)?.render(context)
+            .clone()
     }
 
-    /// True when a template of that name exists.
+    /// The theme settings stored in the database.
+    pub fn settings(&self) -> &SettingsCache {
+        &self.settings
+    }
+
+    pub fn themes_dir(&self) -> Option<PathBuf> {
+        self.lock_sources().dir.clone()
+    }
+
+    /// Renders `name` with the environment of `theme` (the built-in one when there is no such
+    /// theme).
+    pub fn render(
+        &self,
+        theme: &str,
+        name: &str,
+        context: Value,
+    ) -> Result<String, minijinja::Error> {
+        let snapshot = self.snapshot();
+        let env = snapshot.env(theme);
+        env.env.get_template(name)?.render(context)
+    }
+
+    /// True when a template of that name exists (plugin and built-in templates exist in every
+    /// theme).
     pub fn exists(&self, name: &str) -> bool {
-        let env = self
-            .current
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone();
-        env.get_template(name).is_ok()
+        self.snapshot().builtin.env.get_template(name).is_ok()
     }
 
     /// Parses a plugin's templates without installing them; the error names the template, line
@@ -124,7 +139,7 @@ impl Templates {
         plugin: &str,
         templates: &[(String, String)],
     ) -> Result<(), minijinja::Error> {
-        let mut env = base_environment();
+        let mut env = crate::themes::env::base(&BTreeMap::new(), &registry::asset_url);
         for (name, source) in templates {
             env.add_template_owned(format!("{plugin}/{name}"), source.clone())?;
         }
@@ -137,10 +152,119 @@ impl Templates {
         plugin: &str,
         templates: &[(String, String)],
     ) -> Result<(), minijinja::Error> {
-        let mut plugins = self.plugins.lock().unwrap_or_else(|p| p.into_inner());
-        plugins.insert(plugin.to_owned(), templates.to_vec());
-        let env = build(&plugins)?;
-        *self.current.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(env);
+        self.check_plugin_templates(plugin, templates)?;
+        let mut sources = self.lock_sources();
+        sources
+            .plugins
+            .insert(plugin.to_owned(), templates.to_vec());
+        self.rebuild(&sources);
         Ok(())
     }
+
+    /// Re-reads every theme folder and rebuilds. A folder whose `theme.toml` no longer reads
+    /// keeps its last readable version.
+    pub fn reload_themes(&self) {
+        let mut sources = self.lock_sources();
+        let mut problems = Vec::new();
+        let mut folders = BTreeMap::new();
+        if let Some(dir) = sources.dir.clone() {
+            for path in theme_dirs(&dir, &mut problems) {
+                let name = path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or_default()
+                    .to_owned();
+                match folder::read(&path) {
+                    Ok((folder, file_problems)) => {
+                        problems.extend(file_problems);
+                        folders.insert(name, folder);
+                    }
+                    Err(mut problem) => {
+                        if let Some(old) = sources.folders.remove(&name) {
+                            problem
+                                .message
+                                .push_str(" (the last good version keeps serving)");
+                            folders.insert(name, old);
+                        }
+                        problems.push(problem);
+                    }
+                }
+            }
+        }
+        sources.folders = folders;
+        sources.read_problems = problems;
+        self.rebuild(&sources);
+    }
+
+    fn rebuild(&self, sources: &Sources) {
+        let previous = self.snapshot();
+        let snapshot = registry::build(Inputs {
+            builtin: BUILT_IN,
+            plugins: &sources.plugins,
+            folders: &sources.folders,
+            read_problems: sources.read_problems.clone(),
+            previous: Some(&previous),
+        });
+        for problem in &snapshot.problems {
+            tracing::warn!(theme = %problem.theme, file = %problem.file, line = ?problem.line, "theme problem: {}", problem.message);
+        }
+        *self.current.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(snapshot);
+    }
+
+    fn lock_sources(&self) -> std::sync::MutexGuard<'_, Sources> {
+        self.sources.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The variables of `theme` as templates see them: every declared variable, with the stored
+    /// value when it is still valid for its kind, else the default.
+    pub fn variable_values(
+        &self,
+        theme: &str,
+        stored: Option<&BTreeMap<String, String>>,
+    ) -> Vec<(vars::Definition, String)> {
+        let snapshot = self.snapshot();
+        let env = snapshot.env(theme);
+        env.variables
+            .iter()
+            .map(|def| {
+                let value = stored
+                    .and_then(|s| s.get(&def.name))
+                    .and_then(|v| vars::check(def.kind, v).ok())
+                    .unwrap_or_else(|| vars::default_text(def));
+                (def.clone(), value)
+            })
+            .collect()
+    }
+
+    /// True when `theme` names a usable theme (not the built-in fallback).
+    pub fn has_theme(&self, theme: &str) -> bool {
+        theme != BUILTIN && self.snapshot().envs.contains_key(theme)
+    }
+}
+
+/// The theme folders in `dir`, sorted; odd names are reported and skipped.
+fn theme_dirs(dir: &Path, problems: &mut Vec<Problem>) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') || !path.is_dir() {
+            continue;
+        }
+        if !paths::is_theme_name(&name) {
+            problems.push(Problem::new(
+                &name,
+                name.clone(),
+                None,
+                "a theme folder name has lower-case letters, digits and '-'; ignored".into(),
+            ));
+            continue;
+        }
+        dirs.push(path);
+    }
+    dirs.sort();
+    dirs
 }

@@ -429,6 +429,7 @@ async fn menu_shows_only_permitted_entries() {
                 "/admin/acl/users/index",
                 "/admin/acl/groups/index",
                 "/admin/acl/roles/index",
+                "/admin/themes/themes/index",
                 "/admin/audit/log/index",
             ],
         ),
@@ -449,7 +450,11 @@ async fn menu_shows_only_permitted_entries() {
         (
             "split@example.com",
             "/admin",
-            &["/admin", "/admin/audit/log/index"],
+            &[
+                "/admin",
+                "/admin/themes/themes/index",
+                "/admin/audit/log/index",
+            ],
         ),
     ];
     for (email, page, expected) in cases {
@@ -521,7 +526,14 @@ async fn pages_outside_admin_show_the_same_permitted_menu() {
     }
     let cases: &[(&str, &[&str])] = &[
         ("viewer@example.com", &["/admin/acl/users/index"]),
-        ("split@example.com", &["/admin", "/admin/audit/log/index"]),
+        (
+            "split@example.com",
+            &[
+                "/admin",
+                "/admin/themes/themes/index",
+                "/admin/audit/log/index",
+            ],
+        ),
         ("nobody@example.com", &[]),
     ];
     for (email, expected) in cases {

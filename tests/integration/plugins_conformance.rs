@@ -55,10 +55,10 @@ impl Run<'_> {
         let reply = self.admin.submit_json(path, &body).await;
         let body: Value =
             serde_json::from_str(&reply.body).unwrap_or(Value::String(reply.body.clone()));
-        if let Some(id) = body["note"]["id"].as_str() {
-            if !self.ids.iter().any(|known| known == id) {
-                self.ids.push(id.to_owned());
-            }
+        if let Some(id) = body["note"]["id"].as_str()
+            && !self.ids.iter().any(|known| known == id)
+        {
+            self.ids.push(id.to_owned());
         }
         self.record(step, reply.status, body.clone());
         // Notes are ordered by creation time: give each its own second.

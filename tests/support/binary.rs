@@ -25,6 +25,7 @@ const OWN_ENV: &[&str] = &[
     "BACKOFFICE_ADMIN_PASSWORD",
     "BACKOFFICE_USER_PASSWORD",
     "BACKOFFICE_LOG",
+    "BACKOFFICE_THEMES",
 ];
 
 /// The path of an up-to-date `backoffice` executable.

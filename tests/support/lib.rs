@@ -8,7 +8,11 @@
 pub mod binary;
 pub mod browser;
 pub mod fixtures;
+pub mod logs;
 pub mod plugins;
+pub mod raw;
+pub mod themes;
+pub mod webdriver;
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -36,6 +40,7 @@ pub struct TestApp {
     pub clock: ManualClock,
     pub db: Db,
     pub admin_id: i64,
+    /// The app's state, for tests that register plugin templates or inspect themes directly.
     pub state: AppState,
     dir: TempDir,
     /// Hot reload, event delivery: running while the app runs (plugin tests only).

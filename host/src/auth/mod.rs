@@ -2,6 +2,7 @@
 //!
 //! This module knows nothing about HTTP; `web::identity` reads cookies and headers and asks it.
 
+pub mod customers;
 pub mod password;
 pub mod secret;
 pub mod session;
@@ -44,10 +45,21 @@ impl Principal {
     }
 }
 
+/// A signed-in storefront customer and their session (the customer realm).
+#[derive(Debug, Clone)]
+pub struct CustomerPrincipal {
+    pub customer: customers::Customer,
+    pub session: session::Session,
+}
+
 /// What the identity middleware found out about the caller, stored in the request extensions.
+/// The admin and the customer are looked up from separate cookies in separate realms: one never
+/// stands in for the other.
 #[derive(Debug, Clone, Default)]
 pub struct Identity {
     pub principal: Option<Principal>,
+    /// The storefront customer, from the customer session cookie.
+    pub customer: Option<CustomerPrincipal>,
     /// A session cookie was sent but its session had timed out.
     pub session_expired: bool,
     /// The client address (from the socket, or `X-Forwarded-For` behind a trusted proxy).

@@ -3,6 +3,7 @@
 //! Replies for an unknown email and a wrong password are identical in text and, through
 //! `password::verify_dummy`, in time.
 
+use super::customers::{self, Customer};
 use super::session::Realm;
 use super::{password, throttle};
 use crate::db::Db;
@@ -73,4 +74,35 @@ pub async fn admin(
         .await?;
     }
     Ok(Ok(user))
+}
+
+/// Checks a storefront customer's email and password: the same throttling (in the customer
+/// realm's own counters), the same timing equalisation and hash upgrades as for admins.
+pub async fn customer(
+    db: &Db,
+    email: &str,
+    password: &str,
+    ip: &str,
+    now: i64,
+) -> AppResult<Result<Customer, Refusal>> {
+    let keys = throttle::Keys::new(Realm::Customer, email, ip);
+    let Some(attempt) = throttle::begin(db, &keys, now).await? else {
+        return Ok(Err(Refusal::Locked));
+    };
+    let found = customers::find_credentials(db, &email.trim().to_lowercase()).await?;
+    let verified =
+        password::verify_off_thread(password, found.as_ref().map(|(_, h)| h.as_str())).await;
+    let Some((customer, hash)) = found.filter(|_| verified) else {
+        throttle::failed(db, now).await?;
+        return Ok(Err(Refusal::BadCredentials));
+    };
+    throttle::succeeded(db, &keys, &attempt).await?;
+    if customer.status != customers::Status::Active {
+        return Ok(Err(Refusal::Blocked));
+    }
+    if password::needs_rehash(&hash) {
+        let upgraded = password::hash_off_thread(password).await?;
+        customers::set_password_hash(db, customer.id, &upgraded, now).await?;
+    }
+    Ok(Ok(customer))
 }

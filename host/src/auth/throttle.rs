@@ -52,9 +52,11 @@ pub async fn begin(db: &Db, keys: &Keys, now: i64) -> sqlx::Result<Option<Attemp
         ids.push(id);
     }
     let since = now - WINDOW_SECONDS;
-    // Each count includes this attempt, hence `>`.
-    let account = count(db, &keys.account, since).await?;
-    let address = count(db, &keys.address, since).await?;
+    // Each count includes this attempt, hence `>`. Only rows up to this attempt's own count:
+    // attempts that started later must not lock this one, however the parallel requests
+    // interleave (the n-th attempt sees exactly the n − 1 before it that are still counted).
+    let account = count(db, &keys.account, since, ids[0]).await?;
+    let address = count(db, &keys.address, since, ids[1]).await?;
     let attempt = Attempt { ids };
     if account > MAX_PER_ACCOUNT || address > MAX_PER_ADDRESS {
         forget(db, &attempt).await?;
@@ -94,10 +96,13 @@ async fn forget(db: &Db, attempt: &Attempt) -> sqlx::Result<()> {
     Ok(())
 }
 
-async fn count(db: &Db, key: &str, since: i64) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE key = $1 AND at >= $2")
-        .bind(key)
-        .bind(since)
-        .fetch_one(db.pool())
-        .await
+async fn count(db: &Db, key: &str, since: i64, up_to: i64) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM login_failures WHERE key = $1 AND at >= $2 AND id <= $3",
+    )
+    .bind(key)
+    .bind(since)
+    .bind(up_to)
+    .fetch_one(db.pool())
+    .await
 }

@@ -10,5 +10,7 @@ wasmtime::component::bindgen!({
     exports: { default: async },
 });
 
-pub use backoffice::plugin::{acl, audit, events, i18n, identity, log, settings, storage, types};
-pub use exports::backoffice::plugin::plugin as guest;
+pub use self::backoffice::plugin::{
+    acl, audit, events, i18n, identity, log, settings, storage, types,
+};
+pub use self::exports::backoffice::plugin::plugin as guest;

@@ -23,11 +23,23 @@ pub const RESERVED_IDS: &[&str] = &[
     "account",
     "index",
     "assets",
+    // Template namespaces of the host and the themes (`backoffice/…`, `storefront/…`).
+    "backoffice",
+    "storefront",
+    "customer",
 ];
 
 /// Paths a storefront route may not take over.
 const RESERVED_PATHS: &[&str] = &[
-    "/admin", "/login", "/logout", "/account", "/assets", "/healthz", "/metrics",
+    "/admin",
+    "/login",
+    "/logout",
+    "/account",
+    "/assets",
+    "/healthz",
+    "/metrics",
+    "/customer",
+    "/themes",
 ];
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]

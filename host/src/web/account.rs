@@ -53,7 +53,7 @@ async fn account_page(
         "tokens": tokens,
         "new_token": new_token.map(|(id, token)| json!({ "id": id, "token": token })),
     });
-    page.render("account.html", "My account", data)
+    page.render("backoffice/account.html", "My account", data)
 }
 
 #[derive(Debug, Deserialize)]

@@ -7,6 +7,10 @@ use axum::http::{HeaderMap, HeaderValue, header};
 
 /// The admin session cookie.
 pub const SESSION: &str = "bo_session";
+/// The storefront customer session cookie (a different realm from [`SESSION`]).
+pub const CUSTOMER: &str = "bo_customer";
+/// The theme an allowed user previews instead of the active one.
+pub const PREVIEW: &str = "bo_preview";
 /// The anonymous CSRF token for sign-in forms (double-submit).
 pub const ANON_CSRF: &str = "bo_form";
 /// A one-shot message shown on the next page.

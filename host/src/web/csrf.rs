@@ -2,9 +2,11 @@
 //! comes from our own page.
 //!
 //! Session callers send their session's token, as the `_csrf` form field or the `X-CSRF-Token`
-//! header. Anonymous forms (sign-in) use a double-submit cookie. API-token callers carry no
-//! ambient credential and need no token. Anonymous requests to `/admin` and `/account` pass
-//! through to be refused as unauthenticated, which changes nothing.
+//! header: on Back Office paths the admin session's, on storefront paths the customer session's.
+//! Anonymous forms (sign-in, registration, storefront forms) use a double-submit cookie.
+//! API-token callers carry no ambient credential and need no token. Anonymous requests to
+//! `/admin`, `/account` and `/customer/account` pass through to be refused as unauthenticated,
+//! which changes nothing.
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
@@ -16,6 +18,7 @@ use super::cookies;
 use crate::auth::{Identity, Via, secret};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use crate::themes::Surface;
 
 /// The form field that carries the token.
 pub const FIELD: &str = "_csrf";
@@ -37,10 +40,22 @@ pub async fn verify(
         .get::<Identity>()
         .cloned()
         .unwrap_or_default();
-    let expected = match identity.principal.as_ref().map(|p| &p.via) {
-        Some(Via::Token { .. }) => return Ok(next.run(request).await),
-        Some(Via::Session(s)) => Some(s.csrf_token.clone()),
-        None if requires_sign_in(request.uri().path()) => return Ok(next.run(request).await),
+    let path = request.uri().path();
+    let session_token = match (
+        Surface::of_path(path),
+        identity.principal.as_ref().map(|p| &p.via),
+    ) {
+        (_, Some(Via::Token { .. })) => return Ok(next.run(request).await),
+        (Surface::Backoffice, Some(Via::Session(s))) => Some(s.csrf_token.clone()),
+        (Surface::Backoffice, None) => None,
+        (Surface::Storefront, _) => identity
+            .customer
+            .as_ref()
+            .map(|c| c.session.csrf_token.clone()),
+    };
+    let expected = match session_token {
+        Some(token) => Some(token),
+        None if requires_sign_in(path) => return Ok(next.run(request).await),
         None => cookies::get(
             request.headers(),
             cookies::ANON_CSRF,
@@ -56,7 +71,7 @@ pub async fn verify(
 }
 
 fn requires_sign_in(path: &str) -> bool {
-    ["/admin", "/account"]
+    ["/admin", "/account", "/customer/account"]
         .iter()
         .any(|p| path == *p || path.starts_with(&format!("{p}/")))
 }

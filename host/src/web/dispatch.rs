@@ -98,6 +98,11 @@ pub async fn storefront(
     let caller = Caller {
         locale: "en".into(),
         ip: page.identity().ip.clone(),
+        customer: page
+            .identity()
+            .customer
+            .as_ref()
+            .map(|c| (c.customer.id, c.customer.email.clone())),
         ..Caller::default()
     };
     run(&state, &page, &plugin, caller, request).await
@@ -215,7 +220,7 @@ fn respond(
                     view.template
                 )));
             }
-            page.render_fragment(&name, &view.title, &context)
+            page.render_view(&name, &view.title, context)
         }
         guest::Response::Redirect(redirect) => {
             let local = redirect.location.starts_with('/')

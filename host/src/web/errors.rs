@@ -1,17 +1,19 @@
 //! Middleware that turns every error into what the client can use: a JSON object for scripts, a
-//! redirect to sign-in for a browser without a session, an explanatory HTML page otherwise.
+//! redirect to sign-in for a browser without a session (the customer sign-in on storefront
+//! paths), an explanatory HTML page otherwise, in the look of the request's surface and theme.
 //! This is the one place where errors meet HTTP.
 
+use super::look::Look;
+use super::view::{error_page, see_other, wants_json};
+use crate::auth::Identity;
+use crate::error::{AppError, ErrorReport};
+use crate::state::AppState;
+use crate::themes::Surface;
 use axum::Json;
 use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::{Html, IntoResponse, Response};
-use minijinja::context;
-
-use super::view::{see_other, wants_json};
-use crate::error::{AppError, ErrorReport};
-use crate::state::AppState;
+use axum::response::{IntoResponse, Response};
 
 /// Marks a response to a request whose session had timed out, so the sign-in page can say so.
 #[derive(Debug, Clone, Copy)]
@@ -24,6 +26,7 @@ pub async fn render_errors(
 ) -> Response {
     let json = wants_json(request.headers());
     let is_get = request.method() == Method::GET;
+    let path = request.uri().path().to_owned();
     let target = request
         .uri()
         .path_and_query()
@@ -46,16 +49,37 @@ pub async fn render_errors(
         let body = serde_json::json!({ "error": report.message, "status": report.status.as_u16() });
         (report.status, Json(body)).into_response()
     } else if report.status == StatusCode::UNAUTHORIZED {
-        let next = if is_get { target.as_str() } else { "/admin" };
+        let (login, home) = match Surface::of_path(&path) {
+            Surface::Backoffice => ("/login", "/admin"),
+            Surface::Storefront => ("/customer/login", "/customer/account"),
+        };
+        let next = if is_get { target.as_str() } else { home };
         let message = if expired {
             "Your session has expired. Please sign in again."
         } else {
             "Please sign in to continue."
         };
-        let location = format!("/login?next={}", encode_component(next));
+        let location = format!("{login}?next={}", encode_component(next));
         see_other(&location, Some((message, state.settings().behind_tls)))
     } else {
-        error_page(&state, report.status, &report.message)
+        let look = response
+            .extensions()
+            .get::<Look>()
+            .cloned()
+            .unwrap_or_else(|| Look::fallback(&state, &path));
+        let identity = response
+            .extensions()
+            .get::<Identity>()
+            .cloned()
+            .unwrap_or_default();
+        error_page(
+            &state,
+            &look,
+            &identity,
+            &path,
+            report.status,
+            &report.message,
+        )
     };
     for (name, value) in carried {
         if name == header::SET_COOKIE {
@@ -65,18 +89,6 @@ pub async fn render_errors(
         }
     }
     out
-}
-
-fn error_page(state: &AppState, status: StatusCode, message: &str) -> Response {
-    let title = status.canonical_reason().unwrap_or("Error");
-    let ctx = context! { status => status.as_u16(), title, message };
-    match state.templates().render("error.html", ctx) {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(err) => {
-            tracing::error!(error = %err, "rendering the error page failed");
-            (status, message.to_owned()).into_response()
-        }
-    }
 }
 
 /// Percent-encodes a path for use as a query value.

@@ -1,8 +1,9 @@
 //! Middleware that finds out who is calling, before anything else runs.
 //!
 //! A bearer token, when present, is the only credential considered (a bad one is a 401, never a
-//! fall-back to the cookie). Otherwise the session cookie is looked up. The result is an
-//! [`Identity`] in the request extensions.
+//! fall-back to the cookie). Otherwise the admin session cookie is looked up. Independently, the
+//! customer session cookie is looked up in the customer realm. The result is an [`Identity`] in
+//! the request extensions (and a copy in the response's, for the error pages).
 
 use std::net::SocketAddr;
 
@@ -13,8 +14,9 @@ use axum::response::Response;
 
 use super::cookies;
 use super::errors::SessionExpired;
+use crate::auth::customers;
 use crate::auth::session::{self, Lookup, Realm};
-use crate::auth::{Identity, Principal, Via, tokens};
+use crate::auth::{CustomerPrincipal, Identity, Principal, Via, tokens};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::users::{self, Status};
@@ -75,9 +77,44 @@ pub async fn identify(
             Lookup::Unknown => {}
         }
     }
+    let mut customer_expired = false;
+    if let Some(token) = cookies::get(
+        request.headers(),
+        cookies::CUSTOMER,
+        state.settings().behind_tls,
+    ) {
+        match session::lookup(
+            state.db(),
+            Realm::Customer,
+            &token,
+            state.settings().lifetimes,
+            now,
+        )
+        .await?
+        {
+            Lookup::Valid(s) => match customers::get(state.db(), s.subject_id).await? {
+                Some(customer) if customer.status == customers::Status::Active => {
+                    identity.customer = Some(CustomerPrincipal {
+                        customer,
+                        session: s,
+                    })
+                }
+                _ => session::delete(state.db(), &s.token_hash).await?,
+            },
+            Lookup::Expired => customer_expired = true,
+            Lookup::Unknown => {}
+        }
+    }
     let expired = identity.session_expired;
-    request.extensions_mut().insert(identity);
+    request.extensions_mut().insert(identity.clone());
     let mut response = next.run(request).await;
+    response.extensions_mut().insert(identity);
+    if customer_expired {
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            cookies::clear(cookies::CUSTOMER, state.settings().behind_tls),
+        );
+    }
     if expired {
         response.extensions_mut().insert(SessionExpired);
         response.headers_mut().append(

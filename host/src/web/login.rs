@@ -31,6 +31,11 @@ struct NextQuery {
 /// Only local paths are followed after sign-in (no open redirect), and only ones that can be a
 /// `Location` header (a control character there would fail the whole response).
 fn safe_next(next: Option<&str>) -> &str {
+    local_next(next, "/admin")
+}
+
+/// `next` when it is a local path that can be a `Location` header, else `default`.
+pub fn local_next<'a>(next: Option<&'a str>, default: &'a str) -> &'a str {
     match next {
         Some(n)
             if n.starts_with('/')
@@ -40,7 +45,7 @@ fn safe_next(next: Option<&str>) -> &str {
         {
             n
         }
-        _ => "/admin",
+        _ => default,
     }
 }
 
@@ -76,7 +81,7 @@ fn login_page(
     let existing = cookies::get(headers, cookies::ANON_CSRF, behind_tls);
     let token = existing.clone().unwrap_or_else(secret::generate);
     let data = serde_json::json!({ "next": safe_next(next), "error": error });
-    let mut response = page.render_html("login.html", "Sign in", data, Some(&token))?;
+    let mut response = page.render_html("backoffice/login.html", "Sign in", data, Some(&token))?;
     *response.status_mut() = status;
     if existing.is_none() {
         response.headers_mut().append(

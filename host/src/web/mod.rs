@@ -1,21 +1,28 @@
 //! The HTTP surface: routes, middleware order, static assets.
 //!
 //! Request flow: `render_errors` (outermost, turns errors into pages/JSON) → security headers →
-//! `identify` (who is calling) → `csrf::verify` (state changes) → routes; every `/admin/...`
-//! route additionally passes `acl::guard`.
+//! `identify` (who is calling) → `look::choose` (surface and theme) → `csrf::verify` (state
+//! changes) → routes; every `/admin/...` route additionally passes `acl::guard`. Paths no route
+//! matches go to the plugins' storefront routes.
 
 pub mod account;
 pub mod cookies;
 pub mod csrf;
+pub mod customers;
 pub mod dispatch;
 pub mod errors;
 pub mod identity;
 pub mod input;
 pub mod login;
+pub mod look;
 pub mod metrics;
 pub mod named;
 pub mod pages;
 pub mod plugins;
+pub mod slots;
+pub mod storefront;
+pub mod theme_assets;
+pub mod themes;
 pub mod users;
 pub mod view;
 
@@ -23,7 +30,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::middleware::{from_fn, from_fn_with_state};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 
 use crate::acl::{Granted, guard::guard};
@@ -49,12 +56,15 @@ pub fn app_with_admin_routes(state: AppState, extra: Router<AppState>) -> Router
         .merge(users::router())
         .merge(named::router())
         .merge(plugins::router())
+        .merge(themes::router())
         .route("/admin/{*rest}", any(dispatch::admin))
         .layer(from_fn_with_state(state.clone(), guard));
     Router::new()
-        .route("/", get(|| async { Redirect::to("/admin") }))
         .route("/healthz", get(|| async { "ok" }))
         .route("/assets/backoffice.css", get(stylesheet))
+        .merge(storefront::router())
+        .merge(theme_assets::router())
+        .merge(customers::router())
         .merge(login::router())
         .merge(account::router())
         .merge(metrics::router())
@@ -62,6 +72,7 @@ pub fn app_with_admin_routes(state: AppState, extra: Router<AppState>) -> Router
         .fallback(dispatch::storefront)
         .method_not_allowed_fallback(errors::method_not_allowed)
         .layer(from_fn_with_state(state.clone(), csrf::verify))
+        .layer(from_fn_with_state(state.clone(), look::choose))
         .layer(from_fn_with_state(state.clone(), identity::identify))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(from_fn(security_headers))
@@ -95,7 +106,7 @@ async fn stylesheet() -> Response {
             (header::CONTENT_TYPE, "text/css; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
-        include_str!("../../templates/backoffice.css"),
+        crate::themes::BUILTIN_CSS,
     )
         .into_response()
 }

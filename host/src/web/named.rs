@@ -68,7 +68,7 @@ async fn index<S: Section>(
 ) -> AppResult<Response> {
     let items = store::list(state.db(), S::KIND).await?;
     let data = json!({ "kind": S::KIND.label(), "base": S::BASE, "items": items });
-    page.render("named/index.html", S::TITLE, data)
+    page.render("backoffice/named/index.html", S::TITLE, data)
 }
 
 async fn form_page<S: Section>(
@@ -95,7 +95,7 @@ async fn form_page<S: Section>(
         if item.is_some() { "Edit" } else { "New" },
         S::KIND.label()
     );
-    page.render("named/form.html", &title, data)
+    page.render("backoffice/named/form.html", &title, data)
 }
 
 async fn create_form<S: Section>(

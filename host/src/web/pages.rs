@@ -31,7 +31,7 @@ async fn dashboard(
         "users": users::count(state.db()).await?,
         "widgets": [],
     });
-    page.render("dashboard.html", "Dashboard", data)
+    page.render("backoffice/dashboard.html", "Dashboard", data)
 }
 
 #[derive(Debug, Deserialize)]
@@ -51,5 +51,5 @@ async fn audit_log(
     let (entries, total) =
         audit::list(state.db(), &action, paging.per_page, paging.offset()).await?;
     let data = json!({ "action": action, "entries": entries, "paging": paging.summary(total) });
-    page.render("audit/index.html", "Audit log", data)
+    page.render("backoffice/audit/index.html", "Audit log", data)
 }

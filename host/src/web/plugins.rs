@@ -74,7 +74,7 @@ async fn index(State(state): State<AppState>, _: Granted, page: PageCtx) -> AppR
         "upload_enabled": runtime.settings().upload_dir.is_some(),
         "max_upload_mib": MAX_COMPONENT_BYTES >> 20,
     });
-    page.render("plugins/index.html", "Plugins", data)
+    page.render("backoffice/plugins/index.html", "Plugins", data)
 }
 
 #[derive(Debug, Deserialize)]

@@ -53,7 +53,7 @@ async fn index(
         "users": found.users,
         "paging": paging.summary(found.total),
     });
-    page.render("users/index.html", "Users", data)
+    page.render("backoffice/users/index.html", "Users", data)
 }
 
 #[derive(Debug, Deserialize)]
@@ -77,7 +77,7 @@ async fn form_page(
         "New user"
     };
     let data = json!({ "user": user, "groups": groups, "member_of": member_of });
-    page.render("users/form.html", title, data)
+    page.render("backoffice/users/form.html", title, data)
 }
 
 async fn create_form(
@@ -182,7 +182,7 @@ fn shown_once(
     message: &str,
 ) -> AppResult<Response> {
     let data = json!({ "id": id, "email": email, "password": password, "message": message });
-    page.render("users/password.html", "Password", data)
+    page.render("backoffice/users/password.html", "Password", data)
 }
 
 async fn edit(

@@ -1,7 +1,11 @@
 //! How a handler answers: a page (HTML through the template, or the same data as JSON when the
 //! client asks for `application/json`), or a "done" reply after a state change (a 303 redirect
 //! with a one-shot message for browsers, a JSON object for scripts).
+//!
+//! Pages render with the theme the request's [`Look`] names; [`layout_context`] is the one
+//! place a render context is built, for pages, plugin views and error pages alike.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::Json;
@@ -13,10 +17,15 @@ use minijinja::{Value, context};
 use serde::Serialize;
 
 use super::cookies;
+use super::look::Look;
 use crate::acl::{Granted, Permissions, store};
-use crate::auth::Identity;
+use crate::auth::customers::Customer;
+use crate::auth::{Identity, Via, secret};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use crate::themes::env::BUILTIN;
+use crate::themes::{Surface, vars};
+use crate::users::User;
 
 /// True when the client wants JSON: it says so in `Accept`, or it is a script using a bearer
 /// token that did not ask for HTML.
@@ -78,6 +87,12 @@ const HOST_NAV: &[NavEntry] = &[
         controller: "roles",
     },
     NavEntry {
+        label: "Themes",
+        href: "/admin/themes/themes/index",
+        section: "themes",
+        controller: "themes",
+    },
+    NavEntry {
         label: "Plugins",
         href: "/admin/plugins/plugins/index",
         section: "plugins",
@@ -98,6 +113,10 @@ pub struct PageCtx {
     permissions: Option<Arc<Permissions>>,
     json: bool,
     flash: Option<String>,
+    look: Look,
+    path: String,
+    /// The visitor's anonymous CSRF cookie, if they have one.
+    anon_csrf: Option<String>,
 }
 
 impl FromRequestParts<AppState> for PageCtx {
@@ -117,7 +136,7 @@ impl FromRequestParts<AppState> for PageCtx {
             .cloned()
             .unwrap_or_default();
         // Under /admin the guard already loaded the caller's rules; elsewhere (the account
-        // page) they are loaded here, so the menu is the same on every page.
+        // page, the storefront) they are loaded here, so the menu is the same on every page.
         let permissions = match (parts.extensions.get::<Granted>(), &identity.principal) {
             (Some(granted), _) => Some(granted.permissions().clone()),
             (None, Some(principal)) => Some(Arc::new(
@@ -125,12 +144,21 @@ impl FromRequestParts<AppState> for PageCtx {
             )),
             (None, None) => None,
         };
+        let path = parts.uri.path().to_owned();
+        let look = parts
+            .extensions
+            .get::<Look>()
+            .cloned()
+            .unwrap_or_else(|| Look::fallback(state, &path));
         Ok(PageCtx {
             state: state.clone(),
             identity,
             permissions,
             json: wants_json(&parts.headers),
             flash,
+            look,
+            path,
+            anon_csrf: cookies::get(&parts.headers, cookies::ANON_CSRF, behind_tls),
         })
     }
 }
@@ -142,6 +170,10 @@ impl PageCtx {
 
     pub fn wants_json(&self) -> bool {
         self.json
+    }
+
+    pub fn look(&self) -> &Look {
+        &self.look
     }
 
     /// Renders `template` with `data` under `page`, plus the layout's context; or `data` as JSON.
@@ -165,58 +197,113 @@ impl PageCtx {
         data: T,
         form_token: Option<&str>,
     ) -> AppResult<Response> {
-        let layout = self.layout(form_token);
-        let ctx = context! { page => Value::from_serialize(&data), title, ..layout };
-        self.html(template, ctx)
+        let (csrf, new_anon) = self.csrf_token(form_token);
+        let ctx = self.context(title, Value::from_serialize(&data), csrf.as_deref());
+        let html = render(&self.state, &self.look.theme, template, ctx)?;
+        Ok(self.finish(Html(html).into_response(), new_anon))
     }
 
-    /// Renders a plugin's view: its template is a fragment that sees the plugin's context at the
-    /// top level (plus `csrf`, `user` and `can`, which the host's values win over), placed into
-    /// the host layout's content block.
-    pub fn render_fragment(
+    /// Renders a plugin's view: its template is a fragment that sees the plugin's context at
+    /// the top level (and as `page`), next to the host's helpers; the surface's `plugin.html`
+    /// then puts that fragment into the layout as `content`.
+    pub fn render_view(
         &self,
         template: &str,
         title: &str,
-        context: &serde_json::Value,
+        data: serde_json::Value,
     ) -> AppResult<Response> {
-        let layout = self.layout(None);
-        let fragment_ctx = context! {
-            csrf => layout.get_attr("csrf").unwrap_or_default(),
-            user => layout.get_attr("user").unwrap_or_default(),
-            can => layout.get_attr("can").unwrap_or_default(),
-            ..Value::from_serialize(context)
+        if self.json {
+            return Ok(Json(data).into_response());
+        }
+        let (csrf, new_anon) = self.csrf_token(None);
+        let page = Value::from_serialize(&data);
+        let layout = self.context(title, page.clone(), csrf.as_deref());
+        // Host names win, so a plugin cannot shadow `csrf`, `can` or the signed-in user.
+        let mut fragment_ctx: BTreeMap<String, Value> = match &data {
+            serde_json::Value::Object(map) => map
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::from_serialize(v)))
+                .collect(),
+            _ => BTreeMap::new(),
         };
-        let fragment = self.state.templates().render(template, fragment_ctx)?;
-        let ctx = context! { title, content => Value::from_safe_string(fragment), ..layout };
-        self.html("plugin_page.html", ctx)
+        if let Ok(keys) = layout.try_iter() {
+            for key in keys {
+                if let Ok(value) = layout.get_item(&key) {
+                    fragment_ctx.insert(key.to_string(), value);
+                }
+            }
+        }
+        let fragment = render(
+            &self.state,
+            &self.look.theme,
+            template,
+            Value::from_serialize(&fragment_ctx),
+        )?;
+        let template = format!("{}/plugin.html", self.look.surface.as_str());
+        let ctx = context! { content => Value::from_safe_string(fragment), ..layout };
+        let html = render(&self.state, &self.look.theme, &template, ctx)?;
+        Ok(self.finish(Html(html).into_response(), new_anon))
     }
 
-    /// What every page's layout needs: the user, the CSRF token, the menu, `can()` and the
-    /// one-shot message.
-    fn layout(&self, form_token: Option<&str>) -> Value {
-        let principal = self.identity.principal.as_ref();
-        let csrf = form_token.or_else(|| principal.and_then(|p| p.csrf_token()));
-        let permissions = self.permissions.clone().unwrap_or_default();
-        let nav = self.nav(&permissions);
-        let can = Value::from_function(move |s: String, c: String, a: String| {
-            permissions.can(&s, &c, &a)
-        });
-        context! {
-            user => principal.map(|p| Value::from_serialize(&p.user)),
-            csrf,
-            nav,
-            flash => self.flash,
-            can,
+    /// The CSRF token forms on this page carry, and a new anonymous token to set as a cookie.
+    fn csrf_token(&self, explicit: Option<&str>) -> (Option<String>, Option<String>) {
+        if let Some(token) = explicit {
+            return (Some(token.to_owned()), None);
+        }
+        if let Some(token) = session_csrf(&self.identity, self.look.surface) {
+            return (Some(token), None);
+        }
+        if matches!(
+            self.identity.principal.as_ref().map(|p| &p.via),
+            Some(Via::Token { .. })
+        ) {
+            return (None, None);
+        }
+        match &self.anon_csrf {
+            Some(token) => (Some(token.clone()), None),
+            None => {
+                let token = secret::generate();
+                (Some(token.clone()), Some(token))
+            }
         }
     }
 
-    fn html(&self, template: &str, ctx: Value) -> AppResult<Response> {
-        let html = self.state.templates().render(template, ctx)?;
-        let mut response = Html(html).into_response();
+    fn finish(&self, mut response: Response, new_anon: Option<String>) -> Response {
+        let behind_tls = self.state.settings().behind_tls;
+        if let Some(token) = new_anon {
+            response.headers_mut().append(
+                header::SET_COOKIE,
+                cookies::set(cookies::ANON_CSRF, &token, None, behind_tls),
+            );
+        }
         if self.flash.is_some() {
             self.clear_flash(&mut response);
         }
-        Ok(response)
+        response
+    }
+
+    /// The one render context every page gets (see [`layout_context`]).
+    fn context(&self, title: &str, page: Value, csrf: Option<&str>) -> Value {
+        let permissions = self.permissions.clone().unwrap_or_default();
+        let nav = match self.look.surface {
+            Surface::Backoffice => self.nav(&permissions),
+            Surface::Storefront => Vec::new(),
+        };
+        layout_context(
+            &self.state,
+            &Layout {
+                title,
+                page,
+                user: self.identity.principal.as_ref().map(|p| &p.user),
+                customer: self.identity.customer.as_ref().map(|c| &c.customer),
+                csrf,
+                nav,
+                flash: self.flash.as_deref(),
+                permissions,
+                look: &self.look,
+                path: &self.path,
+            },
+        )
     }
 
     /// The host's entries, then each enabled plugin's, filtered by the caller's rules.
@@ -265,6 +352,130 @@ impl PageCtx {
             return Json(body).into_response();
         }
         see_other(location, Some((message, self.state.settings().behind_tls)))
+    }
+}
+
+/// The page data of a render context besides `page`.
+pub struct Layout<'a> {
+    pub title: &'a str,
+    pub page: Value,
+    pub user: Option<&'a User>,
+    pub customer: Option<&'a Customer>,
+    pub csrf: Option<&'a str>,
+    pub nav: Vec<NavLink>,
+    pub flash: Option<&'a str>,
+    pub permissions: Arc<Permissions>,
+    pub look: &'a Look,
+    pub path: &'a str,
+}
+
+/// Builds the context of a render: `title`, `page`, `user`, `customer`, `csrf`, `nav`, `flash`,
+/// `can(section, controller, action)`, `theme` (`name`, `surface`, `vars`, `vars_css`, `preview`),
+/// `slots` and `request.path`. This is the only place a render context is made.
+pub fn layout_context(state: &AppState, layout: &Layout<'_>) -> Value {
+    let can = {
+        let permissions = layout.permissions.clone();
+        Value::from_function(move |s: String, c: String, a: String| permissions.can(&s, &c, &a))
+    };
+    let look = layout.look;
+    let values = state
+        .templates()
+        .variable_values(&look.theme, look.settings.values.get(&look.theme));
+    let (_, css_hash) = crate::themes::assets::vars_css(&values);
+    let vars: BTreeMap<String, Value> = values
+        .iter()
+        .map(|(def, value)| (def.name.clone(), vars::to_template_value(def.kind, value)))
+        .collect();
+    let theme = context! {
+        name => look.theme,
+        surface => look.surface.as_str(),
+        preview => look.preview,
+        vars,
+        vars_css => (look.theme != BUILTIN).then(|| format!("/themes/{}/vars.css?v={css_hash}", look.theme)),
+    };
+    context! {
+        title => layout.title,
+        page => layout.page,
+        user => layout.user.map(Value::from_serialize),
+        customer => layout.customer.map(Value::from_serialize),
+        csrf => layout.csrf,
+        nav => layout.nav,
+        flash => layout.flash,
+        can,
+        theme,
+        slots => super::slots::for_surface(look.surface),
+        request => context! { path => layout.path },
+    }
+}
+
+/// Renders with a theme, mapping a template failure to a typed error.
+pub fn render(state: &AppState, theme: &str, template: &str, ctx: Value) -> AppResult<String> {
+    state
+        .templates()
+        .render(theme, template, ctx)
+        .map_err(|e| AppError::render(template, &e))
+}
+
+/// The CSRF token of the caller's session on this surface (admin session on the Back Office,
+/// customer session on the storefront).
+pub fn session_csrf(identity: &Identity, surface: Surface) -> Option<String> {
+    match surface {
+        Surface::Backoffice => identity
+            .principal
+            .as_ref()
+            .and_then(|p| p.csrf_token())
+            .map(str::to_owned),
+        Surface::Storefront => identity
+            .customer
+            .as_ref()
+            .map(|c| c.session.csrf_token.clone()),
+    }
+}
+
+/// An error page in the look of the request's surface and theme: `<surface>/error.html` of the
+/// theme, else of the built-in templates, else plain text.
+pub fn error_page(
+    state: &AppState,
+    look: &Look,
+    identity: &Identity,
+    path: &str,
+    status: StatusCode,
+    message: &str,
+) -> Response {
+    let title = status.canonical_reason().unwrap_or("Error");
+    let csrf = session_csrf(identity, look.surface);
+    let page = context! { status => status.as_u16(), message };
+    let ctx = layout_context(
+        state,
+        &Layout {
+            title,
+            page: page.clone(),
+            user: identity.principal.as_ref().map(|p| &p.user),
+            customer: identity.customer.as_ref().map(|c| &c.customer),
+            csrf: csrf.as_deref(),
+            nav: Vec::new(),
+            flash: None,
+            permissions: Arc::default(),
+            look,
+            path,
+        },
+    );
+    // `status` and `message` also at the top level, as error templates always had them.
+    let ctx = context! { status => status.as_u16(), message, ..ctx };
+    let template = format!("{}/error.html", look.surface.as_str());
+    let templates = state.templates();
+    let html = templates
+        .render(&look.theme, &template, ctx.clone())
+        .or_else(|err| {
+            tracing::error!(theme = %look.theme, error = %err, "rendering the theme's error page failed");
+            templates.render(BUILTIN, &template, ctx)
+        });
+    match html {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(err) => {
+            tracing::error!(error = %err, "rendering the error page failed");
+            (status, message.to_owned()).into_response()
+        }
     }
 }
 

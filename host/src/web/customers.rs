@@ -1,0 +1,369 @@
+//! Storefront customer accounts (the customer realm): registration, sign-in, sign-out, password
+//! reset and the account page, under `/customer/…`, rendered with the storefront theme.
+//!
+//! A customer session has its own cookie ([`cookies::CUSTOMER`]) and realm: it never opens the
+//! Back Office, and an admin session never opens the customer area. Sign-in is throttled like
+//! the admins' (in the customer realm's own counters); forms carry CSRF tokens like every form.
+//! Reset tokens are printed to the log (there is no mail server).
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::cookies;
+use super::input::{Input, Params};
+use super::login::local_next;
+use super::view::{PageCtx, see_other};
+use crate::auth::customers::{self, Customer};
+use crate::auth::session::{self, Realm};
+use crate::auth::{CustomerPrincipal, password, signin};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::validate;
+
+const ACCOUNT: &str = "/customer/account";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/customer/login", get(login_form).post(login))
+        .route("/customer/register", get(register_form).post(register))
+        .route("/customer/logout", post(logout))
+        .route(
+            "/customer/password-reset",
+            get(reset_request_form).post(reset_request),
+        )
+        .route(
+            "/customer/password-reset/confirm",
+            get(reset_confirm_form).post(reset_confirm),
+        )
+        .route(ACCOUNT, get(account))
+}
+
+fn signed_in(page: &PageCtx) -> AppResult<&CustomerPrincipal> {
+    page.identity()
+        .customer
+        .as_ref()
+        .ok_or(AppError::Unauthenticated)
+}
+
+#[derive(Debug, Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+async fn login_form(page: PageCtx, Params(q): Params<NextQuery>) -> AppResult<Response> {
+    let next = local_next(q.next.as_deref(), ACCOUNT);
+    if page.identity().customer.is_some() {
+        return Ok(see_other(next, None));
+    }
+    page.render(
+        "storefront/customer/login.html",
+        "Sign in",
+        json!({ "next": next, "error": null }),
+    )
+}
+
+/// Re-shows a form with what went wrong, under the error's status (browsers), or the error
+/// itself (scripts).
+fn form_again(
+    page: &PageCtx,
+    template: &str,
+    title: &str,
+    mut data: serde_json::Value,
+    error: AppError,
+) -> AppResult<Response> {
+    if page.wants_json() {
+        return Err(error);
+    }
+    data["error"] = json!(error.public_message());
+    let mut response = page.render_html(template, title, data, None)?;
+    *response.status_mut() = error.status();
+    Ok(response)
+}
+
+#[derive(Debug, Deserialize)]
+struct LoginForm {
+    email: String,
+    password: String,
+    next: Option<String>,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    page: PageCtx,
+    headers: HeaderMap,
+    Input(form): Input<LoginForm>,
+) -> AppResult<Response> {
+    let ip = page.identity().ip.clone();
+    let email = validate::optional_text("Email", &form.email, validate::EMAIL_MAX)?;
+    if form.password.chars().count() > password::MAX_LENGTH {
+        return Err(AppError::invalid("The password is too long."));
+    }
+    let next = local_next(form.next.as_deref(), ACCOUNT).to_owned();
+    let now = state.now();
+    let customer = match signin::customer(state.db(), &email, &form.password, &ip, now).await? {
+        Ok(customer) => customer,
+        Err(refusal) => {
+            return form_again(
+                &page,
+                "storefront/customer/login.html",
+                "Sign in",
+                json!({ "next": next, "email": email }),
+                refusal.into_error(),
+            );
+        }
+    };
+    start_session(&state, &page, &headers, &customer, &next, None).await
+}
+
+/// A fresh customer session (any previous one of this browser ends), then on to `next`.
+async fn start_session(
+    state: &AppState,
+    page: &PageCtx,
+    headers: &HeaderMap,
+    customer: &Customer,
+    next: &str,
+    flash: Option<&str>,
+) -> AppResult<Response> {
+    if let Some(old) = &page.identity().customer {
+        session::delete(state.db(), &old.session.token_hash).await?;
+    }
+    let user_agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let (token, _) = session::create(
+        state.db(),
+        Realm::Customer,
+        customer.id,
+        &page.identity().ip,
+        user_agent,
+        state.now(),
+    )
+    .await?;
+    let behind_tls = state.settings().behind_tls;
+    let mut response = if page.wants_json() {
+        axum::Json(json!({ "id": customer.id, "email": customer.email, "location": next }))
+            .into_response()
+    } else {
+        see_other(next, flash.map(|m| (m, behind_tls)))
+    };
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        cookies::set(cookies::CUSTOMER, &token, None, behind_tls),
+    );
+    Ok(response)
+}
+
+async fn register_form(page: PageCtx) -> AppResult<Response> {
+    if page.identity().customer.is_some() {
+        return Ok(see_other(ACCOUNT, None));
+    }
+    page.render(
+        "storefront/customer/register.html",
+        "Create an account",
+        json!({ "error": null }),
+    )
+}
+
+#[derive(Debug, Deserialize)]
+struct RegisterForm {
+    email: String,
+    password: String,
+    confirm_password: String,
+}
+
+async fn register(
+    State(state): State<AppState>,
+    page: PageCtx,
+    headers: HeaderMap,
+    Input(form): Input<RegisterForm>,
+) -> AppResult<Response> {
+    let template = "storefront/customer/register.html";
+    let title = "Create an account";
+    let checked = validate::email(&form.email).and_then(|email| {
+        password::check_policy(&form.password).map_err(AppError::Invalid)?;
+        if form.password != form.confirm_password {
+            return Err(AppError::invalid(
+                "The password and its confirmation differ.",
+            ));
+        }
+        Ok(email)
+    });
+    let email = match checked {
+        Ok(email) => email,
+        Err(error) => {
+            let data = json!({ "email": form.email });
+            return form_again(&page, template, title, data, error);
+        }
+    };
+    let now = state.now();
+    let hash = password::hash_off_thread(&form.password).await?;
+    let id = match customers::create(state.db(), &email, &hash, now).await {
+        Ok(id) => id,
+        Err(error @ AppError::Conflict(_)) => {
+            return form_again(&page, template, title, json!({ "email": email }), error);
+        }
+        Err(other) => return Err(other),
+    };
+    let customer = customers::get(state.db(), id)
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("customer {id} vanished")))?;
+    tracing::info!(customer = id, "customer registered");
+    start_session(
+        &state,
+        &page,
+        &headers,
+        &customer,
+        ACCOUNT,
+        Some("Welcome! Your account has been created."),
+    )
+    .await
+}
+
+async fn logout(State(state): State<AppState>, page: PageCtx) -> AppResult<Response> {
+    if let Some(customer) = &page.identity().customer {
+        session::delete(state.db(), &customer.session.token_hash).await?;
+    }
+    let behind_tls = state.settings().behind_tls;
+    let mut response = page.done("/", "You have signed out.", json!({}));
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        cookies::clear(cookies::CUSTOMER, behind_tls),
+    );
+    Ok(response)
+}
+
+async fn account(page: PageCtx) -> AppResult<Response> {
+    let customer = signed_in(&page)?;
+    page.render(
+        "storefront/customer/account.html",
+        "Your account",
+        json!({ "customer": customer.customer }),
+    )
+}
+
+async fn reset_request_form(page: PageCtx) -> AppResult<Response> {
+    page.render(
+        "storefront/customer/reset_request.html",
+        "Reset your password",
+        json!({ "sent": false }),
+    )
+}
+
+#[derive(Debug, Deserialize)]
+struct ResetRequestForm {
+    email: String,
+}
+
+/// The reply is the same whether or not the email has an account.
+async fn reset_request(
+    State(state): State<AppState>,
+    page: PageCtx,
+    Input(form): Input<ResetRequestForm>,
+) -> AppResult<Response> {
+    let email = validate::email(&form.email)?;
+    let now = state.now();
+    if let Some((customer, _)) = customers::find_credentials(state.db(), &email).await?
+        && customer.status == customers::Status::Active
+    {
+        let token = customers::create_reset(state.db(), customer.id, now).await?;
+        tracing::info!(
+            customer = customer.id,
+            email = %customer.email,
+            "password reset requested: /customer/password-reset/confirm?token={token} (valid for {} minutes, once)",
+            customers::RESET_LIFETIME / 60
+        );
+    }
+    page.render(
+        "storefront/customer/reset_request.html",
+        "Reset your password",
+        json!({ "sent": true, "email": email }),
+    )
+}
+
+#[derive(Debug, Deserialize)]
+struct TokenQuery {
+    token: Option<String>,
+}
+
+fn invalid_link() -> AppError {
+    AppError::NotFound(
+        "This password reset link is invalid, already used or expired. Ask for a new one.".into(),
+    )
+}
+
+async fn reset_confirm_form(
+    State(state): State<AppState>,
+    page: PageCtx,
+    Params(q): Params<TokenQuery>,
+) -> AppResult<Response> {
+    let token = q.token.unwrap_or_default();
+    if token.len() > 128 || !customers::reset_is_valid(state.db(), &token, state.now()).await? {
+        return Err(invalid_link());
+    }
+    page.render(
+        "storefront/customer/reset_confirm.html",
+        "Choose a new password",
+        json!({ "token": token, "error": null }),
+    )
+}
+
+#[derive(Debug, Deserialize)]
+struct ResetConfirmForm {
+    token: String,
+    password: String,
+    confirm_password: String,
+}
+
+async fn reset_confirm(
+    State(state): State<AppState>,
+    page: PageCtx,
+    Input(form): Input<ResetConfirmForm>,
+) -> AppResult<Response> {
+    // Check the new password before spending the token on it.
+    let policy = password::check_policy(&form.password)
+        .map_err(AppError::Invalid)
+        .and_then(|()| {
+            if form.password == form.confirm_password {
+                Ok(())
+            } else {
+                Err(AppError::invalid(
+                    "The password and its confirmation differ.",
+                ))
+            }
+        });
+    if let Err(error) = policy {
+        return form_again(
+            &page,
+            "storefront/customer/reset_confirm.html",
+            "Choose a new password",
+            json!({ "token": form.token }),
+            error,
+        );
+    }
+    let now = state.now();
+    let hash = password::hash_off_thread(&form.password).await?;
+    let Some(customer_id) = customers::consume_reset(state.db(), &form.token, now).await? else {
+        return Err(invalid_link());
+    };
+    customers::set_password_hash(state.db(), customer_id, &hash, now).await?;
+    customers::revoke_resets(state.db(), customer_id, now).await?;
+    session::delete_all_for(state.db(), Realm::Customer, customer_id).await?;
+    tracing::info!(customer = customer_id, "customer password reset");
+    let behind_tls = state.settings().behind_tls;
+    let mut response = page.done(
+        "/customer/login",
+        "Your password has been changed. Please sign in.",
+        json!({}),
+    );
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        cookies::clear(cookies::CUSTOMER, behind_tls),
+    );
+    Ok(response)
+}

@@ -1,0 +1,85 @@
+//! Static files of themes: `/themes/<theme>/static/<path>` (looked up through the theme chain)
+//! and `/themes/<theme>/vars.css` (the theme's variables as CSS custom properties). Anyone may
+//! fetch them. A request carrying the current `?v=<hash>` is cacheable for a year (the URL
+//! changes with the content); any other must be revalidated.
+
+use axum::Router;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::themes::{assets, paths};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/themes/{theme}/vars.css", get(vars_css))
+        .route("/themes/{theme}/static/{*path}", get(static_file))
+}
+
+fn not_found() -> AppError {
+    AppError::not_found("There is no such theme file.")
+}
+
+async fn static_file(
+    State(state): State<AppState>,
+    Path((theme, path)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+) -> AppResult<Response> {
+    if !paths::is_theme_name(&theme) {
+        return Err(not_found());
+    }
+    let snapshot = state.templates().snapshot();
+    let env = snapshot.envs.get(&theme).ok_or_else(not_found)?;
+    let file = assets::find(env, &path).map_err(|_| not_found())?;
+    Ok(reply(
+        file.content_type,
+        &file.hash,
+        query.as_deref(),
+        file.bytes,
+    ))
+}
+
+async fn vars_css(
+    State(state): State<AppState>,
+    Path(theme): Path<String>,
+    RawQuery(query): RawQuery,
+) -> AppResult<Response> {
+    if !state.templates().has_theme(&theme) {
+        return Err(not_found());
+    }
+    let settings = state.templates().settings().get(state.db()).await?;
+    let values = state
+        .templates()
+        .variable_values(&theme, settings.values.get(&theme));
+    let (css, hash) = assets::vars_css(&values);
+    Ok(reply(
+        "text/css; charset=utf-8",
+        &hash,
+        query.as_deref(),
+        css.into_bytes(),
+    ))
+}
+
+fn reply(content_type: &'static str, hash: &str, query: Option<&str>, body: Vec<u8>) -> Response {
+    let current =
+        form_urlencoded::parse(query.unwrap_or("").as_bytes()).any(|(k, v)| k == "v" && v == hash);
+    let cache = if current {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    let etag =
+        HeaderValue::from_str(&format!("\"{hash}\"")).unwrap_or(HeaderValue::from_static("\"\""));
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
+            (header::ETAG, etag),
+        ],
+        body,
+    )
+        .into_response()
+}
