@@ -430,6 +430,7 @@ async fn menu_shows_only_permitted_entries() {
                 "/admin/acl/groups/index",
                 "/admin/acl/roles/index",
                 "/admin/themes/themes/index",
+                "/admin/plugins/plugins/index",
                 "/admin/audit/log/index",
             ],
         ),
@@ -453,6 +454,7 @@ async fn menu_shows_only_permitted_entries() {
             &[
                 "/admin",
                 "/admin/themes/themes/index",
+                "/admin/plugins/plugins/index",
                 "/admin/audit/log/index",
             ],
         ),
@@ -531,6 +533,7 @@ async fn pages_outside_admin_show_the_same_permitted_menu() {
             &[
                 "/admin",
                 "/admin/themes/themes/index",
+                "/admin/plugins/plugins/index",
                 "/admin/audit/log/index",
             ],
         ),
