@@ -78,6 +78,14 @@ pub enum PluginCommand {
     Enable { id: String },
     /// Disable a plugin section; its data is kept.
     Disable { id: String },
+    /// Set a plugin's per-call limits; an omitted limit goes back to the default (2 s, 64 MiB).
+    Limits {
+        id: String,
+        #[arg(long)]
+        deadline_ms: Option<i64>,
+        #[arg(long)]
+        memory_mib: Option<i64>,
+    },
 }
 
 /// Where `serve` finds the first-party plugins that the run command builds.
@@ -252,6 +260,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Plugin(PluginCommand::Enable { id }) => set_plugin(&db, &id, true, now).await?,
         Command::Plugin(PluginCommand::Disable { id }) => set_plugin(&db, &id, false, now).await?,
+        Command::Plugin(PluginCommand::Limits {
+            id,
+            deadline_ms,
+            memory_mib,
+        }) => {
+            if !crate::plugins::runtime::set_limits(&db, &id, deadline_ms, memory_mib, now).await? {
+                anyhow::bail!("no plugin {id:?} is known to this database");
+            }
+            println!("Limits of {id} saved; running hosts apply them within seconds.");
+        }
         Command::Token(TokenCommand::Create { email, name }) => {
             let user = find_user(&db, &email).await?;
             let (id, token) = tokens::create(&db, user.id, &name, now).await?;

@@ -240,3 +240,94 @@ async fn a_file_that_is_not_a_component_is_refused_with_a_reason() {
         "{core:#}"
     );
 }
+
+#[tokio::test]
+async fn an_admin_can_shorten_a_plugins_deadline() {
+    let app = TestApp::with_plugins(&["infinite-loop"]).await;
+    let admin = app.admin().await;
+    let bad = admin
+        .submit_json(
+            "/admin/plugins/plugins/limits",
+            &serde_json::json!({"id": "infinite-loop", "deadline_ms": "5"}),
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(
+        bad.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("between 50 and 30000 ms")
+    );
+    let set = admin
+        .submit(
+            "/admin/plugins/plugins/limits",
+            &[
+                ("id", "infinite-loop"),
+                ("deadline_ms", "300"),
+                ("memory_mib", ""),
+            ],
+        )
+        .await;
+    assert_eq!(set.status, 303, "{}", set.body);
+    let started = Instant::now();
+    let reply = admin.get("/admin/infinite-loop/index/index").await;
+    assert_eq!(reply.status, 504);
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed < Duration::from_millis(1200),
+        "stopped after {elapsed:?}"
+    );
+    let listed = admin.get_json("/admin/plugins/plugins/index").await.json();
+    assert_eq!(listed["plugins"][0]["deadline_ms"], 300);
+    assert_eq!(listed["plugins"][0]["memory_mib"], 64);
+    assert_eq!(app.audit_of("plugin.limits-changed").await.len(), 1);
+}
+
+#[tokio::test]
+async fn metrics_report_plugin_calls_to_authorised_scrapers_only() {
+    let app = TestApp::with_plugins(&["hello", "panic"]).await;
+    let admin = app.admin().await;
+    admin.get("/admin/hello/index/json").await;
+    admin.get("/admin/panic/index/index").await;
+    let anonymous = app.browser().get_json("/metrics").await;
+    assert_eq!(anonymous.status, 401);
+    let (_, token) = backoffice::auth::tokens::create(&app.db, app.admin_id, "scraper", 0)
+        .await
+        .unwrap();
+    let reply = reqwest::Client::new()
+        .get(format!("{}/metrics", app.base_url()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 200);
+    let text = reply.text().await.unwrap();
+    for line in [
+        "backoffice_plugin_requests_total{plugin=\"hello\",version=\"0.1.0\"} 1",
+        "backoffice_plugin_traps_total{plugin=\"panic\",version=\"0.1.0\"} 1",
+        "backoffice_plugin_call_duration_seconds_count{plugin=\"hello\",version=\"0.1.0\"} 1",
+    ] {
+        assert!(text.contains(line), "missing {line:?} in:\n{text}");
+    }
+    assert!(text.contains("# TYPE backoffice_http_requests_total counter"));
+    let email = "viewer@example.com";
+    app.user_with_rules(
+        email,
+        "viewer-password-0001",
+        &[("acl", "users", "index", "allow")],
+    )
+    .await;
+    let user = backoffice_tests::fixtures::user_id(&app.db, email)
+        .await
+        .unwrap();
+    let (_, weak) = backoffice::auth::tokens::create(&app.db, user, "weak", 0)
+        .await
+        .unwrap();
+    let denied = reqwest::Client::new()
+        .get(format!("{}/metrics", app.base_url()))
+        .bearer_auth(&weak)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(denied.status(), 403);
+}

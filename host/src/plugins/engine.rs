@@ -22,6 +22,12 @@ pub const TICK: Duration = Duration::from_millis(10);
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(2);
 /// Default linear-memory cap of one plugin call.
 pub const DEFAULT_MEMORY: usize = 64 << 20;
+/// Range an admin may set a plugin's deadline to, in milliseconds.
+pub const MIN_DEADLINE_MS: i64 = 50;
+pub const MAX_DEADLINE_MS: i64 = 30_000;
+/// Smallest memory cap an admin may set, in MiB.
+pub const MIN_MEMORY_MIB: i64 = 8;
+
 /// Bytes of each pooled memory, table and stack slot reset in place between instances.
 const KEEP_RESIDENT: usize = 16 << 20;
 /// The largest memory cap a plugin may be given (the pool reserves slots of this size).
@@ -98,9 +104,19 @@ impl Default for Limits {
 }
 
 impl Limits {
-    /// Epoch ticks that make up the deadline.
-    pub fn ticks(&self) -> u64 {
-        (self.deadline.as_millis() / TICK.as_millis()).max(1) as u64
+    /// Limits with an admin's overrides applied (`None` keeps the default).
+    pub fn with_overrides(deadline_ms: Option<i64>, memory_mib: Option<i64>) -> Limits {
+        let default = Limits::default();
+        Limits {
+            deadline: deadline_ms
+                .and_then(|ms| u64::try_from(ms).ok())
+                .map(Duration::from_millis)
+                .unwrap_or(default.deadline),
+            memory: memory_mib
+                .and_then(|mib| usize::try_from(mib).ok())
+                .map(|mib| (mib << 20).min(MAX_MEMORY))
+                .unwrap_or(default.memory),
+        }
     }
 }
 

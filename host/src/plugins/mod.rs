@@ -51,7 +51,7 @@ pub async fn start(runtime: Arc<Runtime>, clock: Arc<dyn Clock>) -> Background {
     tokio::spawn(async move {
         loop {
             tokio::time::sleep(REFRESH_EVERY).await;
-            if let Err(err) = runtime.refresh_enabled().await {
+            if let Err(err) = runtime.refresh_states().await {
                 tracing::warn!(error = %err, "reading plugin states");
             }
         }

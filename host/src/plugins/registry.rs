@@ -22,7 +22,6 @@ pub struct Plugin {
     /// SHA-256 of the `.wasm` file.
     pub hash: String,
     pub source: PathBuf,
-    pub limits: Limits,
     pub stats: Stats,
     pub loaded_at: i64,
 }
@@ -57,6 +56,8 @@ pub struct LoadFailure {
 pub struct Registry {
     plugins: RwLock<HashMap<String, Arc<Plugin>>>,
     disabled: RwLock<HashSet<String>>,
+    /// Per-plugin limits set by an admin; plugins not listed use the defaults.
+    limits: RwLock<HashMap<String, Limits>>,
     failures: RwLock<BTreeMap<PathBuf, LoadFailure>>,
 }
 
@@ -102,6 +103,15 @@ impl Registry {
 
     pub fn set_disabled(&self, ids: HashSet<String>) {
         *write(&self.disabled) = ids;
+    }
+
+    /// The limits a call of plugin `id` runs under.
+    pub fn limits_for(&self, id: &str) -> Limits {
+        read(&self.limits).get(id).copied().unwrap_or_default()
+    }
+
+    pub fn set_limits(&self, limits: HashMap<String, Limits>) {
+        *write(&self.limits) = limits;
     }
 
     pub fn record_failure(&self, file: PathBuf, message: String, at: i64) {

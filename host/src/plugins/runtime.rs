@@ -154,7 +154,7 @@ impl Runtime {
                 self.load_file_recording(&file, now).await;
             }
         }
-        if let Err(err) = self.refresh_enabled().await {
+        if let Err(err) = self.refresh_states().await {
             tracing::error!(error = %err, "reading plugin states");
         }
     }
@@ -273,7 +273,6 @@ impl Runtime {
         super::collections::ensure(&self.db, &manifest, now).await?;
         self.remember(&manifest, now).await?;
         let plugin = Arc::new(Plugin {
-            limits: Limits::default(),
             manifest: Arc::new(manifest),
             pre,
             hash,
@@ -341,13 +340,25 @@ impl Runtime {
         Ok(())
     }
 
-    /// Re-reads which plugins are disabled (the Plugins page, the CLI or another host may have
-    /// changed it).
-    pub async fn refresh_enabled(&self) -> sqlx::Result<()> {
-        let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM plugins WHERE enabled = 0")
-            .fetch_all(self.db.pool())
-            .await?;
-        self.registry.set_disabled(ids.into_iter().collect());
+    /// Re-reads which plugins are disabled and their limits (the Plugins page, the CLI or
+    /// another host may have changed them).
+    pub async fn refresh_states(&self) -> sqlx::Result<()> {
+        let rows: Vec<(String, i64, Option<i64>, Option<i64>)> =
+            sqlx::query_as("SELECT id, enabled, deadline_ms, memory_mib FROM plugins")
+                .fetch_all(self.db.pool())
+                .await?;
+        let mut disabled = std::collections::HashSet::new();
+        let mut limits = std::collections::HashMap::new();
+        for (id, enabled, deadline_ms, memory_mib) in rows {
+            if deadline_ms.is_some() || memory_mib.is_some() {
+                limits.insert(id.clone(), Limits::with_overrides(deadline_ms, memory_mib));
+            }
+            if enabled == 0 {
+                disabled.insert(id);
+            }
+        }
+        self.registry.set_disabled(disabled);
+        self.registry.set_limits(limits);
         Ok(())
     }
 
@@ -374,7 +385,7 @@ impl Runtime {
         caller: Caller,
         export: Export,
     ) -> Result<Finished, CallError> {
-        let limits = plugin.limits;
+        let limits = self.registry.limits_for(&plugin.manifest.id);
         let state = CallState::new(
             plugin.manifest.clone(),
             limits,
@@ -453,6 +464,50 @@ pub async fn set_enabled(db: &Db, id: &str, enabled: bool, now: i64) -> sqlx::Re
         .await?;
     Ok(done.rows_affected() > 0)
 }
+
+/// Sets (or, with `None`, resets to the default) a plugin's deadline and memory cap.
+pub async fn set_limits(
+    db: &Db,
+    id: &str,
+    deadline_ms: Option<i64>,
+    memory_mib: Option<i64>,
+    now: i64,
+) -> Result<bool, LimitError> {
+    if let Some(ms) = deadline_ms
+        && !(engine::MIN_DEADLINE_MS..=engine::MAX_DEADLINE_MS).contains(&ms)
+    {
+        return Err(LimitError(format!(
+            "the deadline must be between {} and {} ms",
+            engine::MIN_DEADLINE_MS,
+            engine::MAX_DEADLINE_MS
+        )));
+    }
+    let max_mib = (engine::MAX_MEMORY >> 20) as i64;
+    if let Some(mib) = memory_mib
+        && !(engine::MIN_MEMORY_MIB..=max_mib).contains(&mib)
+    {
+        return Err(LimitError(format!(
+            "the memory cap must be between {} and {max_mib} MiB",
+            engine::MIN_MEMORY_MIB
+        )));
+    }
+    let done = sqlx::query(
+        "UPDATE plugins SET deadline_ms = $1, memory_mib = $2, updated_at = $3 WHERE id = $4",
+    )
+    .bind(deadline_ms)
+    .bind(memory_mib)
+    .bind(now)
+    .bind(id)
+    .execute(db.pool())
+    .await
+    .map_err(|e| LimitError(format!("saving the limits: {e}")))?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// A limit outside what the host allows; the message says the allowed range.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct LimitError(pub String);
 
 /// Names what stopped a call.
 fn classify(plugin: &str, limits: &Limits, err: wasmtime::Error) -> CallError {

@@ -24,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/plugins/plugins/index", get(index))
         .route("/admin/plugins/plugins/enable", post(enable))
         .route("/admin/plugins/plugins/disable", post(disable))
+        .route("/admin/plugins/plugins/limits", post(limits))
         .route(
             "/admin/plugins/plugins/upload",
             post(upload).layer(DefaultBodyLimit::max(MAX_COMPONENT_BYTES + (1 << 20))),
@@ -43,13 +44,16 @@ struct Row {
     loaded_at: i64,
     manifest: serde_json::Value,
     stats: Snapshot,
+    /// The limits its calls run under (milliseconds, MiB).
+    deadline_ms: u128,
+    memory_mib: usize,
     events: outbox::DeliveryHealth,
     last_error: Option<LoadFailure>,
 }
 
 async fn index(State(state): State<AppState>, _: Granted, page: PageCtx) -> AppResult<Response> {
     let runtime = state.plugins();
-    runtime.refresh_enabled().await?;
+    runtime.refresh_states().await?;
     let registry = runtime.registry();
     let mut rows = Vec::new();
     for plugin in registry.all() {
@@ -64,6 +68,11 @@ async fn index(State(state): State<AppState>, _: Granted, page: PageCtx) -> AppR
             loaded_at: plugin.loaded_at,
             manifest: serde_json::to_value(&*plugin.manifest).unwrap_or_default(),
             stats: plugin.stats.snapshot(),
+            deadline_ms: registry
+                .limits_for(&plugin.manifest.id)
+                .deadline
+                .as_millis(),
+            memory_mib: registry.limits_for(&plugin.manifest.id).memory >> 20,
             events: outbox::health(state.db(), &plugin.manifest.id).await?,
             last_error: registry.failure_for(&plugin),
         });
@@ -96,7 +105,7 @@ async fn set_enabled(
         )));
     }
     crate::plugins::runtime::set_enabled(state.db(), id, enabled, state.now()).await?;
-    runtime.refresh_enabled().await?;
+    runtime.refresh_states().await?;
     let (action, message) = if enabled {
         ("plugin.enabled", format!("The section {id} is enabled."))
     } else {
@@ -129,6 +138,77 @@ async fn disable(
     Input(form): Input<IdForm>,
 ) -> AppResult<Response> {
     set_enabled(&state, &granted, &page, &form.id, false).await
+}
+
+#[derive(Debug, Deserialize)]
+struct LimitsForm {
+    id: String,
+    /// Empty or absent: the host default.
+    #[serde(default)]
+    deadline_ms: Option<String>,
+    #[serde(default)]
+    memory_mib: Option<String>,
+}
+
+/// An optional whole number from a form field (empty means "default").
+fn optional_number(label: &str, value: Option<&str>) -> AppResult<Option<i64>> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => v
+            .parse()
+            .map(Some)
+            .map_err(|_| AppError::invalid(format!("{label} must be a whole number."))),
+    }
+}
+
+/// Sets a plugin's deadline and memory cap (empty fields reset to the defaults).
+async fn limits(
+    State(state): State<AppState>,
+    granted: Granted,
+    page: PageCtx,
+    Input(form): Input<LimitsForm>,
+) -> AppResult<Response> {
+    let deadline = optional_number("The deadline", form.deadline_ms.as_deref())?;
+    let memory = optional_number("The memory cap", form.memory_mib.as_deref())?;
+    let runtime = state.plugins();
+    if runtime.registry().get(&form.id).is_none() {
+        return Err(AppError::not_found(format!(
+            "There is no plugin with id {:?}.",
+            form.id
+        )));
+    }
+    crate::plugins::runtime::set_limits(state.db(), &form.id, deadline, memory, state.now())
+        .await
+        .map_err(|e| AppError::Invalid(format!("{}.", capitalise(&e.0))))?;
+    runtime.refresh_states().await?;
+    let limits = runtime.registry().limits_for(&form.id);
+    let detail = format!(
+        "deadline {} ms, memory {} MiB",
+        limits.deadline.as_millis(),
+        limits.memory >> 20
+    );
+    record(
+        &state,
+        &page,
+        &granted,
+        "plugin.limits-changed",
+        &format!("plugin {}", form.id),
+        &detail,
+    )
+    .await?;
+    Ok(page.done(
+        "/admin/plugins/plugins/index",
+        &format!("The limits of {} are now: {detail}.", form.id),
+        json!({ "id": form.id, "deadline_ms": limits.deadline.as_millis() as u64, "memory_mib": limits.memory >> 20 }),
+    ))
+}
+
+fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// Accepts a `.wasm` upload: checked, compiled and validated before it replaces anything; then
