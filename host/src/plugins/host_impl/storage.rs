@@ -15,6 +15,16 @@ use crate::storage::{self, Collection};
 /// What a host function returns: a trap for host failures, else the plugin-visible result.
 type Answer<T> = wasmtime::Result<Result<T, StorageError>>;
 
+/// Unwraps a plugin-visible result, or answers the plugin with its error.
+macro_rules! or_answer {
+    ($result:expr) => {
+        match $result {
+            Ok(value) => value,
+            Err(error) => return Ok(Err(error)),
+        }
+    };
+}
+
 fn to_wit_error(err: storage::StorageError) -> StorageError {
     match err {
         storage::StorageError::NotFound => StorageError::NotFound,
@@ -137,10 +147,7 @@ impl CallState {
 
 impl wit::Host for CallState {
     async fn get(&mut self, collection: String, id: String) -> Answer<Document> {
-        let c = match self.collection(&collection, Use::Read).await? {
-            Ok(c) => c,
-            Err(e) => return Ok(Err(e)),
-        };
+        let c = or_answer!(self.collection(&collection, Use::Read).await?);
         let label = self.label();
         let mut conn = self.read_conn().await.map_err(|e| trap(&label, e))?;
         Ok(c.get(&mut conn, &id)
@@ -156,14 +163,8 @@ impl wit::Host for CallState {
         data: String,
         expected: Option<i64>,
     ) -> Answer<Document> {
-        let data = match parse_json("the record", &data) {
-            Ok(v) => v,
-            Err(e) => return Ok(Err(e)),
-        };
-        let c = match self.collection(&collection, Use::Write).await? {
-            Ok(c) => c,
-            Err(e) => return Ok(Err(e)),
-        };
+        let data = or_answer!(parse_json("the record", &data));
+        let c = or_answer!(self.collection(&collection, Use::Write).await?);
         let (label, now) = (self.label(), self.now);
         let conn = self.write_conn().await.map_err(|e| trap(&label, e))?;
         Ok(c.put(conn, id.as_deref(), data, expected, now)
@@ -179,14 +180,8 @@ impl wit::Host for CallState {
         changes: String,
         expected: Option<i64>,
     ) -> Answer<Document> {
-        let changes = match parse_json("the changes", &changes) {
-            Ok(v) => v,
-            Err(e) => return Ok(Err(e)),
-        };
-        let c = match self.collection(&collection, Use::Write).await? {
-            Ok(c) => c,
-            Err(e) => return Ok(Err(e)),
-        };
+        let changes = or_answer!(parse_json("the changes", &changes));
+        let c = or_answer!(self.collection(&collection, Use::Write).await?);
         let (label, now) = (self.label(), self.now);
         let conn = self.write_conn().await.map_err(|e| trap(&label, e))?;
         Ok(c.patch(conn, &id, changes, expected, now)
@@ -196,24 +191,15 @@ impl wit::Host for CallState {
     }
 
     async fn delete(&mut self, collection: String, id: String) -> Answer<()> {
-        let c = match self.collection(&collection, Use::Write).await? {
-            Ok(c) => c,
-            Err(e) => return Ok(Err(e)),
-        };
+        let c = or_answer!(self.collection(&collection, Use::Write).await?);
         let label = self.label();
         let conn = self.write_conn().await.map_err(|e| trap(&label, e))?;
         Ok(c.delete(conn, &id).await.map_err(to_wit_error))
     }
 
     async fn query(&mut self, collection: String, q: QuerySpec) -> Answer<Page> {
-        let query = match to_query(q) {
-            Ok(q) => q,
-            Err(e) => return Ok(Err(e)),
-        };
-        let c = match self.collection(&collection, Use::Read).await? {
-            Ok(c) => c,
-            Err(e) => return Ok(Err(e)),
-        };
+        let query = or_answer!(to_query(q));
+        let c = or_answer!(self.collection(&collection, Use::Read).await?);
         let label = self.label();
         let mut conn = self.read_conn().await.map_err(|e| trap(&label, e))?;
         Ok(c.query(&mut conn, &query)
@@ -227,14 +213,8 @@ impl wit::Host for CallState {
     }
 
     async fn count(&mut self, collection: String, filter: Filter) -> Answer<u64> {
-        let filter = match to_filter(filter) {
-            Ok(f) => f,
-            Err(e) => return Ok(Err(e)),
-        };
-        let c = match self.collection(&collection, Use::Read).await? {
-            Ok(c) => c,
-            Err(e) => return Ok(Err(e)),
-        };
+        let filter = or_answer!(to_filter(filter));
+        let c = or_answer!(self.collection(&collection, Use::Read).await?);
         let label = self.label();
         let mut conn = self.read_conn().await.map_err(|e| trap(&label, e))?;
         Ok(c.count(&mut conn, &filter).await.map_err(to_wit_error))
