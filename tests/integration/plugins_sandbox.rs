@@ -331,3 +331,34 @@ async fn metrics_report_plugin_calls_to_authorised_scrapers_only() {
         .unwrap();
     assert_eq!(denied.status(), 403);
 }
+
+#[tokio::test]
+async fn the_dashboard_shows_plugin_widgets_to_users_allowed_them() {
+    let app = TestApp::with_plugins(&["hello"]).await;
+    let admin = app.admin().await;
+    let page = admin.get("/admin").await;
+    assert!(page.body.contains("<h2>Greeting</h2>"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("<p class=\"greeting\">Hello, dashboard!</p>"),
+        "rendered, not escaped: {}",
+        page.body
+    );
+    let json = admin.get_json("/admin").await.json();
+    assert_eq!(json["widgets"][0]["plugin"], "hello");
+    assert_eq!(json["widgets"][0]["failed"], false);
+    let email = "clerk@example.com";
+    app.user_with_rules(
+        email,
+        "clerk-password-0001",
+        &[("dashboard", "*", "*", "allow")],
+    )
+    .await;
+    let clerk = app.signed_in(email, "clerk-password-0001").await;
+    let page = clerk.get("/admin").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        !page.body.contains("Hello, dashboard!"),
+        "no rule for hello/widgets/greeting"
+    );
+}

@@ -25,6 +25,7 @@ pub mod theme_assets;
 pub mod themes;
 pub mod users;
 pub mod view;
+pub mod widgets;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

@@ -26,11 +26,11 @@ async fn dashboard(
     granted: Granted,
     page: PageCtx,
 ) -> AppResult<Response> {
-    let data = json!({
-        "greeting": granted.principal().user.name,
-        "users": users::count(state.db()).await?,
-        "widgets": [],
-    });
+    let data = minijinja::context! {
+        greeting => granted.principal().user.name,
+        users => users::count(state.db()).await?,
+        widgets => super::widgets::dashboard(&state, &granted, &page).await,
+    };
     page.render("backoffice/dashboard.html", "Dashboard", data)
 }
 

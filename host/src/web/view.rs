@@ -216,10 +216,33 @@ impl PageCtx {
             return Ok(Json(data).into_response());
         }
         let (csrf, new_anon) = self.csrf_token(None);
-        let page = Value::from_serialize(&data);
-        let layout = self.context(title, page.clone(), csrf.as_deref());
-        // Host names win, so a plugin cannot shadow `csrf`, `can` or the signed-in user.
-        let mut fragment_ctx: BTreeMap<String, Value> = match &data {
+        let layout = self.context(title, Value::from_serialize(&data), csrf.as_deref());
+        let fragment = self.fragment(template, &data, &layout)?;
+        let template = format!("{}/plugin.html", self.look.surface.as_str());
+        let ctx = context! { content => Value::from_safe_string(fragment), ..layout };
+        let html = render(&self.state, &self.look.theme, &template, ctx)?;
+        Ok(self.finish(Html(html).into_response(), new_anon))
+    }
+
+    /// Renders a plugin view's template alone (e.g. a dashboard widget), as HTML the host
+    /// marks safe for embedding in one of its pages.
+    pub fn render_widget(&self, template: &str, data: &serde_json::Value) -> AppResult<Value> {
+        let (csrf, _) = self.csrf_token(None);
+        let layout = self.context("", Value::from_serialize(data), csrf.as_deref());
+        Ok(Value::from_safe_string(
+            self.fragment(template, data, &layout)?,
+        ))
+    }
+
+    /// A plugin template rendered with the plugin's context at the top level (and as `page`)
+    /// plus the layout's names, which win: a plugin cannot shadow `csrf`, `can` or the user.
+    fn fragment(
+        &self,
+        template: &str,
+        data: &serde_json::Value,
+        layout: &Value,
+    ) -> AppResult<String> {
+        let mut fragment_ctx: BTreeMap<String, Value> = match data {
             serde_json::Value::Object(map) => map
                 .iter()
                 .map(|(k, v)| (k.clone(), Value::from_serialize(v)))
@@ -233,16 +256,12 @@ impl PageCtx {
                 }
             }
         }
-        let fragment = render(
+        render(
             &self.state,
             &self.look.theme,
             template,
             Value::from_serialize(&fragment_ctx),
-        )?;
-        let template = format!("{}/plugin.html", self.look.surface.as_str());
-        let ctx = context! { content => Value::from_safe_string(fragment), ..layout };
-        let html = render(&self.state, &self.look.theme, &template, ctx)?;
-        Ok(self.finish(Html(html).into_response(), new_anon))
+        )
     }
 
     /// The CSRF token forms on this page carry, and a new anonymous token to set as a cookie.
