@@ -169,6 +169,27 @@ impl Drop for TestApp {
     }
 }
 
+/// Calls `probe` until it returns `Some`, or panics naming `what` after `limit`. The short
+/// pause between probes is a polling interval, not synchronisation: the wait ends as soon as
+/// the condition holds.
+pub async fn poll<T, F, Fut>(limit: std::time::Duration, what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        if let Some(value) = probe().await {
+            return value;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what}: not seen within {limit:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+}
+
 /// Connects to (and migrates) the SQLite database of a data directory.
 pub async fn open_db(dir: &Path) -> Db {
     let db = Db::connect(&Db::default_url(dir))

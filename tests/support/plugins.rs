@@ -2,7 +2,7 @@
 //! copied into a test app's own plugin directory.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use backoffice::WebSettings;
 use backoffice::plugins::PluginSettings;
@@ -55,20 +55,16 @@ impl TestApp {
         self.data_dir().join("plugins")
     }
 
-    /// Waits until `check` holds, polling every few milliseconds, or panics after `limit`.
+    /// Waits until `check` holds (see [`crate::poll`]), or panics after `limit`.
     pub async fn eventually<F, Fut>(&self, limit: Duration, what: &str, mut check: F)
     where
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = bool>,
     {
-        let started = Instant::now();
-        while !check().await {
-            assert!(
-                started.elapsed() < limit,
-                "timed out after {limit:?} waiting for {what}"
-            );
-            tokio::task::yield_now().await;
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+        let probe = || {
+            let done = check();
+            async move { done.await.then_some(()) }
+        };
+        crate::poll(limit, what, probe).await
     }
 }

@@ -3,7 +3,7 @@
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use backoffice::WebSettings;
 use backoffice::themes::ThemeSettings;
@@ -69,21 +69,10 @@ impl TestApp {
 }
 
 /// Calls `probe` until it returns `Some`, or panics with `what` after [`RELOAD_DEADLINE`].
-pub async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> T
+pub async fn eventually<T, F, Fut>(what: &str, probe: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Option<T>>,
 {
-    let deadline = Instant::now() + RELOAD_DEADLINE;
-    loop {
-        if let Some(value) = probe().await {
-            return value;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{what}: not seen within {RELOAD_DEADLINE:?}"
-        );
-        // Polling interval, not synchronisation: the loop ends as soon as the probe succeeds.
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    crate::poll(RELOAD_DEADLINE, what, probe).await
 }
