@@ -55,4 +55,7 @@ async fn python_hello_plugin_renders_views_json_and_failures() {
     let unknown = admin.get("/admin/hello-py/index/nope").await;
     assert_eq!(unknown.status, 404, "{}", unknown.body);
     assert!(unknown.body.contains("not found"), "{}", unknown.body);
+
+    let wrong_method = admin.submit("/admin/hello-py/index/index", &[]).await;
+    assert_eq!(wrong_method.status, 405, "{}", wrong_method.body);
 }
