@@ -3,8 +3,9 @@
 #
 #   plugins/build.sh             first-party plugins (plugins/*/, every `cdylib` crate)
 #                                → target/plugins/<package>.wasm, which `serve` loads
-#   plugins/build.sh --fixtures  also the test fixtures (tests/fixtures/*/) and the JavaScript
-#                                notes fixture (npm + componentize-js) → target/fixtures/
+#   plugins/build.sh --fixtures  also the test fixtures (tests/fixtures/*/), the JavaScript
+#                                notes fixture (npm + componentize-js) and the Python hello
+#                                fixture (venv + componentize-py) → target/fixtures/
 #
 # One cargo invocation builds all Rust crates. `hello-v2.wasm` is the hello fixture built with
 # its `v2` feature (a second version of the same plugin, for hot-reload tests).
@@ -18,7 +19,7 @@ for arg in "$@"; do
   case "$arg" in
     --fixtures) fixtures=true ;;
     -h | --help)
-      sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
@@ -70,4 +71,7 @@ if [ "$fixtures" = true ]; then
   tests/fixtures/notes-js/build.sh
   cp tests/fixtures/notes-js/notes-js.wasm "$target_dir/fixtures/notes-js.wasm"
   printf '%-24s %9d bytes  %s\n' "notes-js.wasm" "$(wc -c < "$target_dir/fixtures/notes-js.wasm")" "$target_dir/fixtures"
+  tests/fixtures/hello-py/build.sh
+  cp tests/fixtures/hello-py/hello-py.wasm "$target_dir/fixtures/hello-py.wasm"
+  printf '%-24s %9d bytes  %s\n' "hello-py.wasm" "$(wc -c < "$target_dir/fixtures/hello-py.wasm")" "$target_dir/fixtures"
 fi

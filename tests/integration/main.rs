@@ -12,6 +12,7 @@ mod input;
 mod plugins_conformance;
 mod plugins_data;
 mod plugins_lifecycle;
+mod plugins_python;
 mod plugins_sandbox;
 mod themes;
 mod users;
