@@ -86,9 +86,7 @@ pub fn routes(router: Router) -> Router {
 fn load(id: &str) -> Result<Category, Failure> {
     match categories().get(id) {
         Ok(c) => Ok(c),
-        Err(StorageError::NotFound) => {
-            Err(Failure::not_found(format!("category {id} not found")))
-        }
+        Err(StorageError::NotFound) => Err(Failure::not_found(format!("category {id} not found"))),
         Err(e) => Err(e.into()),
     }
 }
@@ -108,7 +106,11 @@ pub fn tree() -> Result<Vec<TreeItem>, Failure> {
     let mut all: Vec<Category> = Vec::new();
     let mut after: Option<String> = None;
     loop {
-        let mut query = categories().query().sort("position").sort("name").limit(1000);
+        let mut query = categories()
+            .query()
+            .sort("position")
+            .sort("name")
+            .limit(1000);
         if let Some(cursor) = &after {
             query = query.after(cursor.as_str());
         }
@@ -159,7 +161,12 @@ fn index(req: &Request) -> Reply {
     let ctx = IndexContext {
         categories: tree()?,
     };
-    Ok(view_or_json(req, "categories/index.html", "Categories", &ctx))
+    Ok(view_or_json(
+        req,
+        "categories/index.html",
+        "Categories",
+        &ctx,
+    ))
 }
 
 #[derive(Debug, Serialize)]
@@ -171,7 +178,10 @@ struct FormContext {
     parents: Vec<TreeItem>,
 }
 
-fn form_context(category: Option<CategoryOut>, action: &'static str) -> Result<FormContext, Failure> {
+fn form_context(
+    category: Option<CategoryOut>,
+    action: &'static str,
+) -> Result<FormContext, Failure> {
     let mut parents = tree()?;
     if let Some(c) = &category {
         // Drop the category and the lines below it (deeper than it, until the next sibling).
@@ -194,13 +204,23 @@ fn form_context(category: Option<CategoryOut>, action: &'static str) -> Result<F
 
 fn new_form(req: &Request) -> Reply {
     let ctx = form_context(None, "create")?;
-    Ok(view_or_json(req, "categories/form.html", "New category", &ctx))
+    Ok(view_or_json(
+        req,
+        "categories/form.html",
+        "New category",
+        &ctx,
+    ))
 }
 
 fn edit_form(req: &Request) -> Reply {
     let category = load(&input::required_id(req)?)?;
     let ctx = form_context(Some(category.into()), "edit")?;
-    Ok(view_or_json(req, "categories/form.html", "Edit category", &ctx))
+    Ok(view_or_json(
+        req,
+        "categories/form.html",
+        "Edit category",
+        &ctx,
+    ))
 }
 
 #[derive(Debug, Default)]
@@ -246,7 +266,11 @@ impl CategoryInput {
                 })
             }
             None => {
-                let position = match req.form("position").map(str::trim).filter(|v| !v.is_empty()) {
+                let position = match req
+                    .form("position")
+                    .map(str::trim)
+                    .filter(|v| !v.is_empty())
+                {
                     None => None,
                     Some(text) => Some(text.parse().map_err(|_| position_error())?),
                 };
@@ -266,7 +290,7 @@ impl CategoryInput {
     /// parent (exists, no cycle).
     fn apply(self, id: Option<&str>, data: &mut CategoryData) -> Result<(), Failure> {
         if let Some(names) = self.names {
-            data.names = input::clean_locales("name", names, NAME_MAX)?;
+            data.names = input::merge_locales("name", &data.names, names, NAME_MAX)?;
         }
         data.name = data.names.get(DEFAULT_LOCALE).cloned().unwrap_or_default();
         if data.name.is_empty() {
@@ -280,7 +304,9 @@ impl CategoryInput {
         }
         check_slug(&data.slug)?;
         if let Some(parent) = self.parent_id {
-            data.parent_id = parent.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty());
+            data.parent_id = parent
+                .map(|p| p.trim().to_owned())
+                .filter(|p| !p.is_empty());
         }
         if let Some(parent) = &data.parent_id {
             check_parent(id, parent)?;
@@ -336,7 +362,11 @@ pub fn slugify(name: &str) -> String {
         }
     }
     let out = out.trim_end_matches('-');
-    out.chars().take(SLUG_MAX).collect::<String>().trim_end_matches('-').to_owned()
+    out.chars()
+        .take(SLUG_MAX)
+        .collect::<String>()
+        .trim_end_matches('-')
+        .to_owned()
 }
 
 /// 1–100 of `a–z 0–9 -`.
@@ -426,7 +456,11 @@ fn delete(req: &Request) -> Reply {
     let mut children_moved = 0;
     loop {
         // Each moved child leaves the filter, so the first page is always the next one.
-        let page = categories().query().eq("parent_id", id.as_str()).limit(1000).fetch()?;
+        let page = categories()
+            .query()
+            .eq("parent_id", id.as_str())
+            .limit(1000)
+            .fetch()?;
         if page.records.is_empty() {
             break;
         }

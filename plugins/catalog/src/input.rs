@@ -102,7 +102,9 @@ pub fn json_bool(object: &Map<String, Value>, field: &str) -> Result<Option<bool
     match object.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Bool(b)) => Ok(Some(*b)),
-        Some(_) => Err(Failure::unprocessable(format!("{field} must be true or false"))),
+        Some(_) => Err(Failure::unprocessable(format!(
+            "{field} must be true or false"
+        ))),
     }
 }
 
@@ -216,6 +218,19 @@ pub fn clean_locales(
     Ok(out)
 }
 
+/// `changes` merged into `current` per locale (an empty text removes that locale), then
+/// cleaned like [`clean_locales`].
+pub fn merge_locales(
+    field: &str,
+    current: &BTreeMap<String, String>,
+    changes: BTreeMap<String, String>,
+    max: usize,
+) -> Result<BTreeMap<String, String>, Failure> {
+    let mut merged = current.clone();
+    merged.extend(changes);
+    clean_locales(field, merged, max)
+}
+
 /// Percent-encodes a query value like JavaScript's `encodeURIComponent`.
 pub fn encode_component(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -248,10 +263,7 @@ mod tests {
         assert_eq!(names["en"], "Boot");
         assert_eq!(names["de"], "Schuh");
         let obj = json_object(r#"{"names":{"e n":"x"}}"#).unwrap();
-        assert_eq!(
-            json_locales(&obj, "names", None).unwrap_err().status,
-            422
-        );
+        assert_eq!(json_locales(&obj, "names", None).unwrap_err().status, 422);
         let obj = json_object(r#"{"description":5}"#).unwrap();
         let err = json_locales(&obj, "description", None).unwrap_err();
         assert!(err.message.starts_with("description must be"));

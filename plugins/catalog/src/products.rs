@@ -99,9 +99,7 @@ fn show_path(id: &str) -> String {
 fn load(id: &str) -> Result<Product, Failure> {
     match products().get(id) {
         Ok(p) => Ok(p),
-        Err(StorageError::NotFound) => {
-            Err(Failure::not_found(format!("product {id} not found")))
-        }
+        Err(StorageError::NotFound) => Err(Failure::not_found(format!("product {id} not found"))),
         Err(e) => Err(e.into()),
     }
 }
@@ -245,7 +243,12 @@ fn new_form(req: &Request) -> Reply {
 fn edit_form(req: &Request) -> Reply {
     let product = load(&input::required_id(req)?)?;
     let ctx = form_context(Some(product.into()), "edit")?;
-    Ok(view_or_json(req, "products/form.html", "Edit product", &ctx))
+    Ok(view_or_json(
+        req,
+        "products/form.html",
+        "Edit product",
+        &ctx,
+    ))
 }
 
 /// What a create or edit sends. `None` keeps the stored value (edit) or means "not given"
@@ -267,7 +270,10 @@ fn price_error(field: &str) -> Failure {
     ))
 }
 
-fn json_cents(object: &serde_json::Map<String, Value>, field: &str) -> Result<Option<i64>, Failure> {
+fn json_cents(
+    object: &serde_json::Map<String, Value>,
+    field: &str,
+) -> Result<Option<i64>, Failure> {
     match object.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Number(n)) => match n.as_i64() {
@@ -356,14 +362,19 @@ impl ProductInput {
         }
         check_sku(&data.sku)?;
         if let Some(names) = self.names {
-            data.names = input::clean_locales("name", names, NAME_MAX)?;
+            data.names = input::merge_locales("name", &data.names, names, NAME_MAX)?;
         }
         data.name = data.names.get(DEFAULT_LOCALE).cloned().unwrap_or_default();
         if data.name.is_empty() {
             return Err(Failure::unprocessable("name is required"));
         }
         if let Some(description) = self.description {
-            data.description = input::clean_locales("description", description, DESCRIPTION_MAX)?;
+            data.description = input::merge_locales(
+                "description",
+                &data.description,
+                description,
+                DESCRIPTION_MAX,
+            )?;
         }
         if let Some(status) = self.status {
             data.status = status.trim().to_owned();
@@ -512,8 +523,12 @@ pub fn remove_category(category: &str) -> Result<u64, Failure> {
         let page = query.fetch()?;
         for p in page.records {
             if p.data.category_ids.iter().any(|c| c == category) {
-                let ids: Vec<&String> =
-                    p.data.category_ids.iter().filter(|c| *c != category).collect();
+                let ids: Vec<&String> = p
+                    .data
+                    .category_ids
+                    .iter()
+                    .filter(|c| *c != category)
+                    .collect();
                 products().patch(&p.id, &serde_json::json!({ "category_ids": ids }))?;
                 changed += 1;
             }
