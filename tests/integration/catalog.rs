@@ -460,6 +460,49 @@ async fn categories_form_a_tree_refuse_cycles_and_delete_into_the_parent() {
         .await;
     assert_eq!(tagged.status, 200, "{}", tagged.body);
 
+    // Every category and product page renders with the tree in it.
+    let shoes_id = shoes["id"].as_str().unwrap();
+    let sneaker_id = sneaker["id"].as_str().unwrap();
+    for path in [
+        "/admin/catalog/categories/create".to_owned(),
+        format!("/admin/catalog/categories/edit?id={shoes_id}"),
+        format!("/admin/catalog/categories/delete?id={shoes_id}"),
+        format!("/admin/catalog/products/edit?id={sneaker_id}"),
+        format!("/admin/catalog/products/show?id={sneaker_id}"),
+    ] {
+        let page = admin.get(&path).await;
+        assert_eq!(page.status, 200, "{path}: {}", page.body);
+        assert!(page.text().contains("Shoes"), "{path}");
+    }
+    let edit_shoes = admin
+        .get(&format!("/admin/catalog/categories/edit?id={shoes_id}"))
+        .await
+        .text();
+    assert!(
+        !edit_shoes.contains(&format!("value=\"{}\"", boots["id"].as_str().unwrap())),
+        "a descendant is not offered as the parent"
+    );
+    let form_edit = admin
+        .submit(
+            "/admin/catalog/categories/edit",
+            &[
+                ("id", shoes_id),
+                ("version", "1"),
+                ("names.en", "Shoes"),
+                ("names.de", "Schuhe"),
+                ("slug", "shoes"),
+                ("parent_id", clothes_id),
+                ("position", "3"),
+                ("active", "on"),
+            ],
+        )
+        .await;
+    assert!(
+        form_edit.redirects_to("/admin/catalog/categories/index"),
+        "{}",
+        form_edit.body
+    );
+
     let deleted = admin
         .submit_json(
             "/admin/catalog/categories/delete",
