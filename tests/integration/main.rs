@@ -5,6 +5,7 @@ mod api;
 mod audit;
 mod auth;
 mod browser;
+mod catalog;
 mod cli;
 mod csrf;
 mod customers_auth;

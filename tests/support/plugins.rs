@@ -1,5 +1,5 @@
-//! Plugin fixtures: the real components built by `plugins/build.sh` from `tests/fixtures/*`,
-//! copied into a test app's own plugin directory.
+//! Plugin fixtures: the real components built by `plugins/build.sh` from `tests/fixtures/*`
+//! (and the first-party plugins from `plugins/*`), copied into a test app's own plugin directory.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -9,28 +9,44 @@ use backoffice::plugins::PluginSettings;
 
 use crate::TestApp;
 
-/// Where `plugins/build.sh` puts the test fixtures.
-pub fn fixtures_dir() -> PathBuf {
-    let target = option_env!("CARGO_TARGET_DIR")
+fn target_dir() -> PathBuf {
+    option_env!("CARGO_TARGET_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
-    target.join("fixtures")
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"))
 }
 
-/// The built component of fixture `name`; panics with the command to run when it is missing.
+/// Where `plugins/build.sh --fixtures` puts the test fixtures.
+pub fn fixtures_dir() -> PathBuf {
+    target_dir().join("fixtures")
+}
+
+/// Where `plugins/build.sh` puts the first-party plugins (`plugins/*`).
+pub fn first_party_dir() -> PathBuf {
+    target_dir().join("plugins")
+}
+
+/// The built component `name`: a test fixture, or else a first-party plugin (e.g. `catalog`).
+/// Panics with the command to run when neither is built.
 pub fn fixture(name: &str) -> PathBuf {
-    let path = fixtures_dir().join(format!("{name}.wasm"));
+    let file = format!("{name}.wasm");
+    let path = fixtures_dir().join(&file);
+    if path.is_file() {
+        return path;
+    }
+    let first_party = first_party_dir().join(&file);
     assert!(
-        path.is_file(),
-        "fixture {} is not built: run scripts/test (or plugins/build.sh --fixtures) first",
-        path.display()
+        first_party.is_file(),
+        "plugin {name} is built neither as {} nor as {}: run scripts/test (or plugins/build.sh --fixtures) first",
+        path.display(),
+        first_party.display()
     );
-    path
+    first_party
 }
 
 impl TestApp {
-    /// An app whose plugin directory holds the given fixtures (copied as `<name>.wasm`), loaded
-    /// before the first request, with hot reload and event delivery running.
+    /// An app whose plugin directory holds the given fixtures or first-party plugins (copied as
+    /// `<name>.wasm`), loaded before the first request, with hot reload and event delivery
+    /// running.
     pub async fn with_plugins(names: &[&str]) -> TestApp {
         let dir = tempfile::tempdir().expect("creating a temp dir");
         let plugins = dir.path().join("plugins");

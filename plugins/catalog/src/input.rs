@@ -1,0 +1,287 @@
+//! Reading what clients send, shared by products and categories: ids, versions, list
+//! parameters, per-locale texts from JSON or forms. Every message here is part of the contract
+//! in README.md.
+
+use std::collections::BTreeMap;
+
+use backoffice_sdk::prelude::*;
+use serde_json::{Map, Value};
+
+/// The locale whose name is copied into the indexed `name` field.
+pub const DEFAULT_LOCALE: &str = "en";
+/// The locales the HTML forms offer (JSON accepts any well-formed locale).
+pub const FORM_LOCALES: &[&str] = &["en", "de"];
+/// Page size of lists when `limit` is not given, and the largest accepted.
+pub const DEFAULT_LIMIT: u32 = 50;
+pub const MAX_LIMIT: u32 = 200;
+
+/// The `id` parameter (query, form or JSON body); 400 when missing or empty.
+pub fn required_id(req: &Request) -> Result<String, Failure> {
+    match req.param("id") {
+        Some(id) if !id.trim().is_empty() => Ok(id.trim().to_owned()),
+        _ => Err(Failure::bad_request("id is required")),
+    }
+}
+
+/// The `version` the client edited (query, form or JSON body): required for writes that
+/// replace a record, so a stale form cannot silently overwrite someone else's change.
+pub fn required_version(req: &Request) -> Result<i64, Failure> {
+    match req.param("version") {
+        Some(v) if !v.trim().is_empty() => v
+            .trim()
+            .parse()
+            .map_err(|_| Failure::bad_request("version must be an integer")),
+        _ => Err(Failure::bad_request("version is required")),
+    }
+}
+
+/// The `version` parameter when given (activate/deactivate accept it optionally).
+pub fn optional_version(req: &Request) -> Result<Option<i64>, Failure> {
+    match req.param("version") {
+        Some(v) if !v.trim().is_empty() => v
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|_| Failure::bad_request("version must be an integer")),
+        _ => Ok(None),
+    }
+}
+
+/// 409 when the client edited an older version than the stored one.
+pub fn check_version(what: &str, id: &str, sent: i64, stored: i64) -> Result<(), Failure> {
+    if sent == stored {
+        Ok(())
+    } else {
+        Err(Failure::conflict(format!(
+            "{what} {id} was changed by someone else (you edited version {sent}, it is now version {stored}); reload and try again"
+        )))
+    }
+}
+
+/// A query-string value, `None` when absent or empty.
+pub fn query<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
+    req.query(name).map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// `limit`: 1–200, default 50.
+pub fn limit(req: &Request) -> Result<u32, Failure> {
+    let bad = || Failure::bad_request(format!("limit must be between 1 and {MAX_LIMIT}"));
+    match query(req, "limit") {
+        None => Ok(DEFAULT_LIMIT),
+        Some(text) if text.bytes().all(|b| b.is_ascii_digit()) => {
+            let n: u32 = text.parse().map_err(|_| bad())?;
+            if (1..=MAX_LIMIT).contains(&n) {
+                Ok(n)
+            } else {
+                Err(bad())
+            }
+        }
+        Some(_) => Err(bad()),
+    }
+}
+
+/// The JSON body as an object; 400 `invalid JSON body` otherwise.
+pub fn json_object(text: &str) -> Result<Map<String, Value>, Failure> {
+    match serde_json::from_str(text) {
+        Ok(Value::Object(map)) => Ok(map),
+        _ => Err(Failure::bad_request("invalid JSON body")),
+    }
+}
+
+/// A string field of a JSON object: `None` when absent or null, 422 when not a string.
+pub fn json_string(object: &Map<String, Value>, field: &str) -> Result<Option<String>, Failure> {
+    match object.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(Failure::unprocessable(format!("{field} must be a string"))),
+    }
+}
+
+/// A boolean field of a JSON object: `None` when absent or null, 422 when not a boolean.
+pub fn json_bool(object: &Map<String, Value>, field: &str) -> Result<Option<bool>, Failure> {
+    match object.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(*b)),
+        Some(_) => Err(Failure::unprocessable(format!(
+            "{field} must be true or false"
+        ))),
+    }
+}
+
+/// A checkbox of a form: `on`, `true` or `1` is checked, anything else (or absent) is not.
+pub fn form_checkbox(req: &Request, field: &str) -> bool {
+    matches!(req.form(field), Some("on" | "true" | "1"))
+}
+
+/// Per-locale texts: the JSON object `field` (`{"en": "…", "de": "…"}`) or, when `field` is a
+/// plain string, the default locale's text; `alias` (e.g. `name` next to `names`) also sets
+/// the default locale. 422 naming the field on a wrong shape or a malformed locale.
+pub fn json_locales(
+    object: &Map<String, Value>,
+    field: &str,
+    alias: Option<&str>,
+) -> Result<Option<BTreeMap<String, String>>, Failure> {
+    let mut out: Option<BTreeMap<String, String>> = None;
+    match object.get(field) {
+        None | Some(Value::Null) => {}
+        Some(Value::String(s)) => {
+            out.get_or_insert_default()
+                .insert(DEFAULT_LOCALE.into(), s.clone());
+        }
+        Some(Value::Object(map)) => {
+            let texts = out.get_or_insert_default();
+            for (locale, text) in map {
+                check_locale(field, locale)?;
+                match text {
+                    Value::String(s) => {
+                        texts.insert(locale.clone(), s.clone());
+                    }
+                    Value::Null => {
+                        texts.insert(locale.clone(), String::new());
+                    }
+                    _ => {
+                        return Err(Failure::unprocessable(format!(
+                            "{field}.{locale} must be a string"
+                        )));
+                    }
+                }
+            }
+        }
+        Some(_) => {
+            return Err(Failure::unprocessable(format!(
+                "{field} must be a string or an object of locale to text"
+            )));
+        }
+    }
+    if let Some(alias) = alias
+        && let Some(text) = json_string(object, alias)?
+    {
+        out.get_or_insert_default()
+            .insert(DEFAULT_LOCALE.into(), text);
+    }
+    Ok(out)
+}
+
+/// Per-locale texts from form fields `<field>.<locale>` and `alias` (the default locale).
+pub fn form_locales(req: &Request, field: &str, alias: &str) -> BTreeMap<String, String> {
+    let prefix = format!("{field}.");
+    let mut out = BTreeMap::new();
+    for pair in &req.form {
+        if let Some(locale) = pair.name.strip_prefix(&prefix)
+            && check_locale(field, locale).is_ok()
+        {
+            out.insert(locale.to_owned(), pair.value.clone());
+        }
+    }
+    if let Some(text) = req.form(alias) {
+        out.insert(DEFAULT_LOCALE.into(), text.to_owned());
+    }
+    out
+}
+
+/// Locales look like `en`, `de`, `pt-BR`, `zh_Hans`: 2–16 ASCII letters, `-` or `_`,
+/// starting with a letter.
+fn check_locale(field: &str, locale: &str) -> Result<(), Failure> {
+    let ok = (2..=16).contains(&locale.len())
+        && locale.starts_with(|c: char| c.is_ascii_alphabetic())
+        && locale
+            .chars()
+            .all(|c| c.is_ascii_alphabetic() || c == '-' || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(Failure::unprocessable(format!(
+            "{field}: {locale:?} is not a locale"
+        )))
+    }
+}
+
+/// Trims every text, drops empty ones, and checks the length limit per locale.
+pub fn clean_locales(
+    field: &str,
+    texts: BTreeMap<String, String>,
+    max: usize,
+) -> Result<BTreeMap<String, String>, Failure> {
+    let mut out = BTreeMap::new();
+    for (locale, text) in texts {
+        let text = text.trim();
+        if text.is_empty() {
+            continue;
+        }
+        if text.chars().count() > max {
+            return Err(Failure::unprocessable(format!(
+                "{field} ({locale}) must be at most {max} characters"
+            )));
+        }
+        out.insert(locale, text.to_owned());
+    }
+    Ok(out)
+}
+
+/// `changes` merged into `current` per locale (an empty text removes that locale), then
+/// cleaned like [`clean_locales`].
+pub fn merge_locales(
+    field: &str,
+    current: &BTreeMap<String, String>,
+    changes: BTreeMap<String, String>,
+    max: usize,
+) -> Result<BTreeMap<String, String>, Failure> {
+    let mut merged = current.clone();
+    merged.extend(changes);
+    clean_locales(field, merged, max)
+}
+
+/// Percent-encodes a query value like JavaScript's `encodeURIComponent`.
+pub fn encode_component(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Now, in UTC unix seconds (WASI wall clock).
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locales_from_json() {
+        let obj = json_object(r#"{"names":{"en":"Shoe","de":"Schuh"},"name":"Boot"}"#).unwrap();
+        let names = json_locales(&obj, "names", Some("name")).unwrap().unwrap();
+        assert_eq!(names["en"], "Boot");
+        assert_eq!(names["de"], "Schuh");
+        let obj = json_object(r#"{"names":{"e n":"x"}}"#).unwrap();
+        assert_eq!(json_locales(&obj, "names", None).unwrap_err().status, 422);
+        let obj = json_object(r#"{"description":5}"#).unwrap();
+        let err = json_locales(&obj, "description", None).unwrap_err();
+        assert!(err.message.starts_with("description must be"));
+    }
+
+    #[test]
+    fn clean_locales_trims_and_limits() {
+        let mut t = BTreeMap::new();
+        t.insert("en".to_owned(), "  a ".to_owned());
+        t.insert("de".to_owned(), "   ".to_owned());
+        let out = clean_locales("name", t, 3).unwrap();
+        assert_eq!(out.len(), 1);
+        assert_eq!(out["en"], "a");
+        let mut t = BTreeMap::new();
+        t.insert("en".to_owned(), "abcd".to_owned());
+        assert_eq!(
+            clean_locales("name", t, 3).unwrap_err().message,
+            "name (en) must be at most 3 characters"
+        );
+    }
+}
