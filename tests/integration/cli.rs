@@ -2,8 +2,6 @@
 //! sign-in page, clean stop on SIGTERM), and `migrate`, `user add|list|disable`, `token create`
 //! both in-process through `cli::run` and through the executable.
 
-use std::time::{Duration, Instant};
-
 use backoffice::cli::{self, Cli, Command, TokenCommand, UserCommand};
 use backoffice::state::WebSettings;
 use backoffice_tests::binary::{self, Served};
@@ -38,22 +36,12 @@ fn disable(email: &str) -> Command {
 /// Polls `GET /healthz` until it answers 200, failing after the deadline.
 async fn wait_healthy(base: &str) {
     let client = reqwest::Client::new();
-    let deadline = Instant::now() + binary::DEADLINE;
-    loop {
-        match client.get(format!("{base}/healthz")).send().await {
-            Ok(reply) if reply.status() == 200 => {
-                assert_eq!(reply.text().await.unwrap(), "ok");
-                return;
-            }
-            other => {
-                assert!(
-                    Instant::now() < deadline,
-                    "{base}/healthz not healthy in time: {other:?}"
-                );
-                tokio::time::sleep(Duration::from_millis(25)).await;
-            }
-        }
-    }
+    let url = format!("{base}/healthz");
+    backoffice_tests::poll(binary::DEADLINE, &format!("{url} healthy"), || async {
+        let reply = client.get(&url).send().await.ok()?;
+        (reply.status() == 200 && reply.text().await.ok()? == "ok").then_some(())
+    })
+    .await;
 }
 
 #[tokio::test]

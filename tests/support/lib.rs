@@ -169,16 +169,18 @@ impl Drop for TestApp {
     }
 }
 
-/// Calls `probe` until it returns `Some`, or panics naming `what` after `limit`. The short
-/// pause between probes is a polling interval, not synchronisation: the wait ends as soon as
-/// the condition holds.
+/// Calls `probe` until it returns `Some`, or panics naming `what` after `limit`. Probes run on a
+/// 5 ms cadence (an interval, not a sleep used as synchronisation: the wait ends as soon as the
+/// condition holds).
 pub async fn poll<T, F, Fut>(limit: std::time::Duration, what: &str, mut probe: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Option<T>>,
 {
     let deadline = std::time::Instant::now() + limit;
+    let mut cadence = tokio::time::interval(std::time::Duration::from_millis(5));
     loop {
+        cadence.tick().await;
         if let Some(value) = probe().await {
             return value;
         }
@@ -186,7 +188,6 @@ where
             std::time::Instant::now() < deadline,
             "{what}: not seen within {limit:?}"
         );
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
 }
 

@@ -6,7 +6,7 @@
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
@@ -93,20 +93,22 @@ impl Driver {
     }
 
     async fn wait_ready(&self) {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Ok(reply) = self.http.get(format!("{}/status", self.base)).send().await
-                && let Ok(body) = reply.json::<Value>().await
-                && body["value"]["ready"] == json!(true)
-            {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "chromedriver did not become ready within 30 s"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        let this = self;
+        crate::poll(
+            Duration::from_secs(30),
+            "chromedriver ready",
+            || async move {
+                let reply = this
+                    .http
+                    .get(format!("{}/status", this.base))
+                    .send()
+                    .await
+                    .ok()?;
+                let body = reply.json::<Value>().await.ok()?;
+                (body["value"]["ready"] == json!(true)).then_some(())
+            },
+        )
+        .await
     }
 
     /// One WebDriver command; panics on a WebDriver error. Returns `value`.
@@ -152,37 +154,29 @@ impl Driver {
     /// Waits (with a deadline) until the page's URL ends with `suffix`: a click that submits a
     /// form returns before the next page has loaded.
     pub async fn wait_for_url(&self, suffix: &str) {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let url = self.current_url().await;
-            let ready = self.script("return document.readyState").await;
-            if url.ends_with(suffix) && ready == "complete" {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "still at {url}, expected …{suffix}"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        let this = self;
+        let what = format!("a loaded page at …{suffix}");
+        crate::poll(Duration::from_secs(20), &what, || async move {
+            let url = this.current_url().await;
+            let ready = this.script("return document.readyState").await;
+            (url.ends_with(suffix) && ready == "complete").then_some(())
+        })
+        .await
     }
 
     /// Waits (with a deadline) until the page's visible text contains `text`.
     pub async fn wait_for_text(&self, text: &str) {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let body = self
+        let this = self;
+        let what = format!("{text:?} on the page");
+        crate::poll(Duration::from_secs(20), &what, || async move {
+            let body = this
                 .script("return document.body ? document.body.innerText : ''")
                 .await;
-            if body.as_str().is_some_and(|b| b.contains(text)) {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{text:?} not on the page: {body}"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+            body.as_str()
+                .is_some_and(|b| b.contains(text))
+                .then_some(())
+        })
+        .await
     }
 
     /// The element matching a CSS selector; panics when there is none.
