@@ -49,8 +49,10 @@ pub async fn start(runtime: Arc<Runtime>, clock: Arc<dyn Clock>) -> Background {
     };
     tokio::spawn(delivery::run(runtime.clone(), clock));
     tokio::spawn(async move {
+        let mut every = tokio::time::interval(REFRESH_EVERY);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            tokio::time::sleep(REFRESH_EVERY).await;
+            every.tick().await;
             if let Err(err) = runtime.refresh_states().await {
                 tracing::warn!(error = %err, "reading plugin states");
             }
