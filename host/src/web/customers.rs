@@ -16,7 +16,7 @@ use serde_json::json;
 
 use super::cookies;
 use super::input::{Input, Params};
-use super::login::local_next;
+use super::login::{LoginForm, local_next};
 use super::view::{PageCtx, see_other};
 use crate::auth::customers::{self, Customer};
 use crate::auth::session::{self, Realm};
@@ -85,13 +85,6 @@ fn form_again(
     Ok(response)
 }
 
-#[derive(Debug, Deserialize)]
-struct LoginForm {
-    email: String,
-    password: String,
-    next: Option<String>,
-}
-
 async fn login(
     State(state): State<AppState>,
     page: PageCtx,
@@ -99,10 +92,7 @@ async fn login(
     Input(form): Input<LoginForm>,
 ) -> AppResult<Response> {
     let ip = page.identity().ip.clone();
-    let email = validate::optional_text("Email", &form.email, validate::EMAIL_MAX)?;
-    if form.password.chars().count() > password::MAX_LENGTH {
-        return Err(AppError::invalid("The password is too long."));
-    }
+    let email = form.checked_email()?;
     let next = local_next(form.next.as_deref(), ACCOUNT).to_owned();
     let now = state.now();
     let customer = match signin::customer(state.db(), &email, &form.password, &ip, now).await? {

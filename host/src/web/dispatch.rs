@@ -53,16 +53,26 @@ pub async fn admin(
         &body,
         page.wants_json(),
     )?;
+    run(
+        &state,
+        &page,
+        &plugin,
+        admin_caller(&granted, &page),
+        request,
+    )
+    .await
+}
+
+/// The caller a plugin sees for a back-office request: the granted user and their rules.
+pub fn admin_caller(granted: &Granted, page: &PageCtx) -> Caller {
     let user = granted.principal().user.clone();
-    let caller = Caller {
+    Caller {
         locale: user.locale.clone(),
         user: Some(user),
         permissions: Some(granted.permissions().clone()),
-        customer: None,
-        agent: None,
         ip: page.identity().ip.clone(),
-    };
-    run(&state, &page, &plugin, caller, request).await
+        ..Caller::default()
+    }
 }
 
 /// Any path no host route matched: a plugin's storefront route, or 404.
@@ -223,10 +233,8 @@ fn respond(
             page.render_view(&name, &view.title, context)
         }
         guest::Response::Redirect(redirect) => {
-            let local = redirect.location.starts_with('/')
-                && !redirect.location.starts_with("//")
-                && !redirect.location.contains('\\');
-            if !local {
+            // The same rule as sign-in's `next`: a local path that can be a `Location` header.
+            if super::login::local_next(Some(&redirect.location), "").is_empty() {
                 return Err(bad(format!(
                     "a redirect outside this site: {:?}",
                     redirect.location

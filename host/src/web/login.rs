@@ -92,11 +92,24 @@ fn login_page(
     Ok(response)
 }
 
+/// A sign-in form, for back-office users and customers alike.
 #[derive(Debug, Deserialize)]
-struct LoginForm {
-    email: String,
-    password: String,
-    next: Option<String>,
+pub struct LoginForm {
+    pub email: String,
+    pub password: String,
+    pub next: Option<String>,
+}
+
+impl LoginForm {
+    /// The email as typed (bounded), after refusing overlong input; the sign-in decision
+    /// normalises it.
+    pub fn checked_email(&self) -> AppResult<String> {
+        let email = validate::optional_text("Email", &self.email, validate::EMAIL_MAX)?;
+        if self.password.chars().count() > crate::auth::password::MAX_LENGTH {
+            return Err(AppError::invalid("The password is too long."));
+        }
+        Ok(email)
+    }
 }
 
 async fn submit(
@@ -106,10 +119,7 @@ async fn submit(
     Input(form): Input<LoginForm>,
 ) -> AppResult<Response> {
     let ip = page.identity().ip.clone();
-    let email = validate::optional_text("Email", &form.email, validate::EMAIL_MAX)?;
-    if form.password.chars().count() > crate::auth::password::MAX_LENGTH {
-        return Err(AppError::invalid("The password is too long."));
-    }
+    let email = form.checked_email()?;
     let now = state.now();
     let user = match signin::admin(state.db(), &email, &form.password, &ip, now).await? {
         Ok(user) => user,

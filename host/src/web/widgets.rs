@@ -6,7 +6,6 @@ use minijinja::{Value, context};
 
 use super::view::PageCtx;
 use crate::acl::Granted;
-use crate::plugins::call::Caller;
 use crate::plugins::runtime::{Answer, Export};
 use crate::state::AppState;
 
@@ -24,14 +23,7 @@ pub async fn dashboard(state: &AppState, granted: &Granted, page: &PageCtx) -> V
             if !granted.permissions().can(id, "widgets", &widget.name) {
                 continue;
             }
-            let user = granted.principal().user.clone();
-            let caller = Caller {
-                locale: user.locale.clone(),
-                user: Some(user),
-                permissions: Some(granted.permissions().clone()),
-                ip: page.identity().ip.clone(),
-                ..Caller::default()
-            };
+            let caller = super::dispatch::admin_caller(granted, page);
             // Widgets only read: the call's transaction (if any) is dropped, never committed.
             let body = match runtime
                 .call(&plugin, caller, Export::Widget(widget.name.clone()))
