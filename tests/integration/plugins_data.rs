@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use backoffice::clock::Clock;
 use backoffice_tests::TestApp;
 
 async fn count(app: &TestApp, table: &str) -> i64 {
@@ -76,6 +77,60 @@ async fn an_event_whose_subscriber_fails_once_is_delivered_on_retry() {
         .await
         .unwrap();
     assert_eq!(status, "delivered");
+}
+
+#[tokio::test]
+async fn a_delayed_event_is_delivered_by_the_clock_without_a_request() {
+    let app = TestApp::with_plugins(&["faulty"]).await;
+    let admin = app.admin().await;
+    let scheduled = admin
+        .submit(
+            "/admin/faulty/marks/write-later",
+            &[("label", "alarm"), ("delay", "3600")],
+        )
+        .await;
+    assert_eq!(scheduled.status, 200, "{}", scheduled.body);
+    let plugins = admin.get_json("/admin/plugins/plugins/index").await.json();
+    assert_eq!(plugins["plugins"][0]["events"]["scheduled"], 1);
+    assert_eq!(plugins["plugins"][0]["events"]["pending"], 0);
+    // Before the delay has passed, the dispatcher (polling every second) leaves it alone.
+    app.advance(3599);
+    let due: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM event_deliveries WHERE status = 'pending' AND next_attempt_at <= $1",
+    )
+    .bind(app.clock.now())
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(due, 0, "not due one second early");
+    // (An hour later the first session has timed out.)
+    let admin = app.admin().await;
+    assert_eq!(
+        admin.get_json("/admin/faulty/marks/index").await.json(),
+        serde_json::json!([])
+    );
+    // Once the clock passes it, the delivery happens with no request at all.
+    app.advance(1);
+    app.eventually(Duration::from_secs(5), "the timer event", || async {
+        let marks: Vec<String> = sqlx::query_scalar("SELECT status FROM event_deliveries")
+            .fetch_all(app.db.pool())
+            .await
+            .unwrap();
+        marks == ["delivered"]
+    })
+    .await;
+    assert_eq!(
+        admin.get_json("/admin/faulty/marks/index").await.json(),
+        serde_json::json!(["timer alarm"])
+    );
+    let too_long = admin
+        .submit(
+            "/admin/faulty/marks/write-later",
+            &[("delay", &(367 * 86_400).to_string())],
+        )
+        .await;
+    assert_eq!(too_long.status, 422);
+    assert!(too_long.body.contains("at most"), "{}", too_long.body);
 }
 
 #[tokio::test]

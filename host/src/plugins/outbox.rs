@@ -1,7 +1,9 @@
 //! The event outbox: events are rows written in the publisher's transaction, with one delivery
 //! row per subscriber. After commit the dispatcher delivers due rows, each to its subscriber in a
 //! fresh sandbox and transaction; a failure schedules a retry with exponential backoff, and after
-//! [`MAX_ATTEMPTS`] the delivery is marked dead and shown on the Plugins page.
+//! [`MAX_ATTEMPTS`] the delivery is marked dead and shown on the Plugins page. A delayed event
+//! (`events.publish-after`) is the same rows with a later first `next_attempt_at`: the dispatcher
+//! needs no timer of its own, it simply finds the delivery due once the host clock reaches it.
 
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
@@ -16,22 +18,31 @@ pub fn backoff(attempt: i64) -> i64 {
     (1i64 << attempt.clamp(0, 16)).min(300)
 }
 
+/// An event as published.
+#[derive(Debug, Clone, Copy)]
+pub struct NewEvent<'a> {
+    pub topic: &'a str,
+    /// The publishing plugin's id.
+    pub source: &'a str,
+    pub payload: &'a str,
+    pub created_at: i64,
+    /// The first delivery is due at this time (`created_at` unless delayed).
+    pub deliver_at: i64,
+}
+
 /// Writes an event and its deliveries on the caller's (transactional) connection.
 pub async fn insert(
     conn: &mut AnyConnection,
-    topic: &str,
-    source: &str,
-    payload: &str,
+    event: &NewEvent<'_>,
     subscribers: &[String],
-    now: i64,
 ) -> sqlx::Result<i64> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO events (topic, source, payload, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
-    .bind(topic)
-    .bind(source)
-    .bind(payload)
-    .bind(now)
+    .bind(event.topic)
+    .bind(event.source)
+    .bind(event.payload)
+    .bind(event.created_at)
     .fetch_one(&mut *conn)
     .await?;
     for subscriber in subscribers {
@@ -40,7 +51,7 @@ pub async fn insert(
         )
         .bind(id)
         .bind(subscriber)
-        .bind(now)
+        .bind(event.deliver_at)
         .execute(&mut *conn)
         .await?;
     }
@@ -129,21 +140,26 @@ pub async fn mark_failed(db: &Db, due: &Due, error: &str, now: i64) -> sqlx::Res
 /// Delivery counts and the latest failure of one subscriber, for the Plugins page.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct DeliveryHealth {
+    /// Due now or being retried.
     pub pending: i64,
+    /// Delayed events (`publish-after`) not yet due: timers, not a backlog.
+    pub scheduled: i64,
     pub retrying: i64,
     pub dead: i64,
     pub last_error: Option<String>,
 }
 
-pub async fn health(db: &Db, subscriber: &str) -> sqlx::Result<DeliveryHealth> {
+pub async fn health(db: &Db, subscriber: &str, now: i64) -> sqlx::Result<DeliveryHealth> {
     let row = sqlx::query(
         "SELECT \
-           SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END) AS pending, \
+           SUM(CASE WHEN status = 'pending' AND (attempts > 0 OR next_attempt_at <= $2) THEN 1 ELSE 0 END) AS pending, \
+           SUM(CASE WHEN status = 'pending' AND attempts = 0 AND next_attempt_at > $2 THEN 1 ELSE 0 END) AS scheduled, \
            SUM(CASE WHEN status = 'pending' AND attempts > 0 THEN 1 ELSE 0 END) AS retrying, \
            SUM(CASE WHEN status = 'dead' THEN 1 ELSE 0 END) AS dead \
          FROM event_deliveries WHERE subscriber = $1",
     )
     .bind(subscriber)
+    .bind(now)
     .fetch_one(db.pool())
     .await?;
     let last_error: Option<String> = sqlx::query_scalar(
@@ -155,6 +171,7 @@ pub async fn health(db: &Db, subscriber: &str) -> sqlx::Result<DeliveryHealth> {
     .await?;
     Ok(DeliveryHealth {
         pending: row.try_get::<Option<i64>, _>("pending")?.unwrap_or(0),
+        scheduled: row.try_get::<Option<i64>, _>("scheduled")?.unwrap_or(0),
         retrying: row.try_get::<Option<i64>, _>("retrying")?.unwrap_or(0),
         dead: row.try_get::<Option<i64>, _>("dead")?.unwrap_or(0),
         last_error,

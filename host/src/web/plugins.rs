@@ -73,7 +73,7 @@ async fn index(State(state): State<AppState>, _: Granted, page: PageCtx) -> AppR
                 .deadline
                 .as_millis(),
             memory_mib: registry.limits_for(&plugin.manifest.id).memory >> 20,
-            events: outbox::health(state.db(), &plugin.manifest.id).await?,
+            events: outbox::health(state.db(), &plugin.manifest.id, state.clock().now()).await?,
             last_error: registry.failure_for(&plugin),
         });
     }

@@ -24,6 +24,19 @@ pub fn publish<T: Serialize + ?Sized>(topic: &str, payload: &T) -> Result<(), St
     wit::events::publish(topic, &payload)
 }
 
+/// Publishes `topic` with `payload` like [`publish`], delivered no earlier than `delay_seconds`
+/// from now (host clock, at most 366 days). Subscribe to your own topic to get a timer that fires
+/// without a request: e.g. `publish_after("sales.timeout", &json!({..}), 3 * 86_400)`. Like every
+/// event it is delivered at least once, so the handler must check the timer is still relevant.
+pub fn publish_after<T: Serialize + ?Sized>(
+    topic: &str,
+    payload: &T,
+    delay_seconds: u32,
+) -> Result<(), String> {
+    let payload = serde_json::to_string(payload).map_err(|e| e.to_string())?;
+    wit::events::publish_after(topic, &payload, delay_seconds)
+}
+
 /// The UI text for `key` in the request's locale (the key itself when untranslated).
 pub fn t(key: &str) -> String {
     wit::i18n::translate(key, None)

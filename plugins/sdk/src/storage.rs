@@ -104,6 +104,12 @@ impl<T: Serialize + DeserializeOwned> Collection<T> {
         decode(wit::put(&self.name, Some(id), &encode(data)?, None)?)
     }
 
+    /// Creates the record `id` only if there is none yet; `Err(Conflict)` when it exists (e.g.
+    /// someone else created it meanwhile).
+    pub fn create(&self, id: &str, data: &T) -> Result<Record<T>, StorageError> {
+        decode(wit::put(&self.name, Some(id), &encode(data)?, Some(0))?)
+    }
+
     /// Replaces the record `id` only if its stored version is still `expected_version`;
     /// `Err(Conflict)` when someone else wrote it meanwhile.
     pub fn replace(

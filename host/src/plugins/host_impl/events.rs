@@ -1,11 +1,66 @@
 //! `events`: publish into the outbox, inside the call's transaction. One delivery row per
-//! subscriber is written with the event, so a rolled-back call leaves neither.
+//! subscriber is written with the event, so a rolled-back call leaves neither. A delayed event
+//! (`publish-after`) is the same rows with a later first delivery time.
 
 use super::trap;
 use crate::plugins::bindings::events;
 use crate::plugins::call::CallState;
 
 const MAX_PAYLOAD: usize = 256 * 1024;
+/// The longest `publish-after` delay: a year (and a leap day).
+pub const MAX_DELAY_SECONDS: u32 = 366 * 24 * 3600;
+
+/// Why a topic or payload is refused, if it is.
+fn check(topic: &str, payload: &str) -> Result<(), String> {
+    let topic_ok = topic.len() <= 100
+        && topic.contains('.')
+        && topic.split('.').all(|s| {
+            !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+        });
+    if !topic_ok {
+        return Err(format!("topic {topic:?} must look like section.event-name"));
+    }
+    if payload.len() > MAX_PAYLOAD {
+        return Err(format!(
+            "event payloads must be at most {MAX_PAYLOAD} bytes"
+        ));
+    }
+    if serde_json::from_str::<serde_json::Value>(payload).is_err() {
+        return Err("event payloads must be JSON".into());
+    }
+    Ok(())
+}
+
+impl CallState {
+    /// Writes the event with its deliveries due `delay` seconds from now.
+    async fn enqueue(
+        &mut self,
+        topic: String,
+        payload: String,
+        delay: u32,
+    ) -> wasmtime::Result<Result<(), String>> {
+        if let Err(message) = check(&topic, &payload) {
+            return Ok(Err(message));
+        }
+        let subscribers = self.registry.subscribers_of(&topic);
+        let (source, label, now) = (self.manifest.id.clone(), self.label(), self.now);
+        let conn = self.write_conn().await.map_err(|e| trap(&label, e))?;
+        let event = crate::plugins::outbox::NewEvent {
+            topic: &topic,
+            source: &source,
+            payload: &payload,
+            created_at: now,
+            deliver_at: now + i64::from(delay),
+        };
+        crate::plugins::outbox::insert(conn, &event, &subscribers)
+            .await
+            .map_err(|e| trap(&label, e))?;
+        self.published = true;
+        Ok(Ok(()))
+    }
+}
 
 impl events::Host for CallState {
     async fn publish(
@@ -13,34 +68,20 @@ impl events::Host for CallState {
         topic: String,
         payload: String,
     ) -> wasmtime::Result<Result<(), String>> {
-        let topic_ok = topic.len() <= 100
-            && topic.contains('.')
-            && topic.split('.').all(|s| {
-                !s.is_empty()
-                    && s.chars().all(|c| {
-                        c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_'
-                    })
-            });
-        if !topic_ok {
+        self.enqueue(topic, payload, 0).await
+    }
+
+    async fn publish_after(
+        &mut self,
+        topic: String,
+        payload: String,
+        delay_seconds: u32,
+    ) -> wasmtime::Result<Result<(), String>> {
+        if delay_seconds > MAX_DELAY_SECONDS {
             return Ok(Err(format!(
-                "topic {topic:?} must look like section.event-name"
+                "publish-after delays must be at most {MAX_DELAY_SECONDS} seconds"
             )));
         }
-        if payload.len() > MAX_PAYLOAD {
-            return Ok(Err(format!(
-                "event payloads must be at most {MAX_PAYLOAD} bytes"
-            )));
-        }
-        if serde_json::from_str::<serde_json::Value>(&payload).is_err() {
-            return Ok(Err("event payloads must be JSON".into()));
-        }
-        let subscribers = self.registry.subscribers_of(&topic);
-        let (source, label, now) = (self.manifest.id.clone(), self.label(), self.now);
-        let conn = self.write_conn().await.map_err(|e| trap(&label, e))?;
-        crate::plugins::outbox::insert(conn, &topic, &source, &payload, &subscribers, now)
-            .await
-            .map_err(|e| trap(&label, e))?;
-        self.published = true;
-        Ok(Ok(()))
+        self.enqueue(topic, payload, delay_seconds).await
     }
 }
