@@ -15,5 +15,7 @@ mod plugins_data;
 mod plugins_lifecycle;
 mod plugins_python;
 mod plugins_sandbox;
+mod sales;
+mod sales_crash;
 mod themes;
 mod users;

@@ -1,0 +1,156 @@
+//! What sales reads from the catalog section's shared collections (CONTRACT: `products`,
+//! `variants`, `prices`, `availability`), decoded loosely so that fields catalog adds later do
+//! not break sales. Reads only: catalog owns these records.
+
+use backoffice_sdk::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+struct ProductRec {
+    sku: String,
+    name: String,
+    status: String,
+    /// Gross cents in the default currency.
+    price: i64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+struct VariantRec {
+    sku: String,
+    abstract_sku: String,
+    active: bool,
+    name: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+struct VolumePrice {
+    quantity: i64,
+    gross: i64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+struct PriceRec {
+    gross: i64,
+    volume: Vec<VolumePrice>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+struct AvailabilityRec {
+    quantity: i64,
+    never_out_of_stock: bool,
+}
+
+/// The currency of every cart and order until stores have their own.
+pub const DEFAULT_CURRENCY: &str = "EUR";
+
+/// A sellable SKU as checkout needs it.
+#[derive(Debug, Clone)]
+pub struct Sellable {
+    pub sku: String,
+    pub name: String,
+    /// Gross cents for one unit at the asked quantity (volume prices applied).
+    pub unit_price: i64,
+    /// Catalog's stock quantity (sum over warehouses); `None` when never out of stock.
+    pub stock: Option<i64>,
+}
+
+fn products() -> Collection<ProductRec> {
+    Collection::new("catalog/products")
+}
+fn variants() -> Collection<VariantRec> {
+    Collection::new("catalog/variants")
+}
+fn prices() -> Collection<PriceRec> {
+    Collection::new("catalog/prices")
+}
+fn availability() -> Collection<AvailabilityRec> {
+    Collection::new("catalog/availability")
+}
+
+/// The grants sales asks for in its manifest.
+pub const READS: &[(&str, &str)] = &[
+    ("catalog", "products"),
+    ("catalog", "variants"),
+    ("catalog", "prices"),
+    ("catalog", "availability"),
+];
+
+fn by_sku<T: serde::de::DeserializeOwned + serde::Serialize>(
+    c: Collection<T>,
+    sku: &str,
+) -> Result<Option<Record<T>>, StorageError> {
+    Ok(c.query().eq("sku", sku).limit(1).fetch()?.records.pop())
+}
+
+/// Looks up `sku` for `quantity` units in `currency`. `Ok(None)` when it is not sellable: no
+/// such SKU, inactive, an abstract product that has variants, or no price in the currency.
+pub fn sellable(sku: &str, quantity: i64, currency: &str) -> Result<Option<Sellable>, Failure> {
+    let (name, abstract_sku, fallback_price) = match by_sku(variants(), sku)? {
+        Some(v) if !v.data.active => return Ok(None),
+        Some(v) => {
+            let parent = by_sku(products(), &v.data.abstract_sku)?;
+            if parent.as_ref().is_some_and(|p| p.data.status != "active") {
+                return Ok(None);
+            }
+            let name = if v.data.name.is_empty() {
+                parent
+                    .as_ref()
+                    .map(|p| p.data.name.clone())
+                    .unwrap_or_default()
+            } else {
+                v.data.name
+            };
+            (name, v.data.abstract_sku, parent.map(|p| p.data.price))
+        }
+        None => {
+            let Some(p) = by_sku(products(), sku)? else {
+                return Ok(None);
+            };
+            let has_variants = variants()
+                .query()
+                .eq("abstract_id", p.id.as_str())
+                .count()?
+                > 0;
+            if p.data.status != "active" || has_variants {
+                return Ok(None);
+            }
+            (p.data.name, p.data.sku, Some(p.data.price))
+        }
+    };
+    let price = match prices().find(&format!("{sku}~{currency}"))? {
+        Some(p) => Some(p.data),
+        None => prices()
+            .find(&format!("{abstract_sku}~{currency}"))?
+            .map(|p| p.data),
+    };
+    let unit_price = match price {
+        Some(p) => p
+            .volume
+            .iter()
+            .filter(|v| v.quantity <= quantity && v.gross > 0)
+            .max_by_key(|v| v.quantity)
+            .map_or(p.gross, |v| v.gross),
+        // The product's own default-currency price, when catalog keeps no price records.
+        None if currency == DEFAULT_CURRENCY => match fallback_price {
+            Some(p) if p > 0 => p,
+            _ => return Ok(None),
+        },
+        None => return Ok(None),
+    };
+    let stock = match availability().find(sku)? {
+        Some(a) if a.data.never_out_of_stock => None,
+        Some(a) => Some(a.data.quantity.max(0)),
+        None => Some(0),
+    };
+    Ok(Some(Sellable {
+        sku: sku.to_owned(),
+        name,
+        unit_price,
+        stock,
+    }))
+}

@@ -1,0 +1,282 @@
+//! Placing an order, atomically: prices and availability are read from catalog, stock is held
+//! under the sell-once rule (`stock.rs`), the order is written with its items and totals, its
+//! items enter the process, counters move and `sales.order-placed` is published — all in the
+//! call's one transaction. Any refusal rolls all of it back. Used by the storefront checkout
+//! and by the Back Office's assisted order.
+
+use std::collections::BTreeMap;
+
+use backoffice_sdk::prelude::*;
+use backoffice_sdk::services::publish;
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::{self, Sellable};
+use crate::counters;
+use crate::dates::now;
+use crate::input::{CheckoutInput, QUANTITY_MAX};
+use crate::model::{CartLine, Item, OrderData, Shipment, Totals};
+use crate::transitions::{self, ItemRef};
+use crate::{process, shipping, stock};
+
+/// Tax rate included in gross prices until a tax section exists.
+pub const TAX_PERCENT: i64 = 19;
+
+/// The tax included in a gross amount, rounded half up.
+pub fn included_tax(gross: i64) -> i64 {
+    (gross * TAX_PERCENT * 2 + (100 + TAX_PERCENT)) / ((100 + TAX_PERCENT) * 2)
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+struct Sequence {
+    last: i64,
+}
+
+fn sequences() -> Collection<Sequence> {
+    Collection::new("sequences")
+}
+
+pub fn sequences_collection() -> CollectionDef {
+    CollectionDef::new("sequences")
+}
+
+/// The next order reference, `SO-000001`, …
+fn next_reference() -> Result<String, Failure> {
+    let seq = counters::update(&sequences(), "orders", Sequence::default, |s| {
+        s.last += 1;
+        Ok(())
+    })?;
+    Ok(format!("SO-{:06}", seq.last))
+}
+
+/// Who places an order and for whom.
+#[derive(Debug, Clone)]
+pub struct Placer {
+    pub customer_id: Option<i64>,
+    /// `customer`, `guest`, or an admin's email (assisted order).
+    pub by: String,
+    pub locale: String,
+}
+
+/// Merges lines of the same SKU, keeping first-seen order, and checks quantities.
+fn merge(lines: &[CartLine]) -> Result<Vec<CartLine>, Failure> {
+    let mut merged: Vec<CartLine> = Vec::new();
+    for line in lines {
+        match merged.iter_mut().find(|l| l.sku == line.sku) {
+            Some(l) => l.quantity += line.quantity,
+            None => merged.push(line.clone()),
+        }
+    }
+    if merged.is_empty() {
+        return Err(Failure::unprocessable("the order has no items"));
+    }
+    if let Some(bad) = merged
+        .iter()
+        .find(|l| !(1..=QUANTITY_MAX).contains(&l.quantity))
+    {
+        return Err(Failure::unprocessable(format!(
+            "quantity of {} must be from 1 to {QUANTITY_MAX}",
+            bad.sku
+        )));
+    }
+    Ok(merged)
+}
+
+/// The sellable SKU or a 422 naming it.
+pub fn sellable_or_refuse(sku: &str, quantity: i64, currency: &str) -> Result<Sellable, Failure> {
+    catalog::sellable(sku, quantity, currency)?
+        .ok_or_else(|| Failure::unprocessable(format!("{sku} is not for sale")))
+}
+
+/// Places an order for `lines`; returns its id and data.
+pub fn place(
+    lines: &[CartLine],
+    currency: &str,
+    input: CheckoutInput,
+    placer: &Placer,
+) -> Result<(String, OrderData), Failure> {
+    let lines = merge(lines)?;
+    let mut items = Vec::with_capacity(lines.len());
+    for (n, line) in lines.iter().enumerate() {
+        let s = sellable_or_refuse(&line.sku, line.quantity, currency)?;
+        stock::hold(&s.sku, line.quantity, s.stock)?;
+        let total = s.unit_price * line.quantity;
+        items.push(Item {
+            id: (n + 1).to_string(),
+            sku: s.sku,
+            name: s.name,
+            quantity: line.quantity,
+            unit_price: s.unit_price,
+            total,
+            tax: included_tax(total),
+            ..Item::default()
+        });
+    }
+    let subtotal: i64 = items.iter().map(|i| i.total).sum();
+    let method = shipping::method(&input.shipment, currency, subtotal).ok_or_else(|| {
+        Failure::unprocessable(format!("shipment method {} is not offered", input.shipment))
+    })?;
+    let discount = 0;
+    let grand_total = subtotal - discount + method.price;
+    let tax = items.iter().map(|i| i.tax).sum::<i64>() + included_tax(method.price);
+    let process = process::default_process();
+    let mut order = OrderData {
+        reference: next_reference()?,
+        email: input.email,
+        customer_id: placer.customer_id,
+        process: process.name.to_owned(),
+        currency: currency.to_owned(),
+        store: "default".into(),
+        locale: placer.locale.clone(),
+        created: now(),
+        grand_total,
+        shipping: input.shipping.unwrap_or_else(|| input.billing.clone()),
+        billing: input.billing,
+        shipment: Shipment {
+            method: method.code.into(),
+            name: method.name.into(),
+            price: method.price,
+        },
+        payment: input.payment,
+        totals: Totals {
+            subtotal,
+            discount,
+            shipping: method.price,
+            tax,
+            grand_total,
+            paid: 0,
+            refunded: 0,
+        },
+        items,
+        placed_by: placer.by.clone(),
+        ..OrderData::default()
+    };
+    let effects = transitions::start(&mut order, &placer.by)?;
+    let id = transitions::save(None, None, &mut order, None, effects)?;
+    let placed: Vec<ItemRef> = order
+        .items
+        .iter()
+        .map(|i| ItemRef {
+            item_id: i.id.clone(),
+            sku: i.sku.clone(),
+            quantity: i.quantity,
+        })
+        .collect();
+    publish(
+        "sales.order-placed",
+        &serde_json::json!({"order_id": id, "reference": order.reference, "items": placed}),
+    )
+    .map_err(Failure::internal)?;
+    Ok((id, order))
+}
+
+/// Lines with current names, prices and availability, and their totals: what a cart or a
+/// checkout page shows (prices are never taken from the cart itself).
+#[derive(Debug, Default, Serialize)]
+pub struct Priced {
+    pub lines: Vec<PricedLine>,
+    pub subtotal: i64,
+    pub shipping: i64,
+    pub tax: i64,
+    pub grand_total: i64,
+    pub methods: Vec<shipping::Method>,
+    /// False when a line is not for sale or not available in its quantity.
+    pub orderable: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PricedLine {
+    pub sku: String,
+    pub name: String,
+    pub quantity: i64,
+    pub unit_price: i64,
+    pub total: i64,
+    /// Units that can still be sold (none: never out of stock).
+    pub available: Option<i64>,
+    /// Why the line cannot be ordered as it is.
+    pub problem: Option<String>,
+}
+
+/// Units of `s` that can still be sold, under the sell-once rule.
+pub fn available(s: &Sellable) -> Result<Option<i64>, Failure> {
+    Ok(match s.stock {
+        None => None,
+        Some(stock) => Some((stock - stock::held(&s.sku)?).max(0)),
+    })
+}
+
+pub fn price(lines: &[CartLine], currency: &str) -> Result<Priced, Failure> {
+    let mut priced = Priced {
+        orderable: !lines.is_empty(),
+        ..Priced::default()
+    };
+    let mut seen = BTreeMap::new();
+    for line in lines {
+        seen.insert(line.sku.clone(), line.quantity);
+        let row = match catalog::sellable(&line.sku, line.quantity, currency)? {
+            None => PricedLine {
+                sku: line.sku.clone(),
+                name: String::new(),
+                quantity: line.quantity,
+                unit_price: 0,
+                total: 0,
+                available: Some(0),
+                problem: Some("not for sale".into()),
+            },
+            Some(s) => {
+                let available = available(&s)?;
+                let problem = available
+                    .filter(|a| *a < line.quantity)
+                    .map(|a| format!("only {a} available"));
+                PricedLine {
+                    total: s.unit_price * line.quantity,
+                    sku: s.sku,
+                    name: s.name,
+                    quantity: line.quantity,
+                    unit_price: s.unit_price,
+                    available,
+                    problem,
+                }
+            }
+        };
+        priced.orderable &= row.problem.is_none();
+        priced.subtotal += row.total;
+        priced.lines.push(row);
+    }
+    priced.methods = shipping::methods(currency, priced.subtotal);
+    priced.shipping = priced.methods.first().map_or(0, |m| m.price);
+    priced.grand_total = priced.subtotal + priced.shipping;
+    priced.tax = priced
+        .lines
+        .iter()
+        .map(|l| included_tax(l.total))
+        .sum::<i64>()
+        + included_tax(priced.shipping);
+    Ok(priced)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tax_is_included_in_gross_and_rounded_half_up() {
+        assert_eq!(included_tax(119), 19);
+        assert_eq!(included_tax(1000), 160); // 159.66
+        assert_eq!(included_tax(495), 79); // 79.03
+        assert_eq!(included_tax(0), 0);
+    }
+
+    #[test]
+    fn lines_of_one_sku_merge_and_quantities_are_checked() {
+        let line = |sku: &str, quantity| CartLine {
+            sku: sku.into(),
+            quantity,
+        };
+        let merged = merge(&[line("A", 1), line("B", 2), line("A", 3)]).unwrap();
+        assert_eq!(merged.len(), 2);
+        assert_eq!(merged[0].quantity, 4);
+        assert_eq!(merge(&[]).unwrap_err().status, 422);
+        assert_eq!(merge(&[line("A", 0)]).unwrap_err().status, 422);
+    }
+}

@@ -1,0 +1,78 @@
+//! Days and dates in UTC: orders are bucketed by day number (days since 1970-01-01) and shown
+//! and filtered as `YYYY-MM-DD`. Civil-calendar conversion after Howard Hinnant's algorithms.
+
+pub const DAY: i64 = 86_400;
+
+/// Now, in UTC seconds (the host's clock: WASI's wall clock is the host's).
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
+}
+
+/// The day number of a time.
+pub fn day_of(secs: i64) -> i64 {
+    secs.div_euclid(DAY)
+}
+
+/// `YYYY-MM-DD` of a day number.
+pub fn ymd(day: i64) -> String {
+    let z = day + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// The day number of `YYYY-MM-DD`, if it is a real date.
+pub fn parse_ymd(text: &str) -> Option<i64> {
+    let mut parts = text.splitn(3, '-');
+    let y: i64 = parts.next()?.parse().ok()?;
+    let m: i64 = parts.next()?.parse().ok()?;
+    let d: i64 = parts.next()?.parse().ok()?;
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || !(1..=9999).contains(&y) {
+        return None;
+    }
+    let y2 = if m <= 2 { y - 1 } else { y };
+    let era = y2.div_euclid(400);
+    let yoe = y2.rem_euclid(400);
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let day = era * 146_097 + doe - 719_468;
+    (ymd(day) == text).then_some(day)
+}
+
+/// `YYYY-MM-DD HH:MM` UTC of a time, for pages and CSV.
+pub fn stamp(secs: i64) -> String {
+    let rest = secs.rem_euclid(DAY);
+    format!(
+        "{} {:02}:{:02}",
+        ymd(day_of(secs)),
+        rest / 3600,
+        rest % 3600 / 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_round_trip() {
+        assert_eq!(ymd(0), "1970-01-01");
+        assert_eq!(ymd(day_of(1_735_689_600)), "2025-01-01");
+        assert_eq!(
+            parse_ymd("2024-02-29").map(ymd).as_deref(),
+            Some("2024-02-29")
+        );
+        assert_eq!(parse_ymd("2023-02-29"), None);
+        assert_eq!(parse_ymd("2025-1-01"), None);
+        assert_eq!(stamp(1_735_689_600 + 3_723), "2025-01-01 01:02");
+    }
+}

@@ -1,0 +1,182 @@
+//! What sales stores: orders (with their items, state history, comments and refunds inline, so an
+//! order is always written whole in one record) and carts, plus the collection definitions.
+//! Counters for the matrix and the dashboard live in `stats.rs`, stock holds in `stock.rs`.
+
+use backoffice_sdk::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// A postal address, as customers' `addresses` records have it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Address {
+    pub first_name: String,
+    pub last_name: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub company: String,
+    pub street: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub house_number: String,
+    pub zip: String,
+    pub city: String,
+    /// ISO 3166-1 alpha-2.
+    pub country: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub phone: String,
+}
+
+/// One order line: a sellable SKU with its own state in the order process.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Item {
+    /// `1`, `2`, … within the order.
+    pub id: String,
+    pub sku: String,
+    pub name: String,
+    pub quantity: i64,
+    /// Gross cents.
+    pub unit_price: i64,
+    pub total: i64,
+    pub tax: i64,
+    pub state: String,
+    /// When the item entered `state` (UTC seconds); timers compare against it.
+    pub state_since: i64,
+}
+
+/// One logged transition of one item.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HistoryEntry {
+    pub item_id: String,
+    pub from: String,
+    pub to: String,
+    pub event: String,
+    /// The admin's email, `customer`, or `system` (automatic and timeout transitions).
+    pub by: String,
+    pub at: i64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Comment {
+    pub by: String,
+    pub at: i64,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Refund {
+    pub amount: i64,
+    pub reason: String,
+    pub by: String,
+    pub at: i64,
+}
+
+/// All amounts in cents of the order's currency. Prices are gross: `tax` is the tax included
+/// in `grand_total`, not added to it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Totals {
+    pub subtotal: i64,
+    pub discount: i64,
+    pub shipping: i64,
+    pub tax: i64,
+    pub grand_total: i64,
+    /// Registered payments (the `pay` event).
+    pub paid: i64,
+    /// Never above `paid`.
+    pub refunded: i64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Shipment {
+    pub method: String,
+    pub name: String,
+    pub price: i64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OrderData {
+    /// `SO-000001`: unique, what customers quote.
+    pub reference: String,
+    pub email: String,
+    /// The host's customer id when a signed-in customer placed it (or an admin for them).
+    pub customer_id: Option<i64>,
+    pub process: String,
+    /// The items' states summarised (see `Process::summary`); indexed for the list and matrix.
+    pub state: String,
+    pub currency: String,
+    pub store: String,
+    pub locale: String,
+    /// UTC seconds of placement; indexed for date ranges.
+    pub created: i64,
+    pub grand_total: i64,
+    pub billing: Address,
+    pub shipping: Address,
+    pub shipment: Shipment,
+    pub payment: String,
+    pub totals: Totals,
+    pub items: Vec<Item>,
+    pub history: Vec<HistoryEntry>,
+    pub comments: Vec<Comment>,
+    pub refunds: Vec<Refund>,
+    /// Who placed it: `customer`, `guest`, or the admin's email (assisted order).
+    pub placed_by: String,
+    pub anonymised: bool,
+}
+
+pub type Order = Record<OrderData>;
+
+pub fn orders() -> Collection<OrderData> {
+    Collection::new("orders")
+}
+
+pub fn orders_collection() -> CollectionDef {
+    CollectionDef::new("orders")
+        .field(Field::text("reference").unique().searchable())
+        .field(Field::text("email").indexed().searchable())
+        .field(Field::integer("customer_id").indexed())
+        .field(Field::text("state").indexed())
+        .field(Field::text("process").indexed())
+        .field(Field::text("currency").indexed())
+        .field(Field::integer("created").indexed())
+        .field(Field::integer("grand_total").indexed())
+}
+
+/// A cart line: what the shopper wants; prices are looked up fresh on every view.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct CartLine {
+    pub sku: String,
+    pub quantity: i64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CartData {
+    /// Set for a signed-in customer's cart (their one cart); none for a guest cart, which is
+    /// reached by its unguessable id only.
+    pub customer_id: Option<i64>,
+    pub currency: String,
+    pub lines: Vec<CartLine>,
+}
+
+pub type Cart = Record<CartData>;
+
+pub fn carts() -> Collection<CartData> {
+    Collection::new("carts")
+}
+
+pub fn carts_collection() -> CollectionDef {
+    CollectionDef::new("carts").field(Field::integer("customer_id").indexed())
+}
+
+/// The order `id`, or a 404 naming it.
+pub fn load_order(id: &str) -> Result<Order, Failure> {
+    match orders().get(id) {
+        Ok(o) => Ok(o),
+        Err(StorageError::NotFound) => Err(Failure::not_found(format!("order {id} not found"))),
+        Err(e) => Err(e.into()),
+    }
+}

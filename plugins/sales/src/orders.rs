@@ -1,0 +1,623 @@
+//! Back Office orders: the list (filters, search, keyset paging, CSV export), the detail page,
+//! state events per item or per order, address edits, comments, refunds, and assisted orders
+//! placed by an admin for a customer.
+
+use backoffice_sdk::prelude::*;
+use backoffice_sdk::services::{audit, current_user};
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::DEFAULT_CURRENCY;
+use crate::checkout::{self, Placer};
+use crate::dates::{DAY, now, parse_ymd, stamp, ymd};
+use crate::input::{self, COMMENT_MAX, encode_component};
+use crate::model::{CartLine, Comment, Order, OrderData, Refund, load_order, orders};
+use crate::process::{self, Process};
+use crate::transitions;
+
+pub fn routes(router: Router) -> Router {
+    router
+        .get("orders", "index", index)
+        .get("orders", "export", export)
+        .get("orders", "show", show)
+        .post("orders", "trigger", trigger)
+        .get("orders", "address", address_form)
+        .post("orders", "address", update_address)
+        .post("orders", "comment", comment)
+        .post("orders", "refund", refund)
+        .get("orders", "create", create_form)
+        .post("orders", "create", create)
+}
+
+pub fn show_path(id: &str) -> String {
+    format!("/admin/sales/orders/show?id={}", encode_component(id))
+}
+
+/// The signed-in admin's email, for history entries and comments.
+fn actor() -> String {
+    current_user().map_or_else(|| "system".into(), |u| u.email)
+}
+
+// ---- list ----
+
+/// The list's filters, as read from the query string (and echoed to the page).
+#[derive(Debug, Default, Serialize)]
+pub struct Filters {
+    pub state: Option<String>,
+    pub process: Option<String>,
+    pub currency: Option<String>,
+    pub customer: Option<i64>,
+    /// `YYYY-MM-DD`, inclusive.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// Searches reference and email.
+    pub q: Option<String>,
+}
+
+impl Filters {
+    fn read(req: &Request) -> Result<Filters, Failure> {
+        let q = |name| {
+            req.query(name)
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        let f = Filters {
+            state: q("state"),
+            process: q("process"),
+            currency: q("currency").map(|c| c.to_ascii_uppercase()),
+            customer: match q("customer") {
+                None => None,
+                Some(c) => Some(c.parse().map_err(|_| {
+                    Failure::bad_request("customer must be a customer id (a number)")
+                })?),
+            },
+            from: q("from"),
+            to: q("to"),
+            q: q("q"),
+        };
+        for (name, date) in [("from", &f.from), ("to", &f.to)] {
+            if let Some(d) = date
+                && parse_ymd(d).is_none()
+            {
+                return Err(Failure::bad_request(format!(
+                    "{name} must be a date YYYY-MM-DD"
+                )));
+            }
+        }
+        if let Some(s) = &f.state
+            && !process::all().iter().any(|p| p.state(s).is_some())
+        {
+            return Err(Failure::bad_request(format!("there is no order state {s}")));
+        }
+        Ok(f)
+    }
+
+    fn query(&self) -> backoffice_sdk::storage::Query<OrderData> {
+        let mut query = orders().query().sort_desc("created");
+        if let Some(s) = &self.state {
+            query = query.eq("state", s.as_str());
+        }
+        if let Some(p) = &self.process {
+            query = query.eq("process", p.as_str());
+        }
+        if let Some(c) = &self.currency {
+            query = query.eq("currency", c.as_str());
+        }
+        if let Some(c) = self.customer {
+            query = query.eq("customer_id", c);
+        }
+        if let Some(day) = self.from.as_deref().and_then(parse_ymd) {
+            query = query.filter("created", Op::Gte, day * DAY);
+        }
+        if let Some(day) = self.to.as_deref().and_then(parse_ymd) {
+            query = query.filter("created", Op::Lt, (day + 1) * DAY);
+        }
+        if let Some(q) = &self.q {
+            query = query.search(q.as_str());
+        }
+        query
+    }
+}
+
+/// An order as a list row.
+#[derive(Debug, Serialize)]
+struct Row {
+    id: String,
+    reference: String,
+    created: String,
+    email: String,
+    customer_id: Option<i64>,
+    state: String,
+    process: String,
+    currency: String,
+    grand_total: i64,
+    items: usize,
+}
+
+impl From<Order> for Row {
+    fn from(o: Order) -> Row {
+        Row {
+            id: o.id,
+            reference: o.data.reference,
+            created: stamp(o.data.created),
+            email: o.data.email,
+            customer_id: o.data.customer_id,
+            state: o.data.state,
+            process: o.data.process,
+            currency: o.data.currency,
+            grand_total: o.data.grand_total,
+            items: o.data.items.len(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct IndexContext {
+    orders: Vec<Row>,
+    filters: Filters,
+    states: Vec<&'static str>,
+    next: Option<String>,
+    /// The filters as a query string, for the next-page and export links.
+    query: String,
+}
+
+fn query_string(f: &Filters) -> String {
+    let mut parts = Vec::new();
+    let mut add = |k: &str, v: Option<String>| {
+        if let Some(v) = v {
+            parts.push(format!("{k}={}", encode_component(&v)));
+        }
+    };
+    add("state", f.state.clone());
+    add("process", f.process.clone());
+    add("currency", f.currency.clone());
+    add("customer", f.customer.map(|c| c.to_string()));
+    add("from", f.from.clone());
+    add("to", f.to.clone());
+    add("q", f.q.clone());
+    parts.join("&")
+}
+
+fn index(req: &Request) -> Reply {
+    let filters = Filters::read(req)?;
+    let mut query = filters.query().limit(50);
+    if let Some(after) = req.query("after").filter(|a| !a.is_empty()) {
+        query = query.after(after);
+    }
+    let page = query.fetch()?;
+    let ctx = IndexContext {
+        orders: page.records.into_iter().map(Row::from).collect(),
+        query: query_string(&filters),
+        filters,
+        states: process::default_process()
+            .states
+            .iter()
+            .map(|s| s.name)
+            .collect(),
+        next: page.next_cursor,
+    };
+    Ok(view_or_json(req, "orders/index.html", "Orders", &ctx))
+}
+
+/// Rows a CSV export holds at most (one call must finish within the plugin's deadline).
+pub const EXPORT_MAX: usize = 10_000;
+
+fn csv_field(value: &str) -> String {
+    // Cells starting like a formula are prefixed so spreadsheets show them as text.
+    let value = if value.starts_with(['=', '+', '-', '@']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    };
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
+}
+
+fn export(req: &Request) -> Reply {
+    let filters = Filters::read(req)?;
+    let mut out = String::from(
+        "reference,created,email,customer_id,state,process,currency,grand_total,items\n",
+    );
+    let mut after: Option<String> = None;
+    let mut rows = 0;
+    loop {
+        let mut query = filters.query().limit(1000);
+        if let Some(a) = &after {
+            query = query.after(a.as_str());
+        }
+        let page = query.fetch()?;
+        for o in page.records {
+            let r = Row::from(o);
+            let cells = [
+                r.reference,
+                r.created,
+                r.email,
+                r.customer_id.map(|c| c.to_string()).unwrap_or_default(),
+                r.state,
+                r.process,
+                r.currency,
+                r.grand_total.to_string(),
+                r.items.to_string(),
+            ];
+            let line: Vec<String> = cells.iter().map(|c| csv_field(c)).collect();
+            out.push_str(&line.join(","));
+            out.push('\n');
+            rows += 1;
+        }
+        match page.next_cursor {
+            Some(next) if rows < EXPORT_MAX => after = Some(next),
+            _ => break,
+        }
+    }
+    Ok(Response::Download(backoffice_sdk::response::Download {
+        filename: "orders.csv".into(),
+        content_type: "text/csv; charset=utf-8".into(),
+        bytes: out.into_bytes(),
+    }))
+}
+
+// ---- detail ----
+
+#[derive(Serialize)]
+struct ItemView {
+    #[serde(flatten)]
+    item: crate::model::Item,
+    state_label: String,
+    /// The manual events valid in the item's state.
+    events: Vec<&'static str>,
+}
+
+#[derive(Serialize)]
+struct ShowContext {
+    id: String,
+    version: i64,
+    order: OrderData,
+    items: Vec<ItemView>,
+    /// Manual events valid for at least one item (order-level buttons).
+    order_events: Vec<&'static str>,
+    created: String,
+    refundable: i64,
+    history: Vec<HistoryView>,
+}
+
+#[derive(Serialize)]
+struct HistoryView {
+    item_id: String,
+    from: String,
+    to: String,
+    event: String,
+    by: String,
+    at: String,
+}
+
+fn show(req: &Request) -> Reply {
+    let id = input::required(req, "id")?;
+    let order = load_order(&id)?;
+    let p: Process = process::process(&order.data.process).unwrap_or_else(process::default_process);
+    let items: Vec<ItemView> = order
+        .data
+        .items
+        .iter()
+        .map(|i| ItemView {
+            state_label: p
+                .state(&i.state)
+                .map_or(i.state.clone(), |s| s.label.to_owned()),
+            events: p.manual_events(&i.state),
+            item: i.clone(),
+        })
+        .collect();
+    let mut order_events: Vec<&'static str> = Vec::new();
+    for e in items.iter().flat_map(|i| i.events.iter()) {
+        if !order_events.contains(e) {
+            order_events.push(e);
+        }
+    }
+    let history = order
+        .data
+        .history
+        .iter()
+        .map(|h| HistoryView {
+            item_id: h.item_id.clone(),
+            from: h.from.clone(),
+            to: h.to.clone(),
+            event: h.event.clone(),
+            by: h.by.clone(),
+            at: stamp(h.at),
+        })
+        .collect();
+    let ctx = ShowContext {
+        refundable: order.data.totals.paid - order.data.totals.refunded,
+        created: stamp(order.data.created),
+        id: order.id,
+        version: order.version,
+        items,
+        order_events,
+        history,
+        order: order.data,
+    };
+    let title = format!("Order {}", ctx.order.reference);
+    Ok(view_or_json(req, "orders/show.html", &title, &ctx))
+}
+
+// ---- events ----
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct TriggerJson {
+    id: String,
+    event: String,
+    items: Vec<String>,
+}
+
+fn trigger(req: &Request) -> Reply {
+    let body = if req.body.is_some() {
+        req.json::<TriggerJson>()?
+    } else {
+        TriggerJson {
+            id: req.form("id").unwrap_or("").to_owned(),
+            event: req.form("event").unwrap_or("").to_owned(),
+            items: req.form_all("item").map(str::to_owned).collect(),
+        }
+    };
+    if body.id.is_empty() || body.event.is_empty() {
+        return Err(Failure::unprocessable("id and event are required"));
+    }
+    let mut order = load_order(&body.id)?;
+    let before = order.data.state.clone();
+    let by = actor();
+    let effects = transitions::trigger(&mut order.data, &body.event, &body.items, &by)?;
+    transitions::save(
+        Some(&order.id),
+        Some(order.version),
+        &mut order.data,
+        Some(&before),
+        effects,
+    )?;
+    audit(
+        "order.event",
+        &format!("order {}", order.data.reference),
+        &format!(
+            "{} on items {}",
+            body.event,
+            if body.items.is_empty() {
+                "all".into()
+            } else {
+                body.items.join(",")
+            }
+        ),
+    );
+    done(req, &order.id, &format!("{} done", body.event))
+}
+
+/// After a write: the order as JSON, or back to its page with a message.
+fn done(req: &Request, id: &str, message: &str) -> Reply {
+    if req.wants_json {
+        let order = load_order(id)?;
+        return Ok(json(
+            &serde_json::json!({"id": order.id, "version": order.version, "order": order.data}),
+        ));
+    }
+    Ok(redirect(show_path(id)).flash(message))
+}
+
+// ---- addresses, comments, refunds ----
+
+fn which(req: &Request) -> Result<&'static str, Failure> {
+    match input::param(req, "which").as_deref() {
+        Some("billing") => Ok("billing"),
+        Some("shipping") => Ok("shipping"),
+        _ => Err(Failure::unprocessable("which must be billing or shipping")),
+    }
+}
+
+fn address_form(req: &Request) -> Reply {
+    let id = input::required(req, "id")?;
+    let which = which(req)?;
+    let order = load_order(&id)?;
+    let address = if which == "billing" {
+        &order.data.billing
+    } else {
+        &order.data.shipping
+    };
+    let ctx = serde_json::json!({
+        "id": order.id, "version": order.version, "which": which,
+        "reference": order.data.reference, "address": address,
+    });
+    Ok(view_or_json(
+        req,
+        "orders/address.html",
+        "Edit address",
+        &ctx,
+    ))
+}
+
+fn update_address(req: &Request) -> Reply {
+    let id = input::required(req, "id")?;
+    let which = which(req)?;
+    let version: i64 = input::required(req, "version")?
+        .parse()
+        .map_err(|_| Failure::unprocessable("version must be a number"))?;
+    let mut address = if req.body.is_some() {
+        serde_json::from_value(
+            req.json::<serde_json::Value>()?
+                .get("address")
+                .cloned()
+                .ok_or_else(|| Failure::unprocessable("address is required"))?,
+        )
+        .map_err(|e| Failure::unprocessable(format!("address: {e}")))?
+    } else {
+        input::address_from_form(req, "address")
+    };
+    input::check_address(&mut address, which)?;
+    let mut order = load_order(&id)?;
+    if which == "billing" {
+        order.data.billing = address;
+    } else {
+        order.data.shipping = address;
+    }
+    orders()
+        .replace(&order.id, &order.data, version)
+        .map_err(|e| match e {
+            StorageError::Conflict(_) => {
+                Failure::conflict("the order was changed meanwhile; reload it and try again")
+            }
+            e => e.into(),
+        })?;
+    audit(
+        "order.address",
+        &format!("order {}", order.data.reference),
+        which,
+    );
+    done(req, &order.id, "Address saved")
+}
+
+fn comment(req: &Request) -> Reply {
+    let id = input::required(req, "id")?;
+    let text = input::required(req, "text")?;
+    if text.chars().count() > COMMENT_MAX {
+        return Err(Failure::unprocessable(format!(
+            "text is longer than {COMMENT_MAX} characters"
+        )));
+    }
+    let mut order = load_order(&id)?;
+    order.data.comments.push(Comment {
+        by: actor(),
+        at: now(),
+        text,
+    });
+    orders()
+        .replace(&order.id, &order.data, order.version)
+        .map_err(|e| match e {
+            StorageError::Conflict(_) => {
+                Failure::conflict("the order was changed meanwhile; please try again")
+            }
+            e => e.into(),
+        })?;
+    done(req, &order.id, "Comment added")
+}
+
+fn refund(req: &Request) -> Reply {
+    let id = input::required(req, "id")?;
+    let amount: i64 = input::required(req, "amount")?
+        .parse()
+        .map_err(|_| Failure::unprocessable("amount must be a whole number of cents"))?;
+    let reason = input::param(req, "reason").unwrap_or_default();
+    let mut order = load_order(&id)?;
+    let refundable = order.data.totals.paid - order.data.totals.refunded;
+    if amount <= 0 {
+        return Err(Failure::unprocessable("amount must be positive"));
+    }
+    if amount > refundable {
+        return Err(Failure::unprocessable(format!(
+            "a refund of {amount} cents is more than the {refundable} cents paid and not yet refunded"
+        )));
+    }
+    order.data.totals.refunded += amount;
+    order.data.refunds.push(Refund {
+        amount,
+        reason,
+        by: actor(),
+        at: now(),
+    });
+    orders()
+        .replace(&order.id, &order.data, order.version)
+        .map_err(|e| match e {
+            StorageError::Conflict(_) => {
+                Failure::conflict("the order was changed meanwhile; please try again")
+            }
+            e => e.into(),
+        })?;
+    audit(
+        "order.refund",
+        &format!("order {}", order.data.reference),
+        &format!("{amount} cents"),
+    );
+    done(req, &order.id, "Refund recorded")
+}
+
+// ---- assisted order ----
+
+fn create_form(req: &Request) -> Reply {
+    let ctx = serde_json::json!({
+        "methods": crate::shipping::methods(DEFAULT_CURRENCY, 0),
+        "customer": req.query("customer"),
+        "email": req.query("email"),
+    });
+    Ok(view_or_json(
+        req,
+        "orders/create.html",
+        "Create an order for a customer",
+        &ctx,
+    ))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct AssistedJson {
+    customer_id: Option<i64>,
+    items: Vec<CartLine>,
+}
+
+/// Lines `SKU quantity` (quantity optional), one per line, from the form's `items` field.
+fn lines_from_text(text: &str) -> Result<Vec<CartLine>, Failure> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let mut parts = l.split_whitespace();
+            let sku = parts.next().unwrap_or_default().to_owned();
+            let quantity = match parts.next() {
+                None => 1,
+                Some(q) => q.parse().map_err(|_| {
+                    Failure::unprocessable(format!("items: \"{l}\" must be SKU and a quantity"))
+                })?,
+            };
+            Ok(CartLine { sku, quantity })
+        })
+        .collect()
+}
+
+fn create(req: &Request) -> Reply {
+    let (customer_id, lines) = if req.body.is_some() {
+        let j = req.json::<AssistedJson>()?;
+        (j.customer_id, j.items)
+    } else {
+        let customer = match input::param(req, "customer_id") {
+            None => None,
+            Some(c) => Some(
+                c.parse()
+                    .map_err(|_| Failure::unprocessable("customer_id must be a number"))?,
+            ),
+        };
+        (customer, lines_from_text(req.form("items").unwrap_or(""))?)
+    };
+    let input = input::checkout(req)?;
+    input::check_email(&input.email)?;
+    let placer = Placer {
+        customer_id,
+        by: actor(),
+        locale: "en".into(),
+    };
+    let (id, order) = checkout::place(&lines, DEFAULT_CURRENCY, input, &placer)?;
+    audit(
+        "order.assisted",
+        &format!("order {}", order.reference),
+        &format!("for {}", order.email),
+    );
+    done(req, &id, &format!("Order {} placed", order.reference))
+}
+
+/// Day bounds as list filters, for the matrix's links.
+pub fn range_query(from: Option<i64>, to: Option<i64>) -> String {
+    let mut q = String::new();
+    if let Some(f) = from {
+        q.push_str(&format!("&from={}", ymd(f)));
+    }
+    if let Some(t) = to {
+        q.push_str(&format!("&to={}", ymd(t)));
+    }
+    q
+}

@@ -1,0 +1,691 @@
+//! The sales section (first-party plugin `plugins/sales`): storefront cart and checkout, the
+//! per-item order process in the Back Office, timeouts fired by the host clock, the sell-once
+//! rule under concurrency, the order list, matrix and widgets, and the events exchanged with
+//! catalog and customers. Catalog's stock collections come from the `catalog-stock` fixture,
+//! which follows the cross-section CONTRACT (see its README).
+
+use std::time::Duration;
+
+use backoffice_tests::{Browser, Reply, TestApp};
+use serde_json::{Value, json};
+
+const CUSTOMER_PASSWORD: &str = "customer-password-01";
+const WAIT: Duration = Duration::from_secs(10);
+
+async fn app() -> (TestApp, Browser) {
+    let app = TestApp::with_plugins(&["catalog-stock", "sales"]).await;
+    let admin = app.admin().await;
+    (app, admin)
+}
+
+async fn seed(admin: &Browser, collection: &str, id: Option<&str>, record: Value) -> String {
+    let reply = admin
+        .submit_json(
+            "/admin/catalog/seed/put",
+            &json!({"collection": collection, "id": id, "record": record}),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    reply.json()["id"].as_str().unwrap().to_owned()
+}
+
+/// An abstract product sold by its own SKU, with a price and stock.
+async fn simple_product(admin: &Browser, sku: &str, name: &str, gross: i64, stock: i64) {
+    seed(
+        admin,
+        "products",
+        None,
+        json!({"sku": sku, "name": name, "status": "active", "price": gross}),
+    )
+    .await;
+    seed(
+        admin,
+        "prices",
+        Some(&format!("{sku}~EUR")),
+        json!({"sku": sku, "currency": "EUR", "gross": gross, "volume": []}),
+    )
+    .await;
+    stock_of(admin, sku, stock).await;
+}
+
+async fn stock_of(admin: &Browser, sku: &str, quantity: i64) {
+    seed(
+        admin,
+        "availability",
+        Some(sku),
+        json!({"sku": sku, "quantity": quantity, "reserved": 0, "available": quantity, "never_out_of_stock": false}),
+    )
+    .await;
+}
+
+/// A T-shirt sold as variant `TSHIRT-RED-M`, priced through its abstract SKU.
+async fn variant_product(admin: &Browser, stock: i64) {
+    let id = seed(
+        admin,
+        "products",
+        None,
+        json!({"sku": "TSHIRT", "name": "T-shirt", "status": "active", "price": 1500}),
+    )
+    .await;
+    seed(
+        admin,
+        "variants",
+        None,
+        json!({"sku": "TSHIRT-RED-M", "abstract_id": id, "abstract_sku": "TSHIRT", "active": true, "name": "T-shirt red M"}),
+    )
+    .await;
+    seed(
+        admin,
+        "prices",
+        Some("TSHIRT~EUR"),
+        json!({"sku": "TSHIRT", "currency": "EUR", "gross": 1500, "volume": [{"quantity": 3, "gross": 1200}]}),
+    )
+    .await;
+    stock_of(admin, "TSHIRT-RED-M", stock).await;
+}
+
+/// A storefront visitor with the anonymous CSRF token of the cart page.
+async fn shopper(app: &TestApp) -> Browser {
+    let browser = app.browser();
+    let page = browser.get("/cart").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    browser.set_csrf(&page.csrf_field().expect("the cart page has forms"));
+    browser
+}
+
+async fn signed_in_customer(app: &TestApp, email: &str) -> Browser {
+    let browser = app.browser();
+    let form = browser.get("/customer/register").await;
+    let token = form.csrf_field().unwrap();
+    let reply = browser
+        .post_form(
+            "/customer/register",
+            &[
+                ("_csrf", &token),
+                ("email", email),
+                ("password", CUSTOMER_PASSWORD),
+                ("confirm_password", CUSTOMER_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, 303, "{}", reply.body);
+    let page = browser.get("/cart").await;
+    browser.set_csrf(&page.csrf_field().unwrap());
+    browser
+}
+
+fn address(last_name: &str) -> Value {
+    json!({"first_name": "Ann", "last_name": last_name, "street": "Main St", "house_number": "1",
+           "zip": "10115", "city": "Berlin", "country": "de"})
+}
+
+/// A guest buys `items` over JSON; returns the checkout reply.
+async fn guest_checkout(app: &TestApp, items: &[(&str, i64)], email: &str) -> Reply {
+    let guest = shopper(app).await;
+    let mut cart = String::new();
+    for (sku, quantity) in items {
+        let added = guest
+            .submit_json(
+                "/cart/add",
+                &json!({"sku": sku, "quantity": quantity, "cart": cart}),
+            )
+            .await;
+        assert_eq!(added.status, 200, "{}", added.body);
+        cart = added.json()["cart"].as_str().unwrap().to_owned();
+    }
+    guest
+        .submit_json(
+            "/checkout",
+            &json!({"cart": cart, "email": email, "billing": address("Guest")}),
+        )
+        .await
+}
+
+async fn order(admin: &Browser, id: &str) -> Value {
+    let reply = admin
+        .get_json(&format!("/admin/sales/orders/show?id={id}"))
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    reply.json()
+}
+
+async fn trigger(admin: &Browser, id: &str, event: &str, items: &[&str]) -> Reply {
+    admin
+        .submit_json(
+            "/admin/sales/orders/trigger",
+            &json!({"id": id, "event": event, "items": items}),
+        )
+        .await
+}
+
+fn item_states(order: &Value) -> Vec<String> {
+    order["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["state"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Waits until catalog's availability of `sku` shows `expected` reserved: it follows sales'
+/// events, delivered in the background.
+async fn catalog_reserved(app: &TestApp, admin: &Browser, sku: &str, expected: i64) {
+    app.eventually(
+        WAIT,
+        &format!("catalog reserves {expected} of {sku}"),
+        || async {
+            let reply = admin
+                .get_json(&format!(
+                    "/admin/catalog/seed/get?collection=availability&id={sku}"
+                ))
+                .await;
+            reply.json()["reserved"] == expected
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_customer_buys_two_products_and_the_admin_moves_the_order_through_the_process() {
+    let (app, admin) = app().await;
+    simple_product(&admin, "MUG", "Mug", 1000, 5).await;
+    variant_product(&admin, 10).await;
+    let customer = signed_in_customer(&app, "ann@example.com").await;
+
+    // Cart through the HTML forms: a variant by its sellable SKU, volume price from 3 units.
+    let added = customer
+        .submit("/cart/add", &[("sku", "TSHIRT-RED-M"), ("quantity", "3")])
+        .await;
+    assert_eq!(added.location(), Some("/cart"), "{}", added.body);
+    customer
+        .submit("/cart/add", &[("sku", "MUG"), ("quantity", "1")])
+        .await;
+    let abstract_with_variants = customer.submit("/cart/add", &[("sku", "TSHIRT")]).await;
+    assert_eq!(abstract_with_variants.status, 422);
+    assert!(
+        abstract_with_variants
+            .body
+            .contains("TSHIRT is not for sale")
+    );
+    let too_many = customer
+        .submit("/cart/add", &[("sku", "MUG"), ("quantity", "5")])
+        .await;
+    assert_eq!(too_many.status, 409, "6 mugs are more than the 5 in stock");
+    let cart = customer.get("/cart").await.text();
+    assert!(
+        cart.contains("T-shirt red M") && cart.contains("Mug"),
+        "{cart}"
+    );
+    let checkout_page = customer.get("/checkout").await;
+    assert_eq!(checkout_page.status, 200);
+    assert!(checkout_page.text().contains("Ordering as ann@example.com"));
+
+    let placed = customer
+        .submit(
+            "/checkout",
+            &[
+                ("billing_first_name", "Ann"),
+                ("billing_last_name", "Smith"),
+                ("billing_street", "Main St"),
+                ("billing_zip", "10115"),
+                ("billing_city", "Berlin"),
+                ("billing_country", "DE"),
+                ("shipping_same", "on"),
+                ("shipment", "flat"),
+                ("payment", "invoice"),
+            ],
+        )
+        .await;
+    assert_eq!(placed.status, 303, "{}", placed.body);
+    let confirmation_path = placed.location().unwrap().to_owned();
+    assert!(confirmation_path.starts_with("/checkout/done?order="));
+    let id = confirmation_path.rsplit('=').next().unwrap().to_owned();
+    let confirmation = customer.get(&confirmation_path).await.text();
+    assert!(confirmation.contains("SO-000001"), "{confirmation}");
+    let mine = customer.get_json("/my-orders").await.json();
+    assert_eq!(mine["orders"][0]["reference"], "SO-000001");
+    assert_eq!(
+        customer.get_json("/cart").await.json()["priced"]["lines"],
+        json!([]),
+        "the cart is emptied"
+    );
+    // Another shopper cannot open a customer's order.
+    let stranger = app.browser();
+    assert_eq!(stranger.get(&confirmation_path).await.status, 404);
+
+    let o = order(&admin, &id).await;
+    let totals = &o["order"]["totals"];
+    assert_eq!(totals["subtotal"], 3 * 1200 + 1000);
+    assert_eq!(totals["shipping"], 495);
+    assert_eq!(totals["discount"], 0);
+    assert_eq!(totals["grand_total"], 3 * 1200 + 1000 + 495);
+    assert_eq!(totals["tax"], 575 + 160 + 79);
+    assert_eq!(o["order"]["email"], "ann@example.com");
+    assert_eq!(item_states(&o), ["payment_pending", "payment_pending"]);
+    assert_eq!(o["items"][0]["events"], json!(["pay", "cancel"]));
+    catalog_reserved(&app, &admin, "TSHIRT-RED-M", 3).await;
+    catalog_reserved(&app, &admin, "MUG", 1).await;
+
+    // Per item, then per order.
+    assert_eq!(trigger(&admin, &id, "pay", &["1"]).await.status, 200);
+    let o = order(&admin, &id).await;
+    assert_eq!(item_states(&o), ["paid", "payment_pending"]);
+    assert_eq!(
+        o["order"]["state"], "payment_pending",
+        "the least advanced item"
+    );
+    assert_eq!(o["items"][0]["events"], json!(["confirm", "cancel"]));
+    let invalid = trigger(&admin, &id, "ship", &["1"]).await;
+    assert_eq!(invalid.status, 422);
+    assert_eq!(
+        invalid.json()["error"],
+        "item 1: event \"ship\" is not possible in state \"paid\" (possible: confirm, cancel)"
+    );
+    for event in ["pay", "confirm", "ship", "deliver", "close"] {
+        let reply = trigger(&admin, &id, event, &[]).await;
+        assert_eq!(reply.status, 200, "{event}: {}", reply.body);
+    }
+    let o = order(&admin, &id).await;
+    assert_eq!(item_states(&o), ["closed", "closed"]);
+    assert_eq!(o["order"]["totals"]["paid"], totals["grand_total"]);
+    let history = o["history"].as_array().unwrap();
+    let first = &history[0];
+    assert_eq!(
+        (
+            first["from"].as_str(),
+            first["to"].as_str(),
+            first["by"].as_str()
+        ),
+        (Some(""), Some("new"), Some("customer"))
+    );
+    let shipped = history
+        .iter()
+        .find(|h| h["to"] == "shipped" && h["item_id"] == "2")
+        .unwrap();
+    assert_eq!(shipped["from"], "confirmed");
+    assert_eq!(shipped["by"], "admin@example.com");
+    assert_eq!(
+        history.len(),
+        2 * 7,
+        "every transition of both items is logged"
+    );
+    // Closed items are released: sales' own hold and catalog's reservation.
+    catalog_reserved(&app, &admin, "TSHIRT-RED-M", 0).await;
+    // The HTML detail page offers no event for closed items.
+    let page = admin
+        .get(&format!("/admin/sales/orders/show?id={id}"))
+        .await
+        .text();
+    assert!(!page.contains("name=\"event\""), "{page}");
+}
+
+#[tokio::test]
+async fn a_cancel_releases_stock_and_a_refund_is_capped_at_what_was_paid() {
+    let (app, admin) = app().await;
+    simple_product(&admin, "LAMP", "Lamp", 2000, 2).await;
+    let placed = guest_checkout(&app, &[("LAMP", 2)], "guest@example.com").await;
+    assert_eq!(placed.status, 200, "{}", placed.body);
+    let id = placed.json()["order_id"].as_str().unwrap().to_owned();
+    catalog_reserved(&app, &admin, "LAMP", 2).await;
+    // Sold out for the next shopper, by sales' own hold.
+    let late = shopper(&app).await;
+    let refused = late.submit_json("/cart/add", &json!({"sku": "LAMP"})).await;
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    assert_eq!(refused.json()["error"], "only 0 of LAMP available");
+
+    let refund_unpaid = admin
+        .submit_json(
+            "/admin/sales/orders/refund",
+            &json!({"id": id, "amount": "1"}),
+        )
+        .await;
+    assert_eq!(refund_unpaid.status, 422);
+    assert!(refund_unpaid.body.contains("more than the 0 cents paid"));
+
+    assert_eq!(trigger(&admin, &id, "pay", &[]).await.status, 200);
+    let over = admin
+        .submit_json(
+            "/admin/sales/orders/refund",
+            &json!({"id": id, "amount": "4496"}),
+        )
+        .await;
+    assert_eq!(over.status, 422, "4000 + 495 were paid");
+    let refund = admin
+        .submit(
+            "/admin/sales/orders/refund",
+            &[("id", &id), ("amount", "4495"), ("reason", "goodwill")],
+        )
+        .await;
+    assert_eq!(refund.status, 303, "{}", refund.body);
+    let again = admin
+        .submit_json(
+            "/admin/sales/orders/refund",
+            &json!({"id": id, "amount": "1"}),
+        )
+        .await;
+    assert_eq!(again.status, 422);
+
+    assert_eq!(trigger(&admin, &id, "cancel", &[]).await.status, 200);
+    let o = order(&admin, &id).await;
+    assert_eq!(item_states(&o), ["cancelled"]);
+    assert_eq!(o["order_events"], json!([]));
+    catalog_reserved(&app, &admin, "LAMP", 0).await;
+    let after = guest_checkout(&app, &[("LAMP", 2)], "late@example.com").await;
+    assert_eq!(after.status, 200, "the cancelled units are for sale again");
+    let events: Vec<String> = sqlx::query_scalar("SELECT topic FROM events ORDER BY id")
+        .fetch_all(app.db.pool())
+        .await
+        .unwrap();
+    for topic in [
+        "sales.order-placed",
+        "sales.items-released",
+        "sales.order-cancelled",
+    ] {
+        assert!(events.iter().any(|t| t == topic), "{topic} in {events:?}");
+    }
+}
+
+#[tokio::test]
+async fn an_unpaid_order_is_cancelled_by_its_timeout_without_a_request() {
+    let (app, admin) = app().await;
+    simple_product(&admin, "PEN", "Pen", 300, 10).await;
+    let placed = guest_checkout(&app, &[("PEN", 4)], "slow@example.com").await;
+    let id = placed.json()["order_id"].as_str().unwrap().to_owned();
+    let paid = guest_checkout(&app, &[("PEN", 1)], "quick@example.com").await;
+    let paid_id = paid.json()["order_id"].as_str().unwrap().to_owned();
+    assert_eq!(trigger(&admin, &paid_id, "pay", &[]).await.status, 200);
+
+    app.advance(7 * 86_400);
+    let admin = app.admin().await; // the first session timed out meanwhile
+    app.eventually(WAIT, "the payment timeout", || async {
+        let states: Vec<String> = sqlx::query_scalar(
+            "SELECT status FROM event_deliveries d JOIN events e ON e.id = d.event_id WHERE e.topic = 'sales.timeout'",
+        )
+        .fetch_all(app.db.pool())
+        .await
+        .unwrap();
+        states.len() == 2 && states.iter().all(|s| s == "delivered")
+    })
+    .await;
+    let o = order(&admin, &id).await;
+    assert_eq!(item_states(&o), ["cancelled"]);
+    let last = o["history"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["event"], "payment-timeout");
+    assert_eq!(last["by"], "system");
+    let o = order(&admin, &paid_id).await;
+    assert_eq!(
+        item_states(&o),
+        ["paid"],
+        "a paid order's timer does nothing"
+    );
+    catalog_reserved(&app, &admin, "PEN", 1).await;
+}
+
+#[tokio::test]
+async fn concurrent_checkouts_of_the_last_item_sell_it_once() {
+    let (app, admin) = app().await;
+    simple_product(&admin, "LAST", "The last one", 5000, 1).await;
+    // Every shopper has the last unit in the cart (nothing is held before checkout).
+    let mut carts = Vec::new();
+    for n in 0..6 {
+        let guest = shopper(&app).await;
+        let added = guest
+            .submit_json("/cart/add", &json!({"sku": "LAST"}))
+            .await;
+        assert_eq!(added.status, 200, "{}", added.body);
+        let cart = added.json()["cart"].as_str().unwrap().to_owned();
+        carts.push((guest, cart, format!("buyer{n}@example.com")));
+    }
+    let mut tasks = tokio::task::JoinSet::new();
+    for (guest, cart, email) in carts {
+        tasks.spawn(async move {
+            guest
+                .submit_json(
+                    "/checkout",
+                    &json!({"cart": cart, "email": email, "billing": address("Racer")}),
+                )
+                .await
+        });
+    }
+    let replies: Vec<Reply> = tasks.join_all().await;
+    let sold: Vec<&Reply> = replies.iter().filter(|r| r.status == 200).collect();
+    assert_eq!(
+        sold.len(),
+        1,
+        "{:?}",
+        replies
+            .iter()
+            .map(|r| (r.status, &r.body))
+            .collect::<Vec<_>>()
+    );
+    assert!(replies.iter().all(|r| r.status == 200 || r.status == 409));
+    let list = admin.get_json("/admin/sales/orders/index").await.json();
+    assert_eq!(list["orders"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn orders_are_listed_filtered_searched_paged_exported_and_counted_in_the_matrix() {
+    let (app, admin) = app().await;
+    simple_product(&admin, "BOOK", "Book", 1200, 100).await;
+    let mut ids = Vec::new();
+    for n in 0..3 {
+        let r = guest_checkout(&app, &[("BOOK", 1)], &format!("reader{n}@example.com")).await;
+        ids.push(r.json()["order_id"].as_str().unwrap().to_owned());
+        app.advance(1); // orders of one second have no order among themselves
+    }
+    app.advance(2 * 86_400);
+    let admin = app.admin().await; // the first session timed out meanwhile
+    let later = guest_checkout(&app, &[("BOOK", 2)], "late-reader@example.com").await;
+    ids.push(later.json()["order_id"].as_str().unwrap().to_owned());
+    assert_eq!(trigger(&admin, &ids[0], "pay", &[]).await.status, 200);
+
+    let all = admin.get_json("/admin/sales/orders/index").await.json();
+    let refs: Vec<&str> = all["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["reference"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        refs,
+        ["SO-000004", "SO-000003", "SO-000002", "SO-000001"],
+        "newest first"
+    );
+    let paid = admin
+        .get_json("/admin/sales/orders/index?state=paid")
+        .await
+        .json();
+    assert_eq!(paid["orders"][0]["reference"], "SO-000001");
+    assert_eq!(paid["orders"].as_array().unwrap().len(), 1);
+    let by_email = admin
+        .get_json("/admin/sales/orders/index?q=reader1%40example.com")
+        .await
+        .json();
+    assert_eq!(by_email["orders"][0]["reference"], "SO-000002");
+    let by_ref = admin
+        .get_json("/admin/sales/orders/index?q=SO-000003")
+        .await
+        .json();
+    assert_eq!(by_ref["orders"][0]["reference"], "SO-000003");
+    let first_day = admin
+        .get_json("/admin/sales/orders/index?from=2025-01-01&to=2025-01-01")
+        .await
+        .json();
+    assert_eq!(first_day["orders"].as_array().unwrap().len(), 3);
+    let usd = admin
+        .get_json("/admin/sales/orders/index?currency=USD")
+        .await
+        .json();
+    assert_eq!(usd["orders"], json!([]));
+    let bad = admin
+        .get_json("/admin/sales/orders/index?from=2025-13-01")
+        .await;
+    assert_eq!(bad.status, 400);
+    assert_eq!(bad.json()["error"], "from must be a date YYYY-MM-DD");
+
+    let csv = admin
+        .get("/admin/sales/orders/export?state=payment_pending")
+        .await;
+    assert_eq!(csv.status, 200);
+    let text = csv.text();
+    assert!(text.starts_with("reference,created,email"), "{text}");
+    assert_eq!(text.lines().count(), 1 + 3, "{text}");
+    assert!(
+        text.contains("SO-000004,2025-01-03 00:00,late-reader@example.com"),
+        "{text}"
+    );
+
+    let matrix = admin.get_json("/admin/sales/orders/matrix").await.json();
+    let rows = matrix["processes"][0]["rows"].as_array().unwrap();
+    let pending = rows
+        .iter()
+        .find(|r| r["state"] == "payment_pending")
+        .unwrap();
+    assert_eq!(pending["day"]["count"], 1);
+    assert_eq!(pending["week"]["count"], 2);
+    assert_eq!(pending["older"]["count"], 0);
+    assert_eq!(pending["total"]["count"], 3);
+    let paid_row = rows.iter().find(|r| r["state"] == "paid").unwrap();
+    assert_eq!(paid_row["week"]["count"], 1);
+    let link = pending["week"]["link"].as_str().unwrap();
+    let linked = admin.get_json(link).await.json();
+    assert_eq!(linked["orders"].as_array().unwrap().len(), 2, "{link}");
+    // A week after placement the paid order (no timeout in its state) counts as older.
+    app.advance(5 * 86_400);
+    let admin = app.admin().await;
+    let matrix = admin.get_json("/admin/sales/orders/matrix").await.json();
+    let rows = matrix["processes"][0]["rows"].as_array().unwrap();
+    let paid_row = rows.iter().find(|r| r["state"] == "paid").unwrap();
+    assert_eq!(
+        (
+            paid_row["week"]["count"].as_i64(),
+            paid_row["older"]["count"].as_i64()
+        ),
+        (Some(0), Some(1))
+    );
+
+    let dashboard = admin.get("/admin").await.text();
+    assert!(
+        dashboard.contains("Top products") && dashboard.contains("Book (BOOK): 5"),
+        "{dashboard}"
+    );
+}
+
+#[tokio::test]
+async fn addresses_are_edited_comments_added_and_an_anonymised_customer_loses_them() {
+    let (app, admin) = app().await;
+    simple_product(&admin, "CUP", "Cup", 800, 10).await;
+    let assisted = admin
+        .submit(
+            "/admin/sales/orders/create",
+            &[
+                ("customer_id", "42"),
+                ("email", "bob@example.com"),
+                ("items", "CUP 2\n"),
+                ("billing_first_name", "Bob"),
+                ("billing_last_name", "Stone"),
+                ("billing_street", "High St"),
+                ("billing_zip", "1000"),
+                ("billing_city", "Vienna"),
+                ("billing_country", "AT"),
+                ("shipping_same", "on"),
+                ("shipment", "flat"),
+            ],
+        )
+        .await;
+    assert_eq!(assisted.status, 303, "{}", assisted.body);
+    let id = assisted
+        .location()
+        .unwrap()
+        .rsplit('=')
+        .next()
+        .unwrap()
+        .to_owned();
+    let o = order(&admin, &id).await;
+    assert_eq!(o["order"]["placed_by"], "admin@example.com");
+    assert_eq!(o["order"]["customer_id"], 42);
+
+    let missing_city = admin
+        .submit_json(
+            "/admin/sales/orders/address",
+            &json!({"id": id, "which": "shipping", "version": o["version"].to_string(),
+                    "address": {"first_name": "Bob", "last_name": "Stone", "street": "x", "zip": "1", "country": "AT"}}),
+        )
+        .await;
+    assert_eq!(missing_city.status, 422);
+    assert_eq!(missing_city.json()["error"], "shipping.city is required");
+    let edited = admin
+        .submit(
+            "/admin/sales/orders/address",
+            &[
+                ("id", &id),
+                ("which", "shipping"),
+                ("version", &o["version"].to_string()),
+                ("address_first_name", "Bob"),
+                ("address_last_name", "Stone"),
+                ("address_street", "Ring"),
+                ("address_zip", "1010"),
+                ("address_city", "Vienna"),
+                ("address_country", "at"),
+            ],
+        )
+        .await;
+    assert_eq!(edited.status, 303, "{}", edited.body);
+    let stale = admin
+        .submit(
+            "/admin/sales/orders/address",
+            &[
+                ("id", &id),
+                ("which", "billing"),
+                ("version", &o["version"].to_string()),
+                ("address_first_name", "X"),
+                ("address_last_name", "Y"),
+                ("address_street", "Z"),
+                ("address_zip", "1"),
+                ("address_city", "C"),
+                ("address_country", "AT"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        stale.status, 409,
+        "an edit based on an old version is refused"
+    );
+    let commented = admin
+        .submit(
+            "/admin/sales/orders/comment",
+            &[("id", &id), ("text", "Customer called <b>twice</b>")],
+        )
+        .await;
+    assert_eq!(commented.status, 303);
+    let page = admin
+        .get(&format!("/admin/sales/orders/show?id={id}"))
+        .await
+        .body;
+    assert!(
+        page.contains("Customer called &lt;b&gt;twice&lt;&#x2f;b&gt;"),
+        "escaped: {page}"
+    );
+    assert!(page.contains("Ring"));
+
+    let published = admin
+        .submit_json(
+            "/admin/catalog/seed/anonymise",
+            &json!({"reference": "C-42", "customer_id": 42}),
+        )
+        .await;
+    assert_eq!(published.status, 200, "{}", published.body);
+    app.eventually(WAIT, "the anonymisation", || async {
+        let o = admin
+            .get_json(&format!("/admin/sales/orders/show?id={id}"))
+            .await
+            .json();
+        o["order"]["anonymised"] == true
+    })
+    .await;
+    let o = order(&admin, &id).await;
+    assert_eq!(o["order"]["shipping"]["street"], "anonymised");
+    assert_eq!(o["order"]["billing"]["first_name"], "anonymised");
+    assert_eq!(o["order"]["shipping"]["country"], "AT");
+    assert_eq!(o["order"]["email"], "anonymised-42@invalid");
+}
