@@ -421,17 +421,13 @@ async fn an_unpaid_order_is_cancelled_by_its_timeout_without_a_request() {
     catalog_reserved(&app, &admin, "PEN", 1).await;
 }
 
-#[tokio::test]
-async fn concurrent_checkouts_of_the_last_item_sell_it_once() {
-    let (app, admin) = app().await;
-    simple_product(&admin, "LAST", "The last one", 5000, 1).await;
-    // Every shopper has the last unit in the cart (nothing is held before checkout).
+/// Guests with `sku` in their carts check out at the same moment; their replies.
+async fn racing_checkouts(app: &TestApp, sku: &str, shoppers: usize) -> Vec<Reply> {
+    // Every shopper has the unit in the cart (nothing is held before checkout).
     let mut carts = Vec::new();
-    for n in 0..6 {
-        let guest = shopper(&app).await;
-        let added = guest
-            .submit_json("/cart/add", &json!({"sku": "LAST"}))
-            .await;
+    for n in 0..shoppers {
+        let guest = shopper(app).await;
+        let added = guest.submit_json("/cart/add", &json!({"sku": sku})).await;
         assert_eq!(added.status, 200, "{}", added.body);
         let cart = added.json()["cart"].as_str().unwrap().to_owned();
         carts.push((guest, cart, format!("buyer{n}@example.com")));
@@ -447,20 +443,39 @@ async fn concurrent_checkouts_of_the_last_item_sell_it_once() {
                 .await
         });
     }
-    let replies: Vec<Reply> = tasks.join_all().await;
-    let sold: Vec<&Reply> = replies.iter().filter(|r| r.status == 200).collect();
+    tasks.join_all().await
+}
+
+#[tokio::test]
+async fn concurrent_checkouts_of_the_last_item_sell_it_once() {
+    let (app, admin) = app().await;
+    simple_product(&admin, "LAST", "The last one", 5000, 1).await;
+    let replies = racing_checkouts(&app, "LAST", 6).await;
+    let outcome: Vec<(u16, &str)> = replies
+        .iter()
+        .map(|r| (r.status, r.body.as_str()))
+        .collect();
     assert_eq!(
-        sold.len(),
+        replies.iter().filter(|r| r.status == 200).count(),
         1,
-        "{:?}",
-        replies
-            .iter()
-            .map(|r| (r.status, &r.body))
-            .collect::<Vec<_>>()
+        "{outcome:?}"
     );
-    assert!(replies.iter().all(|r| r.status == 200 || r.status == 409));
+    for refused in replies.iter().filter(|r| r.status != 200) {
+        assert_eq!(refused.status, 409, "{outcome:?}");
+        assert_eq!(refused.json()["error"], "only 0 of LAST left, 1 wanted");
+    }
     let list = admin.get_json("/admin/sales/orders/index").await.json();
     assert_eq!(list["orders"].as_array().unwrap().len(), 1);
+
+    // With enough stock, simultaneous checkouts of one SKU wait for each other: all succeed.
+    simple_product(&admin, "PLENTY", "Plenty", 100, 100).await;
+    let replies = racing_checkouts(&app, "PLENTY", 6).await;
+    assert!(
+        replies.iter().all(|r| r.status == 200),
+        "{:?}",
+        replies.iter().map(|r| &r.body).collect::<Vec<_>>()
+    );
+    catalog_reserved(&app, &admin, "PLENTY", 6).await;
 }
 
 #[tokio::test]

@@ -96,6 +96,7 @@ pub fn place(
     placer: &Placer,
 ) -> Result<(String, OrderData), Failure> {
     let lines = merge(lines)?;
+    counters::lock()?;
     let mut items = Vec::with_capacity(lines.len());
     for (n, line) in lines.iter().enumerate() {
         let s = sellable_or_refuse(&line.sku, line.quantity, currency)?;

@@ -1,6 +1,7 @@
 //! Read-modify-write of small records that many orders touch (stock holds, counters, the order
 //! sequence), always with an optimistic version check: a concurrent writer makes the second one
-//! fail with 409 and its whole call roll back, never lose an update.
+//! fail with 409 and its whole call roll back, never lose an update. Calls that update them
+//! take [`lock`] first, so they wait for each other instead of failing.
 
 use backoffice_sdk::prelude::*;
 use serde::Serialize;
@@ -36,4 +37,14 @@ where
         )),
         Err(e) => Err(e.into()),
     }
+}
+
+/// Serialises the calls that update shared counters. A blind write to one record as the call's
+/// first write opens its transaction (SQLite: `BEGIN IMMEDIATE`, one writer at a time;
+/// PostgreSQL: the row lock is held until commit), so every read-modify-write after it reads
+/// the latest committed counters rather than failing its version check against a concurrent
+/// checkout of the same SKU.
+pub fn lock() -> Result<(), Failure> {
+    Collection::<serde_json::Value>::new("sequences").put("lock", &serde_json::json!({}))?;
+    Ok(())
 }

@@ -22,6 +22,7 @@ pub fn handle(event: Event) -> Result<(), String> {
 fn timeout(payload: &str) -> Result<(), Failure> {
     let timer: Timer = serde_json::from_str(payload)
         .map_err(|e| Failure::bad_request(format!("bad timer payload: {e}")))?;
+    crate::counters::lock()?;
     let Some(mut order) = orders().find(&timer.order_id)? else {
         return Ok(());
     };

@@ -365,6 +365,7 @@ fn trigger(req: &Request) -> Reply {
     if body.id.is_empty() || body.event.is_empty() {
         return Err(Failure::unprocessable("id and event are required"));
     }
+    crate::counters::lock()?;
     let mut order = load_order(&body.id)?;
     let before = order.data.state.clone();
     let by = actor();
