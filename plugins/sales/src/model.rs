@@ -112,6 +112,9 @@ pub struct OrderData {
     pub locale: String,
     /// UTC seconds of placement; indexed for date ranges.
     pub created: i64,
+    /// `<state>~<created, 12 digits>`: one index that serves "orders in a state, newest first"
+    /// (and a date range within it) without sorting every order of the state.
+    pub state_created: String,
     pub grand_total: i64,
     pub billing: Address,
     pub shipping: Address,
@@ -129,6 +132,11 @@ pub struct OrderData {
 
 pub type Order = Record<OrderData>;
 
+/// The `state_created` key of an order in `state` placed at `created`.
+pub fn state_key(state: &str, created: i64) -> String {
+    format!("{state}~{created:012}")
+}
+
 pub fn orders() -> Collection<OrderData> {
     Collection::new("orders")
 }
@@ -142,6 +150,7 @@ pub fn orders_collection() -> CollectionDef {
         .field(Field::text("process").indexed())
         .field(Field::text("currency").indexed())
         .field(Field::integer("created").indexed())
+        .field(Field::text("state_created").indexed())
         .field(Field::integer("grand_total").indexed())
 }
 

@@ -10,7 +10,10 @@ use crate::catalog::DEFAULT_CURRENCY;
 use crate::checkout::{self, Placer};
 use crate::dates::{DAY, now, parse_ymd, stamp, ymd};
 use crate::input::{self, COMMENT_MAX, encode_component};
-use crate::model::{CartLine, Comment, Order, OrderData, Refund, load_order, orders};
+use crate::model::{CartLine, Comment, Order, OrderData, Refund, load_order, orders, state_key};
+
+/// Later than any placement time `state_key` is asked to bound (12 digits).
+const MAX_TIME: i64 = 999_999_999_999;
 use crate::process::{self, Process};
 use crate::transitions;
 
@@ -93,9 +96,31 @@ impl Filters {
     }
 
     fn query(&self) -> backoffice_sdk::storage::Query<OrderData> {
-        let mut query = orders().query().sort_desc("created");
+        let from = self.from.as_deref().and_then(parse_ymd).map(|d| d * DAY);
+        let until = self
+            .to
+            .as_deref()
+            .and_then(parse_ymd)
+            .map(|d| (d + 1) * DAY);
+        let mut query = orders().query();
+        // In one state, `state_created` orders by placement within the state on one index.
         if let Some(s) = &self.state {
-            query = query.eq("state", s.as_str());
+            query = query
+                .filter("state_created", Op::Gte, state_key(s, from.unwrap_or(0)))
+                .filter(
+                    "state_created",
+                    Op::Lt,
+                    state_key(s, until.unwrap_or(MAX_TIME)),
+                )
+                .sort_desc("state_created");
+        } else {
+            query = query.sort_desc("created");
+            if let Some(from) = from {
+                query = query.filter("created", Op::Gte, from);
+            }
+            if let Some(until) = until {
+                query = query.filter("created", Op::Lt, until);
+            }
         }
         if let Some(p) = &self.process {
             query = query.eq("process", p.as_str());
@@ -105,12 +130,6 @@ impl Filters {
         }
         if let Some(c) = self.customer {
             query = query.eq("customer_id", c);
-        }
-        if let Some(day) = self.from.as_deref().and_then(parse_ymd) {
-            query = query.filter("created", Op::Gte, day * DAY);
-        }
-        if let Some(day) = self.to.as_deref().and_then(parse_ymd) {
-            query = query.filter("created", Op::Lt, (day + 1) * DAY);
         }
         if let Some(q) = &self.q {
             query = query.search(q.as_str());

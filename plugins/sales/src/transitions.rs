@@ -211,6 +211,7 @@ pub fn save(
 ) -> Result<String, Failure> {
     let p = process_of(order)?;
     order.state = p.summary(order.items.iter().map(|i| i.state.as_str()));
+    order.state_created = crate::model::state_key(&order.state, order.created);
     let written = match (id, version) {
         (Some(id), Some(v)) => orders().replace(id, order, v),
         _ => orders().insert(order),
