@@ -23,7 +23,7 @@ async fn product(admin: &Browser, sku: &str, name: &str, price: i64, status: &st
 }
 
 /// Percent-encodes a query value.
-fn encode(value: &str) -> String {
+pub fn encode(value: &str) -> String {
     value
         .bytes()
         .map(|b| {

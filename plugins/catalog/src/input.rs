@@ -47,6 +47,91 @@ pub fn optional_version(req: &Request) -> Result<Option<i64>, Failure> {
     }
 }
 
+/// The record `id` of `collection`, or 404 `<what> <id> not found`.
+pub fn load<T: serde::Serialize + serde::de::DeserializeOwned>(
+    collection: &Collection<T>,
+    what: &str,
+    id: &str,
+) -> Result<Record<T>, Failure> {
+    match collection.get(id) {
+        Ok(r) => Ok(r),
+        Err(StorageError::NotFound) => Err(Failure::not_found(format!("{what} {id} not found"))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A calendar date `YYYY-MM-DD` (validity ranges). Compared as text, which orders such dates.
+pub fn check_date(field: &str, text: &str) -> Result<(), Failure> {
+    let bad = || Failure::unprocessable(format!("{field} must be a date like 2026-12-31"));
+    let b = text.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return Err(bad());
+    }
+    let num = |r: std::ops::Range<usize>| text[r].parse::<u32>().map_err(|_| bad());
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return Err(bad()),
+    };
+    if year < 1970 || !(1..=days).contains(&day) {
+        return Err(bad());
+    }
+    Ok(())
+}
+
+/// An optional date of a JSON object: `None` when absent, `Some(None)` for `null` or `""`
+/// (clears it), 422 when not a date.
+pub fn json_date(
+    object: &Map<String, Value>,
+    field: &str,
+) -> Result<Option<Option<String>>, Failure> {
+    match object.get(field) {
+        None => Ok(None),
+        Some(Value::Null) => Ok(Some(None)),
+        Some(Value::String(s)) => date_text(field, s),
+        Some(_) => Err(Failure::unprocessable(format!(
+            "{field} must be a date like 2026-12-31"
+        ))),
+    }
+}
+
+/// An optional date of a form: `None` when the field is absent, `Some(None)` when empty.
+pub fn form_date(req: &Request, field: &str) -> Result<Option<Option<String>>, Failure> {
+    match req.form(field) {
+        None => Ok(None),
+        Some(s) => date_text(field, s),
+    }
+}
+
+fn date_text(field: &str, text: &str) -> Result<Option<Option<String>>, Failure> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(Some(None));
+    }
+    check_date(field, text)?;
+    Ok(Some(Some(text.to_owned())))
+}
+
+/// Today as `YYYY-MM-DD` (UTC), for validity checks.
+pub fn today() -> String {
+    let days = now().div_euclid(86_400);
+    // Civil-from-days (Howard Hinnant's algorithm), valid for the whole i64 range we use.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
 /// 409 when the client edited an older version than the stored one.
 pub fn check_version(what: &str, id: &str, sent: i64, stored: i64) -> Result<(), Failure> {
     if sent == stored {
@@ -105,6 +190,26 @@ pub fn json_bool(object: &Map<String, Value>, field: &str) -> Result<Option<bool
         Some(_) => Err(Failure::unprocessable(format!(
             "{field} must be true or false"
         ))),
+    }
+}
+
+/// A list of strings of a JSON object: `None` when absent or null, 422 `<field> must be a list
+/// of <what>` on another shape.
+pub fn json_strings(
+    object: &Map<String, Value>,
+    field: &str,
+    what: &str,
+) -> Result<Option<Vec<String>>, Failure> {
+    let bad = || Failure::unprocessable(format!("{field} must be a list of {what}"));
+    match object.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|v| v.as_str().map(str::to_owned))
+            .collect::<Option<Vec<_>>>()
+            .map(Some)
+            .ok_or_else(bad),
+        Some(_) => Err(bad()),
     }
 }
 
@@ -255,6 +360,15 @@ pub fn now() -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates() {
+        assert!(check_date("valid_from", "2024-02-29").is_ok());
+        assert!(check_date("valid_from", "2023-02-29").is_err());
+        assert!(check_date("valid_from", "2023-13-01").is_err());
+        assert!(check_date("valid_from", "2023-1-01").is_err());
+        assert_eq!(today().len(), 10);
+    }
 
     #[test]
     fn locales_from_json() {
