@@ -1,0 +1,78 @@
+//! Which SKU is what: the one place that answers "does this SKU exist, which abstract product
+//! does it belong to, can it be sold on its own". Prices, stock and labels ask here, so when
+//! concrete products (`variants`) arrive only [`find`] learns about them.
+
+use backoffice_sdk::prelude::*;
+
+use crate::products::{self, DEFAULT_CURRENCY, Product, ProductData};
+use crate::{prices, stock};
+
+/// A SKU known to the catalog.
+#[derive(Debug, Clone)]
+pub struct SkuInfo {
+    pub sku: String,
+    /// The abstract product: the SKU's own product, or a variant's parent.
+    pub product: Product,
+    /// True when `sku` is the abstract product's own SKU.
+    pub is_abstract: bool,
+}
+
+impl SkuInfo {
+    /// The abstract product's SKU, where prices fall back to.
+    pub fn abstract_sku(&self) -> &str {
+        &self.product.data.sku
+    }
+}
+
+/// The abstract product with SKU `sku`, if any.
+pub fn product_by_sku(sku: &str) -> Result<Option<Product>, Failure> {
+    let page = products::products()
+        .query()
+        .eq("sku", sku)
+        .limit(1)
+        .fetch()?;
+    Ok(page.records.into_iter().next())
+}
+
+/// What `sku` is, or `None` when the catalog does not know it.
+pub fn find(sku: &str) -> Result<Option<SkuInfo>, Failure> {
+    Ok(product_by_sku(sku)?.map(|product| SkuInfo {
+        sku: sku.to_owned(),
+        product,
+        is_abstract: true,
+    }))
+}
+
+/// Like [`find`], but 404 `SKU <sku> not found` when unknown (and 422 for a malformed SKU).
+pub fn require(sku: &str) -> Result<SkuInfo, Failure> {
+    products::check_sku(sku)?;
+    find(sku)?.ok_or_else(|| Failure::not_found(format!("SKU {sku} not found")))
+}
+
+/// The `sku` parameter of a request (query, form or JSON body); 400 when missing.
+pub fn param(req: &Request) -> Result<String, Failure> {
+    match req.param("sku") {
+        Some(sku) if !sku.trim().is_empty() => Ok(sku.trim().to_owned()),
+        _ => Err(Failure::bad_request("sku is required")),
+    }
+}
+
+/// Called by the product form after it saved `product` (`old_sku`: its SKU before an edit).
+/// A renamed SKU takes its prices along; stock is keyed by SKU too, so a SKU with stock or
+/// reservations cannot be renamed (409). Then the form's default price goes into `prices`.
+pub fn product_written(old_sku: Option<&str>, product: &ProductData) -> Result<(), Failure> {
+    if let Some(old) = old_sku
+        && old != product.sku
+    {
+        if stock::is_stocked(old)? {
+            return Err(Failure::conflict(format!(
+                "SKU {old} has stock or reservations and cannot be renamed"
+            )));
+        }
+        prices::rename_sku(old, &product.sku)?;
+    }
+    match product.prices.get(DEFAULT_CURRENCY) {
+        Some(price) => prices::store_default(&product.sku, price),
+        None => Ok(()),
+    }
+}
