@@ -11,9 +11,9 @@ async fn a_sku_is_drawn_as_a_code128_svg() {
     assert_eq!(reply.status, 200, "{}", reply.body);
     assert_eq!(reply.headers["content-type"], "image/svg+xml");
     let svg = &reply.body;
-    // 10 quiet + Start B, A, B, checksum (11 each) + Stop (13) + 10 quiet = 88 modules wide.
+    // 10 quiet + Start B, A, B, checksum (11 each) + Stop (13) + 10 quiet = 77 modules wide.
     assert!(svg.starts_with("<svg"), "{svg}");
-    assert!(svg.contains("viewBox=\"0 0 88 62\""), "{svg}");
+    assert!(svg.contains("viewBox=\"0 0 77 62\""), "{svg}");
     // Start B (211214) begins with a 2-module bar right after the quiet zone.
     assert!(
         svg.contains("<g fill=\"#000\"><rect x=\"10\" y=\"0\" width=\"2\""),
@@ -21,7 +21,9 @@ async fn a_sku_is_drawn_as_a_code128_svg() {
     );
     assert!(svg.contains(">AB</text>"));
 
-    let bad = admin.get_json("/admin/catalog/barcodes/show?sku=a%20b").await;
+    let bad = admin
+        .get_json("/admin/catalog/barcodes/show?sku=a%20b")
+        .await;
     assert_eq!(bad.status, 422);
     assert_eq!(
         bad.json()["error"],

@@ -76,14 +76,23 @@ async fn labels_are_assigned_to_products_and_shown_by_validity_and_exclusivity()
 
     let shoe_now = shown(&admin, &shoe["id"]).await;
     assert_eq!(shoe_now["label_ids"].as_array().unwrap().len(), 4);
-    assert_eq!(shown(&admin, &boot["id"]).await["label_ids"], json!([new_id]));
+    assert_eq!(
+        shown(&admin, &boot["id"]).await["label_ids"],
+        json!([new_id])
+    );
 
     // Before the sale: every active label, highest priority first.
-    assert_eq!(preview(&admin, "SHOE-1", "2025-01-09").await, ["Top", "New"]);
+    assert_eq!(
+        preview(&admin, "SHOE-1", "2025-01-09").await,
+        ["Top", "New"]
+    );
     // During the sale the exclusive label shows alone (first and last day included).
     assert_eq!(preview(&admin, "SHOE-1", "2025-01-10").await, ["Sale"]);
     assert_eq!(preview(&admin, "SHOE-1", "2025-01-20").await, ["Sale"]);
-    assert_eq!(preview(&admin, "SHOE-1", "2025-01-21").await, ["Top", "New"]);
+    assert_eq!(
+        preview(&admin, "SHOE-1", "2025-01-21").await,
+        ["Top", "New"]
+    );
     // Without a date: today by the app's clock (2025-01-01), then moved into the sale.
     let today = admin
         .get_json("/admin/catalog/labels/preview?sku=SHOE-1")
@@ -91,6 +100,7 @@ async fn labels_are_assigned_to_products_and_shown_by_validity_and_exclusivity()
         .json();
     assert_eq!(today["date"], "2025-01-01");
     app.advance(12 * 86_400);
+    let admin = app.admin().await; // the old session expired meanwhile
     let later = admin
         .get_json("/admin/catalog/labels/preview?sku=SHOE-1")
         .await
@@ -108,7 +118,10 @@ async fn labels_are_assigned_to_products_and_shown_by_validity_and_exclusivity()
     assert_eq!(edited.status, 200, "{}", edited.body);
     assert_eq!(edited.json()["skus"], json!(["SHOE-1"]));
     assert_eq!(shown(&admin, &boot["id"]).await["label_ids"], json!([]));
-    assert_eq!(preview(&admin, "SHOE-1", "2025-01-09").await, ["New", "Top"]);
+    assert_eq!(
+        preview(&admin, "SHOE-1", "2025-01-09").await,
+        ["New", "Top"]
+    );
 
     // Bad input: nothing half-written.
     for (body, status, message) in [
@@ -197,11 +210,17 @@ async fn labels_are_edited_through_the_html_forms() {
         created.body
     );
     let list = admin.get("/admin/catalog/labels/index").await.text();
-    assert!(list.contains("Eco") && list.contains("2025-12-31"), "{list}");
+    assert!(
+        list.contains("Eco") && list.contains("2025-12-31"),
+        "{list}"
+    );
     let label = admin.get_json("/admin/catalog/labels/index").await.json()["labels"][0].clone();
     assert_eq!(label["texts"]["de"], "Öko");
     assert_eq!(label["exclusive"], false);
-    assert_eq!(shown(&admin, &hat["id"]).await["label_ids"], json!([label["id"]]));
+    assert_eq!(
+        shown(&admin, &hat["id"]).await["label_ids"],
+        json!([label["id"]])
+    );
     let id = label["id"].as_str().unwrap();
     let edit = admin
         .get(&format!("/admin/catalog/labels/edit?id={id}"))
@@ -225,7 +244,11 @@ async fn labels_are_edited_through_the_html_forms() {
     let confirm = admin
         .get(&format!("/admin/catalog/labels/delete?id={id}"))
         .await;
-    assert!(confirm.text().contains("2 products lose it"), "{}", confirm.body);
+    assert!(
+        confirm.text().contains("2 products lose it"),
+        "{}",
+        confirm.body
+    );
 }
 
 #[tokio::test]
@@ -313,13 +336,21 @@ async fn option_groups_hold_priced_values_and_are_offered_with_products() {
         assert_eq!(reply.json()["error"], message.as_str(), "{body}");
     }
     for (body, status, message) in [
-        (json!({"name": "Warranty"}), 409, "option group Warranty already exists"),
+        (
+            json!({"name": "Warranty"}),
+            409,
+            "option group Warranty already exists",
+        ),
         (
             json!({"name": "Gift", "tax_class": "Not Valid"}),
             422,
             "tax_class must be 1 to 32 characters: lower-case letters, digits, '_' or '-'",
         ),
-        (json!({"name": "Gift", "skus": ["NOPE"]}), 422, "product NOPE does not exist"),
+        (
+            json!({"name": "Gift", "skus": ["NOPE"]}),
+            422,
+            "product NOPE does not exist",
+        ),
     ] {
         let reply = admin
             .submit_json("/admin/catalog/options/create", &body)
@@ -350,7 +381,10 @@ async fn option_groups_hold_priced_values_and_are_offered_with_products() {
         .get(&format!("/admin/catalog/options/edit?id={group_id}"))
         .await
         .text();
-    assert!(page.contains("WARRANTY-3Y") && page.contains("Garantie"), "{page}");
+    assert!(
+        page.contains("WARRANTY-3Y") && page.contains("Garantie"),
+        "{page}"
+    );
 
     let value_id = value["id"].as_str().unwrap();
     let repriced = admin
@@ -370,7 +404,10 @@ async fn option_groups_hold_priced_values_and_are_offered_with_products() {
         .await;
     assert_eq!(deleted.status, 200, "{}", deleted.body);
     assert_eq!(deleted.json()["values_deleted"], 2);
-    assert_eq!(shown(&admin, &tv["id"]).await["option_group_ids"], json!([]));
+    assert_eq!(
+        shown(&admin, &tv["id"]).await["option_group_ids"],
+        json!([])
+    );
     let reuse = admin
         .submit_json(
             "/admin/catalog/option-values/create",

@@ -15,9 +15,7 @@ async fn prices_of(admin: &Browser, sku: &str) -> Value {
 }
 
 async fn set_price(admin: &Browser, body: Value) -> Reply {
-    admin
-        .submit_json("/admin/catalog/prices/edit", &body)
-        .await
+    admin.submit_json("/admin/catalog/prices/edit", &body).await
 }
 
 async fn shown(admin: &Browser, id: &Value) -> Value {
@@ -70,7 +68,14 @@ async fn prices_per_currency_with_volume_tiers_resolve_and_keep_the_product_copy
         "the product's copy follows"
     );
 
-    for (quantity, gross) in [(1, 1100), (4, 1100), (5, 1000), (9, 1000), (10, 900), (99, 900)] {
+    for (quantity, gross) in [
+        (1, 1100),
+        (4, 1100),
+        (5, 1000),
+        (9, 1000),
+        (10, 900),
+        (99, 900),
+    ] {
         let resolved = admin
             .get_json(&format!(
                 "/admin/catalog/prices/resolve?sku=MUG-1&currency=CHF&quantity={quantity}"

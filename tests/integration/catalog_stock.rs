@@ -11,10 +11,7 @@ use super::catalog::product;
 
 async fn warehouse(admin: &Browser, name: &str) -> String {
     let reply = admin
-        .submit_json(
-            "/admin/catalog/warehouses/create",
-            &json!({ "name": name }),
-        )
+        .submit_json("/admin/catalog/warehouses/create", &json!({ "name": name }))
         .await;
     assert_eq!(reply.status, 200, "{}", reply.body);
     reply.json()["warehouse"]["id"].as_str().unwrap().to_owned()
@@ -38,10 +35,7 @@ async fn warehouses_are_created_edited_and_deleted_with_unique_names() {
     let admin = app.admin().await;
     let main = warehouse(&admin, "Main").await;
     let duplicate = admin
-        .submit_json(
-            "/admin/catalog/warehouses/create",
-            &json!({"name": "Main"}),
-        )
+        .submit_json("/admin/catalog/warehouses/create", &json!({"name": "Main"}))
         .await;
     assert_eq!(duplicate.status, 409);
     assert_eq!(duplicate.json()["error"], "warehouse Main already exists");
@@ -295,12 +289,11 @@ async fn publish(admin: &Browser, topic: &str, payload: Value) {
 /// Waits until every event delivery has been handled.
 async fn delivered(app: &TestApp) {
     app.eventually(Duration::from_secs(10), "all events delivered", || async {
-        let pending: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM event_deliveries WHERE status <> 'delivered'",
-        )
-        .fetch_one(app.db.pool())
-        .await
-        .unwrap();
+        let pending: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM event_deliveries WHERE status <> 'delivered'")
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
         pending == 0
     })
     .await;
@@ -312,7 +305,11 @@ async fn sales_events_reserve_and_release_idempotently() {
     let admin = app.admin().await;
     product(&admin, "TEE-1", "Tee", 1500, "active").await;
     let main = warehouse(&admin, "Main").await;
-    let reply = set_stock(&admin, json!({"sku": "TEE-1", "quantities": {main.clone(): 10}})).await;
+    let reply = set_stock(
+        &admin,
+        json!({"sku": "TEE-1", "quantities": {main.clone(): 10}}),
+    )
+    .await;
     assert_eq!(reply.status, 200, "{}", reply.body);
 
     let order = json!({"order_id": "o-1", "reference": "R-1", "items": [
@@ -323,7 +320,10 @@ async fn sales_events_reserve_and_release_idempotently() {
     publish(&admin, "sales.order-placed", order.clone()).await;
     delivered(&app).await;
     let tee = availability(&admin, "TEE-1").await;
-    assert_eq!((tee["reserved"].clone(), tee["available"].clone()), (json!(4), json!(6)));
+    assert_eq!(
+        (tee["reserved"].clone(), tee["available"].clone()),
+        (json!(4), json!(6))
+    );
 
     // The same order published again (sales retried) reserves nothing more.
     publish(&admin, "sales.order-placed", order).await;
@@ -339,15 +339,23 @@ async fn sales_events_reserve_and_release_idempotently() {
     assert_eq!(availability(&admin, "TEE-1").await["reserved"], 4);
 
     // Stock changes keep the reservation.
-    let reply = set_stock(&admin, json!({"sku": "TEE-1", "quantities": {main.clone(): 5}})).await;
+    let reply = set_stock(
+        &admin,
+        json!({"sku": "TEE-1", "quantities": {main.clone(): 5}}),
+    )
+    .await;
     assert_eq!(reply.json()["availability"]["available"], 1);
 
-    let release = json!({"order_id": "o-1", "items": [{"item_id": 1, "sku": "TEE-1", "quantity": 3}]});
+    let release =
+        json!({"order_id": "o-1", "items": [{"item_id": 1, "sku": "TEE-1", "quantity": 3}]});
     publish(&admin, "sales.items-released", release.clone()).await;
     publish(&admin, "sales.items-released", release).await;
     delivered(&app).await;
     let tee = availability(&admin, "TEE-1").await;
-    assert_eq!((tee["reserved"].clone(), tee["available"].clone()), (json!(1), json!(4)));
+    assert_eq!(
+        (tee["reserved"].clone(), tee["available"].clone()),
+        (json!(1), json!(4))
+    );
 
     // A release that arrives before its order: the late order does not reserve that item.
     publish(
@@ -370,7 +378,10 @@ async fn sales_events_reserve_and_release_idempotently() {
     publish(&admin, "sales.order-placed", json!({"items": "nope"})).await;
     delivered(&app).await;
     let tee = availability(&admin, "TEE-1").await;
-    assert_eq!((tee["reserved"].clone(), tee["available"].clone()), (json!(2), json!(3)));
+    assert_eq!(
+        (tee["reserved"].clone(), tee["available"].clone()),
+        (json!(2), json!(3))
+    );
     let gone = admin
         .get_json("/admin/catalog/availability/index?q=GONE")
         .await

@@ -119,7 +119,11 @@ fn show(req: &Request) -> Reply {
     let sku = crate::skus::param(req)?;
     products::check_sku(&sku)?;
     let svg = svg(&sku).ok_or_else(|| Failure::unprocessable("sku cannot be encoded"))?;
-    Ok(download(format!("{sku}.svg"), "image/svg+xml", svg.into_bytes()))
+    Ok(download(
+        format!("{sku}.svg"),
+        "image/svg+xml",
+        svg.into_bytes(),
+    ))
 }
 
 #[cfg(test)]
@@ -154,7 +158,10 @@ mod tests {
         assert_eq!(m.len(), 66);
         assert!(m[..10].iter().all(|b| !b) && m[56..].iter().all(|b| !b));
         // Start B = 211214: bar 2, space 1, bar 1, space 2, bar 1, space 4.
-        let start: String = m[10..21].iter().map(|b| if *b { '1' } else { '0' }).collect();
+        let start: String = m[10..21]
+            .iter()
+            .map(|b| if *b { '1' } else { '0' })
+            .collect();
         assert_eq!(start, "11010010000");
         // Stop ends with its 2-module bar.
         assert!(m[54] && m[55]);

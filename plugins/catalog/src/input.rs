@@ -242,7 +242,9 @@ pub fn cents_error(field: &str) -> Failure {
 pub fn json_cents(object: &Map<String, Value>, field: &str) -> Result<Option<i64>, Failure> {
     match object.get(field) {
         None | Some(Value::Null) => Ok(None),
-        Some(value) => cents_value(value).map(Some).ok_or_else(|| cents_error(field)),
+        Some(value) => cents_value(value)
+            .map(Some)
+            .ok_or_else(|| cents_error(field)),
     }
 }
 
@@ -381,7 +383,9 @@ pub fn check_date(field: &str, text: &str) -> Result<(), Failure> {
     }
     let num = |r: std::ops::Range<usize>| -> Option<u32> {
         let part = &text[r];
-        part.bytes().all(|c| c.is_ascii_digit()).then(|| part.parse().ok())?
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())?
     };
     let (Some(year), Some(month), Some(day)) = (num(0..4), num(5..7), num(8..10)) else {
         return Err(bad());
@@ -449,9 +453,20 @@ mod tests {
         for ok in ["2025-01-01", "2024-02-29", "1999-12-31"] {
             assert!(check_date("valid_from", ok).is_ok(), "{ok}");
         }
-        for bad in ["2025-02-29", "2025-13-01", "2025-1-01", "25-01-01", "2025-01-00", "2025/01/01", "+025-01-01"] {
+        for bad in [
+            "2025-02-29",
+            "2025-13-01",
+            "2025-1-01",
+            "25-01-01",
+            "2025-01-00",
+            "2025/01/01",
+            "+025-01-01",
+        ] {
             let err = check_date("valid_from", bad).unwrap_err();
-            assert_eq!(err.message, "valid_from must be a date (YYYY-MM-DD)", "{bad}");
+            assert_eq!(
+                err.message, "valid_from must be a date (YYYY-MM-DD)",
+                "{bad}"
+            );
         }
         assert_eq!(date_of(0), "1970-01-01");
         assert_eq!(date_of(1_735_689_600), "2025-01-01");

@@ -292,7 +292,12 @@ fn confirm_delete(req: &Request) -> Reply {
         skus: links::skus(LABEL, &label.id)?,
         label: label.into(),
     };
-    Ok(view_or_json(req, "labels/delete.html", "Delete label", &ctx))
+    Ok(view_or_json(
+        req,
+        "labels/delete.html",
+        "Delete label",
+        &ctx,
+    ))
 }
 
 /// Deletes the label; its products lose it.

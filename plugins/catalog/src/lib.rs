@@ -27,21 +27,66 @@ fn routes() -> Router {
 
 /// The templates of prices, stock, labels, options and the low-stock widget.
 const MORE_TEMPLATES: &[(&str, &str)] = &[
-    ("prices/index.html", include_str!("../templates/prices/index.html")),
-    ("prices/form.html", include_str!("../templates/prices/form.html")),
-    ("warehouses/index.html", include_str!("../templates/warehouses/index.html")),
-    ("warehouses/form.html", include_str!("../templates/warehouses/form.html")),
-    ("warehouses/delete.html", include_str!("../templates/warehouses/delete.html")),
-    ("stock/edit.html", include_str!("../templates/stock/edit.html")),
-    ("availability/index.html", include_str!("../templates/availability/index.html")),
-    ("labels/index.html", include_str!("../templates/labels/index.html")),
-    ("labels/form.html", include_str!("../templates/labels/form.html")),
-    ("labels/delete.html", include_str!("../templates/labels/delete.html")),
-    ("labels/preview.html", include_str!("../templates/labels/preview.html")),
-    ("options/index.html", include_str!("../templates/options/index.html")),
-    ("options/form.html", include_str!("../templates/options/form.html")),
-    ("options/value.html", include_str!("../templates/options/value.html")),
-    ("widgets/low_stock.html", include_str!("../templates/widgets/low_stock.html")),
+    (
+        "prices/index.html",
+        include_str!("../templates/prices/index.html"),
+    ),
+    (
+        "prices/form.html",
+        include_str!("../templates/prices/form.html"),
+    ),
+    (
+        "warehouses/index.html",
+        include_str!("../templates/warehouses/index.html"),
+    ),
+    (
+        "warehouses/form.html",
+        include_str!("../templates/warehouses/form.html"),
+    ),
+    (
+        "warehouses/delete.html",
+        include_str!("../templates/warehouses/delete.html"),
+    ),
+    (
+        "stock/edit.html",
+        include_str!("../templates/stock/edit.html"),
+    ),
+    (
+        "availability/index.html",
+        include_str!("../templates/availability/index.html"),
+    ),
+    (
+        "labels/index.html",
+        include_str!("../templates/labels/index.html"),
+    ),
+    (
+        "labels/form.html",
+        include_str!("../templates/labels/form.html"),
+    ),
+    (
+        "labels/delete.html",
+        include_str!("../templates/labels/delete.html"),
+    ),
+    (
+        "labels/preview.html",
+        include_str!("../templates/labels/preview.html"),
+    ),
+    (
+        "options/index.html",
+        include_str!("../templates/options/index.html"),
+    ),
+    (
+        "options/form.html",
+        include_str!("../templates/options/form.html"),
+    ),
+    (
+        "options/value.html",
+        include_str!("../templates/options/value.html"),
+    ),
+    (
+        "widgets/low_stock.html",
+        include_str!("../templates/widgets/low_stock.html"),
+    ),
 ];
 
 impl Plugin for Catalog {
@@ -66,7 +111,10 @@ impl Plugin for Catalog {
             .collection(reservations::collection())
             .collection(labels::collection())
             .collection(links::collection());
-        for collection in stock::collections().into_iter().chain(options::collections()) {
+        for collection in stock::collections()
+            .into_iter()
+            .chain(options::collections())
+        {
             manifest = manifest.collection(collection);
         }
         for (name, source) in MORE_TEMPLATES {

@@ -154,7 +154,12 @@ fn new_group_form(req: &Request) -> Reply {
         action: "create",
         locales: FORM_LOCALES,
     };
-    Ok(view_or_json(req, "options/form.html", "New option group", &ctx))
+    Ok(view_or_json(
+        req,
+        "options/form.html",
+        "New option group",
+        &ctx,
+    ))
 }
 
 fn group_context(group: Record<GroupData>) -> Result<GroupFormContext, Failure> {
@@ -169,7 +174,12 @@ fn group_context(group: Record<GroupData>) -> Result<GroupFormContext, Failure> 
 
 fn edit_group_form(req: &Request) -> Reply {
     let ctx = group_context(load_group(&input::required_id(req)?)?)?;
-    Ok(view_or_json(req, "options/form.html", "Edit option group", &ctx))
+    Ok(view_or_json(
+        req,
+        "options/form.html",
+        "Edit option group",
+        &ctx,
+    ))
 }
 
 fn check_tax_class(tax_class: &str) -> Result<(), Failure> {
@@ -304,7 +314,12 @@ fn new_value_form(req: &Request) -> Reply {
         action: "create",
         currencies: CURRENCIES,
     };
-    Ok(view_or_json(req, "options/value.html", "New option value", &ctx))
+    Ok(view_or_json(
+        req,
+        "options/value.html",
+        "New option value",
+        &ctx,
+    ))
 }
 
 fn edit_value_form(req: &Request) -> Reply {
@@ -315,7 +330,12 @@ fn edit_value_form(req: &Request) -> Reply {
         action: "edit",
         currencies: CURRENCIES,
     };
-    Ok(view_or_json(req, "options/value.html", "Edit option value", &ctx))
+    Ok(view_or_json(
+        req,
+        "options/value.html",
+        "Edit option value",
+        &ctx,
+    ))
 }
 
 /// Prices: JSON `{"prices": {"EUR": 500}}` (an entry set to null removes it), or form fields
@@ -411,9 +431,9 @@ fn create_value(req: &Request) -> Reply {
     let group_id = req
         .param("group_id")
         .ok_or_else(|| Failure::bad_request("group_id is required"))?;
-    let group = groups().find(&group_id)?.ok_or_else(|| {
-        Failure::unprocessable(format!("option group {group_id} does not exist"))
-    })?;
+    let group = groups()
+        .find(&group_id)?
+        .ok_or_else(|| Failure::unprocessable(format!("option group {group_id} does not exist")))?;
     let mut data = ValueData {
         group_id: group.id,
         ..ValueData::default()

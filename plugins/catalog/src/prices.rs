@@ -395,8 +395,8 @@ fn json_volume(value: Option<&Value>) -> Result<Vec<VolumeTier>, Failure> {
             let gross = input::json_cents(object, "gross")
                 .map_err(|_| input::cents_error("volume gross"))?
                 .ok_or_else(|| Failure::unprocessable("volume gross is required"))?;
-            let net = input::json_cents(object, "net")
-                .map_err(|_| input::cents_error("volume net"))?;
+            let net =
+                input::json_cents(object, "net").map_err(|_| input::cents_error("volume net"))?;
             Ok(VolumeTier {
                 quantity,
                 gross,
@@ -541,7 +541,7 @@ mod tests {
 
     #[test]
     fn the_unit_price_follows_the_largest_tier_reached() {
-        let mut spec = PriceSpec {
+        let spec = PriceSpec {
             gross: 1000,
             net: Some(840),
             volume: vec![tier(5, 900), tier(10, 800)],
@@ -568,7 +568,9 @@ mod tests {
             }]
         );
         assert_eq!(
-            json_volume(Some(&json!({"quantity": 3}))).unwrap_err().status,
+            json_volume(Some(&json!({"quantity": 3})))
+                .unwrap_err()
+                .status,
             422
         );
         assert_eq!(

@@ -102,11 +102,7 @@ fn parse(payload: &str) -> Result<Payload, String> {
 
 /// Applies one event to the order's record; returns the change of reserved quantity per SKU.
 /// Pure, so idempotency is unit-tested.
-fn apply(
-    record: &mut ReservationData,
-    topic: &str,
-    payload: &Payload,
-) -> BTreeMap<String, i64> {
+fn apply(record: &mut ReservationData, topic: &str, payload: &Payload) -> BTreeMap<String, i64> {
     let mut delta: BTreeMap<String, i64> = BTreeMap::new();
     if record.reference.is_none() {
         record.reference = payload.reference.clone();

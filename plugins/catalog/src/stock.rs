@@ -370,7 +370,12 @@ fn index(req: &Request) -> Reply {
         next: page.next_cursor,
         total: page.total,
     };
-    Ok(view_or_json(req, "availability/index.html", "Availability", &ctx))
+    Ok(view_or_json(
+        req,
+        "availability/index.html",
+        "Availability",
+        &ctx,
+    ))
 }
 
 fn low_stock(

@@ -62,7 +62,12 @@ pub fn routes(router: Router) -> Router {
 
 /// Every warehouse by name (a shop has a handful; the first 1000 are read).
 pub fn all() -> Result<Vec<Warehouse>, Failure> {
-    Ok(warehouses().query().sort("name").limit(1000).fetch()?.records)
+    Ok(warehouses()
+        .query()
+        .sort("name")
+        .limit(1000)
+        .fetch()?
+        .records)
 }
 
 /// The warehouse named `name`, if any (for imports that name warehouses).
@@ -105,7 +110,12 @@ fn index(req: &Request) -> Reply {
     let ctx = IndexContext {
         warehouses: all()?.into_iter().map(WarehouseOut::from).collect(),
     };
-    Ok(view_or_json(req, "warehouses/index.html", "Warehouses", &ctx))
+    Ok(view_or_json(
+        req,
+        "warehouses/index.html",
+        "Warehouses",
+        &ctx,
+    ))
 }
 
 #[derive(Debug, Serialize)]
@@ -119,7 +129,12 @@ fn new_form(req: &Request) -> Reply {
         warehouse: None,
         action: "create",
     };
-    Ok(view_or_json(req, "warehouses/form.html", "New warehouse", &ctx))
+    Ok(view_or_json(
+        req,
+        "warehouses/form.html",
+        "New warehouse",
+        &ctx,
+    ))
 }
 
 fn edit_form(req: &Request) -> Reply {
@@ -127,7 +142,12 @@ fn edit_form(req: &Request) -> Reply {
         warehouse: Some(load(&input::required_id(req)?)?.into()),
         action: "edit",
     };
-    Ok(view_or_json(req, "warehouses/form.html", "Edit warehouse", &ctx))
+    Ok(view_or_json(
+        req,
+        "warehouses/form.html",
+        "Edit warehouse",
+        &ctx,
+    ))
 }
 
 /// `name` (required, trimmed, at most 100 characters) and `active` (default true).
