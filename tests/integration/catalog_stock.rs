@@ -391,3 +391,37 @@ async fn sales_events_reserve_and_release_idempotently() {
         "an unknown SKU's reservation is still counted"
     );
 }
+
+#[tokio::test]
+async fn a_user_allowed_to_see_availability_but_not_edit_stock_gets_no_link_and_403() {
+    let app = TestApp::with_plugins(&["catalog"]).await;
+    let admin = app.admin().await;
+    product(&admin, "JAR-1", "Jar", 300, "active").await;
+    let main = warehouse(&admin, "Main").await;
+    let reply = set_stock(&admin, json!({"sku": "JAR-1", "quantities": {"Main": 4}})).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(
+        reply.json()["warehouses"][0]["quantity"],
+        4,
+        "a warehouse may be named instead of its id ({main})"
+    );
+    let password = "viewer-password-0001";
+    app.user_with_rules(
+        "viewer@example.com",
+        password,
+        &[("catalog", "availability", "index", "allow")],
+    )
+    .await;
+    let viewer = app.signed_in("viewer@example.com", password).await;
+    let list = viewer.get("/admin/catalog/availability/index").await;
+    assert_eq!(list.status, 200, "{}", list.body);
+    assert!(list.text().contains("JAR-1"));
+    assert!(
+        !list.text().contains("/admin/catalog/stock/edit"),
+        "{}",
+        list.body
+    );
+    let write = set_stock(&viewer, json!({"sku": "JAR-1", "quantities": {"Main": 0}})).await;
+    assert_eq!(write.status, 403);
+    assert_eq!(availability(&admin, "JAR-1").await["quantity"], 4);
+}
