@@ -257,7 +257,7 @@ async fn variants_have_unique_skus_distinct_super_values_validity_and_can_be_dis
         json!({"product_id": shirt_id, "sku": "X1",
         "valid_from": "2026-02-30"}),
         422,
-        "valid_from must be a date like 2026-12-31",
+        "valid_from must be a date (YYYY-MM-DD)",
     )
     .await;
     refused(

@@ -15,12 +15,8 @@ struct Counts {
     variants: u64,
 }
 
-/// Renders the widget `name`; an unknown name or a storage failure is an error the host shows
-/// in place of the widget.
-pub fn render(name: &str) -> Result<View, String> {
-    if name != PRODUCTS {
-        return Err(format!("no widget named `{name}`"));
-    }
+/// Renders the widget; a storage failure is an error the host shows in place of the widget.
+pub fn render() -> Result<View, String> {
     let count = |r: Result<u64, StorageError>| r.map_err(|e| format!("cannot count: {e:?}"));
     let counts = Counts {
         products: count(products().query().count())?,

@@ -16,6 +16,7 @@ use crate::attributes;
 use crate::categories::{self, categories};
 use crate::input::{self, DEFAULT_LOCALE, FORM_LOCALES};
 use crate::search_settings;
+use crate::skus;
 use crate::variants::{self, VariantOut};
 
 /// The currency whose gross price is copied into the indexed `price` field.
@@ -60,11 +61,13 @@ pub struct ProductData {
     pub slugs: BTreeMap<String, String>,
     pub slug: String,
     pub stores: Vec<String>,
-    /// Labels assigned to the product (edited from the labels section).
-    pub label_ids: Vec<String>,
     /// What full-text search finds besides `sku` and `name`: every locale's name, the variants'
     /// SKUs, full-text attribute values, and the filter tokens (see the module docs).
     pub search_text: String,
+    /// Labels on the product; written only through `labels` (see `links`).
+    pub label_ids: Vec<String>,
+    /// Option groups offered with the product; written only through `options` (see `links`).
+    pub option_group_ids: Vec<String>,
     /// UTC unix seconds of the last write by this plugin.
     pub updated: i64,
 }
@@ -459,36 +462,6 @@ pub struct ProductInput {
     stores: Option<Vec<String>>,
 }
 
-fn price_error(field: &str) -> Failure {
-    Failure::unprocessable(format!(
-        "{field} must be a non-negative integer number of cents"
-    ))
-}
-
-fn json_cents(
-    object: &serde_json::Map<String, Value>,
-    field: &str,
-) -> Result<Option<i64>, Failure> {
-    match object.get(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => match n.as_i64() {
-            Some(v) if v >= 0 => Ok(Some(v)),
-            _ => Err(price_error(field)),
-        },
-        Some(_) => Err(price_error(field)),
-    }
-}
-
-fn form_cents(req: &Request, field: &str) -> Result<Option<i64>, Failure> {
-    match req.form(field).map(str::trim).filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(text) if text.bytes().all(|b| b.is_ascii_digit()) => {
-            text.parse().map(Some).map_err(|_| price_error(field))
-        }
-        Some(_) => Err(price_error(field)),
-    }
-}
-
 impl ProductInput {
     pub fn from_request(req: &Request) -> Result<Self, Failure> {
         match &req.body {
@@ -505,7 +478,7 @@ impl ProductInput {
     pub fn from_object(object: &serde_json::Map<String, Value>) -> Result<Self, Failure> {
         let category_ids = input::json_strings(object, "category_ids", "category ids")?;
         let price_net = if object.contains_key("price_net") {
-            Some(json_cents(object, "price_net")?)
+            Some(input::json_cents(object, "price_net")?)
         } else {
             None
         };
@@ -514,7 +487,7 @@ impl ProductInput {
             names: input::json_locales(object, "names", Some("name"))?,
             description: input::json_locales(object, "description", None)?,
             status: input::json_string(object, "status")?,
-            price: json_cents(object, "price")?,
+            price: input::json_cents(object, "price")?,
             price_net,
             category_ids,
             tax_class: input::json_string(object, "tax_class")?,
@@ -532,8 +505,8 @@ impl ProductInput {
             names: Some(input::form_locales(req, "names", "name")),
             description: Some(input::form_locales(req, "description", "description")),
             status: req.form("status").map(str::to_owned),
-            price: form_cents(req, "price")?,
-            price_net: Some(form_cents(req, "price_net")?),
+            price: input::form_cents(req, "price")?,
+            price_net: Some(input::form_cents(req, "price_net")?),
             category_ids: Some(
                 req.form_all("category_ids")
                     .filter(|v| !v.is_empty())
@@ -728,6 +701,7 @@ fn create(req: &Request) -> Reply {
     let product = products()
         .insert(&data)
         .map_err(|e| storage_error(e, &data))?;
+    skus::product_written(None, &product.data)?;
     services::audit("product.create", &product.id, &product.data.sku);
     Ok(written(req, product, "Product created"))
 }
@@ -738,11 +712,13 @@ fn update(req: &Request) -> Reply {
     let input = ProductInput::from_request(req)?;
     let current = load(&id)?;
     input::check_version("product", &id, version, current.version)?;
+    let old_sku = current.data.sku.clone();
     let mut data = current.data;
     input.apply(Some(&id), &mut data)?;
     let product = products()
         .replace(&id, &data, version)
         .map_err(|e| storage_error(e, &data))?;
+    skus::product_written(Some(&old_sku), &product.data)?;
     services::audit("product.edit", &id, &product.data.sku);
     Ok(written(req, product, "Product saved"))
 }
