@@ -236,6 +236,44 @@ async fn product_pages_show_sellable_variants_and_search_finds_products_by_word_
     let polo = shopper.get_json("/p/polo-shirt-polo").await.json();
     assert_eq!(polo["variants"].as_array().unwrap().len(), 1);
 
+    // Offers carry price and availability; a label shows in the shopper's locale.
+    let offer = &polo["offers"][0];
+    assert_eq!(offer["sku"], "POLO-BLUE-L");
+    assert_eq!(
+        offer["price"], 1200,
+        "the abstract product's price: {offer}"
+    );
+    assert_eq!(offer["in_stock"], false, "no stock yet");
+    ok(
+        &admin,
+        "/admin/catalog/warehouses/create",
+        json!({"name": "Main"}),
+    )
+    .await;
+    ok(
+        &admin,
+        "/admin/catalog/stock/edit",
+        json!({"sku": "POLO-BLUE-L", "quantities": {"Main": 3}}),
+    )
+    .await;
+    let label = ok(
+        &admin,
+        "/admin/catalog/labels/create",
+        json!({"name": "sale", "texts": {"en": "Sale!"}, "skus": ["POLO"]}),
+    )
+    .await;
+    let polo = shopper.get_json("/p/polo-shirt-polo").await.json();
+    assert_eq!(polo["offers"][0]["in_stock"], true);
+    assert_eq!(polo["labels"], json!(["Sale!"]));
+    // The admin list filters by label (through the product's search tokens).
+    let label_id = label["label"]["id"].as_str().unwrap();
+    let labelled = admin
+        .get_json(&format!("/admin/catalog/products/index?label={label_id}"))
+        .await
+        .json();
+    assert_eq!(labelled["total"], 1);
+    assert_eq!(labelled["products"][0]["sku"], "POLO");
+
     let html = shopper.get("/p/polo-shirt-polo").await;
     assert_eq!(html.status, 200);
     assert!(html.text().contains("POLO-BLUE-L"), "{}", html.body);

@@ -150,19 +150,16 @@ async fn a_bad_file_is_refused_as_a_whole_and_export_imports_back_unchanged() {
             "column \"name.en\" appears twice",
         ),
         ("name.en\nA\n", "the header needs an abstract_sku column"),
-        ("abstract_sku,price.USD.gross\nA,100\n", ""),
+        (
+            "abstract_sku,price.XYZ.gross\nA,100\n",
+            "currency must be one of EUR, CHF, USD",
+        ),
     ] {
         let reply = admin
             .submit_json("/admin/catalog/products/import", &json!({ "csv": csv }))
             .await;
-        if message.is_empty() {
-            // Other currencies are row errors (the row is refused, the file is read).
-            assert_eq!(reply.status, 200, "{}", reply.body);
-            assert_eq!(reply.json()["report"]["failed"], 1);
-        } else {
-            assert_eq!(reply.status, 422, "{csv}: {}", reply.body);
-            assert_eq!(reply.json()["error"], message);
-        }
+        assert_eq!(reply.status, 422, "{csv}: {}", reply.body);
+        assert_eq!(reply.json()["error"], message);
     }
     let empty = admin
         .submit_json("/admin/catalog/products/import", &json!({ "csv": "  " }))
@@ -234,4 +231,67 @@ async fn the_import_page_takes_pasted_csv_and_shows_the_report() {
     assert!(text.contains("1 created"), "{text}");
     assert!(text.contains("<strong>1 failed</strong>"), "{text}");
     assert!(text.contains("<td>3</td>"), "{text}");
+}
+
+#[tokio::test]
+async fn import_sets_prices_per_currency_and_stock_per_warehouse_and_exports_them() {
+    let app = TestApp::with_plugins(&["catalog"]).await;
+    let admin = app.admin().await;
+    seed_attributes(&admin).await;
+    for name in ["Berlin", "Vienna"] {
+        let reply = admin
+            .submit_json("/admin/catalog/warehouses/create", &json!({ "name": name }))
+            .await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+    }
+    let csv = "\
+abstract_sku,concrete_sku,name.en,price.EUR.gross,price.CHF.gross,price.CHF.net,stock,stock.Vienna,attr.color,attr.size
+TEE,,Tee,1500,1700,1400,,,,
+TEE,TEE-RED-S,,1600,,,4,2,red,S
+TEE,TEE-RED-M,,,,,0,,red,M
+CAP,,Cap,500,,,3,,,
+BAD,,Bad,100,,90,,,,
+NEG,,Neg,100,,,-1,,,
+WH,,Wh,100,,,,,,
+";
+    let report = import(&admin, &csv).await;
+    assert_eq!(report["created"], 3, "{report}");
+    assert_eq!(report["updated"], 2, "{report}");
+    let errors: Vec<(u64, &str)> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["line"].as_u64().unwrap(), e["reason"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            (6, "price.CHF.gross is required with price.CHF.net"),
+            (7, "stock must be a whole number of at least 0"),
+        ]
+    );
+    // TEE's CHF price is the abstract product's; TEE-RED-S has its own EUR price.
+    let chf = admin
+        .get_json("/admin/catalog/prices/resolve?sku=TEE-RED-M&currency=CHF")
+        .await;
+    assert_eq!(chf.status, 200, "{}", chf.body);
+    assert_eq!(chf.json()["unit"]["gross"], 1700, "{}", chf.body);
+    let own = admin
+        .get_json("/admin/catalog/prices/resolve?sku=TEE-RED-S&currency=EUR")
+        .await
+        .json();
+    assert_eq!(own["unit"]["gross"], 1600, "{own}");
+    // `stock` is the first warehouse by name (Berlin); stock.Vienna the named one.
+    let stock = admin
+        .get_json("/admin/catalog/availability/index?q=TEE-RED-S")
+        .await;
+    assert_eq!(stock.status, 200, "{}", stock.body);
+    assert!(stock.body.contains("\"available\":6"), "{}", stock.body);
+
+    let export = admin.get("/admin/catalog/products/export").await.body;
+    assert!(export.contains("price.CHF.gross,price.CHF.net"), "{export}");
+    assert!(export.contains("stock.Berlin,stock.Vienna"), "{export}");
+    let again = import(&admin, &export).await;
+    assert_eq!(again["unchanged"], 5, "{again}");
+    assert_eq!(again["failed"], 0, "{again}");
 }

@@ -186,6 +186,13 @@ pub fn refresh_warehouse(id: &str, delete_stock: bool) -> Result<u64, Failure> {
     Ok(skus.len() as u64)
 }
 
+/// The quantity of `sku` recorded in warehouse `warehouse_id`, if any.
+pub fn quantity_in(sku: &str, warehouse_id: &str) -> Result<Option<i64>, Failure> {
+    Ok(stock()
+        .find(&stock_id(sku, warehouse_id))?
+        .map(|r| r.data.quantity))
+}
+
 /// `sku`'s stock records (one per warehouse that ever stocked it).
 fn stock_of(sku: &str) -> Result<Vec<Record<StockData>>, Failure> {
     Ok(stock().query().eq("sku", sku).limit(1000).fetch()?.records)

@@ -15,8 +15,9 @@ use crate::products::{Product, ProductData, STORES, products, token};
 use crate::search_settings::{self, SearchSetting};
 use crate::variants::{self, VariantData, variants};
 
-/// The store this storefront sells in.
+/// The store this storefront sells in, and its currency.
 pub const STORE: &str = STORES[0];
+pub const CURRENCY: &str = crate::products::DEFAULT_CURRENCY;
 pub const PAGE_SIZE: u32 = 24;
 /// The most products of one category a page filters in memory (facets need the whole set).
 pub const CATEGORY_SCAN_MAX: usize = 1000;
@@ -393,12 +394,40 @@ fn variants_of(products: &[Product]) -> Result<BTreeMap<String, Vec<VariantData>
 #[derive(Debug, Serialize)]
 struct ProductPage {
     product: Card,
+    /// What is bought: the variants on sale, or the product itself when it has none.
+    offers: Vec<Offer>,
+    labels: Vec<String>,
     description: String,
     meta_title: String,
     meta_description: String,
     attributes: Vec<(String, String)>,
     variants: Vec<VariantView>,
     categories: Vec<CategoryView>,
+}
+
+/// A sellable SKU with its price (volume tiers resolved for one item) and availability.
+#[derive(Debug, Serialize)]
+struct Offer {
+    sku: String,
+    name: String,
+    /// Gross unit price in cents; none when the SKU has no price in the shop's currency.
+    price: Option<i64>,
+    original_price: Option<i64>,
+    available: i64,
+    in_stock: bool,
+}
+
+fn offer(sku: &str, name: String) -> Result<Offer, Failure> {
+    let resolved = crate::prices::resolve(sku, CURRENCY, 1)?;
+    let availability = crate::stock::availability_of(sku)?;
+    Ok(Offer {
+        sku: sku.to_owned(),
+        name,
+        price: resolved.as_ref().map(|r| r.unit.gross),
+        original_price: resolved.and_then(|r| r.original).map(|p| p.gross),
+        available: availability.available,
+        in_stock: availability.never_out_of_stock || availability.available > 0,
+    })
 }
 
 #[derive(Debug, Serialize)]
@@ -447,17 +476,36 @@ fn product_page(req: &Request) -> Reply {
     let locale = services::locale();
     let today = input::today();
     let mut variant_views = Vec::new();
-    for v in variants::of_product(&product.id)? {
-        if variants::is_valid_on(&v.data, &today) {
-            variant_views.push(VariantView {
-                name: Some(localized(&v.data.names, &locale))
-                    .filter(|n| !n.is_empty())
-                    .unwrap_or_else(|| v.data.name.clone()),
-                attributes: labelled(&v.data.attributes, &locale)?,
-                sku: v.data.sku,
-            });
-        }
+    let mut offers = Vec::new();
+    let all_variants = variants::of_product(&product.id)?;
+    for v in all_variants
+        .iter()
+        .filter(|v| variants::is_valid_on(&v.data, &today))
+    {
+        let name = Some(localized(&v.data.names, &locale))
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| v.data.name.clone());
+        offers.push(offer(&v.data.sku, name.clone())?);
+        variant_views.push(VariantView {
+            name,
+            attributes: labelled(&v.data.attributes, &locale)?,
+            sku: v.data.sku.clone(),
+        });
     }
+    if all_variants.is_empty() {
+        offers.push(offer(
+            &product.data.sku,
+            localized(&product.data.names, &locale),
+        )?);
+    }
+    let labels = crate::labels::visible_for(&product.data, &today)?
+        .into_iter()
+        .map(|l| {
+            Some(localized(&l.data.texts, &locale))
+                .filter(|t| !t.is_empty())
+                .unwrap_or(l.data.name)
+        })
+        .collect();
     let mut category_views = Vec::new();
     for id in &product.data.category_ids {
         if let Some(c) = categories().find(id)?
@@ -469,6 +517,8 @@ fn product_page(req: &Request) -> Reply {
     }
     let ctx = ProductPage {
         product: card(&product, &locale),
+        offers,
+        labels,
         description: localized(&product.data.description, &locale),
         meta_title: localized(&product.data.meta_title, &locale),
         meta_description: localized(&product.data.meta_description, &locale),

@@ -1,4 +1,4 @@
-//! CSV import and export of products with their variants and prices.
+//! CSV import and export of products with their variants, prices and stock.
 //!
 //! One row per sellable SKU: a product row (`concrete_sku` empty) or a variant row of the
 //! product `abstract_sku`. Import reads the file record by record; each row is validated as a
@@ -16,8 +16,10 @@ use serde_json::{Map, Value};
 use crate::categories::categories;
 use crate::csv::{self, Reader, Row};
 use crate::input::{self, FORM_LOCALES};
+use crate::prices::{self, PriceSpec};
 use crate::products::{self, ProductData, ProductInput, products};
 use crate::variants::{self, VariantData, VariantInput, variants};
+use crate::{stock, warehouses};
 
 /// Rows reported as errors at most; further bad rows are only counted.
 pub const MAX_REPORTED_ERRORS: usize = 1000;
@@ -41,9 +43,11 @@ enum Column {
     Stores,
     Categories,
     Attribute(String),
-    /// `price.<currency>.gross` / `.net`; EUR is the product's own price.
+    /// `price.<currency>.gross` / `.net` of the row's SKU.
     PriceGross(String),
     PriceNet(String),
+    /// `stock.<warehouse name>`; plain `stock` is the first active warehouse by name.
+    Stock(Option<String>),
 }
 
 fn column(name: &str) -> Option<Column> {
@@ -55,11 +59,14 @@ fn column(name: &str) -> Option<Column> {
         "tax_class" => Column::TaxClass,
         "stores" => Column::Stores,
         "categories" => Column::Categories,
+        "stock" => Column::Stock(None),
         _ => {
             if let Some(locale) = name.strip_prefix("name.") {
                 Column::Name(locale.to_owned())
             } else if let Some(locale) = name.strip_prefix("description.") {
                 Column::Description(locale.to_owned())
+            } else if let Some(warehouse) = name.strip_prefix("stock.") {
+                Column::Stock(Some(warehouse.to_owned()))
             } else if let Some(key) = name.strip_prefix("attr.") {
                 Column::Attribute(key.to_owned())
             } else if let Some(rest) = name.strip_prefix("price.") {
@@ -160,6 +167,9 @@ pub fn import_csv(text: &str) -> Result<Report, Failure> {
         let c = column(name).ok_or_else(|| {
             Failure::unprocessable(format!("unknown column {:?} in the header", name.trim()))
         })?;
+        if let Column::PriceGross(currency) | Column::PriceNet(currency) = &c {
+            prices::check_currency(currency)?;
+        }
         if columns.contains(&c) {
             return Err(Failure::unprocessable(format!(
                 "column {:?} appears twice",
@@ -244,8 +254,9 @@ impl Importer {
         let mut names = Map::new();
         let mut descriptions = Map::new();
         let mut attrs = Map::new();
-        let mut gross: Option<String> = None;
-        let mut net: Option<String> = None;
+        // currency → (gross, net) texts; warehouse (None: the default one) → quantity text.
+        let mut price_cells: BTreeMap<String, (String, String)> = BTreeMap::new();
+        let mut stock_cells: Vec<(Option<String>, String)> = Vec::new();
         for (c, value) in columns.iter().zip(row.fields) {
             let value = value.trim().to_owned();
             match c {
@@ -276,15 +287,13 @@ impl Importer {
                 Column::Attribute(key) => {
                     attrs.insert(key.clone(), Value::String(value));
                 }
-                Column::PriceGross(currency) | Column::PriceNet(currency)
-                    if currency != products::DEFAULT_CURRENCY =>
-                {
-                    return Err(Failure::unprocessable(format!(
-                        "currency {currency} is not supported by the import"
-                    )));
+                Column::PriceGross(currency) => {
+                    price_cells.entry(currency.clone()).or_default().0 = value;
                 }
-                Column::PriceGross(_) => gross = Some(value),
-                Column::PriceNet(_) => net = Some(value),
+                Column::PriceNet(currency) => {
+                    price_cells.entry(currency.clone()).or_default().1 = value;
+                }
+                Column::Stock(warehouse) => stock_cells.push((warehouse.clone(), value)),
             }
         }
         if abstract_sku.is_empty() {
@@ -292,7 +301,8 @@ impl Importer {
         }
         let existing = products::by_sku(&abstract_sku)?;
         let is_variant_row = !concrete_sku.is_empty();
-        // Texts and prices of a variant row describe the abstract product only when it is new.
+        // Texts of a variant row describe the abstract product only when it is new; its EUR
+        // price then becomes the product's. Other prices belong to the row's own SKU.
         if !is_variant_row || existing.is_none() {
             if !names.is_empty() {
                 product.insert("names".into(), Value::Object(names));
@@ -300,16 +310,16 @@ impl Importer {
             if !descriptions.is_empty() {
                 product.insert("description".into(), Value::Object(descriptions));
             }
-            if let Some(g) = gross.filter(|g| !g.is_empty()) {
-                product.insert("price".into(), cents("price.EUR.gross", &g)?);
-            }
-            if let Some(n) = net {
-                let value = if n.is_empty() {
+            if let Some((g, n)) = price_cells.remove(products::DEFAULT_CURRENCY) {
+                if !g.is_empty() {
+                    product.insert("price".into(), cents("price.EUR.gross", &g)?);
+                }
+                let net = if n.is_empty() {
                     Value::Null
                 } else {
                     cents("price.EUR.net", &n)?
                 };
-                product.insert("price_net".into(), value);
+                product.insert("price_net".into(), net);
             }
         }
         if is_variant_row {
@@ -366,6 +376,14 @@ impl Importer {
             }
         }
 
+        let row_sku = if is_variant_row {
+            &concrete_sku
+        } else {
+            &abstract_sku
+        };
+        let price_writes = price_changes(row_sku, price_cells)?;
+        let stock_writes = stock_changes(row_sku, stock_cells)?;
+
         // Write: the checks above leave only internal failures, which fail the whole import.
         if product_changed {
             match version {
@@ -381,14 +399,85 @@ impl Importer {
             };
             products::reindex(&id)?;
         }
-        Ok(
-            match (existing.is_none(), product_changed || variant_changed) {
-                (true, _) => Outcome::Created,
-                (false, true) => Outcome::Updated,
-                (false, false) => Outcome::Unchanged,
-            },
-        )
+        let extra_changed = !price_writes.is_empty() || !stock_writes.is_empty();
+        for (currency, spec) in price_writes {
+            prices::set(row_sku, &currency, spec)?;
+        }
+        for (warehouse_id, quantity) in stock_writes {
+            stock::set_quantity(row_sku, &warehouse_id, quantity)?;
+        }
+        let changed = product_changed || variant_changed || extra_changed;
+        Ok(match (existing.is_none(), changed) {
+            (true, _) => Outcome::Created,
+            (false, true) => Outcome::Updated,
+            (false, false) => Outcome::Unchanged,
+        })
     }
+}
+
+/// The price records a row changes: per currency with a gross (or net) cell, the stored spec
+/// (original price and volume tiers kept) with the new gross and net; unchanged ones left out.
+fn price_changes(
+    sku: &str,
+    cells: BTreeMap<String, (String, String)>,
+) -> Result<Vec<(String, PriceSpec)>, Failure> {
+    let mut out = Vec::new();
+    for (currency, (gross, net)) in cells {
+        if gross.is_empty() && net.is_empty() {
+            continue;
+        }
+        if gross.is_empty() {
+            return Err(Failure::unprocessable(format!(
+                "price.{currency}.gross is required with price.{currency}.net"
+            )));
+        }
+        let stored = prices::get(sku, &currency)?.map(|r| r.data.spec);
+        let mut spec = stored.clone().unwrap_or_default();
+        spec.gross = cents_i64(&format!("price.{currency}.gross"), &gross)?;
+        spec.net = if net.is_empty() {
+            None
+        } else {
+            Some(cents_i64(&format!("price.{currency}.net"), &net)?)
+        };
+        spec.check()?;
+        if stored.as_ref() != Some(&spec) {
+            out.push((currency, spec));
+        }
+    }
+    Ok(out)
+}
+
+/// The stock quantities a row changes: (warehouse id, quantity); empty cells are left alone.
+fn stock_changes(
+    sku: &str,
+    cells: Vec<(Option<String>, String)>,
+) -> Result<Vec<(String, i64)>, Failure> {
+    let mut out = Vec::new();
+    for (warehouse, text) in cells {
+        if text.is_empty() {
+            continue;
+        }
+        let column = match &warehouse {
+            Some(name) => format!("stock.{name}"),
+            None => "stock".to_owned(),
+        };
+        let quantity: i64 = text.parse().ok().filter(|q| *q >= 0).ok_or_else(|| {
+            Failure::unprocessable(format!("{column} must be a whole number of at least 0"))
+        })?;
+        let warehouse = match warehouse {
+            Some(name) => warehouses::resolve(&name)?,
+            None => warehouses::all()?
+                .into_iter()
+                .find(|w| w.data.active)
+                .ok_or_else(|| {
+                    Failure::unprocessable("stock needs a warehouse: create one first")
+                })?,
+        };
+        if stock::quantity_in(sku, &warehouse.id)? != Some(quantity) {
+            out.push((warehouse.id, quantity));
+        }
+    }
+    Ok(out)
 }
 
 /// A record id for an imported SKU: readable, and stable for the SKU (SKUs are unique).
@@ -427,7 +516,11 @@ fn list(value: &str) -> Value {
 }
 
 fn cents(column: &str, text: &str) -> Result<Value, Failure> {
-    text.parse::<u64>().map(Value::from).map_err(|_| {
+    cents_i64(column, text).map(Value::from)
+}
+
+fn cents_i64(column: &str, text: &str) -> Result<i64, Failure> {
+    text.parse::<u32>().map(i64::from).map_err(|_| {
         Failure::unprocessable(format!(
             "{column} must be a non-negative integer number of cents"
         ))
@@ -451,16 +544,16 @@ fn export(_req: &Request) -> Reply {
     let mut header: Vec<String> = vec!["abstract_sku".into(), "concrete_sku".into()];
     header.extend(FORM_LOCALES.iter().map(|l| format!("name.{l}")));
     header.extend(FORM_LOCALES.iter().map(|l| format!("description.{l}")));
+    header.extend(["status", "tax_class", "stores", "categories"].map(String::from));
+    for currency in prices::CURRENCIES {
+        header.push(format!("price.{currency}.gross"));
+        header.push(format!("price.{currency}.net"));
+    }
+    let all_warehouses = warehouses::all()?;
     header.extend(
-        [
-            "status",
-            "tax_class",
-            "stores",
-            "categories",
-            "price.EUR.gross",
-            "price.EUR.net",
-        ]
-        .map(String::from),
+        all_warehouses
+            .iter()
+            .map(|w| format!("stock.{}", w.data.name)),
     );
     header.extend(attribute_keys.iter().map(|k| format!("attr.{k}")));
     let mut out = String::new();
@@ -485,7 +578,6 @@ fn export(_req: &Request) -> Reply {
                     .iter()
                     .map(|l| d.description.get(*l).cloned().unwrap_or_default()),
             );
-            let eur = d.prices.get(products::DEFAULT_CURRENCY);
             base.extend([
                 d.status.clone(),
                 d.tax_class.clone(),
@@ -495,12 +587,9 @@ fn export(_req: &Request) -> Reply {
                     .filter_map(|id| slugs.get(id).cloned())
                     .collect::<Vec<_>>()
                     .join(";"),
-                eur.map(|e| e.gross.to_string()).unwrap_or_default(),
-                eur.and_then(|e| e.net)
-                    .map(|n| n.to_string())
-                    .unwrap_or_default(),
             ]);
             let mut row = base.clone();
+            row.extend(sku_cells(&d.sku, &all_warehouses)?);
             row.extend(
                 attribute_keys
                     .iter()
@@ -510,6 +599,7 @@ fn export(_req: &Request) -> Reply {
             for v in variants::of_product(&p.id)? {
                 let mut row = base.clone();
                 row[1] = v.data.sku.clone();
+                row.extend(sku_cells(&v.data.sku, &all_warehouses)?);
                 row.extend(
                     attribute_keys
                         .iter()
@@ -528,6 +618,29 @@ fn export(_req: &Request) -> Reply {
         "text/csv; charset=utf-8",
         out.into_bytes(),
     ))
+}
+
+/// The price cells (every currency, gross then net) and stock cells (every warehouse) of `sku`.
+fn sku_cells(sku: &str, all_warehouses: &[warehouses::Warehouse]) -> Result<Vec<String>, Failure> {
+    let mut cells = Vec::new();
+    for currency in prices::CURRENCIES {
+        let spec = prices::get(sku, currency)?.map(|r| r.data.spec);
+        cells.push(
+            spec.as_ref()
+                .map(|s| s.gross.to_string())
+                .unwrap_or_default(),
+        );
+        cells.push(
+            spec.and_then(|s| s.net)
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
+        );
+    }
+    for w in all_warehouses {
+        let quantity = stock::quantity_in(sku, &w.id)?;
+        cells.push(quantity.map(|q| q.to_string()).unwrap_or_default());
+    }
+    Ok(cells)
 }
 
 fn attribute_text(value: Option<&Value>) -> String {
