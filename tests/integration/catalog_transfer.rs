@@ -254,7 +254,7 @@ BAD,,Bad,100,,90,,,,
 NEG,,Neg,100,,,-1,,,
 WH,,Wh,100,,,,,,
 ";
-    let report = import(&admin, &csv).await;
+    let report = import(&admin, csv).await;
     assert_eq!(report["created"], 3, "{report}");
     assert_eq!(report["updated"], 2, "{report}");
     let errors: Vec<(u64, &str)> = report["errors"]
