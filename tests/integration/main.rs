@@ -22,5 +22,6 @@ mod plugins_data;
 mod plugins_lifecycle;
 mod plugins_python;
 mod plugins_sandbox;
+mod plugins_upload;
 mod themes;
 mod users;
