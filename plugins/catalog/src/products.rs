@@ -220,13 +220,25 @@ fn search_text(data: &ProductData, variants: &[variants::Variant], full_text: &[
     words.join(" ")
 }
 
-/// The attribute keys whose values full-text search finds.
+/// The attribute keys whose values full-text search finds. Read once per call: every call
+/// runs in a fresh instance, so this cache lives exactly as long as one request (an import of
+/// thousands of rows asks once), and no action both changes the settings and indexes.
 fn full_text_keys() -> Result<Vec<String>, Failure> {
-    Ok(search_settings::all()?
+    thread_local! {
+        static KEYS: std::cell::OnceCell<Vec<String>> = const { std::cell::OnceCell::new() };
+    }
+    if let Some(keys) = KEYS.with(|k| k.get().cloned()) {
+        return Ok(keys);
+    }
+    let keys: Vec<String> = search_settings::all()?
         .into_values()
         .filter(|s| s.full_text)
         .map(|s| s.key)
-        .collect())
+        .collect();
+    KEYS.with(|k| {
+        let _ = k.set(keys.clone());
+    });
+    Ok(keys)
 }
 
 /// Brings the `search_text` of product `id` up to date (after a variant changed).
