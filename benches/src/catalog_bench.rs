@@ -209,6 +209,7 @@ struct Imported {
 
 impl Imported {
     fn add(&mut self, rows: usize, answer: &Value, elapsed: Duration) -> anyhow::Result<()> {
+        let answer = &answer["report"];
         let count = |key: &str| {
             answer[key]
                 .as_u64()
