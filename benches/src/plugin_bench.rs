@@ -9,6 +9,8 @@
 //! from the same run (machines are noisy): the plugin route is compared with a native axum
 //! route that passes the same session, CSRF and ACL layers and returns the same JSON.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -16,39 +18,18 @@ use std::time::{Duration, Instant};
 
 use axum::Json;
 use axum::routing::get;
+use backoffice::AppState;
 use backoffice::acl::Granted;
-use backoffice::auth::session::{self, Realm};
-use backoffice::clock::{Clock, SystemClock};
-use backoffice::db::Db;
-use backoffice::plugins::PluginSettings;
 use backoffice::plugins::bindings::guest;
 use backoffice::plugins::bindings::types::{Method, Surface};
 use backoffice::plugins::call::Caller;
 use backoffice::plugins::runtime::Export;
-use backoffice::{AppState, WebSettings};
+use support::{admin_cookie, app, percentile, serve};
 
 fn fixtures_dir() -> PathBuf {
     std::env::var_os("BACKOFFICE_FIXTURES")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/fixtures"))
-}
-
-fn percentile(sorted: &[Duration], q: f64) -> Duration {
-    sorted[((sorted.len() - 1) as f64 * q).round() as usize]
-}
-
-async fn app(dir: &Path, plugins: Vec<PathBuf>, cache: bool) -> anyhow::Result<AppState> {
-    let db = Db::connect(&Db::default_url(dir)).await?;
-    db.migrate().await?;
-    let settings = WebSettings {
-        plugins: PluginSettings {
-            dirs: plugins,
-            upload_dir: None,
-            cache_dir: cache.then(|| dir.join("cache")),
-        },
-        ..WebSettings::default()
-    };
-    AppState::new(db, Arc::new(SystemClock), settings)
 }
 
 fn hello_request() -> guest::Request {
@@ -181,34 +162,12 @@ async fn main() -> anyhow::Result<()> {
     state.plugins().load_all(0).await;
     per_call(&state, 10_000).await?;
 
-    let admin =
-        backoffice::bootstrap::ensure_first_admin(state.db(), None, Some("bench-password-0001"), 0)
-            .await?;
-    let admin = admin.expect("fresh database");
-    let (user, _) = backoffice::users::find_credentials(state.db(), &admin.email)
-        .await?
-        .expect("admin");
-    let (token, _) = session::create(
-        state.db(),
-        Realm::Admin,
-        user.id,
-        "127.0.0.1",
-        "bench",
-        SystemClock.now(),
-    )
-    .await?;
-    let cookie = format!("bo_session={token}");
+    let cookie = admin_cookie(&state).await?;
     let router = backoffice::app_with_admin_routes(
         state.clone(),
         axum::Router::new().route("/admin/native/index/json", get(native)),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    tokio::spawn(backoffice::server::serve_router(
-        listener,
-        router,
-        std::future::pending(),
-    ));
+    let base = serve(router).await?;
 
     let clients: usize = std::env::args()
         .nth(2)

@@ -8,6 +8,7 @@ mod browser;
 mod catalog;
 mod cli;
 mod csrf;
+mod customers;
 mod customers_auth;
 mod input;
 mod plugins_conformance;
