@@ -117,19 +117,6 @@ async fn register(app: &TestApp, email: &str) -> Browser {
     browser
 }
 
-async fn find_by_email(admin: &Browser, email: &str) -> Option<Value> {
-    let list = admin
-        .get_json(&format!("/admin/customers/customers/index?q={}", encode(email)))
-        .await
-        .json();
-    list["customers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["email"] == email)
-        .cloned()
-}
-
 fn address(first: &str, street: &str) -> Value {
     json!({"first_name": first, "last_name": "Doe", "street": street, "house_number": "1",
            "zip": "10115", "city": "Berlin", "country": "de"})
@@ -221,6 +208,7 @@ async fn the_list_searches_filters_sorts_pages_and_exports_csv() {
     let ann = create(&admin, "ann@example.com", "Ann", "Lee").await["customer"].clone();
     create(&admin, "bob@example.com", "Bob", "Adams").await;
     app.advance(3 * 86_400);
+    let admin = app.admin().await; // the idle session timed out meanwhile
     create(&admin, "cy@example.com", "Cy", "Kent").await;
     create(&admin, "dee@shop.test", "Dee", "Zhu").await;
     let block = admin
@@ -1152,6 +1140,7 @@ async fn the_dashboard_widget_counts_new_customers_of_the_last_seven_days() {
     let (app, admin) = app().await;
     create(&admin, "old@example.com", "Old", "Timer").await;
     app.advance(8 * 86_400);
+    let admin = app.admin().await; // the idle session timed out meanwhile
     create(&admin, "new@example.com", "New", "Comer").await;
     create(&admin, "newer@example.com", "Newer", "Comer").await;
     let dashboard = admin.get_json("/admin").await.json();
