@@ -1195,3 +1195,28 @@ async fn acl_limits_each_action_and_hides_links_to_refused_ones() {
         .json();
     assert_eq!(still["customer"]["status"], "active");
 }
+
+#[tokio::test]
+async fn the_plugins_page_lists_the_customer_accounts_capability_of_the_section_that_uses_it() {
+    let app = TestApp::with_plugins(&["customers", "catalog"]).await;
+    let admin = app.admin().await;
+    let plugins = admin.get_json("/admin/plugins/plugins/index").await.json();
+    let capabilities = |id: &str| {
+        plugins["plugins"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == id)
+            .unwrap_or_else(|| panic!("{id} is loaded: {plugins}"))["manifest"]["capabilities"]
+            .clone()
+    };
+    assert_eq!(capabilities("customers"), json!(["customer-accounts"]));
+    assert_eq!(capabilities("catalog"), json!([]), "built with the same SDK, it never calls it");
+    let page = admin.get("/admin/plugins/plugins/index").await;
+    assert!(
+        page.text()
+            .contains("creates, re-emails and blocks storefront customer accounts"),
+        "{}",
+        page.body
+    );
+}
