@@ -28,9 +28,30 @@ const FIRST: &[&str] = &[
     "Luis", "Mia", "Noah", "Olga", "Paul",
 ];
 const LAST: &[&str] = &[
-    "Schmidt", "Meyer", "Weber", "Wagner", "Becker", "Hoffmann", "Koch", "Richter", "Klein",
-    "Wolf", "Neumann", "Schwarz", "Braun", "Zimmermann", "Hartmann", "Lange", "Krause",
-    "Lehmann", "Walter", "Maier", "Fuchs", "Kaiser", "Peters", "Scholz",
+    "Schmidt",
+    "Meyer",
+    "Weber",
+    "Wagner",
+    "Becker",
+    "Hoffmann",
+    "Koch",
+    "Richter",
+    "Klein",
+    "Wolf",
+    "Neumann",
+    "Schwarz",
+    "Braun",
+    "Zimmermann",
+    "Hartmann",
+    "Lange",
+    "Krause",
+    "Lehmann",
+    "Walter",
+    "Maier",
+    "Fuchs",
+    "Kaiser",
+    "Peters",
+    "Scholz",
 ];
 
 fn plugin_file() -> PathBuf {
@@ -46,8 +67,7 @@ async fn seed(state: &AppState, count: usize) -> anyhow::Result<Duration> {
     let started = Instant::now();
     let now = SystemClock.now();
     let mut tx = state.db().begin_write().await?;
-    let collection =
-        storage::open(&mut tx, state.db().engine(), "customers", "customers").await?;
+    let collection = storage::open(&mut tx, state.db().engine(), "customers", "customers").await?;
     for i in 0..count {
         let reference = format!("CU-B{i:07}");
         let last = format!("{}{}", LAST[i % LAST.len()], i / 1000);
@@ -124,7 +144,11 @@ async fn main() -> anyhow::Result<()> {
         .and_then(|s| s.parse().ok())
         .unwrap_or(500);
     let file = plugin_file();
-    anyhow::ensure!(file.exists(), "{} is missing: run plugins/build.sh", file.display());
+    anyhow::ensure!(
+        file.exists(),
+        "{} is missing: run plugins/build.sh",
+        file.display()
+    );
 
     let dir = tempfile::tempdir()?;
     let plugin_dir = dir.path().join("plugins");
@@ -146,7 +170,13 @@ async fn main() -> anyhow::Result<()> {
     let base = serve(backoffice::web::app(state.clone())).await?;
     let list = "/admin/customers/customers/index";
     let first: serde_json::Value = serde_json::from_str(
-        &get(&reqwest::Client::new(), &format!("{base}{list}"), &cookie, "application/json").await,
+        &get(
+            &reqwest::Client::new(),
+            &format!("{base}{list}"),
+            &cookie,
+            "application/json",
+        )
+        .await,
     )?;
     let next = first["next"].as_str().expect("a second page").to_owned();
     let cases = [
@@ -155,10 +185,19 @@ async fn main() -> anyhow::Result<()> {
             "list, second page (keyset cursor)",
             format!("{list}?after={}", urlencode(&next)),
         ),
-        ("list, sorted by last name", format!("{list}?sort=last_name&dir=asc")),
+        (
+            "list, sorted by last name",
+            format!("{list}?sort=last_name&dir=asc"),
+        ),
         ("list, status blocked", format!("{list}?status=blocked")),
-        ("list, gender female, by email", format!("{list}?gender=female&sort=email&dir=asc")),
-        ("list, search \"Hoffmann17\"", format!("{list}?q=Hoffmann17")),
+        (
+            "list, gender female, by email",
+            format!("{list}?gender=female&sort=email&dir=asc"),
+        ),
+        (
+            "list, search \"Hoffmann17\"",
+            format!("{list}?q=Hoffmann17"),
+        ),
     ];
     println!("{requests} sequential requests each, HTML pages, {count} customers:");
     let mut worst = Duration::ZERO;
@@ -168,7 +207,11 @@ async fn main() -> anyhow::Result<()> {
     println!(
         "worst p99 {:.2} ms (target ≤ 20 ms): {}",
         worst.as_secs_f64() * 1e3,
-        if worst <= Duration::from_millis(20) { "met" } else { "NOT met" }
+        if worst <= Duration::from_millis(20) {
+            "met"
+        } else {
+            "NOT met"
+        }
     );
     Ok(())
 }

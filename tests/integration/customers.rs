@@ -29,7 +29,10 @@ async fn create(admin: &Browser, email: &str, first: &str, last: &str) -> Value 
 }
 
 fn error(reply: &Reply) -> String {
-    reply.json()["error"].as_str().unwrap_or_default().to_owned()
+    reply.json()["error"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 fn refs(list: &Value) -> Vec<String> {
@@ -128,28 +131,41 @@ async fn a_created_customer_gets_a_host_account_and_a_set_password_link_that_wor
     let created = create(&admin, "Ann@Example.com", "Ann", "Lee").await;
     let customer = &created["customer"];
     let reference = customer["reference"].as_str().unwrap();
-    assert!(reference.starts_with("CU-") && reference.len() == 11, "{reference}");
+    assert!(
+        reference.starts_with("CU-") && reference.len() == 11,
+        "{reference}"
+    );
     assert_eq!(customer["id"], reference, "the reference is the record id");
     assert_eq!(customer["email"], "ann@example.com");
     assert_eq!(customer["status"], "active");
-    let account: i64 = sqlx::query_scalar("SELECT id FROM customers_auth WHERE email = 'ann@example.com'")
-        .fetch_one(app.db.pool())
-        .await
-        .unwrap();
+    let account: i64 =
+        sqlx::query_scalar("SELECT id FROM customers_auth WHERE email = 'ann@example.com'")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
     assert_eq!(customer["customer_id"], account);
     let link = created["set_password_link"].as_str().unwrap();
-    assert!(link.starts_with("/customer/password-reset/confirm?token="), "{link}");
+    assert!(
+        link.starts_with("/customer/password-reset/confirm?token="),
+        "{link}"
+    );
     assert_eq!(app.audit_of("customers.customer.create").await.len(), 1);
 
     let browser = app.browser();
-    assert!(!customer_sign_in(&browser, "ann@example.com").await, "no password yet");
+    assert!(
+        !customer_sign_in(&browser, "ann@example.com").await,
+        "no password yet"
+    );
     set_password(&app, link).await;
     assert!(customer_sign_in(&browser, "ann@example.com").await);
     assert_eq!(browser.get(link).await.status, 404, "the link works once");
 
     // A new link can be issued; it is answered, never stored in the section.
     let again = admin
-        .submit_json("/admin/customers/customers/password-link", &json!({"id": reference}))
+        .submit_json(
+            "/admin/customers/customers/password-link",
+            &json!({"id": reference}),
+        )
         .await;
     assert_eq!(again.status, 200, "{}", again.body);
     assert_ne!(again.json()["set_password_link"], link);
@@ -166,7 +182,10 @@ async fn creating_refuses_duplicate_emails_invalid_dates_and_missing_fields_and_
         )
         .await;
     assert_eq!(taken.status, 409);
-    assert_eq!(error(&taken), "the email ann@example.com is already used by another customer");
+    assert_eq!(
+        error(&taken),
+        "the email ann@example.com is already used by another customer"
+    );
 
     let bad_date = admin
         .submit_json(
@@ -176,7 +195,10 @@ async fn creating_refuses_duplicate_emails_invalid_dates_and_missing_fields_and_
         )
         .await;
     assert_eq!(bad_date.status, 422);
-    assert_eq!(error(&bad_date), "date_of_birth must be a real date written YYYY-MM-DD");
+    assert_eq!(
+        error(&bad_date),
+        "date_of_birth must be a real date written YYYY-MM-DD"
+    );
     let future = admin
         .submit_json(
             "/admin/customers/customers/create",
@@ -197,8 +219,15 @@ async fn creating_refuses_duplicate_emails_invalid_dates_and_missing_fields_and_
         error(&missing),
         "email must be an email address such as ann@example.com; first_name is required; last_name is required; gender must be one of male, female, diverse"
     );
-    assert_eq!(app.count("customers_auth").await, 1, "no account was left behind");
-    let list = admin.get_json("/admin/customers/customers/index").await.json();
+    assert_eq!(
+        app.count("customers_auth").await,
+        1,
+        "no account was left behind"
+    );
+    let list = admin
+        .get_json("/admin/customers/customers/index")
+        .await
+        .json();
     assert_eq!(list["total"], 1);
 }
 
@@ -212,16 +241,26 @@ async fn the_list_searches_filters_sorts_pages_and_exports_csv() {
     create(&admin, "cy@example.com", "Cy", "Kent").await;
     create(&admin, "dee@shop.test", "Dee", "Zhu").await;
     let block = admin
-        .submit_json("/admin/customers/customers/block", &json!({"id": ann["id"]}))
+        .submit_json(
+            "/admin/customers/customers/block",
+            &json!({"id": ann["id"]}),
+        )
         .await;
     assert_eq!(block.status, 200, "{}", block.body);
 
-    let all = admin.get_json("/admin/customers/customers/index").await.json();
+    let all = admin
+        .get_json("/admin/customers/customers/index")
+        .await
+        .json();
     assert_eq!(all["total"], 4);
     let mut newest = refs(&all);
     newest[..2].sort();
     newest[2..].sort();
-    assert_eq!(newest, ["Kent", "Zhu", "Adams", "Lee"], "newest first by default");
+    assert_eq!(
+        newest,
+        ["Kent", "Zhu", "Adams", "Lee"],
+        "newest first by default"
+    );
     let by_name = admin
         .get_json("/admin/customers/customers/index?sort=last_name&dir=asc")
         .await
@@ -287,9 +326,18 @@ async fn the_list_searches_filters_sorts_pages_and_exports_csv() {
     assert!(second["next"].is_null());
 
     for (query, message) in [
-        ("status=gone", "status must be one of active, blocked, anonymised"),
-        ("sort=age", "sort must be one of created, last_name, email, reference"),
-        ("created_from=2025-02-30", "created_from must be a date written YYYY-MM-DD"),
+        (
+            "status=gone",
+            "status must be one of active, blocked, anonymised",
+        ),
+        (
+            "sort=age",
+            "sort must be one of created, last_name, email, reference",
+        ),
+        (
+            "created_from=2025-02-30",
+            "created_from must be a date written YYYY-MM-DD",
+        ),
         ("limit=0", "limit must be between 1 and 200"),
     ] {
         let bad = admin
@@ -308,12 +356,29 @@ async fn the_list_searches_filters_sorts_pages_and_exports_csv() {
         .get("/admin/customers/customers/csv?status=active&sort=last_name&dir=asc")
         .await;
     assert_eq!(csv.status, 200, "{}", csv.body);
-    assert!(csv.headers["content-type"].to_str().unwrap().starts_with("text/csv"));
-    assert!(csv.headers["content-disposition"].to_str().unwrap().contains("customers.csv"));
+    assert!(
+        csv.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    assert!(
+        csv.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("customers.csv")
+    );
     let lines: Vec<&str> = csv.body.lines().collect();
-    assert_eq!(lines[0], "reference,email,salutation,first_name,last_name,gender,date_of_birth,phone,locale,status,created");
+    assert_eq!(
+        lines[0],
+        "reference,email,salutation,first_name,last_name,gender,date_of_birth,phone,locale,status,created"
+    );
     assert_eq!(lines.len(), 4);
-    assert!(lines[1].contains(",bob@example.com,Ms,Bob,Adams,"), "{}", lines[1]);
+    assert!(
+        lines[1].contains(",bob@example.com,Ms,Bob,Adams,"),
+        "{}",
+        lines[1]
+    );
     assert_eq!(app.audit_of("customers.customer.csv-export").await.len(), 1);
 }
 
@@ -338,7 +403,10 @@ async fn customers_are_edited_blocked_and_unblocked_with_their_host_account() {
     assert_eq!(c["first_name"], "Ann", "fields not sent are kept");
     assert_eq!(c["version"], 2);
     let browser = app.browser();
-    assert!(customer_sign_in(&browser, "ann.lee@example.com").await, "the host account follows");
+    assert!(
+        customer_sign_in(&browser, "ann.lee@example.com").await,
+        "the host account follows"
+    );
 
     let stale = admin
         .submit_json(
@@ -347,7 +415,11 @@ async fn customers_are_edited_blocked_and_unblocked_with_their_host_account() {
         )
         .await;
     assert_eq!(stale.status, 409);
-    assert!(error(&stale).contains("changed by someone else"), "{}", stale.body);
+    assert!(
+        error(&stale).contains("changed by someone else"),
+        "{}",
+        stale.body
+    );
     let taken = admin
         .submit_json(
             "/admin/customers/customers/edit",
@@ -355,7 +427,10 @@ async fn customers_are_edited_blocked_and_unblocked_with_their_host_account() {
         )
         .await;
     assert_eq!(taken.status, 409);
-    assert_eq!(error(&taken), "the email bob@example.com is already used by another customer");
+    assert_eq!(
+        error(&taken),
+        "the email bob@example.com is already used by another customer"
+    );
     let bad_date = admin
         .submit_json(
             "/admin/customers/customers/edit",
@@ -366,15 +441,27 @@ async fn customers_are_edited_blocked_and_unblocked_with_their_host_account() {
 
     // Block ends the customer's session and refuses sign-in; unblock allows it again.
     assert!(browser.get("/customer/account").await.status == 200);
-    let page = admin.get(&format!("/admin/customers/customers/show?id={id}")).await;
+    let page = admin
+        .get(&format!("/admin/customers/customers/show?id={id}"))
+        .await;
     assert!(page.text().contains(">Block</button>"), "{}", page.body);
     let blocked = admin
         .submit("/admin/customers/customers/block", &[("id", &id)])
         .await;
-    assert!(blocked.redirects_to("/admin/customers/customers/show"), "{blocked:?}");
-    assert_eq!(browser.get("/customer/account").await.status, 303, "signed out");
+    assert!(
+        blocked.redirects_to("/admin/customers/customers/show"),
+        "{blocked:?}"
+    );
+    assert_eq!(
+        browser.get("/customer/account").await.status,
+        303,
+        "signed out"
+    );
     assert!(!customer_sign_in(&browser, "ann.lee@example.com").await);
-    let shown = admin.get_json(&format!("/admin/customers/customers/show?id={id}")).await.json();
+    let shown = admin
+        .get_json(&format!("/admin/customers/customers/show?id={id}"))
+        .await
+        .json();
     assert_eq!(shown["customer"]["status"], "blocked");
     admin
         .submit("/admin/customers/customers/unblock", &[("id", &id)])
@@ -383,7 +470,9 @@ async fn customers_are_edited_blocked_and_unblocked_with_their_host_account() {
     assert_eq!(app.audit_of("customers.customer.block").await.len(), 1);
     assert_eq!(app.audit_of("customers.customer.unblock").await.len(), 1);
 
-    let missing = admin.get_json("/admin/customers/customers/show?id=CU-NOPE").await;
+    let missing = admin
+        .get_json("/admin/customers/customers/show?id=CU-NOPE")
+        .await;
     assert_eq!(missing.status, 404);
     assert_eq!(error(&missing), "customer CU-NOPE not found");
 }
@@ -412,13 +501,20 @@ async fn customers_are_created_and_edited_through_the_html_forms() {
         .await;
     assert_eq!(created.status, 200, "{}", created.body);
     let text = created.text();
-    assert!(text.contains("/customer/password-reset/confirm?token="), "the link is shown once: {text}");
+    assert!(
+        text.contains("/customer/password-reset/confirm?token="),
+        "the link is shown once: {text}"
+    );
     let id = hidden_field(&created.body, "id")
         .or_else(|| {
-            text.split("show?id=").nth(1).map(|rest| rest.split('"').next().unwrap().to_owned())
+            text.split("show?id=")
+                .nth(1)
+                .map(|rest| rest.split('"').next().unwrap().to_owned())
         })
         .unwrap();
-    let edit = admin.get(&format!("/admin/customers/customers/edit?id={id}")).await;
+    let edit = admin
+        .get(&format!("/admin/customers/customers/edit?id={id}"))
+        .await;
     assert_eq!(edit.status, 200);
     let version = hidden_field(&edit.body, "version").unwrap();
     let saved = admin
@@ -439,7 +535,10 @@ async fn customers_are_created_and_edited_through_the_html_forms() {
             ],
         )
         .await;
-    assert!(saved.redirects_to("/admin/customers/customers/show"), "{saved:?}");
+    assert!(
+        saved.redirects_to("/admin/customers/customers/show"),
+        "{saved:?}"
+    );
     let page = admin.get(saved.location().unwrap()).await;
     assert!(page.text().contains("Evelyn"), "{}", page.body);
     assert!(page.text().contains("called on Monday"));
@@ -450,7 +549,11 @@ async fn customers_are_created_and_edited_through_the_html_forms() {
         )
         .await;
     assert_eq!(invalid.status, 422);
-    assert!(invalid.text().contains("date_of_birth must be a real date"), "{}", invalid.body);
+    assert!(
+        invalid.text().contains("date_of_birth must be a real date"),
+        "{}",
+        invalid.body
+    );
 }
 
 #[tokio::test]
@@ -462,18 +565,25 @@ async fn addresses_are_validated_per_field_and_keep_one_default_each() {
         .to_owned();
     let mut body = address("Ann", "Main St");
     body["customer"] = json!(id);
-    let first = admin.submit_json("/admin/customers/addresses/create", &body).await;
+    let first = admin
+        .submit_json("/admin/customers/addresses/create", &body)
+        .await;
     assert_eq!(first.status, 200, "{}", first.body);
     let first = first.json()["address"].clone();
     assert_eq!(first["country"], "DE");
     assert_eq!(first["customer_ref"], id);
-    assert_eq!(first["default_billing"], true, "the first address is the default");
+    assert_eq!(
+        first["default_billing"], true,
+        "the first address is the default"
+    );
     assert_eq!(first["default_shipping"], true);
 
     let mut second = address("Ann", "Side St");
     second["customer"] = json!(id);
     second["default_billing"] = json!(true);
-    let second = admin.submit_json("/admin/customers/addresses/create", &second).await;
+    let second = admin
+        .submit_json("/admin/customers/addresses/create", &second)
+        .await;
     assert_eq!(second.status, 200, "{}", second.body);
     let list = admin
         .get_json(&format!("/admin/customers/addresses/index?customer={id}"))
@@ -481,11 +591,20 @@ async fn addresses_are_validated_per_field_and_keep_one_default_each() {
         .json();
     let addresses = list["addresses"].as_array().unwrap();
     assert_eq!(addresses.len(), 2);
-    let billing: Vec<&Value> = addresses.iter().filter(|a| a["default_billing"] == true).collect();
+    let billing: Vec<&Value> = addresses
+        .iter()
+        .filter(|a| a["default_billing"] == true)
+        .collect();
     assert_eq!(billing.len(), 1);
     assert_eq!(billing[0]["street"], "Side St");
-    let shipping: Vec<&Value> = addresses.iter().filter(|a| a["default_shipping"] == true).collect();
-    assert_eq!(shipping[0]["street"], "Main St", "only the flag that was set moved");
+    let shipping: Vec<&Value> = addresses
+        .iter()
+        .filter(|a| a["default_shipping"] == true)
+        .collect();
+    assert_eq!(
+        shipping[0]["street"], "Main St",
+        "only the flag that was set moved"
+    );
 
     let bad = admin
         .submit_json(
@@ -502,7 +621,10 @@ async fn addresses_are_validated_per_field_and_keep_one_default_each() {
 
     // The form: a checkbox left unchecked sends the hidden `false`.
     let form = admin
-        .get(&format!("/admin/customers/addresses/edit?id={}", first["id"].as_str().unwrap()))
+        .get(&format!(
+            "/admin/customers/addresses/edit?id={}",
+            first["id"].as_str().unwrap()
+        ))
         .await;
     assert_eq!(form.status, 200, "{}", form.body);
     let saved = admin
@@ -523,20 +645,41 @@ async fn addresses_are_validated_per_field_and_keep_one_default_each() {
             ],
         )
         .await;
-    assert!(saved.redirects_to("/admin/customers/customers/show"), "{saved:?}");
+    assert!(
+        saved.redirects_to("/admin/customers/customers/show"),
+        "{saved:?}"
+    );
     let list = admin
         .get_json(&format!("/admin/customers/addresses/index?customer={id}"))
         .await
         .json();
-    let main = list["addresses"].as_array().unwrap().iter().find(|a| a["street"] == "Main St").unwrap().clone();
+    let main = list["addresses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["street"] == "Main St")
+        .unwrap()
+        .clone();
     assert_eq!(main["house_number"], "5a");
     assert_eq!(main["default_billing"], true);
     assert_eq!(main["default_shipping"], false);
-    let side = list["addresses"].as_array().unwrap().iter().find(|a| a["street"] == "Side St").unwrap().clone();
-    assert_eq!(side["default_billing"], false, "the billing default moved back");
+    let side = list["addresses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["street"] == "Side St")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        side["default_billing"], false,
+        "the billing default moved back"
+    );
 
     let deleted = admin
-        .submit_json("/admin/customers/addresses/delete", &json!({"id": side["id"]}))
+        .submit_json(
+            "/admin/customers/addresses/delete",
+            &json!({"id": side["id"]}),
+        )
         .await;
     assert_eq!(deleted.status, 200);
     let list = admin
@@ -552,12 +695,18 @@ async fn groups_are_managed_and_their_members_filter_the_list() {
     let ann = create(&admin, "ann@example.com", "Ann", "Lee").await["customer"]["id"].clone();
     create(&admin, "bob@example.com", "Bob", "Ray").await;
     let group = admin
-        .submit_json("/admin/customers/groups/create", &json!({"name": "Wholesale"}))
+        .submit_json(
+            "/admin/customers/groups/create",
+            &json!({"name": "Wholesale"}),
+        )
         .await;
     assert_eq!(group.status, 200, "{}", group.body);
     let group_id = group.json()["group"]["id"].clone();
     let dup = admin
-        .submit_json("/admin/customers/groups/create", &json!({"name": "Wholesale"}))
+        .submit_json(
+            "/admin/customers/groups/create",
+            &json!({"name": "Wholesale"}),
+        )
         .await;
     assert_eq!(dup.status, 409);
     assert_eq!(error(&dup), "a group named Wholesale already exists");
@@ -567,22 +716,34 @@ async fn groups_are_managed_and_their_members_filter_the_list() {
     assert_eq!(error(&empty), "name is required");
 
     let added = admin
-        .submit_json("/admin/customers/groups/add-member", &json!({"id": group_id, "customer": ann}))
+        .submit_json(
+            "/admin/customers/groups/add-member",
+            &json!({"id": group_id, "customer": ann}),
+        )
         .await;
     assert_eq!(added.status, 200, "{}", added.body);
     assert_eq!(added.json()["customer"]["group_ids"], json!([group_id]));
     let members = admin
-        .get_json(&format!("/admin/customers/customers/index?group={}", group_id.as_str().unwrap()))
+        .get_json(&format!(
+            "/admin/customers/customers/index?group={}",
+            group_id.as_str().unwrap()
+        ))
         .await
         .json();
     assert_eq!(refs(&members), ["Lee"]);
     let show = admin
-        .get_json(&format!("/admin/customers/groups/show?id={}", group_id.as_str().unwrap()))
+        .get_json(&format!(
+            "/admin/customers/groups/show?id={}",
+            group_id.as_str().unwrap()
+        ))
         .await
         .json();
     assert_eq!(show["total"], 1);
     let renamed = admin
-        .submit_json("/admin/customers/groups/edit", &json!({"id": group_id, "name": "B2B buyers"}))
+        .submit_json(
+            "/admin/customers/groups/edit",
+            &json!({"id": group_id, "name": "B2B buyers"}),
+        )
         .await;
     assert_eq!(renamed.json()["group"]["name"], "B2B buyers");
     let page = admin.get("/admin/customers/groups/index").await;
@@ -594,7 +755,10 @@ async fn groups_are_managed_and_their_members_filter_the_list() {
     assert_eq!(deleted.status, 200, "{}", deleted.body);
     assert_eq!(deleted.json()["members_removed"], 1);
     let customer = admin
-        .get_json(&format!("/admin/customers/customers/show?id={}", ann.as_str().unwrap()))
+        .get_json(&format!(
+            "/admin/customers/customers/show?id={}",
+            ann.as_str().unwrap()
+        ))
         .await
         .json();
     assert_eq!(customer["customer"]["group_ids"], json!([]));
@@ -617,7 +781,10 @@ async fn companies_change_status_only_along_the_allowed_transitions() {
     let (app, admin) = app().await;
     let id = company(&admin, "ACME").await;
     let dup = admin
-        .submit_json("/admin/customers/companies/create", &json!({"name": "ACME"}))
+        .submit_json(
+            "/admin/customers/companies/create",
+            &json!({"name": "ACME"}),
+        )
         .await;
     assert_eq!(dup.status, 409);
 
@@ -626,7 +793,10 @@ async fn companies_change_status_only_along_the_allowed_transitions() {
         let id = id.clone();
         async move {
             admin
-                .submit_json(&format!("/admin/customers/companies/{action}"), &json!({"id": id}))
+                .submit_json(
+                    &format!("/admin/customers/companies/{action}"),
+                    &json!({"id": id}),
+                )
                 .await
         }
     };
@@ -635,9 +805,15 @@ async fn companies_change_status_only_along_the_allowed_transitions() {
     assert_eq!(approved.json()["company"]["status"], "approved");
     let again = step("approve").await;
     assert_eq!(again.status, 409);
-    assert_eq!(error(&again), "a company cannot go from approved to approved");
+    assert_eq!(
+        error(&again),
+        "a company cannot go from approved to approved"
+    );
     assert_eq!(step("deny").await.json()["company"]["status"], "denied");
-    assert_eq!(step("approve").await.json()["company"]["status"], "approved");
+    assert_eq!(
+        step("approve").await.json()["company"]["status"],
+        "approved"
+    );
 
     let other = company(&admin, "Globex").await;
     let denied = admin
@@ -647,7 +823,10 @@ async fn companies_change_status_only_along_the_allowed_transitions() {
     let deny_twice = admin
         .submit_json("/admin/customers/companies/deny", &json!({"id": other}))
         .await;
-    assert_eq!(error(&deny_twice), "a company cannot go from denied to denied");
+    assert_eq!(
+        error(&deny_twice),
+        "a company cannot go from denied to denied"
+    );
 
     let off = step("deactivate").await;
     assert_eq!(off.json()["company"]["active"], false);
@@ -659,14 +838,19 @@ async fn companies_change_status_only_along_the_allowed_transitions() {
     assert_eq!(pending["companies"][0]["name"], "Globex");
 
     // Browsers see only the transitions allowed from the current status.
-    let page = admin.get(&format!("/admin/customers/companies/show?id={other}")).await;
+    let page = admin
+        .get(&format!("/admin/customers/companies/show?id={other}"))
+        .await;
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("/admin/customers/companies/approve"));
     assert!(!page.body.contains("/admin/customers/companies/deny"));
     let form = admin
         .submit("/admin/customers/companies/approve", &[("id", &other)])
         .await;
-    assert!(form.redirects_to("/admin/customers/companies/show"), "{form:?}");
+    assert!(
+        form.redirects_to("/admin/customers/companies/show"),
+        "{form:?}"
+    );
     assert_eq!(app.audit_of("customers.company.approved").await.len(), 3);
 }
 
@@ -677,7 +861,11 @@ async fn business_units_form_a_tree_with_addresses() {
     let globex = company(&admin, "Globex").await;
     let unit = |body: Value| {
         let admin = &admin;
-        async move { admin.submit_json("/admin/customers/units/create", &body).await }
+        async move {
+            admin
+                .submit_json("/admin/customers/units/create", &body)
+                .await
+        }
     };
     let hq = unit(json!({"company_id": acme, "name": "HQ"})).await;
     assert_eq!(hq.status, 200, "{}", hq.body);
@@ -686,20 +874,37 @@ async fn business_units_form_a_tree_with_addresses() {
     let sales = sales.json()["unit"]["id"].as_str().unwrap().to_owned();
     let foreign = unit(json!({"company_id": globex, "name": "X", "parent_id": hq})).await;
     assert_eq!(foreign.status, 422);
-    assert_eq!(error(&foreign), "parent_id must be a unit of the same company");
+    assert_eq!(
+        error(&foreign),
+        "parent_id must be a unit of the same company"
+    );
     let cycle = admin
-        .submit_json("/admin/customers/units/edit", &json!({"id": hq, "parent_id": sales}))
+        .submit_json(
+            "/admin/customers/units/edit",
+            &json!({"id": hq, "parent_id": sales}),
+        )
         .await;
     assert_eq!(cycle.status, 422);
-    assert_eq!(error(&cycle), "parent_id must not be the unit itself or one of its sub-units");
+    assert_eq!(
+        error(&cycle),
+        "parent_id must not be the unit itself or one of its sub-units"
+    );
 
     let mut a = address("Ann", "Dock 1");
     a["id"] = json!(sales);
-    let with_address = admin.submit_json("/admin/customers/units/add-address", &a).await;
+    let with_address = admin
+        .submit_json("/admin/customers/units/add-address", &a)
+        .await;
     assert_eq!(with_address.status, 200, "{}", with_address.body);
-    assert_eq!(with_address.json()["unit"]["addresses"][0]["city"], "Berlin");
+    assert_eq!(
+        with_address.json()["unit"]["addresses"][0]["city"],
+        "Berlin"
+    );
     let bad = admin
-        .submit_json("/admin/customers/units/add-address", &json!({"id": sales, "street": "x"}))
+        .submit_json(
+            "/admin/customers/units/add-address",
+            &json!({"id": sales, "street": "x"}),
+        )
         .await;
     assert_eq!(bad.status, 422);
 
@@ -711,17 +916,27 @@ async fn business_units_form_a_tree_with_addresses() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|u| (u["name"].as_str().unwrap().to_owned(), u["depth"].as_u64().unwrap()))
+        .map(|u| {
+            (
+                u["name"].as_str().unwrap().to_owned(),
+                u["depth"].as_u64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(units, [("HQ".to_owned(), 0), ("Sales".to_owned(), 1)]);
-    let page = admin.get(&format!("/admin/customers/companies/show?id={acme}")).await;
+    let page = admin
+        .get(&format!("/admin/customers/companies/show?id={acme}"))
+        .await;
     assert!(page.text().contains("Dock 1"), "{}", page.body);
 
     let busy = admin
         .submit_json("/admin/customers/units/delete", &json!({"id": hq}))
         .await;
     assert_eq!(busy.status, 409);
-    assert_eq!(error(&busy), "the business unit has sub-units: move or delete them first");
+    assert_eq!(
+        error(&busy),
+        "the business unit has sub-units: move or delete them first"
+    );
     let gone = admin
         .submit_json("/admin/customers/units/delete", &json!({"id": sales}))
         .await;
@@ -733,7 +948,10 @@ async fn a_company_keeps_exactly_one_default_role_and_its_users_get_it() {
     let (_app, admin) = app().await;
     let acme = company(&admin, "ACME").await;
     let unit = admin
-        .submit_json("/admin/customers/units/create", &json!({"company_id": acme, "name": "HQ"}))
+        .submit_json(
+            "/admin/customers/units/create",
+            &json!({"company_id": acme, "name": "HQ"}),
+        )
         .await
         .json()["unit"]["id"]
         .clone();
@@ -741,7 +959,9 @@ async fn a_company_keeps_exactly_one_default_role_and_its_users_get_it() {
         let admin = &admin;
         let body = json!({"company_id": acme, "name": name, "is_default": is_default});
         async move {
-            let reply = admin.submit_json("/admin/customers/roles/create", &body).await;
+            let reply = admin
+                .submit_json("/admin/customers/roles/create", &body)
+                .await;
             assert_eq!(reply.status, 200, "{}", reply.body);
             reply.json()["role"].clone()
         }
@@ -764,7 +984,10 @@ async fn a_company_keeps_exactly_one_default_role_and_its_users_get_it() {
         .json();
     assert_eq!(defaults(&show), ["Admin"]);
     let undefault = admin
-        .submit_json("/admin/customers/roles/edit", &json!({"id": admin_role["id"], "is_default": false}))
+        .submit_json(
+            "/admin/customers/roles/edit",
+            &json!({"id": admin_role["id"], "is_default": false}),
+        )
         .await;
     assert_eq!(undefault.status, 409);
     assert_eq!(
@@ -772,7 +995,10 @@ async fn a_company_keeps_exactly_one_default_role_and_its_users_get_it() {
         "a company has exactly one default role: make another role the default instead"
     );
     let delete_default = admin
-        .submit_json("/admin/customers/roles/delete", &json!({"id": admin_role["id"]}))
+        .submit_json(
+            "/admin/customers/roles/delete",
+            &json!({"id": admin_role["id"]}),
+        )
         .await;
     assert_eq!(delete_default.status, 409);
 
@@ -785,7 +1011,11 @@ async fn a_company_keeps_exactly_one_default_role_and_its_users_get_it() {
         .await;
     assert_eq!(user.status, 200, "{}", user.body);
     let user = user.json()["company_user"].clone();
-    assert_eq!(user["role_ids"], json!([admin_role["id"]]), "the default role");
+    assert_eq!(
+        user["role_ids"],
+        json!([admin_role["id"]]),
+        "the default role"
+    );
     assert_eq!(user["active"], true);
     let twice = admin
         .submit_json(
@@ -809,7 +1039,10 @@ async fn a_company_keeps_exactly_one_default_role_and_its_users_get_it() {
         .await;
     assert_eq!(edited.json()["company_user"]["active"], false);
     let moved = admin
-        .submit_json("/admin/customers/roles/edit", &json!({"id": buyer["id"], "is_default": true}))
+        .submit_json(
+            "/admin/customers/roles/edit",
+            &json!({"id": buyer["id"], "is_default": true}),
+        )
         .await;
     assert_eq!(moved.status, 200);
     let show = admin
@@ -818,7 +1051,10 @@ async fn a_company_keeps_exactly_one_default_role_and_its_users_get_it() {
         .json();
     assert_eq!(defaults(&show), ["Buyer"]);
     let customer = admin
-        .get_json(&format!("/admin/customers/customers/show?id={}", ann.as_str().unwrap()))
+        .get_json(&format!(
+            "/admin/customers/customers/show?id={}",
+            ann.as_str().unwrap()
+        ))
         .await
         .json();
     assert_eq!(customer["company"]["company"], "ACME");
@@ -883,18 +1119,33 @@ async fn anonymisation_leaves_no_personal_data_publishes_its_event_and_is_audite
     let mut a = address("Zelda", "Quartermain Lane");
     a["customer"] = json!(id);
     a["phone"] = json!("0171 9876543");
-    assert_eq!(admin.submit_json("/admin/customers/addresses/create", &a).await.status, 200);
+    assert_eq!(
+        admin
+            .submit_json("/admin/customers/addresses/create", &a)
+            .await
+            .status,
+        200
+    );
     let group = admin
-        .submit_json("/admin/customers/groups/create", &json!({"name": "Regulars"}))
+        .submit_json(
+            "/admin/customers/groups/create",
+            &json!({"name": "Regulars"}),
+        )
         .await
         .json()["group"]["id"]
         .clone();
     admin
-        .submit_json("/admin/customers/groups/add-member", &json!({"id": group, "customer": id}))
+        .submit_json(
+            "/admin/customers/groups/add-member",
+            &json!({"id": group, "customer": id}),
+        )
         .await;
     let acme = company(&admin, "ACME").await;
     let unit = admin
-        .submit_json("/admin/customers/units/create", &json!({"company_id": acme, "name": "HQ"}))
+        .submit_json(
+            "/admin/customers/units/create",
+            &json!({"company_id": acme, "name": "HQ"}),
+        )
         .await
         .json()["unit"]["id"]
         .clone();
@@ -914,15 +1165,25 @@ async fn anonymisation_leaves_no_personal_data_publishes_its_event_and_is_audite
     shopper.set_csrf(&privacy.csrf_field().unwrap());
     let asked = shopper.submit("/my-account/privacy/delete", &[]).await;
     assert!(asked.redirects_to("/my-account/privacy"), "{asked:?}");
-    let open = admin.get_json("/admin/customers/privacy/index").await.json();
+    let open = admin
+        .get_json("/admin/customers/privacy/index")
+        .await
+        .json();
     assert_eq!(open["requests"][0]["customer_ref"], id);
     assert_eq!(open["requests"][0]["kind"], "deletion");
 
     // One click exports everything the section holds about the customer.
-    let export = admin.get(&format!("/admin/customers/customers/export?id={id}")).await;
+    let export = admin
+        .get(&format!("/admin/customers/customers/export?id={id}"))
+        .await;
     assert_eq!(export.status, 200, "{}", export.body);
     assert_eq!(export.headers["content-type"], "application/json");
-    assert!(export.headers["content-disposition"].to_str().unwrap().contains(&format!("customer-{id}.json")));
+    assert!(
+        export.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains(&format!("customer-{id}.json"))
+    );
     let data = export.json();
     assert_eq!(data["customer"]["last_name"], "Quartermain");
     assert_eq!(data["addresses"][0]["street"], "Quartermain Lane");
@@ -942,31 +1203,51 @@ async fn anonymisation_leaves_no_personal_data_publishes_its_event_and_is_audite
     assert_eq!(c["status"], "anonymised");
     assert_eq!(c["reference"], id);
     let email = c["email"].as_str().unwrap().to_owned();
-    assert!(email.starts_with("anonymised-") && email.ends_with("@anonymised.invalid"), "{email}");
+    assert!(
+        email.starts_with("anonymised-") && email.ends_with("@anonymised.invalid"),
+        "{email}"
+    );
 
     let after = stored_texts(&app).await;
-    for personal in ["zelda", "quartermain", "555123", "9876543", "1970-01-02", "likes tea", "de_de", "female"] {
+    for personal in [
+        "zelda",
+        "quartermain",
+        "555123",
+        "9876543",
+        "1970-01-02",
+        "likes tea",
+        "de_de",
+        "female",
+    ] {
         assert!(
             after.iter().all(|r| !r.contains(personal)),
             "{personal} is still stored: {after:#?}"
         );
     }
-    assert_eq!(search_hits(&app, "quartermain").await, 0, "nor in the search index");
+    assert_eq!(
+        search_hits(&app, "quartermain").await,
+        0,
+        "nor in the search index"
+    );
     let (host_email, status): (String, String) =
         sqlx::query_as("SELECT email, status FROM customers_auth WHERE id = $1")
             .bind(account)
             .fetch_one(app.db.pool())
             .await
             .unwrap();
-    assert_eq!(host_email, email, "the host account's email is randomised too");
+    assert_eq!(
+        host_email, email,
+        "the host account's email is randomised too"
+    );
     assert_eq!(status, "blocked");
     assert_eq!(shopper.get("/my-account").await.status, 303, "signed out");
 
-    let events: Vec<(String, String, String)> =
-        sqlx::query_as("SELECT topic, source, payload FROM events WHERE topic = 'customers.anonymised'")
-            .fetch_all(app.db.pool())
-            .await
-            .unwrap();
+    let events: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT topic, source, payload FROM events WHERE topic = 'customers.anonymised'",
+    )
+    .fetch_all(app.db.pool())
+    .await
+    .unwrap();
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].1, "customers");
     let payload: Value = serde_json::from_str(&events[0].2).unwrap();
@@ -981,10 +1262,16 @@ async fn anonymisation_leaves_no_personal_data_publishes_its_event_and_is_audite
         .await;
     assert_eq!(again.status, 409);
     let edit = admin
-        .submit_json("/admin/customers/customers/edit", &json!({"id": id, "first_name": "Z"}))
+        .submit_json(
+            "/admin/customers/customers/edit",
+            &json!({"id": id, "first_name": "Z"}),
+        )
         .await;
     assert_eq!(edit.status, 409);
-    let open = admin.get_json("/admin/customers/privacy/index").await.json();
+    let open = admin
+        .get_json("/admin/customers/privacy/index")
+        .await
+        .json();
     assert_eq!(open["requests"], json!([]), "the deletion request is done");
     let listed = admin
         .get_json("/admin/customers/customers/index?status=anonymised")
@@ -1010,8 +1297,12 @@ async fn registration_creates_the_profile_and_my_account_completes_it() {
         .unwrap_or(0)
             == 1
     };
-    app.eventually(Duration::from_secs(10), "the registration event is delivered", delivered)
-        .await;
+    app.eventually(
+        Duration::from_secs(10),
+        "the registration event is delivered",
+        delivered,
+    )
+    .await;
     let list = admin
         .get_json("/admin/customers/customers/index?q=kim%40example.com")
         .await
@@ -1036,12 +1327,21 @@ async fn registration_creates_the_profile_and_my_account_completes_it() {
         .await;
     assert!(saved.redirects_to("/my-account"), "{saved:?}");
     let bad = shopper
-        .submit_json("/my-account", &json!({"first_name": "Kim", "last_name": "Park", "date_of_birth": "1992-13-01"}))
+        .submit_json(
+            "/my-account",
+            &json!({"first_name": "Kim", "last_name": "Park", "date_of_birth": "1992-13-01"}),
+        )
         .await;
     assert_eq!(bad.status, 422);
-    assert_eq!(error(&bad), "date_of_birth must be a real date written YYYY-MM-DD");
+    assert_eq!(
+        error(&bad),
+        "date_of_birth must be a real date written YYYY-MM-DD"
+    );
     let shown = admin
-        .get_json(&format!("/admin/customers/customers/show?id={}", profile["id"].as_str().unwrap()))
+        .get_json(&format!(
+            "/admin/customers/customers/show?id={}",
+            profile["id"].as_str().unwrap()
+        ))
         .await
         .json();
     assert_eq!(shown["customer"]["last_name"], "Park");
@@ -1063,7 +1363,10 @@ async fn registration_creates_the_profile_and_my_account_completes_it() {
 
     let anonymous = app.browser().get("/my-account").await;
     assert_eq!(anonymous.status, 303);
-    assert_eq!(anonymous.location(), Some("/customer/login?next=%2Fmy-account"));
+    assert_eq!(
+        anonymous.location(),
+        Some("/customer/login?next=%2Fmy-account")
+    );
 }
 
 #[tokio::test]
@@ -1072,7 +1375,10 @@ async fn a_customer_cannot_read_or_change_another_customers_account_or_addresses
     let mallory = register(&app, "mallory@example.com").await;
     let victim = register(&app, "victim@example.com").await;
     let saved = victim
-        .submit_json("/my-account", &json!({"first_name": "Vic", "last_name": "Tim"}))
+        .submit_json(
+            "/my-account",
+            &json!({"first_name": "Vic", "last_name": "Tim"}),
+        )
         .await;
     assert_eq!(saved.status, 200, "{}", saved.body);
     let victim_ref = saved.json()["customer"]["id"].as_str().unwrap().to_owned();
@@ -1087,15 +1393,26 @@ async fn a_customer_cannot_read_or_change_another_customers_account_or_addresses
     // Ids in bodies and URLs never reach another customer's address.
     let mut change = address("Mal", "Evil Street");
     change["id"] = json!(victim_address);
-    let edit = mallory.submit_json("/my-account/addresses/edit", &change).await;
+    let edit = mallory
+        .submit_json("/my-account/addresses/edit", &change)
+        .await;
     assert_eq!(edit.status, 404);
     assert_eq!(error(&edit), format!("address {victim_address} not found"));
     let delete = mallory
-        .submit_json(&format!("/my-account/addresses/delete?id={victim_address}"), &json!({}))
+        .submit_json(
+            &format!("/my-account/addresses/delete?id={victim_address}"),
+            &json!({}),
+        )
         .await;
     assert_eq!(delete.status, 404);
-    let list = mallory.get_json(&format!("/my-account/addresses?customer={victim_ref}")).await;
-    assert_eq!(list.json()["addresses"], json!([]), "only the own addresses, whatever the query says");
+    let list = mallory
+        .get_json(&format!("/my-account/addresses?customer={victim_ref}"))
+        .await;
+    assert_eq!(
+        list.json()["addresses"],
+        json!([]),
+        "only the own addresses, whatever the query says"
+    );
 
     // A new address naming the victim as owner still belongs to Mallory.
     let mut planted = address("Mal", "Planted Street");
@@ -1119,7 +1436,9 @@ async fn a_customer_cannot_read_or_change_another_customers_account_or_addresses
     assert_eq!(mine["email"], "mallory@example.com");
     assert_eq!(mine["notes"], "");
     assert_eq!(mine["group_ids"], json!([]));
-    let export = mallory.submit(&format!("/my-account/privacy/export?id={victim_ref}"), &[]).await;
+    let export = mallory
+        .submit(&format!("/my-account/privacy/export?id={victim_ref}"), &[])
+        .await;
     assert_eq!(export.json()["customer"]["email"], "mallory@example.com");
 
     let victim_now = admin
@@ -1131,8 +1450,14 @@ async fn a_customer_cannot_read_or_change_another_customers_account_or_addresses
     assert_eq!(victim_now["addresses"][0]["street"], "Secret Street");
 
     // And the Back Office is not a customer's.
-    let admin_page = mallory.get_json(&format!("/admin/customers/customers/show?id={victim_ref}")).await;
-    assert!(matches!(admin_page.status, 401 | 403), "{}", admin_page.status);
+    let admin_page = mallory
+        .get_json(&format!("/admin/customers/customers/show?id={victim_ref}"))
+        .await;
+    assert!(
+        matches!(admin_page.status, 401 | 403),
+        "{}",
+        admin_page.status
+    );
 }
 
 #[tokio::test]
@@ -1153,8 +1478,16 @@ async fn the_dashboard_widget_counts_new_customers_of_the_last_seven_days() {
         .clone();
     assert_eq!(widget["failed"], false, "{widget}");
     let page = admin.get("/admin").await;
-    assert!(page.text().contains("New customers (last 7 days)"), "{}", page.body);
-    assert!(page.body.contains("<strong class=\"count\">2</strong>"), "{}", page.body);
+    assert!(
+        page.text().contains("New customers (last 7 days)"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("<strong class=\"count\">2</strong>"),
+        "{}",
+        page.body
+    );
 }
 
 #[tokio::test]
@@ -1180,7 +1513,9 @@ async fn acl_limits_each_action_and_hides_links_to_refused_ones() {
     assert_eq!(list.status, 200);
     assert!(!list.text().contains("New customer"));
     assert!(!list.text().contains("Export CSV"));
-    let page = support.get(&format!("/admin/customers/customers/show?id={id}")).await;
+    let page = support
+        .get(&format!("/admin/customers/customers/show?id={id}"))
+        .await;
     assert_eq!(page.status, 200);
     assert!(!page.body.contains("/admin/customers/customers/anonymise"));
     assert!(!page.body.contains("/admin/customers/customers/block"));
@@ -1188,7 +1523,10 @@ async fn acl_limits_each_action_and_hides_links_to_refused_ones() {
         .submit_json("/admin/customers/customers/anonymise", &json!({"id": id}))
         .await;
     assert_eq!(refused.status, 403);
-    assert_eq!(support.get("/admin/customers/customers/csv").await.status, 403);
+    assert_eq!(
+        support.get("/admin/customers/customers/csv").await.status,
+        403
+    );
     let still = admin
         .get_json(&format!("/admin/customers/customers/show?id={id}"))
         .await
@@ -1211,7 +1549,11 @@ async fn the_plugins_page_lists_the_customer_accounts_capability_of_the_section_
             .clone()
     };
     assert_eq!(capabilities("customers"), json!(["customer-accounts"]));
-    assert_eq!(capabilities("catalog"), json!([]), "built with the same SDK, it never calls it");
+    assert_eq!(
+        capabilities("catalog"),
+        json!([]),
+        "built with the same SDK, it never calls it"
+    );
     let page = admin.get("/admin/plugins/plugins/index").await;
     assert!(
         page.text()

@@ -101,7 +101,10 @@ pub async fn create<'e>(
     }
 }
 
-pub async fn get<'e>(db: impl Executor<'e, Database = Any>, id: i64) -> sqlx::Result<Option<Customer>> {
+pub async fn get<'e>(
+    db: impl Executor<'e, Database = Any>,
+    id: i64,
+) -> sqlx::Result<Option<Customer>> {
     let row = sqlx::query("SELECT id, email, status, created_at FROM customers_auth WHERE id = $1")
         .bind(id)
         .fetch_optional(db)
@@ -117,12 +120,13 @@ pub async fn set_email<'e>(
     email: &str,
     now: i64,
 ) -> AppResult<bool> {
-    let updated = sqlx::query("UPDATE customers_auth SET email = $1, updated_at = $2 WHERE id = $3")
-        .bind(email)
-        .bind(now)
-        .bind(id)
-        .execute(db)
-        .await;
+    let updated =
+        sqlx::query("UPDATE customers_auth SET email = $1, updated_at = $2 WHERE id = $3")
+            .bind(email)
+            .bind(now)
+            .bind(id)
+            .execute(db)
+            .await;
     match updated {
         Ok(done) => Ok(done.rows_affected() > 0),
         Err(e) if db::is_unique_violation(&e) => Err(email_taken()),

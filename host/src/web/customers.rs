@@ -238,10 +238,7 @@ async fn announce_registration(
     customer: &Customer,
     now: i64,
 ) -> AppResult<()> {
-    let subscribers = state
-        .plugins()
-        .registry()
-        .subscribers_of(REGISTERED_TOPIC);
+    let subscribers = state.plugins().registry().subscribers_of(REGISTERED_TOPIC);
     let payload = json!({ "customer_id": customer.id, "email": customer.email }).to_string();
     crate::plugins::outbox::insert(tx, REGISTERED_TOPIC, "host", &payload, &subscribers, now)
         .await?;
@@ -294,8 +291,13 @@ async fn reset_request(
     if let Some((customer, _)) = customers::find_credentials(state.db(), &email).await?
         && customer.status == customers::Status::Active
     {
-        let token = customers::create_reset(state.db().pool(), customer.id, now, customers::RESET_LIFETIME)
-            .await?;
+        let token = customers::create_reset(
+            state.db().pool(),
+            customer.id,
+            now,
+            customers::RESET_LIFETIME,
+        )
+        .await?;
         tracing::info!(
             customer = customer.id,
             email = %customer.email,

@@ -48,9 +48,30 @@ pub fn apply(fields: &Fields, data: &mut AddressData, errors: &mut Errors) {
     if let Some(b) = fields.flag("default_shipping", errors) {
         data.default_shipping = b;
     }
-    rules::text(errors, "first_name", &data.first_name, rules::NAME_MAX, true, false);
-    rules::text(errors, "last_name", &data.last_name, rules::NAME_MAX, true, false);
-    rules::text(errors, "company", &data.company, rules::TEXT_MAX, false, false);
+    rules::text(
+        errors,
+        "first_name",
+        &data.first_name,
+        rules::NAME_MAX,
+        true,
+        false,
+    );
+    rules::text(
+        errors,
+        "last_name",
+        &data.last_name,
+        rules::NAME_MAX,
+        true,
+        false,
+    );
+    rules::text(
+        errors,
+        "company",
+        &data.company,
+        rules::TEXT_MAX,
+        false,
+        false,
+    );
     rules::text(errors, "street", &data.street, rules::TEXT_MAX, true, false);
     rules::text(errors, "house_number", &data.house_number, 20, false, false);
     rules::zip(errors, &data.zip);
@@ -152,7 +173,12 @@ fn new_form(req: &Request) -> Reply {
         address: None,
         action: "create",
     };
-    Ok(view_or_json(req, "addresses/form.html", "New address", &ctx))
+    Ok(view_or_json(
+        req,
+        "addresses/form.html",
+        "New address",
+        &ctx,
+    ))
 }
 
 fn edit_form(req: &Request) -> Reply {
@@ -162,7 +188,12 @@ fn edit_form(req: &Request) -> Reply {
         address: Some(address.into()),
         action: "edit",
     };
-    Ok(view_or_json(req, "addresses/form.html", "Edit address", &ctx))
+    Ok(view_or_json(
+        req,
+        "addresses/form.html",
+        "Edit address",
+        &ctx,
+    ))
 }
 
 fn written(req: &Request, address: Record<AddressData>, flash: &str) -> Response {
@@ -176,25 +207,43 @@ fn written(req: &Request, address: Record<AddressData>, flash: &str) -> Response
 fn create(req: &Request) -> Reply {
     let customer = load_customer(&input::required(req, "customer")?)?;
     if customer.data.anonymised {
-        return Err(Failure::conflict("an anonymised customer cannot get addresses"));
+        return Err(Failure::conflict(
+            "an anonymised customer cannot get addresses",
+        ));
     }
     let saved = save_new(&customer.id, &Fields::from_request(req)?)?;
-    services::audit("address.create", &saved.id, &format!("customer {}", customer.id));
+    services::audit(
+        "address.create",
+        &saved.id,
+        &format!("customer {}", customer.id),
+    );
     Ok(written(req, saved, "Address added"))
 }
 
 fn update(req: &Request) -> Reply {
     let current = load_address(&input::required_id(req)?)?;
-    input::check_version("the address", input::optional_version(req)?, current.version)?;
+    input::check_version(
+        "the address",
+        input::optional_version(req)?,
+        current.version,
+    )?;
     let saved = save(current, &Fields::from_request(req)?)?;
-    services::audit("address.edit", &saved.id, &format!("customer {}", saved.data.customer_ref));
+    services::audit(
+        "address.edit",
+        &saved.id,
+        &format!("customer {}", saved.data.customer_ref),
+    );
     Ok(written(req, saved, "Address saved"))
 }
 
 fn delete(req: &Request) -> Reply {
     let address = load_address(&input::required_id(req)?)?;
     remove(&address)?;
-    services::audit("address.delete", &address.id, &format!("customer {}", address.data.customer_ref));
+    services::audit(
+        "address.delete",
+        &address.id,
+        &format!("customer {}", address.data.customer_ref),
+    );
     if req.wants_json {
         Ok(json(&serde_json::json!({ "deleted": address.id })))
     } else {

@@ -62,9 +62,9 @@ impl From<Record<CustomerData>> for CustomerOut {
 /// Maps the host account errors onto answers a user understands.
 pub fn account_failure(e: AccountError, email: &str) -> Failure {
     match e {
-        AccountError::EmailTaken => {
-            Failure::conflict(format!("the email {email} is already used by another customer"))
-        }
+        AccountError::EmailTaken => Failure::conflict(format!(
+            "the email {email} is already used by another customer"
+        )),
         AccountError::Invalid(m) => Failure::unprocessable(m),
         AccountError::NotFound => Failure::not_found("the customer's account no longer exists"),
         AccountError::Forbidden(m) => Failure::forbidden(m),
@@ -74,9 +74,9 @@ pub fn account_failure(e: AccountError, email: &str) -> Failure {
 /// Writes to `customers` report a duplicate email as such.
 pub fn storage_failure(e: StorageError, email: &str) -> Failure {
     match e {
-        StorageError::UniqueViolation(f) if f == "email" => {
-            Failure::conflict(format!("the email {email} is already used by another customer"))
-        }
+        StorageError::UniqueViolation(f) if f == "email" => Failure::conflict(format!(
+            "the email {email} is already used by another customer"
+        )),
         e => e.into(),
     }
 }
@@ -89,13 +89,20 @@ pub fn new_reference() -> Result<String, Failure> {
             return Ok(reference);
         }
     }
-    Err(Failure::internal("could not generate a free customer reference"))
+    Err(Failure::internal(
+        "could not generate a free customer reference",
+    ))
 }
 
 /// Applies the profile fields present in `fields` onto `data` and validates the result.
 /// `require_names` makes first and last name mandatory (Back Office and the storefront
 /// profile form; a fresh registration has none yet).
-pub fn apply_profile(fields: &Fields, data: &mut CustomerData, errors: &mut Errors, require_names: bool) {
+pub fn apply_profile(
+    fields: &Fields,
+    data: &mut CustomerData,
+    errors: &mut Errors,
+    require_names: bool,
+) {
     let mut set = |name: &str, slot: &mut String| {
         if let Some(v) = fields.text(name, errors) {
             *slot = v;
@@ -110,8 +117,22 @@ pub fn apply_profile(fields: &Fields, data: &mut CustomerData, errors: &mut Erro
     set("locale", &mut data.locale);
     set("notes", &mut data.notes);
     rules::one_of(errors, "salutation", &data.salutation, rules::SALUTATIONS);
-    rules::text(errors, "first_name", &data.first_name, rules::NAME_MAX, require_names, false);
-    rules::text(errors, "last_name", &data.last_name, rules::NAME_MAX, require_names, false);
+    rules::text(
+        errors,
+        "first_name",
+        &data.first_name,
+        rules::NAME_MAX,
+        require_names,
+        false,
+    );
+    rules::text(
+        errors,
+        "last_name",
+        &data.last_name,
+        rules::NAME_MAX,
+        require_names,
+        false,
+    );
     rules::one_of(errors, "gender", &data.gender, rules::GENDERS);
     rules::date_of_birth(errors, &data.date_of_birth, rules::now());
     rules::phone(errors, "phone", &data.phone);
@@ -144,7 +165,9 @@ impl Filters {
         if let Some(g) = &gender
             && !rules::GENDERS.contains(&g.as_str())
         {
-            return Err(Failure::bad_request("gender must be one of male, female, diverse"));
+            return Err(Failure::bad_request(
+                "gender must be one of male, female, diverse",
+            ));
         }
         let date = |name: &str| -> Result<Option<String>, Failure> {
             match input::query(req, name) {
@@ -258,7 +281,11 @@ fn index(req: &Request) -> Reply {
         q = q.after(after);
     }
     let page = q.fetch()?;
-    let groups = if req.wants_json { Vec::new() } else { group_refs()? };
+    let groups = if req.wants_json {
+        Vec::new()
+    } else {
+        group_refs()?
+    };
     let ctx = IndexContext {
         customers: page.records.into_iter().map(CustomerOut::from).collect(),
         filter_query: filter_query(&filters, limit),
@@ -273,8 +300,17 @@ fn index(req: &Request) -> Reply {
 }
 
 const CSV_COLUMNS: &[&str] = &[
-    "reference", "email", "salutation", "first_name", "last_name", "gender", "date_of_birth",
-    "phone", "locale", "status", "created",
+    "reference",
+    "email",
+    "salutation",
+    "first_name",
+    "last_name",
+    "gender",
+    "date_of_birth",
+    "phone",
+    "locale",
+    "status",
+    "created",
 ];
 
 /// A CSV field: quoted when it holds a separator, quote or line break; a leading `= + - @`
@@ -294,7 +330,13 @@ fn csv_field(value: &str) -> String {
 
 fn csv(req: &Request) -> Reply {
     let filters = Filters::from(req)?;
-    let total = filters.query().limit(1).count_total().fetch()?.total.unwrap_or(0);
+    let total = filters
+        .query()
+        .limit(1)
+        .count_total()
+        .fetch()?
+        .total
+        .unwrap_or(0);
     if total > CSV_MAX {
         return Err(Failure::unprocessable(format!(
             "the export is limited to {CSV_MAX} customers and {total} match: narrow the filters"
@@ -313,8 +355,17 @@ fn csv(req: &Request) -> Reply {
             let d = &r.data;
             let created = d.created.to_string();
             let row = [
-                d.reference.as_str(), &d.email, &d.salutation, &d.first_name, &d.last_name,
-                &d.gender, &d.date_of_birth, &d.phone, &d.locale, d.status(), &created,
+                d.reference.as_str(),
+                &d.email,
+                &d.salutation,
+                &d.first_name,
+                &d.last_name,
+                &d.gender,
+                &d.date_of_birth,
+                &d.phone,
+                &d.locale,
+                d.status(),
+                &created,
             ];
             let row: Vec<String> = row.iter().map(|v| csv_field(v)).collect();
             out.push_str(&row.join(","));
@@ -326,7 +377,11 @@ fn csv(req: &Request) -> Reply {
         }
     }
     services::audit("customer.csv-export", "customers", &format!("{total} rows"));
-    Ok(download("customers.csv", "text/csv; charset=utf-8", out.into_bytes()))
+    Ok(download(
+        "customers.csv",
+        "text/csv; charset=utf-8",
+        out.into_bytes(),
+    ))
 }
 
 // ---- show ----
@@ -421,17 +476,30 @@ fn create(req: &Request) -> Reply {
     let customer = customers()
         .put(&data.reference.clone(), &data)
         .map_err(|e| storage_failure(e, &data.email))?;
-    services::audit("customer.create", &customer.id, "created in the Back Office");
+    services::audit(
+        "customer.create",
+        &customer.id,
+        "created in the Back Office",
+    );
     let ctx = LinkContext {
         customer: customer.into(),
         set_password_link: created.set_password_link,
     };
-    Ok(view_or_json(req, "customers/link.html", "Customer created", &ctx))
+    Ok(view_or_json(
+        req,
+        "customers/link.html",
+        "Customer created",
+        &ctx,
+    ))
 }
 
 fn update(req: &Request) -> Reply {
     let current = load_customer(&input::required_id(req)?)?;
-    input::check_version("the customer", input::optional_version(req)?, current.version)?;
+    input::check_version(
+        "the customer",
+        input::optional_version(req)?,
+        current.version,
+    )?;
     if current.data.anonymised {
         return Err(Failure::conflict("an anonymised customer cannot be edited"));
     }
@@ -475,11 +543,19 @@ fn set_blocked(req: &Request, blocked: bool) -> Reply {
     } else {
         let reference = current.id.clone();
         let c = customers().patch(&reference, &serde_json::json!({ "blocked": blocked }))?;
-        let action = if blocked { "customer.block" } else { "customer.unblock" };
+        let action = if blocked {
+            "customer.block"
+        } else {
+            "customer.unblock"
+        };
         services::audit(action, &reference, "");
         c
     };
-    let flash = if blocked { "Customer blocked" } else { "Customer unblocked" };
+    let flash = if blocked {
+        "Customer blocked"
+    } else {
+        "Customer unblocked"
+    };
     Ok(written(req, customer, flash))
 }
 
@@ -495,16 +571,27 @@ fn unblock(req: &Request) -> Reply {
 fn password_link(req: &Request) -> Reply {
     let customer = load_customer(&input::required_id(req)?)?;
     if customer.data.anonymised {
-        return Err(Failure::conflict("an anonymised customer has no account to sign in to"));
+        return Err(Failure::conflict(
+            "an anonymised customer has no account to sign in to",
+        ));
     }
     let link = accounts::set_password_link(customer.data.customer_id)
         .map_err(|e| account_failure(e, &customer.data.email))?;
-    services::audit("customer.password-link", &customer.id, "set-password link issued");
+    services::audit(
+        "customer.password-link",
+        &customer.id,
+        "set-password link issued",
+    );
     let ctx = LinkContext {
         customer: customer.into(),
         set_password_link: link,
     };
-    Ok(view_or_json(req, "customers/link.html", "Set-password link", &ctx))
+    Ok(view_or_json(
+        req,
+        "customers/link.html",
+        "Set-password link",
+        &ctx,
+    ))
 }
 
 #[cfg(test)]

@@ -24,7 +24,10 @@ pub fn routes(router: Router) -> Router {
 }
 
 fn show_path(id: &str) -> String {
-    format!("/admin/customers/groups/show?id={}", input::encode_component(id))
+    format!(
+        "/admin/customers/groups/show?id={}",
+        input::encode_component(id)
+    )
 }
 
 fn load_group(id: &str) -> Result<Record<GroupData>, Failure> {
@@ -48,8 +51,22 @@ fn apply(fields: &Fields, data: &mut GroupData) -> Result<(), Failure> {
     if let Some(d) = fields.text("description", &mut errors) {
         data.description = d;
     }
-    rules::text(&mut errors, "name", &data.name, rules::NAME_MAX, true, false);
-    rules::text(&mut errors, "description", &data.description, rules::NOTES_MAX, false, true);
+    rules::text(
+        &mut errors,
+        "name",
+        &data.name,
+        rules::NAME_MAX,
+        true,
+        false,
+    );
+    rules::text(
+        &mut errors,
+        "description",
+        &data.description,
+        rules::NOTES_MAX,
+        false,
+        true,
+    );
     errors.finish()
 }
 
@@ -63,7 +80,12 @@ fn index(req: &Request) -> Reply {
     let ctx = IndexContext {
         groups: page.records.into_iter().map(Out::from).collect(),
     };
-    Ok(view_or_json(req, "groups/index.html", "Customer groups", &ctx))
+    Ok(view_or_json(
+        req,
+        "groups/index.html",
+        "Customer groups",
+        &ctx,
+    ))
 }
 
 #[derive(Debug, Serialize)]
@@ -103,7 +125,10 @@ struct FormContext {
 }
 
 fn new_form(req: &Request) -> Reply {
-    let ctx = FormContext { group: None, action: "create" };
+    let ctx = FormContext {
+        group: None,
+        action: "create",
+    };
     Ok(view_or_json(req, "groups/form.html", "New group", &ctx))
 }
 
@@ -127,7 +152,9 @@ fn written(req: &Request, group: Record<GroupData>, flash: &str) -> Response {
 fn create(req: &Request) -> Reply {
     let mut data = GroupData::default();
     apply(&Fields::from_request(req)?, &mut data)?;
-    let group = groups().insert(&data).map_err(|e| name_taken(e, &data.name))?;
+    let group = groups()
+        .insert(&data)
+        .map_err(|e| name_taken(e, &data.name))?;
     services::audit("group.create", &group.id, &group.data.name);
     Ok(written(req, group, "Group created"))
 }
@@ -163,9 +190,15 @@ fn delete(req: &Request) -> Reply {
         }
     }
     groups().delete(&group.id)?;
-    services::audit("group.delete", &group.id, &format!("{} ({removed} members)", group.data.name));
+    services::audit(
+        "group.delete",
+        &group.id,
+        &format!("{} ({removed} members)", group.data.name),
+    );
     if req.wants_json {
-        Ok(json(&serde_json::json!({ "deleted": group.id, "members_removed": removed })))
+        Ok(json(
+            &serde_json::json!({ "deleted": group.id, "members_removed": removed }),
+        ))
     } else {
         Ok(redirect("/admin/customers/groups/index").flash("Group deleted"))
     }
@@ -195,12 +228,22 @@ fn membership(req: &Request, member: bool) -> Reply {
     let group = load_group(&input::required_id(req)?)?;
     let customer = load_customer(&input::required(req, "customer")?)?;
     let customer = set_membership(customer, &group.id, member)?;
-    let action = if member { "group.add-member" } else { "group.remove-member" };
+    let action = if member {
+        "group.add-member"
+    } else {
+        "group.remove-member"
+    };
     services::audit(action, &group.id, &format!("customer {}", customer.id));
     if req.wants_json {
-        Ok(json(&serde_json::json!({ "customer": CustomerOut::from(customer) })))
+        Ok(json(
+            &serde_json::json!({ "customer": CustomerOut::from(customer) }),
+        ))
     } else {
-        let flash = if member { "Added to the group" } else { "Removed from the group" };
+        let flash = if member {
+            "Added to the group"
+        } else {
+            "Removed from the group"
+        };
         Ok(redirect(crate::customers::show_path(&customer.id)).flash(flash))
     }
 }

@@ -23,7 +23,9 @@ impl Fields {
         if let Some(body) = &req.body {
             return match serde_json::from_str(body) {
                 Ok(Value::Object(map)) => Ok(Fields { map }),
-                _ => Err(Failure::bad_request("invalid JSON body: an object is required")),
+                _ => Err(Failure::bad_request(
+                    "invalid JSON body: an object is required",
+                )),
             };
         }
         let mut map = Map::new();
@@ -229,7 +231,11 @@ mod tests {
         let mut errors = Errors::default();
         assert_eq!(f.flag("a", &mut errors), Some(true));
         assert_eq!(f.flag("b", &mut errors), Some(true));
-        assert_eq!(f.flag("c", &mut errors), Some(true), "the last form value wins");
+        assert_eq!(
+            f.flag("c", &mut errors),
+            Some(true),
+            "the last form value wins"
+        );
         assert_eq!(f.flag("missing", &mut errors), None);
         assert_eq!(f.flag("d", &mut errors), None);
         assert_eq!(

@@ -24,31 +24,85 @@ const WIDGET_DAYS: i64 = 7;
 struct Customers;
 
 fn routes() -> Router {
-    storefront::routes(privacy::routes(b2b::routes(groups::routes(addresses::routes(
-        customers::routes(Router::new()),
-    )))))
+    storefront::routes(privacy::routes(b2b::routes(groups::routes(
+        addresses::routes(customers::routes(Router::new())),
+    ))))
 }
 
 /// Every template, by the name views use.
 const TEMPLATES: &[(&str, &str)] = &[
-    ("customers/index.html", include_str!("../templates/customers/index.html")),
-    ("customers/show.html", include_str!("../templates/customers/show.html")),
-    ("customers/form.html", include_str!("../templates/customers/form.html")),
-    ("customers/link.html", include_str!("../templates/customers/link.html")),
-    ("addresses/index.html", include_str!("../templates/addresses/index.html")),
-    ("addresses/form.html", include_str!("../templates/addresses/form.html")),
-    ("addresses/fields.html", include_str!("../templates/addresses/fields.html")),
-    ("groups/index.html", include_str!("../templates/groups/index.html")),
-    ("groups/show.html", include_str!("../templates/groups/show.html")),
-    ("groups/form.html", include_str!("../templates/groups/form.html")),
-    ("companies/index.html", include_str!("../templates/companies/index.html")),
-    ("companies/show.html", include_str!("../templates/companies/show.html")),
-    ("companies/form.html", include_str!("../templates/companies/form.html")),
-    ("privacy/index.html", include_str!("../templates/privacy/index.html")),
-    ("storefront/profile.html", include_str!("../templates/storefront/profile.html")),
-    ("storefront/addresses.html", include_str!("../templates/storefront/addresses.html")),
-    ("storefront/privacy.html", include_str!("../templates/storefront/privacy.html")),
-    ("widgets/new-customers.html", include_str!("../templates/widgets/new-customers.html")),
+    (
+        "customers/index.html",
+        include_str!("../templates/customers/index.html"),
+    ),
+    (
+        "customers/show.html",
+        include_str!("../templates/customers/show.html"),
+    ),
+    (
+        "customers/form.html",
+        include_str!("../templates/customers/form.html"),
+    ),
+    (
+        "customers/link.html",
+        include_str!("../templates/customers/link.html"),
+    ),
+    (
+        "addresses/index.html",
+        include_str!("../templates/addresses/index.html"),
+    ),
+    (
+        "addresses/form.html",
+        include_str!("../templates/addresses/form.html"),
+    ),
+    (
+        "addresses/fields.html",
+        include_str!("../templates/addresses/fields.html"),
+    ),
+    (
+        "groups/index.html",
+        include_str!("../templates/groups/index.html"),
+    ),
+    (
+        "groups/show.html",
+        include_str!("../templates/groups/show.html"),
+    ),
+    (
+        "groups/form.html",
+        include_str!("../templates/groups/form.html"),
+    ),
+    (
+        "companies/index.html",
+        include_str!("../templates/companies/index.html"),
+    ),
+    (
+        "companies/show.html",
+        include_str!("../templates/companies/show.html"),
+    ),
+    (
+        "companies/form.html",
+        include_str!("../templates/companies/form.html"),
+    ),
+    (
+        "privacy/index.html",
+        include_str!("../templates/privacy/index.html"),
+    ),
+    (
+        "storefront/profile.html",
+        include_str!("../templates/storefront/profile.html"),
+    ),
+    (
+        "storefront/addresses.html",
+        include_str!("../templates/storefront/addresses.html"),
+    ),
+    (
+        "storefront/privacy.html",
+        include_str!("../templates/storefront/privacy.html"),
+    ),
+    (
+        "widgets/new-customers.html",
+        include_str!("../templates/widgets/new-customers.html"),
+    ),
 ];
 
 #[derive(Debug, Deserialize)]
@@ -117,7 +171,11 @@ impl Plugin for Customers {
         let ctx = WidgetContext {
             count: page.total.unwrap_or(0),
             days: WIDGET_DAYS,
-            latest: page.records.into_iter().map(customers::CustomerOut::from).collect(),
+            latest: page
+                .records
+                .into_iter()
+                .map(customers::CustomerOut::from)
+                .collect(),
         };
         match view("widgets/new-customers.html", "New customers", &ctx) {
             Response::View(v) => Ok(v),

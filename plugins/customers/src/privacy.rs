@@ -51,7 +51,10 @@ pub fn export_of(customer: Record<CustomerData>) -> Result<Export, Failure> {
         }
     }
     Ok(Export {
-        addresses: crate::addresses::of(&customer.id)?.into_iter().map(Out::from).collect(),
+        addresses: crate::addresses::of(&customer.id)?
+            .into_iter()
+            .map(Out::from)
+            .collect(),
         company: crate::b2b::membership_of(&customer.id)?,
         data_requests: model::all(&data_requests(), "customer_ref", &customer.id)?
             .into_iter()
@@ -149,7 +152,12 @@ fn requests(req: &Request) -> Reply {
         status,
         next: page.next_cursor,
     };
-    Ok(view_or_json(req, "privacy/index.html", "Data protection requests", &ctx))
+    Ok(view_or_json(
+        req,
+        "privacy/index.html",
+        "Data protection requests",
+        &ctx,
+    ))
 }
 
 /// Records a customer's request (the storefront's privacy page). An export is answered at

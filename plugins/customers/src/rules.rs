@@ -231,7 +231,14 @@ mod tests {
         for ok in ["", "1990-02-28", "2000-02-29", "1900-01-01", "2026-11-25"] {
             assert_eq!(problems(|e| date_of_birth(e, ok, NOV_2026)), None, "{ok}");
         }
-        for bad in ["1990-02-30", "1999-02-29", "1990-13-01", "90-01-01", "1990/01/01", "x"] {
+        for bad in [
+            "1990-02-30",
+            "1999-02-29",
+            "1990-13-01",
+            "90-01-01",
+            "1990/01/01",
+            "x",
+        ] {
             assert_eq!(
                 problems(|e| date_of_birth(e, bad, NOV_2026)).as_deref(),
                 Some("date_of_birth must be a real date written YYYY-MM-DD"),
@@ -248,10 +255,12 @@ mod tests {
         assert_eq!(email(&mut errors, " Ann@Example.COM "), "ann@example.com");
         assert!(errors.finish().is_ok());
         for bad in ["ann", "ann@", "@x.de", "a b@x.de", "ann@localhost"] {
-            assert!(problems(|e| {
-                email(e, bad);
-            })
-            .is_some());
+            assert!(
+                problems(|e| {
+                    email(e, bad);
+                })
+                .is_some()
+            );
         }
     }
 
@@ -263,10 +272,12 @@ mod tests {
         let mut errors = Errors::default();
         assert_eq!(country(&mut errors, "de"), "DE");
         assert!(errors.finish().is_ok());
-        assert!(problems(|e| {
-            country(e, "DEU");
-        })
-        .is_some());
+        assert!(
+            problems(|e| {
+                country(e, "DEU");
+            })
+            .is_some()
+        );
         assert!(problems(|e| phone(e, "phone", "+49 (30) 1234-567")).is_none());
         assert!(problems(|e| phone(e, "phone", "call me")).is_some());
     }
@@ -275,7 +286,10 @@ mod tests {
     fn random_codes_use_the_alphabet() {
         let code = random_code(16);
         assert_eq!(code.len(), 16);
-        assert!(code.chars().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase()));
+        assert!(
+            code.chars()
+                .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
+        );
         assert!(!code.contains('0') && !code.contains('O'));
     }
 }

@@ -55,7 +55,11 @@ pub fn ensure_profile(customer_id: i64, email: &str) -> Result<Record<CustomerDa
 }
 
 fn by_account(customer_id: i64) -> Result<Option<Record<CustomerData>>, Failure> {
-    let page = customers().query().eq("customer_id", customer_id).limit(1).fetch()?;
+    let page = customers()
+        .query()
+        .eq("customer_id", customer_id)
+        .limit(1)
+        .fetch()?;
     Ok(page.records.into_iter().next())
 }
 
@@ -95,7 +99,12 @@ fn profile(req: &Request) -> Reply {
             salutations: rules::SALUTATIONS,
             genders: rules::GENDERS,
         };
-        Ok(view_or_json(req, "storefront/profile.html", "My account", &ctx))
+        Ok(view_or_json(
+            req,
+            "storefront/profile.html",
+            "My account",
+            &ctx,
+        ))
     })
 }
 
@@ -112,7 +121,12 @@ fn save_profile(req: &Request) -> Reply {
         data.notes = notes;
         let saved = customers().replace(&me.id, &data, me.version)?;
         services::audit("customer.profile", &saved.id, "changed on the storefront");
-        done(req, json_of("customer", CustomerOut::from(saved)), PROFILE, "Your profile has been saved.")
+        done(
+            req,
+            json_of("customer", CustomerOut::from(saved)),
+            PROFILE,
+            "Your profile has been saved.",
+        )
     })
 }
 
@@ -138,9 +152,17 @@ struct AddressesContext {
 fn address_list(req: &Request) -> Reply {
     signed_in(req, |req, me| {
         let ctx = AddressesContext {
-            addresses: crate::addresses::of(&me.id)?.into_iter().map(Out::from).collect(),
+            addresses: crate::addresses::of(&me.id)?
+                .into_iter()
+                .map(Out::from)
+                .collect(),
         };
-        Ok(view_or_json(req, "storefront/addresses.html", "My addresses", &ctx))
+        Ok(view_or_json(
+            req,
+            "storefront/addresses.html",
+            "My addresses",
+            &ctx,
+        ))
     })
 }
 
@@ -157,7 +179,12 @@ fn add_address(req: &Request) -> Reply {
     signed_in(req, |req, me| {
         let saved = crate::addresses::save_new(&me.id, &Fields::from_request(req)?)?;
         services::audit("address.create", &saved.id, "on the storefront");
-        done(req, json_of("address", Out::from(saved)), ADDRESSES, "Address added.")
+        done(
+            req,
+            json_of("address", Out::from(saved)),
+            ADDRESSES,
+            "Address added.",
+        )
     })
 }
 
@@ -166,7 +193,12 @@ fn edit_address(req: &Request) -> Reply {
         let current = own_address(req, &me)?;
         let saved = crate::addresses::save(current, &Fields::from_request(req)?)?;
         services::audit("address.edit", &saved.id, "on the storefront");
-        done(req, json_of("address", Out::from(saved)), ADDRESSES, "Address saved.")
+        done(
+            req,
+            json_of("address", Out::from(saved)),
+            ADDRESSES,
+            "Address saved.",
+        )
     })
 }
 
@@ -175,7 +207,12 @@ fn delete_address(req: &Request) -> Reply {
         let address = own_address(req, &me)?;
         crate::addresses::remove(&address)?;
         services::audit("address.delete", &address.id, "on the storefront");
-        done(req, json_of("deleted", address.id), ADDRESSES, "Address deleted.")
+        done(
+            req,
+            json_of("deleted", address.id),
+            ADDRESSES,
+            "Address deleted.",
+        )
     })
 }
 
@@ -186,9 +223,11 @@ struct PrivacyContext {
 }
 
 fn deletion_open(me: &Record<CustomerData>) -> Result<bool, Failure> {
-    Ok(crate::model::all(&crate::model::data_requests(), "customer_ref", &me.id)?
-        .iter()
-        .any(|r| r.data.kind == "deletion" && r.data.status == "open"))
+    Ok(
+        crate::model::all(&crate::model::data_requests(), "customer_ref", &me.id)?
+            .iter()
+            .any(|r| r.data.kind == "deletion" && r.data.status == "open"),
+    )
 }
 
 fn privacy_page(req: &Request) -> Reply {
@@ -197,7 +236,12 @@ fn privacy_page(req: &Request) -> Reply {
             deletion_requested: deletion_open(&me)?,
             customer: me.into(),
         };
-        Ok(view_or_json(req, "storefront/privacy.html", "My data", &ctx))
+        Ok(view_or_json(
+            req,
+            "storefront/privacy.html",
+            "My data",
+            &ctx,
+        ))
     })
 }
 

@@ -65,7 +65,11 @@ impl customer_accounts::Host for CallState {
         if !self.may_manage_customers() {
             return Ok(Err(no_user()));
         }
-        Ok(self.account(id).await?.map(to_wit).ok_or(AccountError::NotFound))
+        Ok(self
+            .account(id)
+            .await?
+            .map(to_wit)
+            .ok_or(AccountError::NotFound))
     }
 
     async fn create(&mut self, email: String) -> Answer<Created> {

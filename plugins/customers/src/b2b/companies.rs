@@ -144,7 +144,9 @@ fn show(req: &Request) -> Reply {
     let mut users = Vec::new();
     for u in model::all(&company_users(), "company_id", &company.id)? {
         let customer_name = match model::customers().find(&u.data.customer_ref)? {
-            Some(c) => format!("{} {}", c.data.first_name, c.data.last_name).trim().to_owned(),
+            Some(c) => format!("{} {}", c.data.first_name, c.data.last_name)
+                .trim()
+                .to_owned(),
             None => String::new(),
         };
         users.push(UserRow {
@@ -176,8 +178,16 @@ struct FormContext {
 }
 
 fn new_form(req: &Request) -> Reply {
-    let ctx = FormContext { company: None, action: "create" };
-    Ok(view_or_json(req, "companies/form.html", "New company", &ctx))
+    let ctx = FormContext {
+        company: None,
+        action: "create",
+    };
+    Ok(view_or_json(
+        req,
+        "companies/form.html",
+        "New company",
+        &ctx,
+    ))
 }
 
 fn edit_form(req: &Request) -> Reply {
@@ -186,7 +196,12 @@ fn edit_form(req: &Request) -> Reply {
         company: Some(company.into()),
         action: "edit",
     };
-    Ok(view_or_json(req, "companies/form.html", "Edit company", &ctx))
+    Ok(view_or_json(
+        req,
+        "companies/form.html",
+        "Edit company",
+        &ctx,
+    ))
 }
 
 fn apply(fields: &Fields, data: &mut CompanyData) -> Result<(), Failure> {
@@ -197,7 +212,14 @@ fn apply(fields: &Fields, data: &mut CompanyData) -> Result<(), Failure> {
     if let Some(active) = fields.flag("active", &mut errors) {
         data.active = active;
     }
-    rules::text(&mut errors, "name", &data.name, rules::TEXT_MAX, true, false);
+    rules::text(
+        &mut errors,
+        "name",
+        &data.name,
+        rules::TEXT_MAX,
+        true,
+        false,
+    );
     errors.finish()
 }
 
@@ -210,15 +232,27 @@ fn create(req: &Request) -> Reply {
         ..CompanyData::default()
     };
     apply(&Fields::from_request(req)?, &mut data)?;
-    let company = companies().insert(&data).map_err(|e| name_taken(e, &data.name))?;
+    let company = companies()
+        .insert(&data)
+        .map_err(|e| name_taken(e, &data.name))?;
     services::audit("company.create", &company.id, &company.data.name);
     let id = company.id.clone();
-    Ok(written(req, "company", &id, Out::from(company), "Company created"))
+    Ok(written(
+        req,
+        "company",
+        &id,
+        Out::from(company),
+        "Company created",
+    ))
 }
 
 fn update(req: &Request) -> Reply {
     let current = load_company(&input::required_id(req)?)?;
-    input::check_version("the company", input::optional_version(req)?, current.version)?;
+    input::check_version(
+        "the company",
+        input::optional_version(req)?,
+        current.version,
+    )?;
     let mut data = current.data.clone();
     apply(&Fields::from_request(req)?, &mut data)?;
     let company = companies()
@@ -226,7 +260,13 @@ fn update(req: &Request) -> Reply {
         .map_err(|e| name_taken(e, &data.name))?;
     services::audit("company.edit", &company.id, &company.data.name);
     let id = company.id.clone();
-    Ok(written(req, "company", &id, Out::from(company), "Company saved"))
+    Ok(written(
+        req,
+        "company",
+        &id,
+        Out::from(company),
+        "Company saved",
+    ))
 }
 
 /// Moves the company to `to` when [`TRANSITIONS`] allows it from its current status; 409
@@ -240,9 +280,19 @@ fn transition(req: &Request, to: &'static str) -> Reply {
         )));
     }
     let company = companies().patch(&current.id, &serde_json::json!({ "status": to }))?;
-    services::audit(&format!("company.{to}"), &company.id, &format!("{from} → {to}"));
+    services::audit(
+        &format!("company.{to}"),
+        &company.id,
+        &format!("{from} → {to}"),
+    );
     let id = company.id.clone();
-    Ok(written(req, "company", &id, Out::from(company), &format!("Company {to}")))
+    Ok(written(
+        req,
+        "company",
+        &id,
+        Out::from(company),
+        &format!("Company {to}"),
+    ))
 }
 
 fn approve(req: &Request) -> Reply {
@@ -256,10 +306,18 @@ fn deny(req: &Request) -> Reply {
 fn set_active(req: &Request, active: bool) -> Reply {
     let current = load_company(&input::required_id(req)?)?;
     let company = companies().patch(&current.id, &serde_json::json!({ "active": active }))?;
-    let what = if active { "company.activate" } else { "company.deactivate" };
+    let what = if active {
+        "company.activate"
+    } else {
+        "company.deactivate"
+    };
     services::audit(what, &company.id, "");
     let id = company.id.clone();
-    let flash = if active { "Company activated" } else { "Company deactivated" };
+    let flash = if active {
+        "Company activated"
+    } else {
+        "Company deactivated"
+    };
     Ok(written(req, "company", &id, Out::from(company), flash))
 }
 

@@ -10,7 +10,9 @@ pub mod users;
 use backoffice_sdk::prelude::*;
 use serde::Serialize;
 
-use crate::model::{companies as company_records, company_users, load, roles as role_records, units as unit_records};
+use crate::model::{
+    companies as company_records, company_users, load, roles as role_records, units as unit_records,
+};
 
 pub fn routes(router: Router) -> Router {
     users::routes(roles::routes(units::routes(companies::routes(router))))
@@ -29,7 +31,11 @@ pub struct Membership {
 }
 
 pub fn membership_of(customer_ref: &str) -> Result<Option<Membership>, Failure> {
-    let page = company_users().query().eq("customer_ref", customer_ref).limit(1).fetch()?;
+    let page = company_users()
+        .query()
+        .eq("customer_ref", customer_ref)
+        .limit(1)
+        .fetch()?;
     let Some(user) = page.records.into_iter().next() else {
         return Ok(None);
     };

@@ -55,7 +55,13 @@ fn create(req: &Request) -> Reply {
         make_sole_default(&role)?;
     }
     services::audit("role.create", &role.id, &format!("company {}", company.id));
-    Ok(written(req, "role", &company.id, Out::from(role), "Role created"))
+    Ok(written(
+        req,
+        "role",
+        &company.id,
+        Out::from(role),
+        "Role created",
+    ))
 }
 
 fn update(req: &Request) -> Reply {
@@ -79,9 +85,19 @@ fn update(req: &Request) -> Reply {
     if role.data.is_default {
         make_sole_default(&role)?;
     }
-    services::audit("role.edit", &role.id, &format!("company {}", role.data.company_id));
+    services::audit(
+        "role.edit",
+        &role.id,
+        &format!("company {}", role.data.company_id),
+    );
     let company = role.data.company_id.clone();
-    Ok(written(req, "role", &company, Out::from(role), "Role saved"))
+    Ok(written(
+        req,
+        "role",
+        &company,
+        Out::from(role),
+        "Role saved",
+    ))
 }
 
 /// Deletes a role and takes it from the company users that had it. The default role goes only
@@ -96,7 +112,12 @@ fn delete(req: &Request) -> Reply {
     }
     for user in model::all(&company_users(), "company_id", &company)? {
         if user.data.role_ids.contains(&role.id) {
-            let ids: Vec<&String> = user.data.role_ids.iter().filter(|r| **r != role.id).collect();
+            let ids: Vec<&String> = user
+                .data
+                .role_ids
+                .iter()
+                .filter(|r| **r != role.id)
+                .collect();
             company_users().patch(&user.id, &serde_json::json!({ "role_ids": ids }))?;
         }
     }
@@ -107,7 +128,10 @@ fn delete(req: &Request) -> Reply {
 
 /// The default role of a company, if it has roles.
 pub fn default_of(company: &str) -> Result<Option<String>, Failure> {
-    Ok(of(company)?.into_iter().find(|r| r.data.is_default).map(|r| r.id))
+    Ok(of(company)?
+        .into_iter()
+        .find(|r| r.data.is_default)
+        .map(|r| r.id))
 }
 
 /// Checks that every id is a role of `company`.

@@ -32,10 +32,14 @@ fn check_parent(company: &str, unit: Option<&str>, parent: &str) -> Result<(), F
             ));
         }
         let Some(p) = units().find(&cursor)? else {
-            return Err(Failure::unprocessable(format!("parent_id {cursor} is not a business unit")));
+            return Err(Failure::unprocessable(format!(
+                "parent_id {cursor} is not a business unit"
+            )));
         };
         if p.data.company_id != company {
-            return Err(Failure::unprocessable("parent_id must be a unit of the same company"));
+            return Err(Failure::unprocessable(
+                "parent_id must be a unit of the same company",
+            ));
         }
         cursor = p.data.parent_id;
         steps += 1;
@@ -76,12 +80,22 @@ fn create(req: &Request) -> Reply {
     check_parent(&company.id, None, &data.parent_id)?;
     let unit = units().insert(&data)?;
     services::audit("unit.create", &unit.id, &format!("company {}", company.id));
-    Ok(written(req, "unit", &company.id, Out::from(unit), "Business unit created"))
+    Ok(written(
+        req,
+        "unit",
+        &company.id,
+        Out::from(unit),
+        "Business unit created",
+    ))
 }
 
 fn update(req: &Request) -> Reply {
     let current = load_unit(&input::required_id(req)?)?;
-    input::check_version("the business unit", input::optional_version(req)?, current.version)?;
+    input::check_version(
+        "the business unit",
+        input::optional_version(req)?,
+        current.version,
+    )?;
     let fields = Fields::from_request(req)?;
     let mut data = current.data.clone();
     let mut errors = Errors::default();
@@ -90,9 +104,19 @@ fn update(req: &Request) -> Reply {
     data.company_id = current.data.company_id.clone();
     check_parent(&data.company_id, Some(&current.id), &data.parent_id)?;
     let unit = units().replace(&current.id, &data, current.version)?;
-    services::audit("unit.edit", &unit.id, &format!("company {}", unit.data.company_id));
+    services::audit(
+        "unit.edit",
+        &unit.id,
+        &format!("company {}", unit.data.company_id),
+    );
     let company = unit.data.company_id.clone();
-    Ok(written(req, "unit", &company, Out::from(unit), "Business unit saved"))
+    Ok(written(
+        req,
+        "unit",
+        &company,
+        Out::from(unit),
+        "Business unit saved",
+    ))
 }
 
 /// Refused while the unit has sub-units or company users.
@@ -103,15 +127,30 @@ fn delete(req: &Request) -> Reply {
             "the business unit has sub-units: move or delete them first",
         ));
     }
-    if company_users().query().eq("unit_id", unit.id.as_str()).count()? > 0 {
+    if company_users()
+        .query()
+        .eq("unit_id", unit.id.as_str())
+        .count()?
+        > 0
+    {
         return Err(Failure::conflict(
             "the business unit has company users: move or remove them first",
         ));
     }
     units().delete(&unit.id)?;
-    services::audit("unit.delete", &unit.id, &format!("company {}", unit.data.company_id));
+    services::audit(
+        "unit.delete",
+        &unit.id,
+        &format!("company {}", unit.data.company_id),
+    );
     let company = unit.data.company_id.clone();
-    Ok(written(req, "deleted", &company, unit.id, "Business unit deleted"))
+    Ok(written(
+        req,
+        "deleted",
+        &company,
+        unit.id,
+        "Business unit deleted",
+    ))
 }
 
 fn add_address(req: &Request) -> Reply {
@@ -126,7 +165,13 @@ fn add_address(req: &Request) -> Reply {
     let unit = units().replace(&current.id, &data, current.version)?;
     services::audit("unit.add-address", &unit.id, "");
     let company = unit.data.company_id.clone();
-    Ok(written(req, "unit", &company, Out::from(unit), "Address added"))
+    Ok(written(
+        req,
+        "unit",
+        &company,
+        Out::from(unit),
+        "Address added",
+    ))
 }
 
 fn remove_address(req: &Request) -> Reply {
@@ -135,14 +180,22 @@ fn remove_address(req: &Request) -> Reply {
         .parse()
         .map_err(|_| Failure::bad_request("index must be a number"))?;
     if index >= current.data.addresses.len() {
-        return Err(Failure::not_found(format!("the unit has no address {index}")));
+        return Err(Failure::not_found(format!(
+            "the unit has no address {index}"
+        )));
     }
     let mut data = current.data.clone();
     data.addresses.remove(index);
     let unit = units().replace(&current.id, &data, current.version)?;
     services::audit("unit.remove-address", &unit.id, "");
     let company = unit.data.company_id.clone();
-    Ok(written(req, "unit", &company, Out::from(unit), "Address removed"))
+    Ok(written(
+        req,
+        "unit",
+        &company,
+        Out::from(unit),
+        "Address removed",
+    ))
 }
 
 /// The unit `id` when it belongs to `company`; 422 otherwise.

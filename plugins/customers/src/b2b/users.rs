@@ -33,7 +33,9 @@ fn create(req: &Request) -> Reply {
     let company = load_company(&input::required(req, "company_id")?)?;
     let customer = load_customer(&input::required(req, "customer_ref")?)?;
     if customer.data.anonymised {
-        return Err(Failure::conflict("an anonymised customer cannot join a company"));
+        return Err(Failure::conflict(
+            "an anonymised customer cannot join a company",
+        ));
     }
     let unit = unit_of(&company.id, &input::required(req, "unit_id")?)?;
     let fields = Fields::from_request(req)?;
@@ -55,13 +57,27 @@ fn create(req: &Request) -> Reply {
         )),
         e => e.into(),
     })?;
-    services::audit("company-user.create", &user.id, &format!("customer {} in company {}", customer.id, company.id));
-    Ok(written(req, "company_user", &company.id, Out::from(user), "Company user added"))
+    services::audit(
+        "company-user.create",
+        &user.id,
+        &format!("customer {} in company {}", customer.id, company.id),
+    );
+    Ok(written(
+        req,
+        "company_user",
+        &company.id,
+        Out::from(user),
+        "Company user added",
+    ))
 }
 
 fn update(req: &Request) -> Reply {
     let current = load(&company_users(), "company user", &input::required_id(req)?)?;
-    input::check_version("the company user", input::optional_version(req)?, current.version)?;
+    input::check_version(
+        "the company user",
+        input::optional_version(req)?,
+        current.version,
+    )?;
     let company = current.data.company_id.clone();
     let fields = Fields::from_request(req)?;
     let mut errors = Errors::default();
@@ -80,20 +96,40 @@ fn update(req: &Request) -> Reply {
     }
     let user = company_users().replace(&current.id, &data, current.version)?;
     services::audit("company-user.edit", &user.id, &format!("company {company}"));
-    Ok(written(req, "company_user", &company, Out::from(user), "Company user saved"))
+    Ok(written(
+        req,
+        "company_user",
+        &company,
+        Out::from(user),
+        "Company user saved",
+    ))
 }
 
 fn delete(req: &Request) -> Reply {
     let user = load(&company_users(), "company user", &input::required_id(req)?)?;
     company_users().delete(&user.id)?;
     let company = user.data.company_id.clone();
-    services::audit("company-user.delete", &user.id, &format!("company {company}"));
-    Ok(written(req, "deleted", &company, user.id, "Company user removed"))
+    services::audit(
+        "company-user.delete",
+        &user.id,
+        &format!("company {company}"),
+    );
+    Ok(written(
+        req,
+        "deleted",
+        &company,
+        user.id,
+        "Company user removed",
+    ))
 }
 
 /// Removes the customer from their company, if any (anonymisation).
 pub fn remove_customer(customer_ref: &str) -> Result<(), Failure> {
-    let page = company_users().query().eq("customer_ref", customer_ref).limit(10).fetch()?;
+    let page = company_users()
+        .query()
+        .eq("customer_ref", customer_ref)
+        .limit(10)
+        .fetch()?;
     for user in page.records {
         company_users().delete(&user.id)?;
     }
