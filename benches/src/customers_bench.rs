@@ -71,13 +71,14 @@ async fn seed(state: &AppState, count: usize) -> anyhow::Result<Duration> {
     for i in 0..count {
         let reference = format!("CU-B{i:07}");
         let last = format!("{}{}", LAST[i % LAST.len()], i / 1000);
+        let gender = ["female", "male", "diverse", ""][i % 4];
         let data = json!({
             "reference": reference,
             "email": format!("customer{i}@example.com"),
             "salutation": "",
             "first_name": FIRST[(i / 7) % FIRST.len()],
             "last_name": last,
-            "gender": ["female", "male", "diverse", ""][i % 4],
+            "gender": gender,
             "date_of_birth": "",
             "phone": "",
             "locale": "en",
