@@ -1562,3 +1562,87 @@ async fn the_plugins_page_lists_the_customer_accounts_capability_of_the_section_
         page.body
     );
 }
+
+#[tokio::test]
+async fn groups_companies_units_and_roles_work_through_the_html_forms() {
+    let (_app, admin) = app().await;
+    let group = admin
+        .submit(
+            "/admin/customers/groups/create",
+            &[("name", "Newsletter"), ("description", "")],
+        )
+        .await;
+    assert!(
+        group.redirects_to("/admin/customers/groups/show"),
+        "{group:?}"
+    );
+    let company = admin
+        .submit(
+            "/admin/customers/companies/create",
+            &[("name", "Initech"), ("active", "false")],
+        )
+        .await;
+    assert!(
+        company.redirects_to("/admin/customers/companies/show"),
+        "{company:?}"
+    );
+    let page = admin.get(company.location().unwrap()).await;
+    assert!(
+        page.text().contains("inactive"),
+        "the unchecked box: {}",
+        page.body
+    );
+    let id = hidden_field(&page.body, "company_id").expect("the unit form names the company");
+    let unit = admin
+        .submit(
+            "/admin/customers/units/create",
+            &[
+                ("company_id", &id),
+                ("name", "Basement"),
+                ("parent_id", ""),
+                ("email", ""),
+            ],
+        )
+        .await;
+    assert!(
+        unit.redirects_to("/admin/customers/companies/show"),
+        "{unit:?}"
+    );
+    let role = admin
+        .submit(
+            "/admin/customers/roles/create",
+            &[
+                ("company_id", &id),
+                ("name", "Staff"),
+                ("is_default", "false"),
+            ],
+        )
+        .await;
+    assert!(
+        role.redirects_to("/admin/customers/companies/show"),
+        "{role:?}"
+    );
+    let bad = admin
+        .submit(
+            "/admin/customers/roles/create",
+            &[("company_id", &id), ("name", ""), ("is_default", "maybe")],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(
+        bad.text()
+            .contains("name is required; is_default must be true or false"),
+        "{}",
+        bad.body
+    );
+    let page = admin.get(company.location().unwrap()).await;
+    let text = page.text();
+    assert!(
+        text.contains("Basement") && text.contains("Staff"),
+        "{text}"
+    );
+    assert!(
+        text.contains("(default)"),
+        "the first role is the default: {text}"
+    );
+}
