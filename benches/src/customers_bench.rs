@@ -86,6 +86,7 @@ async fn seed(state: &AppState, count: usize) -> anyhow::Result<Duration> {
             "customer_id": i as i64 + 1,
             "blocked": i % 50 == 0,
             "anonymised": false,
+            "status": if i % 50 == 0 { "blocked" } else { "active" },
             "group_ids": [],
             "groups": "",
             "created": now - (count - i) as i64 * 60,

@@ -41,23 +41,8 @@ pub fn load_customer(reference: &str) -> Result<Record<CustomerData>, Failure> {
     load(&customers(), "customer", reference)
 }
 
-/// A customer as answered: stored fields, id, version and derived status.
-#[derive(Debug, Serialize)]
-pub struct CustomerOut {
-    #[serde(flatten)]
-    pub record: Out<CustomerData>,
-    pub status: &'static str,
-}
-
-impl From<Record<CustomerData>> for CustomerOut {
-    fn from(r: Record<CustomerData>) -> Self {
-        let status = r.data.status();
-        CustomerOut {
-            record: r.into(),
-            status,
-        }
-    }
-}
+/// A customer as answered: its stored fields, id and version.
+pub type CustomerOut = Out<CustomerData>;
 
 /// Maps the host account errors onto answers a user understands.
 pub fn account_failure(e: AccountError, email: &str) -> Failure {
@@ -197,11 +182,8 @@ impl Filters {
         } else {
             q.sort(self.sort)
         };
-        match self.status {
-            Some("active") => q = q.eq("blocked", false).eq("anonymised", false),
-            Some("blocked") => q = q.eq("blocked", true).eq("anonymised", false),
-            Some(_) => q = q.eq("anonymised", true),
-            None => {}
+        if let Some(status) = self.status {
+            q = q.eq("status", status);
         }
         if let Some(group) = &self.group {
             q = q.filter("groups", Op::Contains, format!("|{group}|"));
@@ -364,7 +346,7 @@ fn csv(req: &Request) -> Reply {
                 &d.date_of_birth,
                 &d.phone,
                 &d.locale,
-                d.status(),
+                &d.status,
                 &created,
             ];
             let row: Vec<String> = row.iter().map(|v| csv_field(v)).collect();
@@ -472,6 +454,7 @@ fn create(req: &Request) -> Reply {
     let created = accounts::create(&data.email).map_err(|e| account_failure(e, &data.email))?;
     data.reference = new_reference()?;
     data.customer_id = created.account.id;
+    data.set_state(false, false);
     data.created = rules::now();
     let customer = customers()
         .put(&data.reference.clone(), &data)
@@ -542,7 +525,9 @@ fn set_blocked(req: &Request, blocked: bool) -> Reply {
         current
     } else {
         let reference = current.id.clone();
-        let c = customers().patch(&reference, &serde_json::json!({ "blocked": blocked }))?;
+        let mut data = current.data;
+        data.set_state(blocked, false);
+        let c = customers().replace(&reference, &data, current.version)?;
         let action = if blocked {
             "customer.block"
         } else {

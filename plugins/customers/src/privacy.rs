@@ -109,15 +109,14 @@ fn anonymise(req: &Request) -> Reply {
             data_requests().patch(&request.id, &serde_json::json!({ "status": "done" }))?;
         }
     }
-    let data = CustomerData {
+    let mut data = CustomerData {
         reference: current.data.reference.clone(),
         email,
         customer_id: account,
-        blocked: true,
-        anonymised: true,
         created: current.data.created,
         ..CustomerData::default()
     };
+    data.set_state(true, true);
     let customer = customers().replace(&current.id, &data, current.version)?;
     services::publish(
         ANONYMISED,

@@ -38,13 +38,14 @@ pub fn ensure_profile(customer_id: i64, email: &str) -> Result<Record<CustomerDa
     if let Some(found) = by_account(customer_id)? {
         return Ok(found);
     }
-    let data = CustomerData {
+    let mut data = CustomerData {
         reference: new_reference()?,
         email: email.to_owned(),
         customer_id,
         created: rules::now(),
         ..CustomerData::default()
     };
+    data.set_state(false, false);
     match customers().put(&data.reference, &data) {
         Ok(r) => Ok(r),
         // Created meanwhile by the other path (event or first visit).
