@@ -15,6 +15,7 @@ mod catalog_storefront;
 mod catalog_transfer;
 mod cli;
 mod csrf;
+mod customers;
 mod customers_auth;
 mod input;
 mod plugins_conformance;
