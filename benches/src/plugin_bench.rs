@@ -9,46 +9,22 @@
 //! from the same run (machines are noisy): the plugin route is compared with a native axum
 //! route that passes the same session, CSRF and ACL layers and returns the same JSON.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use axum::Json;
-use axum::routing::get;
-use backoffice::acl::Granted;
-use backoffice::auth::session::{self, Realm};
-use backoffice::clock::{Clock, SystemClock};
-use backoffice::db::Db;
-use backoffice::plugins::PluginSettings;
+use backoffice::AppState;
 use backoffice::plugins::bindings::guest;
 use backoffice::plugins::bindings::types::{Method, Surface};
 use backoffice::plugins::call::Caller;
 use backoffice::plugins::runtime::Export;
-use backoffice::{AppState, WebSettings};
+use backoffice_benches::{self as harness, NATIVE_PATH, percentile};
 
 fn fixtures_dir() -> PathBuf {
     std::env::var_os("BACKOFFICE_FIXTURES")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/fixtures"))
-}
-
-fn percentile(sorted: &[Duration], q: f64) -> Duration {
-    sorted[((sorted.len() - 1) as f64 * q).round() as usize]
-}
-
-async fn app(dir: &Path, plugins: Vec<PathBuf>, cache: bool) -> anyhow::Result<AppState> {
-    let db = Db::connect(&Db::default_url(dir)).await?;
-    db.migrate().await?;
-    let settings = WebSettings {
-        plugins: PluginSettings {
-            dirs: plugins,
-            upload_dir: None,
-            cache_dir: cache.then(|| dir.join("cache")),
-        },
-        ..WebSettings::default()
-    };
-    AppState::new(db, Arc::new(SystemClock), settings)
+        .unwrap_or_else(|| harness::target_dir().join("fixtures"))
 }
 
 fn hello_request() -> guest::Request {
@@ -76,13 +52,13 @@ async fn cold_start(name: &str) -> anyhow::Result<()> {
         return Ok(());
     }
     let dir = tempfile::tempdir()?;
-    let state = app(dir.path(), Vec::new(), true).await?;
+    let state = harness::state(dir.path(), Vec::new(), true).await?;
     let started = Instant::now();
     state.plugins().load_file(&file, 0).await?;
     let compiled = started.elapsed();
     let mut cached = Vec::new();
     for _ in 0..5 {
-        let fresh = app(dir.path(), Vec::new(), true).await?;
+        let fresh = harness::state(dir.path(), Vec::new(), true).await?;
         let started = Instant::now();
         fresh.plugins().load_file(&file, 0).await?;
         cached.push(started.elapsed());
@@ -153,10 +129,6 @@ async fn throughput(base: &str, path: &str, cookie: &str, clients: usize, second
     done.load(Ordering::Relaxed) as f64 / seconds
 }
 
-async fn native(_: Granted) -> Json<serde_json::Value> {
-    Json(serde_json::json!({"greeting": "Hello, world!", "name": "world"}))
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let seconds: f64 = std::env::args()
@@ -177,48 +149,22 @@ async fn main() -> anyhow::Result<()> {
     let plugin_dir = dir.path().join("plugins");
     std::fs::create_dir_all(&plugin_dir)?;
     std::fs::copy(&hello, plugin_dir.join("hello.wasm"))?;
-    let state = app(dir.path(), vec![plugin_dir], true).await?;
+    let state = harness::state(dir.path(), vec![plugin_dir], true).await?;
     state.plugins().load_all(0).await;
     per_call(&state, 10_000).await?;
 
-    let admin =
-        backoffice::bootstrap::ensure_first_admin(state.db(), None, Some("bench-password-0001"), 0)
-            .await?;
-    let admin = admin.expect("fresh database");
-    let (user, _) = backoffice::users::find_credentials(state.db(), &admin.email)
-        .await?
-        .expect("admin");
-    let (token, _) = session::create(
-        state.db(),
-        Realm::Admin,
-        user.id,
-        "127.0.0.1",
-        "bench",
-        SystemClock.now(),
-    )
-    .await?;
-    let cookie = format!("bo_session={token}");
-    let router = backoffice::app_with_admin_routes(
-        state.clone(),
-        axum::Router::new().route("/admin/native/index/json", get(native)),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    tokio::spawn(backoffice::server::serve_router(
-        listener,
-        router,
-        std::future::pending(),
-    ));
+    let served = harness::serve(&state).await?;
+    let (base, cookie) = (served.base, served.cookie);
 
     let clients: usize = std::env::args()
         .nth(2)
         .and_then(|s| s.parse().ok())
         .unwrap_or(8);
-    throughput(&base, "/admin/native/index/json", &cookie, clients, 0.5).await;
+    throughput(&base, NATIVE_PATH, &cookie, clients, 0.5).await;
     throughput(&base, "/admin/hello/index/json", &cookie, clients, 0.5).await;
     let (mut native_total, mut plugin_total) = (0.0, 0.0);
     for round in 1..=4 {
-        let n = throughput(&base, "/admin/native/index/json", &cookie, clients, seconds).await;
+        let n = throughput(&base, NATIVE_PATH, &cookie, clients, seconds).await;
         let p = throughput(&base, "/admin/hello/index/json", &cookie, clients, seconds).await;
         println!(
             "round {round}: native route {n:>8.0} req/s   plugin route {p:>8.0} req/s   ratio {:.2}",

@@ -245,7 +245,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(UserCommand::Disable { email }) => {
             let user = find_user(&db, &email).await?;
             users::set_status(&db, user.id, users::Status::Blocked, now).await?;
-            session::delete_all_for(&db, Realm::Admin, user.id).await?;
+            session::delete_all_for(db.pool(), Realm::Admin, user.id).await?;
             println!("User {} is blocked and signed out.", user.email);
         }
         Command::Plugin(PluginCommand::List) => {

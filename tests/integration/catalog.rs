@@ -6,13 +6,20 @@ use serde_json::{Value, json};
 
 const PASSWORD: &str = "catalog-test-password-1";
 
-async fn create_product(admin: &Browser, body: Value) -> Reply {
+pub(crate) async fn create_product(admin: &Browser, body: Value) -> Reply {
     admin
         .submit_json("/admin/catalog/products/create", &body)
         .await
 }
 
-async fn product(admin: &Browser, sku: &str, name: &str, price: i64, status: &str) -> Value {
+/// Creates a product through the JSON API and returns it.
+pub(crate) async fn product(
+    admin: &Browser,
+    sku: &str,
+    name: &str,
+    price: i64,
+    status: &str,
+) -> Value {
     let reply = create_product(
         admin,
         json!({"sku": sku, "name": name, "price": price, "status": status}),
@@ -23,7 +30,7 @@ async fn product(admin: &Browser, sku: &str, name: &str, price: i64, status: &st
 }
 
 /// Percent-encodes a query value.
-fn encode(value: &str) -> String {
+pub(crate) fn encode(value: &str) -> String {
     value
         .bytes()
         .map(|b| {

@@ -7,6 +7,8 @@ use reqwest::cookie::{CookieStore, Jar};
 use reqwest::header::{self, HeaderMap};
 use reqwest::{Method, RequestBuilder, Url};
 
+use crate::multipart::Multipart;
+
 /// What came back from one request, read completely.
 #[derive(Debug, Clone)]
 pub struct Reply {
@@ -210,24 +212,19 @@ impl Browser {
         bytes: &[u8],
         accept: &str,
     ) -> Reply {
-        let boundary = "----backoffice-test-boundary";
-        let mut body = format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\n\
-             Content-Type: application/wasm\r\n\r\n"
-        )
-        .into_bytes();
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let form = Multipart::new().file(field, filename, "application/wasm", bytes);
         let separator = if path.contains('?') { '&' } else { '?' };
         let url = format!("{path}{separator}_csrf={}", self.csrf());
+        self.post_multipart(&url, form, accept).await
+    }
+
+    /// POST a multipart form exactly as given (no CSRF token added), asking for `accept`.
+    pub async fn post_multipart(&self, path: &str, form: Multipart, accept: &str) -> Reply {
         self.send(
-            self.request(Method::POST, &url)
+            self.request(Method::POST, path)
                 .header(header::ACCEPT, accept)
-                .header(
-                    header::CONTENT_TYPE,
-                    format!("multipart/form-data; boundary={boundary}"),
-                )
-                .body(body),
+                .header(header::CONTENT_TYPE, Multipart::content_type())
+                .body(form.finish()),
         )
         .await
     }

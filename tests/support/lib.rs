@@ -9,6 +9,7 @@ pub mod binary;
 pub mod browser;
 pub mod fixtures;
 pub mod logs;
+pub mod multipart;
 pub mod plugins;
 pub mod raw;
 pub mod themes;
@@ -27,6 +28,7 @@ use tokio::task::JoinHandle;
 
 pub use browser::{Browser, Reply};
 pub use fixtures::AuditRow;
+pub use multipart::Multipart;
 
 /// The first admin every test app starts with.
 pub const ADMIN_EMAIL: &str = "admin@example.com";

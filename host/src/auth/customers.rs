@@ -3,10 +3,14 @@
 //! groups) belongs to the customers plugin, which knows a customer by this id.
 //!
 //! Password reset tokens are 256-bit secrets shown once (in the log, as there is no mail
-//! server); the table keeps their SHA-256. A token works once, for [`RESET_LIFETIME`] seconds.
+//! server); the table keeps their SHA-256. A token works once, for [`RESET_LIFETIME`] seconds
+//! (a set-password link issued by the Back Office for [`SET_PASSWORD_LIFETIME`]).
+//!
+//! Functions that the `customer-accounts` plugin interface also needs take any executor (the
+//! pool, or the plugin call's transaction), so both paths run the same SQL.
 
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::{Any, Executor, Row};
 
 use super::secret;
 use crate::db::{self, Db};
@@ -14,6 +18,18 @@ use crate::error::{AppError, AppResult};
 
 /// How long a password reset token works.
 pub const RESET_LIFETIME: i64 = 60 * 60;
+
+/// How long a set-password link for an account created in the Back Office works.
+pub const SET_PASSWORD_LIFETIME: i64 = 7 * 24 * 60 * 60;
+
+/// The stored "hash" of an account created without a password: not a PHC string, so no
+/// password ever verifies against it (see `password::verify`).
+pub const NO_PASSWORD: &str = "!";
+
+/// The path of the form that consumes a reset (or set-password) token.
+pub fn reset_link(token: &str) -> String {
+    format!("/customer/password-reset/confirm?token={token}")
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -23,6 +39,13 @@ pub enum Status {
 }
 
 impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::Blocked => "blocked",
+        }
+    }
+
     fn parse(value: &str) -> Status {
         match value {
             "active" => Status::Active,
@@ -49,8 +72,19 @@ fn from_row(row: &sqlx::any::AnyRow) -> sqlx::Result<Customer> {
     })
 }
 
+fn email_taken() -> AppError {
+    AppError::Conflict(
+        "An account with this email already exists. Sign in or reset its password.".into(),
+    )
+}
+
 /// Creates a customer; a taken email is a 409.
-pub async fn create(db: &Db, email: &str, password_hash: &str, now: i64) -> AppResult<i64> {
+pub async fn create<'e>(
+    db: impl Executor<'e, Database = Any>,
+    email: &str,
+    password_hash: &str,
+    now: i64,
+) -> AppResult<i64> {
     let inserted = sqlx::query_scalar(
         "INSERT INTO customers_auth (email, password_hash, created_at, updated_at) \
          VALUES ($1, $2, $3, $3) RETURNING id",
@@ -58,23 +92,63 @@ pub async fn create(db: &Db, email: &str, password_hash: &str, now: i64) -> AppR
     .bind(email)
     .bind(password_hash)
     .bind(now)
-    .fetch_one(db.pool())
+    .fetch_one(db)
     .await;
     match inserted {
         Ok(id) => Ok(id),
-        Err(e) if db::is_unique_violation(&e) => Err(AppError::Conflict(
-            "An account with this email already exists. Sign in or reset its password.".into(),
-        )),
+        Err(e) if db::is_unique_violation(&e) => Err(email_taken()),
         Err(e) => Err(e.into()),
     }
 }
 
-pub async fn get(db: &Db, id: i64) -> sqlx::Result<Option<Customer>> {
+pub async fn get<'e>(
+    db: impl Executor<'e, Database = Any>,
+    id: i64,
+) -> sqlx::Result<Option<Customer>> {
     let row = sqlx::query("SELECT id, email, status, created_at FROM customers_auth WHERE id = $1")
         .bind(id)
-        .fetch_optional(db.pool())
+        .fetch_optional(db)
         .await?;
     row.as_ref().map(from_row).transpose()
+}
+
+/// Changes a customer's sign-in email (already validated); a taken email is a 409. False when
+/// there is no such customer.
+pub async fn set_email<'e>(
+    db: impl Executor<'e, Database = Any>,
+    id: i64,
+    email: &str,
+    now: i64,
+) -> AppResult<bool> {
+    let updated =
+        sqlx::query("UPDATE customers_auth SET email = $1, updated_at = $2 WHERE id = $3")
+            .bind(email)
+            .bind(now)
+            .bind(id)
+            .execute(db)
+            .await;
+    match updated {
+        Ok(done) => Ok(done.rows_affected() > 0),
+        Err(e) if db::is_unique_violation(&e) => Err(email_taken()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Blocks or unblocks a customer. False when there is no such customer. The caller ends the
+/// sessions of a blocked customer (`session::delete_all_for`).
+pub async fn set_status<'e>(
+    db: impl Executor<'e, Database = Any>,
+    id: i64,
+    status: Status,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query("UPDATE customers_auth SET status = $1, updated_at = $2 WHERE id = $3")
+        .bind(status.as_str())
+        .bind(now)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() > 0)
 }
 
 /// The customer with this (normalised) email and their password hash.
@@ -101,8 +175,14 @@ pub async fn set_password_hash(db: &Db, id: i64, hash: &str, now: i64) -> sqlx::
     Ok(())
 }
 
-/// Issues a reset token for a customer and returns it (the only time it exists in clear).
-pub async fn create_reset(db: &Db, customer_id: i64, now: i64) -> sqlx::Result<String> {
+/// Issues a reset token for a customer, valid for `lifetime` seconds, and returns it (the only
+/// time it exists in clear).
+pub async fn create_reset<'e>(
+    db: impl Executor<'e, Database = Any>,
+    customer_id: i64,
+    now: i64,
+    lifetime: i64,
+) -> sqlx::Result<String> {
     let token = secret::generate();
     sqlx::query(
         "INSERT INTO customer_password_resets (token_hash, customer_id, created_at, expires_at) \
@@ -111,8 +191,8 @@ pub async fn create_reset(db: &Db, customer_id: i64, now: i64) -> sqlx::Result<S
     .bind(secret::digest(&token))
     .bind(customer_id)
     .bind(now)
-    .bind(now + RESET_LIFETIME)
-    .execute(db.pool())
+    .bind(now + lifetime)
+    .execute(db)
     .await?;
     Ok(token)
 }

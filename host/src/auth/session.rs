@@ -140,12 +140,17 @@ pub async fn delete(db: &Db, token_hash: &str) -> sqlx::Result<()> {
     Ok(())
 }
 
-/// Ends every session of one subject (disable, password change, delete).
-pub async fn delete_all_for(db: &Db, realm: Realm, subject_id: i64) -> sqlx::Result<()> {
+/// Ends every session of one subject (disable, password change, delete, a blocked customer);
+/// on the pool or inside a caller's transaction.
+pub async fn delete_all_for<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    realm: Realm,
+    subject_id: i64,
+) -> sqlx::Result<()> {
     sqlx::query("DELETE FROM sessions WHERE realm = $1 AND subject_id = $2")
         .bind(realm.as_str())
         .bind(subject_id)
-        .execute(db.pool())
+        .execute(db)
         .await?;
     Ok(())
 }

@@ -92,6 +92,27 @@ pub struct Manifest {
     pub templates: Vec<(String, String)>,
     pub template_names: Vec<String>,
     pub widgets: Vec<Widget>,
+    /// Host powers beyond the basics that the component imports (see [`CAPABILITIES`]); set by
+    /// the runtime from the component's imports, shown on the Plugins page.
+    pub capabilities: Vec<String>,
+}
+
+/// Host interfaces that give a plugin power over more than its own data, by WIT interface
+/// name. Importing one is how a plugin asks for it; the Plugins page lists it for the admin.
+pub const CAPABILITIES: &[&str] = &["customer-accounts"];
+
+/// The [`CAPABILITIES`] among a component's import names (`backoffice:plugin/<name>@<version>`).
+pub fn capabilities<'a>(imports: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut found: Vec<String> = imports
+        .into_iter()
+        .filter_map(|name| name.strip_prefix("backoffice:plugin/"))
+        .filter_map(|rest| rest.split('@').next())
+        .filter(|interface| CAPABILITIES.contains(interface))
+        .map(str::to_owned)
+        .collect();
+    found.sort();
+    found.dedup();
+    found
 }
 
 impl Manifest {
@@ -113,6 +134,7 @@ impl Manifest {
             templates: Vec::new(),
             template_names: Vec::new(),
             widgets: Vec::new(),
+            capabilities: Vec::new(),
         }
     }
 }
@@ -372,5 +394,23 @@ pub fn validate(raw: guest::PluginManifest) -> Result<Manifest, Invalid> {
                 title: w.title,
             })
             .collect(),
+        capabilities: Vec::new(),
     })
+}
+
+#[cfg(test)]
+mod capability_tests {
+    use super::capabilities;
+
+    #[test]
+    fn capabilities_come_from_host_interface_imports() {
+        let imports = [
+            "wasi:io/streams@0.2.6",
+            "backoffice:plugin/storage@0.1.0",
+            "backoffice:plugin/customer-accounts@0.1.0",
+            "other:pkg/customer-accounts@1.0.0",
+        ];
+        assert_eq!(capabilities(imports), ["customer-accounts"]);
+        assert!(capabilities(["backoffice:plugin/log@0.1.0"]).is_empty());
+    }
 }

@@ -247,7 +247,13 @@ impl Runtime {
             anyhow::anyhow!("the component does not export backoffice:plugin/plugin@0.1.0: {e:#}")
         })?;
         let raw = self.fetch_manifest(&pre, name).await?;
-        let manifest = manifest::validate(raw)?;
+        let mut manifest = manifest::validate(raw)?;
+        let component_type = loaded.component.component_type();
+        let imports: Vec<&str> = component_type
+            .imports(&self.engine)
+            .map(|(name, _)| name)
+            .collect();
+        manifest.capabilities = manifest::capabilities(imports);
         self.templates
             .check_plugin_templates(&manifest.id, &manifest.templates)
             .context("a bundled template does not compile")?;
@@ -451,6 +457,12 @@ impl Runtime {
 
     pub fn db(&self) -> &Db {
         &self.db
+    }
+
+    /// Wakes the event dispatcher after the host itself committed events (e.g. a customer
+    /// registration), as [`Runtime::commit`] does for plugin calls.
+    pub fn wake_dispatcher(&self) {
+        self.events_published.notify_one();
     }
 }
 

@@ -98,7 +98,7 @@ async fn change_password(
     )
     .await?;
     // Every other session ends; this one is replaced by a fresh token (rotation).
-    session::delete_all_for(state.db(), Realm::Admin, principal.user.id).await?;
+    session::delete_all_for(state.db().pool(), Realm::Admin, principal.user.id).await?;
     let mut response = page.done("/account", "Your password has been changed.", json!({}));
     if let Via::Session(_) = principal.via {
         let (token, _) = session::create(

@@ -1,8 +1,10 @@
 //! Middleware: every state-changing request (any method but GET/HEAD/OPTIONS) must prove it
 //! comes from our own page.
 //!
-//! Session callers send their session's token, as the `_csrf` form field or the `X-CSRF-Token`
-//! header: on Back Office paths the admin session's, on storefront paths the customer session's.
+//! Session callers send their session's token, as the `_csrf` form field (urlencoded, or a part
+//! of a multipart body; for multipart also the `_csrf` query parameter of the form's action URL)
+//! or the `X-CSRF-Token` header: on Back Office paths the admin session's, on storefront paths
+//! the customer session's.
 //! Anonymous forms (sign-in, registration, storefront forms) use a double-submit cookie.
 //! API-token callers carry no ambient credential and need no token. Anonymous requests to
 //! `/admin`, `/account` and `/customer/account` pass through to be refused as unauthenticated,
@@ -76,7 +78,8 @@ fn requires_sign_in(path: &str) -> bool {
         .any(|p| path == *p || path.starts_with(&format!("{p}/")))
 }
 
-/// The token from the header, or else from the urlencoded body (which is buffered and put back).
+/// The token from the header, or else from the body (urlencoded: buffered and put back;
+/// multipart: see [`super::multipart::field`]).
 async fn provided_token(request: Request) -> AppResult<(Option<String>, Request)> {
     if let Some(value) = request.headers().get(HEADER).and_then(|v| v.to_str().ok()) {
         let token = value.to_owned();
@@ -88,13 +91,24 @@ async fn provided_token(request: Request) -> AppResult<(Option<String>, Request)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();
-    // File uploads: the token rides in the form's action URL, since reading a multipart body
-    // here would mean buffering the whole file.
-    if content_type.starts_with("multipart/form-data") {
-        let token = form_urlencoded::parse(request.uri().query().unwrap_or("").as_bytes())
+    // File uploads: the token rides in the form's action URL (the Plugins page) or in the
+    // form's `_csrf` part, read without buffering the files when it comes first.
+    if let Some(boundary) = super::multipart::boundary(request.headers()) {
+        let in_url = form_urlencoded::parse(request.uri().query().unwrap_or("").as_bytes())
             .find(|(k, _)| k == FIELD)
             .map(|(_, v)| v.into_owned());
-        return Ok((token, request));
+        if in_url.is_some() {
+            return Ok((in_url, request));
+        }
+        let (parts, body) = request.into_parts();
+        let (token, body) = super::multipart::field(
+            body,
+            boundary?,
+            FIELD,
+            super::multipart::PLUGIN_UPLOAD_LIMIT,
+        )
+        .await?;
+        return Ok((token, Request::from_parts(parts, body)));
     }
     if !content_type.starts_with("application/x-www-form-urlencoded") {
         return Ok((None, request));

@@ -4,7 +4,8 @@
 //! A customer session has its own cookie ([`cookies::CUSTOMER`]) and realm: it never opens the
 //! Back Office, and an admin session never opens the customer area. Sign-in is throttled like
 //! the admins' (in the customer realm's own counters); forms carry CSRF tokens like every form.
-//! Reset tokens are printed to the log (there is no mail server).
+//! Reset tokens are printed to the log (there is no mail server). A registration publishes the
+//! host event [`REGISTERED_TOPIC`] so sections can attach their data to the new account.
 
 use axum::Router;
 use axum::extract::State;
@@ -26,6 +27,9 @@ use crate::state::AppState;
 use crate::validate;
 
 const ACCOUNT: &str = "/customer/account";
+
+/// The event the host publishes (source `host`) when a customer registers on the storefront.
+pub const REGISTERED_TOPIC: &str = "host.customer-registered";
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -149,14 +153,15 @@ async fn start_session(
     Ok(response)
 }
 
-async fn register_form(page: PageCtx) -> AppResult<Response> {
+async fn register_form(page: PageCtx, Params(q): Params<NextQuery>) -> AppResult<Response> {
+    let next = local_next(q.next.as_deref(), ACCOUNT);
     if page.identity().customer.is_some() {
-        return Ok(see_other(ACCOUNT, None));
+        return Ok(see_other(next, None));
     }
     page.render(
         "storefront/customer/register.html",
         "Create an account",
-        json!({ "error": null }),
+        json!({ "next": next, "error": null }),
     )
 }
 
@@ -165,6 +170,9 @@ struct RegisterForm {
     email: String,
     password: String,
     confirm_password: String,
+    /// Where to go once the account exists (a local path, like sign-in's `next`); the
+    /// account page when absent.
+    next: Option<String>,
 }
 
 async fn register(
@@ -187,32 +195,60 @@ async fn register(
     let email = match checked {
         Ok(email) => email,
         Err(error) => {
-            let data = json!({ "email": form.email });
+            let data = json!({ "email": form.email, "next": form.next });
             return form_again(&page, template, title, data, error);
         }
     };
     let now = state.now();
     let hash = password::hash_off_thread(&form.password).await?;
-    let id = match customers::create(state.db(), &email, &hash, now).await {
+    let mut tx = state.db().begin_write().await?;
+    let id = match customers::create(&mut *tx, &email, &hash, now).await {
         Ok(id) => id,
         Err(error @ AppError::Conflict(_)) => {
-            return form_again(&page, template, title, json!({ "email": email }), error);
+            let data = json!({ "email": email, "next": form.next });
+            return form_again(&page, template, title, data, error);
         }
         Err(other) => return Err(other),
     };
-    let customer = customers::get(state.db(), id)
+    let customer = customers::get(&mut *tx, id)
         .await?
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("customer {id} vanished")))?;
+    announce_registration(&state, &mut tx, &customer, now).await?;
+    tx.commit().await?;
+    state.plugins().wake_dispatcher();
     tracing::info!(customer = id, "customer registered");
+    let next = local_next(form.next.as_deref(), ACCOUNT).to_owned();
     start_session(
         &state,
         &page,
         &headers,
         &customer,
-        ACCOUNT,
+        &next,
         Some("Welcome! Your account has been created."),
     )
     .await
+}
+
+/// Publishes [`REGISTERED_TOPIC`] `{customer_id, email}` through the outbox, in the
+/// registration's transaction, so sections that keep customer data (the customers section's
+/// profile) learn of the new account at least once, and never of one that was rolled back.
+async fn announce_registration(
+    state: &AppState,
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    customer: &Customer,
+    now: i64,
+) -> AppResult<()> {
+    let subscribers = state.plugins().registry().subscribers_of(REGISTERED_TOPIC);
+    let payload = json!({ "customer_id": customer.id, "email": customer.email }).to_string();
+    let event = crate::plugins::outbox::NewEvent {
+        topic: REGISTERED_TOPIC,
+        source: "host",
+        payload: &payload,
+        created_at: now,
+        deliver_at: now,
+    };
+    crate::plugins::outbox::insert(tx, &event, &subscribers).await?;
+    Ok(())
 }
 
 async fn logout(State(state): State<AppState>, page: PageCtx) -> AppResult<Response> {
@@ -261,11 +297,18 @@ async fn reset_request(
     if let Some((customer, _)) = customers::find_credentials(state.db(), &email).await?
         && customer.status == customers::Status::Active
     {
-        let token = customers::create_reset(state.db(), customer.id, now).await?;
+        let token = customers::create_reset(
+            state.db().pool(),
+            customer.id,
+            now,
+            customers::RESET_LIFETIME,
+        )
+        .await?;
         tracing::info!(
             customer = customer.id,
             email = %customer.email,
-            "password reset requested: /customer/password-reset/confirm?token={token} (valid for {} minutes, once)",
+            "password reset requested: {} (valid for {} minutes, once)",
+            customers::reset_link(&token),
             customers::RESET_LIFETIME / 60
         );
     }
@@ -343,7 +386,7 @@ async fn reset_confirm(
     };
     customers::set_password_hash(state.db(), customer_id, &hash, now).await?;
     customers::revoke_resets(state.db(), customer_id, now).await?;
-    session::delete_all_for(state.db(), Realm::Customer, customer_id).await?;
+    session::delete_all_for(state.db().pool(), Realm::Customer, customer_id).await?;
     tracing::info!(customer = customer_id, "customer password reset");
     let behind_tls = state.settings().behind_tls;
     let mut response = page.done(

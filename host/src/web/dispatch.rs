@@ -4,7 +4,7 @@
 //! a page, redirect, JSON, download or error.
 
 use axum::Json;
-use axum::body::Bytes;
+use axum::body::{Body, to_bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
@@ -28,7 +28,7 @@ pub async fn admin(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> AppResult<Response> {
     let resource = granted.resource();
     if crate::plugins::manifest::RESERVED_IDS.contains(&resource.section.as_str()) {
@@ -49,8 +49,7 @@ pub async fn admin(
         &resource.controller,
         &resource.action,
         &uri,
-        &headers,
-        &body,
+        read_body(&headers, body).await?,
         page.wants_json(),
     )?;
     run(
@@ -82,7 +81,7 @@ pub async fn storefront(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> AppResult<Response> {
     let Some((plugin, params)) = state
         .plugins()
@@ -98,8 +97,7 @@ pub async fn storefront(
         "storefront",
         "index",
         &uri,
-        &headers,
-        &body,
+        read_body(&headers, body).await?,
         page.wants_json(),
     )?;
     request
@@ -118,6 +116,50 @@ pub async fn storefront(
     run(&state, &page, &plugin, caller, request).await
 }
 
+/// What a plugin receives of a request body: form pairs and/or a JSON text.
+struct BodyInput {
+    form: Vec<Pair>,
+    json: Option<String>,
+}
+
+/// Reads the body by its content type: JSON (checked to parse), an urlencoded form, or a
+/// multipart form (files as text, see `multipart`); anything else is not passed on. Multipart
+/// bodies may be up to `multipart::PLUGIN_UPLOAD_LIMIT`, all others up to `BODY_LIMIT`.
+async fn read_body(headers: &HeaderMap, body: Body) -> AppResult<BodyInput> {
+    if let Some(boundary) = super::multipart::boundary(headers) {
+        let limit = super::multipart::PLUGIN_UPLOAD_LIMIT;
+        let form = super::multipart::pairs(body, boundary?, limit).await?;
+        return Ok(BodyInput { form, json: None });
+    }
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let bytes = to_bytes(body, super::BODY_LIMIT)
+        .await
+        .map_err(|_| AppError::TooLarge)?;
+    if content_type.starts_with("application/json") {
+        let text = std::str::from_utf8(&bytes)
+            .map_err(|_| AppError::BadRequest("The JSON body is not valid UTF-8.".into()))?;
+        serde_json::from_str::<serde_json::Value>(text)
+            .map_err(|e| AppError::BadRequest(format!("The JSON body could not be read: {e}")))?;
+        Ok(BodyInput {
+            form: Vec::new(),
+            json: Some(text.to_owned()),
+        })
+    } else if content_type.starts_with("application/x-www-form-urlencoded") {
+        Ok(BodyInput {
+            form: pairs(&bytes)?,
+            json: None,
+        })
+    } else {
+        Ok(BodyInput {
+            form: Vec::new(),
+            json: None,
+        })
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn build_request(
     surface: Surface,
@@ -126,8 +168,7 @@ fn build_request(
     controller: &str,
     action: &str,
     uri: &Uri,
-    headers: &HeaderMap,
-    body: &Bytes,
+    body: BodyInput,
     wants_json: bool,
 ) -> AppResult<guest::Request> {
     let method = match *method {
@@ -138,21 +179,6 @@ fn build_request(
         Method::DELETE => WitMethod::Delete,
         _ => return Err(AppError::MethodNotAllowed),
     };
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let (form, json) = if content_type.starts_with("application/json") {
-        let text = std::str::from_utf8(body)
-            .map_err(|_| AppError::BadRequest("The JSON body is not valid UTF-8.".into()))?;
-        serde_json::from_str::<serde_json::Value>(text)
-            .map_err(|e| AppError::BadRequest(format!("The JSON body could not be read: {e}")))?;
-        (Vec::new(), Some(text.to_owned()))
-    } else if content_type.starts_with("application/x-www-form-urlencoded") {
-        (pairs(body)?, None)
-    } else {
-        (Vec::new(), None)
-    };
     Ok(guest::Request {
         surface,
         method,
@@ -160,11 +186,12 @@ fn build_request(
         controller: controller.to_owned(),
         action: action.to_owned(),
         query: pairs(uri.query().unwrap_or("").as_bytes())?,
-        form: form
+        form: body
+            .form
             .into_iter()
             .filter(|p| p.name != super::csrf::FIELD)
             .collect(),
-        body: json,
+        body: body.json,
         wants_json,
     })
 }

@@ -92,7 +92,7 @@ pub async fn identify(
         )
         .await?
         {
-            Lookup::Valid(s) => match customers::get(state.db(), s.subject_id).await? {
+            Lookup::Valid(s) => match customers::get(state.db().pool(), s.subject_id).await? {
                 Some(customer) if customer.status == customers::Status::Active => {
                     identity.customer = Some(CustomerPrincipal {
                         customer,

@@ -16,6 +16,7 @@ pub mod input;
 pub mod login;
 pub mod look;
 pub mod metrics;
+pub mod multipart;
 pub mod named;
 pub mod pages;
 pub mod plugins;
@@ -40,8 +41,9 @@ use crate::error::AppResult;
 use crate::state::AppState;
 use view::PageCtx;
 
-/// Largest request body the host's own pages accept.
-const BODY_LIMIT: usize = 256 * 1024;
+/// Largest request body the host accepts, on its own pages and on plugin routes alike; only
+/// multipart bodies to plugin routes may be larger (`multipart::PLUGIN_UPLOAD_LIMIT`).
+pub(crate) const BODY_LIMIT: usize = 256 * 1024;
 
 /// The whole application.
 pub fn app(state: AppState) -> Router {

@@ -244,7 +244,7 @@ async fn change_status(
     }
     users::set_status(state.db(), id, status, state.now()).await?;
     if status != Status::Active {
-        session::delete_all_for(state.db(), Realm::Admin, id).await?;
+        session::delete_all_for(state.db().pool(), Realm::Admin, id).await?;
     }
     let (action, message) = match status {
         Status::Active => ("user.unblocked", "The user has been unblocked."),
@@ -304,7 +304,7 @@ async fn reset_password(
     let plain = password::generate();
     let hash = password::hash_off_thread(&plain).await?;
     users::set_password_hash(state.db(), user.id, &hash, state.now()).await?;
-    session::delete_all_for(state.db(), Realm::Admin, user.id).await?;
+    session::delete_all_for(state.db().pool(), Realm::Admin, user.id).await?;
     record(
         &state,
         &page,

@@ -1,5 +1,6 @@
-//! Categories: a tree (parent id + position), per-locale names, a unique slug and two flags.
-//! Create, edit (refusing cycles), delete (children move up, products lose the category).
+//! Categories: a tree (parent id + position), per-locale names, a unique slug and four flags.
+//! Create, edit (refusing cycles), delete (children move up, products lose the category),
+//! and the order of a category's products on its storefront page.
 
 use std::collections::BTreeMap;
 
@@ -26,6 +27,12 @@ pub struct CategoryData {
     pub position: i64,
     pub active: bool,
     pub in_menu: bool,
+    /// The storefront page can be opened (a non-clickable category only groups its children).
+    pub clickable: bool,
+    /// Shown among storefront search results.
+    pub searchable: bool,
+    /// Product id → position on the category page (lower first; unlisted products follow).
+    pub positions: BTreeMap<String, i64>,
     pub updated: i64,
 }
 
@@ -69,6 +76,7 @@ pub fn collection() -> CollectionDef {
         .field(Field::integer("position").indexed())
         .field(Field::boolean("active").indexed())
         .field(Field::boolean("in_menu").indexed())
+        .field(Field::boolean("searchable").indexed())
         .shared()
 }
 
@@ -81,14 +89,12 @@ pub fn routes(router: Router) -> Router {
         .post("categories", "edit", update)
         .get("categories", "delete", confirm_delete)
         .post("categories", "delete", delete)
+        .get("categories", "products", products_page)
+        .post("categories", "products", save_positions)
 }
 
 fn load(id: &str) -> Result<Category, Failure> {
-    match categories().get(id) {
-        Ok(c) => Ok(c),
-        Err(StorageError::NotFound) => Err(Failure::not_found(format!("category {id} not found"))),
-        Err(e) => Err(e.into()),
-    }
+    input::load(&categories(), "category", id)
 }
 
 fn storage_error(e: StorageError, slug: &str) -> Failure {
@@ -232,6 +238,8 @@ struct CategoryInput {
     position: Option<i64>,
     active: Option<bool>,
     in_menu: Option<bool>,
+    clickable: Option<bool>,
+    searchable: Option<bool>,
 }
 
 fn position_error() -> Failure {
@@ -263,6 +271,8 @@ impl CategoryInput {
                     position,
                     active: input::json_bool(&object, "active")?,
                     in_menu: input::json_bool(&object, "in_menu")?,
+                    clickable: input::json_bool(&object, "clickable")?,
+                    searchable: input::json_bool(&object, "searchable")?,
                 })
             }
             None => {
@@ -281,6 +291,8 @@ impl CategoryInput {
                     position,
                     active: Some(input::form_checkbox(req, "active")),
                     in_menu: Some(input::form_checkbox(req, "in_menu")),
+                    clickable: Some(input::form_checkbox(req, "clickable")),
+                    searchable: Some(input::form_checkbox(req, "searchable")),
                 })
             }
         }
@@ -319,6 +331,12 @@ impl CategoryInput {
         }
         if let Some(in_menu) = self.in_menu {
             data.in_menu = in_menu;
+        }
+        if let Some(clickable) = self.clickable {
+            data.clickable = clickable;
+        }
+        if let Some(searchable) = self.searchable {
+            data.searchable = searchable;
         }
         data.updated = input::now();
         Ok(())
@@ -405,6 +423,8 @@ fn create(req: &Request) -> Reply {
     let mut data = CategoryData {
         active: true,
         in_menu: true,
+        clickable: true,
+        searchable: true,
         ..CategoryData::default()
     };
     input.apply(None, &mut data)?;
@@ -481,6 +501,103 @@ fn delete(req: &Request) -> Reply {
         }))
     } else {
         Ok(redirect("/admin/catalog/categories/index").flash("Category deleted"))
+    }
+}
+
+// ---- product order ----
+
+#[derive(Debug, Serialize)]
+struct ProductsContext {
+    category: CategoryOut,
+    products: Vec<Placed>,
+}
+
+#[derive(Debug, Serialize)]
+struct Placed {
+    id: String,
+    sku: String,
+    name: String,
+    position: Option<i64>,
+}
+
+/// The products of a category with their positions (assignment itself is on the product).
+fn products_page(req: &Request) -> Reply {
+    let category = load(&input::required_id(req)?)?;
+    let mut placed: Vec<Placed> = products::in_category(&category.id)?
+        .into_iter()
+        .map(|p| Placed {
+            position: category.data.positions.get(&p.id).copied(),
+            id: p.id,
+            sku: p.data.sku,
+            name: p.data.name,
+        })
+        .collect();
+    placed.sort_by_key(|p| p.position.unwrap_or(i64::MAX));
+    let title = format!("Products in {}", category.data.name);
+    let ctx = ProductsContext {
+        category: category.into(),
+        products: placed,
+    };
+    Ok(view_or_json(req, "categories/products.html", &title, &ctx))
+}
+
+/// Saves positions: JSON `{"id","positions":{product_id: n}}` or form fields
+/// `position.<product_id>` (empty: no position). Only products in the category are accepted.
+fn save_positions(req: &Request) -> Reply {
+    let id = input::required_id(req)?;
+    let category = load(&id)?;
+    let sent: BTreeMap<String, Option<i64>> = match &req.body {
+        Some(text) => {
+            let object = input::json_object(text)?;
+            let positions = object.get("positions").cloned().unwrap_or(Value::Null);
+            serde_json::from_value(positions).map_err(|_| {
+                Failure::unprocessable("positions must be an object of product id to integer")
+            })?
+        }
+        None => {
+            let mut out = BTreeMap::new();
+            for p in &req.form {
+                if let Some(product) = p.name.strip_prefix("position.") {
+                    let value = match p.value.trim() {
+                        "" => None,
+                        text => Some(text.parse().map_err(|_| position_error())?),
+                    };
+                    out.insert(product.to_owned(), value);
+                }
+            }
+            out
+        }
+    };
+    let members: Vec<String> = products::in_category(&id)?
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    let mut positions = category.data.positions.clone();
+    positions.retain(|product, _| members.contains(product));
+    for (product, position) in sent {
+        if !members.contains(&product) {
+            return Err(Failure::unprocessable(format!(
+                "product {product} is not in category {id}"
+            )));
+        }
+        match position {
+            Some(n) => positions.insert(product, n),
+            None => positions.remove(&product),
+        };
+    }
+    let changes = serde_json::json!({ "positions": positions, "updated": input::now() });
+    let category = categories().patch(&id, &changes)?;
+    services::audit("category.positions", &id, &category.data.slug);
+    if req.wants_json {
+        Ok(json(&CategoryContext {
+            category: category.into(),
+        }))
+    } else {
+        Ok(redirect(format!(
+            "/admin/catalog/categories/products?id={}",
+            input::encode_component(&id)
+        ))
+        .flash("Positions saved"))
     }
 }
 

@@ -1,5 +1,10 @@
-//! Abstract products: list (search, filter, sort, keyset paging), show, create, edit with an
+//! Abstract products: list (search, filters, sort, keyset paging), show, create, edit with an
 //! optimistic version, activate and deactivate.
+//!
+//! Filters on many-valued properties (categories, labels, stores) use the full-text index: a
+//! product's `search_text` carries one opaque token per category, label and store (see
+//! [`token`]), so "in category X, sorted by price" stays one indexed query at 100k products
+//! without a join table the storage API does not have.
 
 use std::collections::BTreeMap;
 
@@ -7,8 +12,12 @@ use backoffice_sdk::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::attributes;
 use crate::categories::{self, categories};
 use crate::input::{self, DEFAULT_LOCALE, FORM_LOCALES};
+use crate::search_settings;
+use crate::skus;
+use crate::variants::{self, VariantOut};
 
 /// The currency whose gross price is copied into the indexed `price` field.
 pub const DEFAULT_CURRENCY: &str = "EUR";
@@ -16,6 +25,11 @@ pub const NAME_MAX: usize = 200;
 pub const DESCRIPTION_MAX: usize = 10_000;
 pub const SKU_MAX: usize = 64;
 pub const STATUSES: &[&str] = &["active", "inactive"];
+pub const TAX_CLASSES: &[&str] = &["standard", "reduced", "zero"];
+/// The stores a product can be sold in.
+pub const STORES: &[&str] = &["DE", "AT"];
+pub const META_TITLE_MAX: usize = 200;
+pub const META_DESCRIPTION_MAX: usize = 1000;
 
 /// A price in cents.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -38,6 +52,22 @@ pub struct ProductData {
     pub price: i64,
     pub prices: BTreeMap<String, Price>,
     pub category_ids: Vec<String>,
+    pub tax_class: String,
+    /// Non-super attribute values of the abstract product (`{"material": "cotton"}`).
+    pub attributes: BTreeMap<String, Value>,
+    pub meta_title: BTreeMap<String, String>,
+    pub meta_description: BTreeMap<String, String>,
+    /// URL slug per locale; `slug` is the default locale's (unique: the storefront's `/p/{slug}`).
+    pub slugs: BTreeMap<String, String>,
+    pub slug: String,
+    pub stores: Vec<String>,
+    /// What full-text search finds besides `sku` and `name`: every locale's name, the variants'
+    /// SKUs, full-text attribute values, and the filter tokens (see the module docs).
+    pub search_text: String,
+    /// Labels on the product; written only through `labels` (see `links`).
+    pub label_ids: Vec<String>,
+    /// Option groups offered with the product; written only through `options` (see `links`).
+    pub option_group_ids: Vec<String>,
     /// UTC unix seconds of the last write by this plugin.
     pub updated: i64,
 }
@@ -74,6 +104,8 @@ pub fn collection() -> CollectionDef {
         .field(Field::text("status").indexed())
         .field(Field::integer("price").indexed())
         .field(Field::integer("updated").indexed())
+        .field(Field::text("slug").unique())
+        .field(Field::text("search_text").searchable())
         .shared()
 }
 
@@ -96,22 +128,151 @@ fn show_path(id: &str) -> String {
     )
 }
 
-fn load(id: &str) -> Result<Product, Failure> {
-    match products().get(id) {
-        Ok(p) => Ok(p),
-        Err(StorageError::NotFound) => Err(Failure::not_found(format!("product {id} not found"))),
-        Err(e) => Err(e.into()),
-    }
+pub fn load(id: &str) -> Result<Product, Failure> {
+    input::load(&products(), "product", id)
 }
 
-/// Writes go through here so a duplicate SKU reads as such.
-fn storage_error(e: StorageError, sku: &str) -> Failure {
+/// Writes go through here so a duplicate SKU or slug reads as such.
+fn storage_error(e: StorageError, data: &ProductData) -> Failure {
     match e {
         StorageError::UniqueViolation(field) if field == "sku" => {
-            Failure::conflict(format!("SKU {sku} already exists"))
+            Failure::conflict(format!("SKU {} already exists", data.sku))
+        }
+        StorageError::UniqueViolation(field) if field == "slug" => {
+            Failure::conflict(format!("slug {} already exists", data.slug))
         }
         e => e.into(),
     }
+}
+
+/// 409 when `sku` is an abstract product's SKU (a variant may not reuse it: stock, prices and
+/// orders address sellable SKUs, so abstract and concrete SKUs share one namespace).
+pub fn check_not_abstract_sku(sku: &str) -> Result<(), Failure> {
+    let taken = products().query().eq("sku", sku).limit(1).count()? > 0;
+    if taken {
+        Err(Failure::conflict(format!("SKU {sku} already exists")))
+    } else {
+        Ok(())
+    }
+}
+
+/// 409 when another product than `id` has the URL slug `slug` (checked before a write so a
+/// CSV row can be refused as a whole).
+pub fn check_slug_free(slug: &str, id: &str) -> Result<(), Failure> {
+    let taken = products()
+        .query()
+        .eq("slug", slug)
+        .limit(1)
+        .fetch()?
+        .records
+        .iter()
+        .any(|p| p.id != id);
+    if taken {
+        Err(Failure::conflict(format!("slug {slug} already exists")))
+    } else {
+        Ok(())
+    }
+}
+
+/// The abstract product with `sku`, if any.
+pub fn by_sku(sku: &str) -> Result<Option<Product>, Failure> {
+    Ok(products()
+        .query()
+        .eq("sku", sku)
+        .limit(1)
+        .fetch()?
+        .records
+        .into_iter()
+        .next())
+}
+
+/// The search word standing for "has `value` of `kind`" (`c` category, `l` label, `s` store):
+/// letters and digits only, so the tokenizer keeps it whole, and unlike any real word.
+pub fn token(kind: char, value: &str) -> String {
+    let mut out = format!("zz{kind}");
+    for b in value.bytes() {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+/// The `search_text` of a product: see [`ProductData::search_text`].
+fn search_text(data: &ProductData, variants: &[variants::Variant], full_text: &[String]) -> String {
+    let attribute_text = |attrs: &BTreeMap<String, Value>| -> Vec<String> {
+        full_text
+            .iter()
+            .filter_map(|key| match attrs.get(key) {
+                Some(Value::String(s)) => Some(s.clone()),
+                Some(v @ Value::Number(_)) => Some(v.to_string()),
+                _ => None,
+            })
+            .collect()
+    };
+    let mut words: Vec<String> = data.names.values().cloned().collect();
+    words.extend(attribute_text(&data.attributes));
+    for v in variants {
+        words.push(v.data.sku.clone());
+        words.extend(attribute_text(&v.data.attributes));
+    }
+    words.extend(data.category_ids.iter().map(|c| token('c', c)));
+    words.extend(data.label_ids.iter().map(|l| token('l', l)));
+    words.extend(data.stores.iter().map(|s| token('s', s)));
+    words.join(" ")
+}
+
+/// The attribute keys whose values full-text search finds. Read once per call: every call
+/// runs in a fresh instance, so this cache lives exactly as long as one request (an import of
+/// thousands of rows asks once), and no action both changes the settings and indexes.
+fn full_text_keys() -> Result<Vec<String>, Failure> {
+    thread_local! {
+        static KEYS: std::cell::OnceCell<Vec<String>> = const { std::cell::OnceCell::new() };
+    }
+    if let Some(keys) = KEYS.with(|k| k.get().cloned()) {
+        return Ok(keys);
+    }
+    let keys: Vec<String> = search_settings::all()?
+        .into_values()
+        .filter(|s| s.full_text)
+        .map(|s| s.key)
+        .collect();
+    KEYS.with(|k| {
+        let _ = k.set(keys.clone());
+    });
+    Ok(keys)
+}
+
+/// Brings the `search_text` of product `id` up to date (after a variant changed).
+pub fn reindex(id: &str) -> Result<(), Failure> {
+    let product = load(id)?;
+    let text = search_text(
+        &product.data,
+        &variants::of_product(id)?,
+        &full_text_keys()?,
+    );
+    if text != product.data.search_text {
+        products().patch(id, &serde_json::json!({ "search_text": text }))?;
+    }
+    Ok(())
+}
+
+/// Reindexes up to `limit` products after the cursor `after`; answers how many were looked
+/// at and the next cursor (none at the end).
+pub fn reindex_page(after: Option<&str>, limit: u32) -> Result<(u64, Option<String>), Failure> {
+    let keys = full_text_keys()?;
+    let mut query = products().query().limit(limit);
+    if let Some(after) = after {
+        query = query.after(after);
+    }
+    let page = query.fetch()?;
+    let mut seen = 0;
+    for p in page.records {
+        let text = search_text(&p.data, &variants::of_product(&p.id)?, &keys);
+        if text != p.data.search_text {
+            products().patch(&p.id, &serde_json::json!({ "search_text": text }))?;
+        }
+        seen += 1;
+    }
+    Ok((seen, page.next_cursor))
 }
 
 // ---- index ----
@@ -121,6 +282,11 @@ struct IndexContext {
     products: Vec<ProductOut>,
     q: Option<String>,
     status: Option<String>,
+    category: Option<String>,
+    label: Option<String>,
+    store: Option<String>,
+    stores: &'static [&'static str],
+    categories: Vec<categories::TreeItem>,
     sort: &'static str,
     dir: &'static str,
     limit: u32,
@@ -161,8 +327,24 @@ fn index(req: &Request) -> Reply {
     if let Some(status) = &status {
         query = query.eq("status", status.as_str());
     }
-    if let Some(q) = &q {
-        query = query.search(q.as_str());
+    let category = input::query(req, "category").map(str::to_owned);
+    let label = input::query(req, "label").map(str::to_owned);
+    let store = match input::query(req, "store") {
+        None => None,
+        Some(s) if STORES.contains(&s) => Some(s.to_owned()),
+        Some(_) => {
+            return Err(Failure::bad_request(format!(
+                "store must be one of {}",
+                STORES.join(", ")
+            )));
+        }
+    };
+    let mut words: Vec<String> = q.iter().cloned().collect();
+    words.extend(category.iter().map(|c| token('c', c)));
+    words.extend(label.iter().map(|l| token('l', l)));
+    words.extend(store.iter().map(|s| token('s', s)));
+    if !words.is_empty() {
+        query = query.search(words.join(" "));
     }
     if let Some(after) = input::query(req, "after") {
         query = query.after(after);
@@ -172,6 +354,15 @@ fn index(req: &Request) -> Reply {
         products: page.records.into_iter().map(ProductOut::from).collect(),
         q,
         status,
+        category,
+        label,
+        store,
+        stores: STORES,
+        categories: if req.wants_json {
+            Vec::new()
+        } else {
+            categories::tree()?
+        },
         sort,
         dir,
         limit,
@@ -187,6 +378,7 @@ fn index(req: &Request) -> Reply {
 struct ShowContext {
     product: ProductOut,
     categories: Vec<CategoryRef>,
+    variants: Vec<VariantOut>,
 }
 
 #[derive(Debug, Serialize)]
@@ -207,9 +399,14 @@ fn show(req: &Request) -> Reply {
         }
     }
     let title = product.data.name.clone();
+    let variants = variants::of_product(&product.id)?
+        .into_iter()
+        .map(VariantOut::from)
+        .collect();
     let ctx = ShowContext {
         product: product.into(),
         categories: refs,
+        variants,
     };
     Ok(view_or_json(req, "products/show.html", &title, &ctx))
 }
@@ -222,7 +419,11 @@ struct FormContext {
     action: &'static str,
     locales: &'static [&'static str],
     statuses: &'static [&'static str],
+    tax_classes: &'static [&'static str],
+    stores: &'static [&'static str],
     categories: Vec<categories::TreeItem>,
+    /// The attributes an abstract product can carry (super attributes belong to variants).
+    attributes: Vec<attributes::AttributeOut>,
 }
 
 fn form_context(product: Option<ProductOut>, action: &'static str) -> Result<FormContext, Failure> {
@@ -231,7 +432,10 @@ fn form_context(product: Option<ProductOut>, action: &'static str) -> Result<For
         action,
         locales: FORM_LOCALES,
         statuses: STATUSES,
+        tax_classes: TAX_CLASSES,
+        stores: STORES,
         categories: categories::tree()?,
+        attributes: attributes::for_form(false)?,
     })
 }
 
@@ -262,36 +466,12 @@ pub struct ProductInput {
     price: Option<i64>,
     price_net: Option<Option<i64>>,
     category_ids: Option<Vec<String>>,
-}
-
-fn price_error(field: &str) -> Failure {
-    Failure::unprocessable(format!(
-        "{field} must be a non-negative integer number of cents"
-    ))
-}
-
-fn json_cents(
-    object: &serde_json::Map<String, Value>,
-    field: &str,
-) -> Result<Option<i64>, Failure> {
-    match object.get(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => match n.as_i64() {
-            Some(v) if v >= 0 => Ok(Some(v)),
-            _ => Err(price_error(field)),
-        },
-        Some(_) => Err(price_error(field)),
-    }
-}
-
-fn form_cents(req: &Request, field: &str) -> Result<Option<i64>, Failure> {
-    match req.form(field).map(str::trim).filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(text) if text.bytes().all(|b| b.is_ascii_digit()) => {
-            text.parse().map(Some).map_err(|_| price_error(field))
-        }
-        Some(_) => Err(price_error(field)),
-    }
+    tax_class: Option<String>,
+    attributes: Option<BTreeMap<String, Value>>,
+    meta_title: Option<BTreeMap<String, String>>,
+    meta_description: Option<BTreeMap<String, String>>,
+    slugs: Option<BTreeMap<String, String>>,
+    stores: Option<Vec<String>>,
 }
 
 impl ProductInput {
@@ -303,37 +483,31 @@ impl ProductInput {
     }
 
     fn from_json(text: &str) -> Result<Self, Failure> {
-        let object = input::json_object(text)?;
-        let category_ids = match object.get("category_ids") {
-            None | Some(Value::Null) => None,
-            Some(Value::Array(items)) => Some(
-                items
-                    .iter()
-                    .map(|v| v.as_str().map(str::to_owned))
-                    .collect::<Option<Vec<_>>>()
-                    .ok_or_else(|| {
-                        Failure::unprocessable("category_ids must be a list of category ids")
-                    })?,
-            ),
-            Some(_) => {
-                return Err(Failure::unprocessable(
-                    "category_ids must be a list of category ids",
-                ));
-            }
-        };
+        Self::from_object(&input::json_object(text)?)
+    }
+
+    /// The input a JSON object describes (also what a CSV row is turned into).
+    pub fn from_object(object: &serde_json::Map<String, Value>) -> Result<Self, Failure> {
+        let category_ids = input::json_strings(object, "category_ids", "category ids")?;
         let price_net = if object.contains_key("price_net") {
-            Some(json_cents(&object, "price_net")?)
+            Some(input::json_cents(object, "price_net")?)
         } else {
             None
         };
         Ok(ProductInput {
-            sku: input::json_string(&object, "sku")?,
-            names: input::json_locales(&object, "names", Some("name"))?,
-            description: input::json_locales(&object, "description", None)?,
-            status: input::json_string(&object, "status")?,
-            price: json_cents(&object, "price")?,
+            sku: input::json_string(object, "sku")?,
+            names: input::json_locales(object, "names", Some("name"))?,
+            description: input::json_locales(object, "description", None)?,
+            status: input::json_string(object, "status")?,
+            price: input::json_cents(object, "price")?,
             price_net,
             category_ids,
+            tax_class: input::json_string(object, "tax_class")?,
+            attributes: attributes::json_values(object)?,
+            meta_title: input::json_locales(object, "meta_title", None)?,
+            meta_description: input::json_locales(object, "meta_description", None)?,
+            slugs: input::json_locales(object, "slugs", Some("slug"))?,
+            stores: input::json_strings(object, "stores", "store codes")?,
         })
     }
 
@@ -343,24 +517,41 @@ impl ProductInput {
             names: Some(input::form_locales(req, "names", "name")),
             description: Some(input::form_locales(req, "description", "description")),
             status: req.form("status").map(str::to_owned),
-            price: form_cents(req, "price")?,
-            price_net: Some(form_cents(req, "price_net")?),
+            price: input::form_cents(req, "price")?,
+            price_net: Some(input::form_cents(req, "price_net")?),
             category_ids: Some(
                 req.form_all("category_ids")
                     .filter(|v| !v.is_empty())
                     .map(str::to_owned)
                     .collect(),
             ),
+            tax_class: req.form("tax_class").map(str::to_owned),
+            attributes: Some(attributes::form_values(req)),
+            meta_title: Some(input::form_locales(req, "meta_title", "meta_title")),
+            meta_description: Some(input::form_locales(
+                req,
+                "meta_description",
+                "meta_description",
+            )),
+            slugs: Some(input::form_locales(req, "slugs", "slug")),
+            stores: Some(req.form_all("stores").map(str::to_owned).collect()),
         })
     }
 
-    /// Applies the input onto `data` and validates the result (checked in this order: sku,
-    /// name, description, status, price, categories).
-    pub fn apply(self, data: &mut ProductData) -> Result<(), Failure> {
+    /// Applies the input onto `data` of product `id` (`None` when new) and validates the
+    /// result (checked in this order: sku, name, description, status, price, categories, tax
+    /// class, attributes, SEO texts, slugs, stores).
+    pub fn apply(self, id: Option<&str>, data: &mut ProductData) -> Result<(), Failure> {
         if let Some(sku) = self.sku {
             data.sku = sku.trim().to_owned();
         }
         check_sku(&data.sku)?;
+        if variants::by_sku(&data.sku)?.is_some() {
+            return Err(Failure::conflict(format!(
+                "SKU {} already exists",
+                data.sku
+            )));
+        }
         if let Some(names) = self.names {
             data.names = input::merge_locales("name", &data.names, names, NAME_MAX)?;
         }
@@ -415,6 +606,68 @@ impl ProductInput {
             }
             data.category_ids = unique;
         }
+        if let Some(tax_class) = self.tax_class {
+            data.tax_class = tax_class.trim().to_owned();
+        }
+        if data.tax_class.is_empty() {
+            data.tax_class = TAX_CLASSES[0].into();
+        }
+        if !TAX_CLASSES.contains(&data.tax_class.as_str()) {
+            return Err(Failure::unprocessable(format!(
+                "tax_class must be one of {}",
+                TAX_CLASSES.join(", ")
+            )));
+        }
+        if let Some(changes) = self.attributes {
+            data.attributes = attributes::check_values(&data.attributes, changes)?;
+        }
+        if let Some(texts) = self.meta_title {
+            data.meta_title =
+                input::merge_locales("meta_title", &data.meta_title, texts, META_TITLE_MAX)?;
+        }
+        if let Some(texts) = self.meta_description {
+            data.meta_description = input::merge_locales(
+                "meta_description",
+                &data.meta_description,
+                texts,
+                META_DESCRIPTION_MAX,
+            )?;
+        }
+        if let Some(slugs) = self.slugs {
+            data.slugs = input::merge_locales("slug", &data.slugs, slugs, categories::SLUG_MAX)?;
+        }
+        if !data.slugs.contains_key(DEFAULT_LOCALE) {
+            let derived = categories::slugify(&format!("{} {}", data.name, data.sku));
+            data.slugs.insert(DEFAULT_LOCALE.into(), derived);
+        }
+        for slug in data.slugs.values() {
+            categories::check_slug(slug)?;
+        }
+        data.slug = data.slugs[DEFAULT_LOCALE].clone();
+        match self.stores {
+            Some(stores) => {
+                let mut unique: Vec<String> = Vec::new();
+                for store in stores.iter().map(|s| s.trim()) {
+                    if !STORES.contains(&store) {
+                        return Err(Failure::unprocessable(format!(
+                            "store {store} does not exist (stores: {})",
+                            STORES.join(", ")
+                        )));
+                    }
+                    if !unique.iter().any(|s| s == store) {
+                        unique.push(store.to_owned());
+                    }
+                }
+                data.stores = unique;
+            }
+            None if id.is_none() => data.stores = STORES.iter().map(|s| s.to_string()).collect(),
+            None => {}
+        }
+        let variants = match id {
+            Some(id) => variants::of_product(id)?,
+            None => Vec::new(),
+        };
+        data.search_text = search_text(data, &variants, &full_text_keys()?);
         data.updated = input::now();
         Ok(())
     }
@@ -456,10 +709,11 @@ fn written(req: &Request, product: Product, flash: &str) -> Response {
 fn create(req: &Request) -> Reply {
     let input = ProductInput::from_request(req)?;
     let mut data = ProductData::default();
-    input.apply(&mut data)?;
+    input.apply(None, &mut data)?;
     let product = products()
         .insert(&data)
-        .map_err(|e| storage_error(e, &data.sku))?;
+        .map_err(|e| storage_error(e, &data))?;
+    skus::product_written(None, &product.data)?;
     services::audit("product.create", &product.id, &product.data.sku);
     Ok(written(req, product, "Product created"))
 }
@@ -470,11 +724,13 @@ fn update(req: &Request) -> Reply {
     let input = ProductInput::from_request(req)?;
     let current = load(&id)?;
     input::check_version("product", &id, version, current.version)?;
+    let old_sku = current.data.sku.clone();
     let mut data = current.data;
-    input.apply(&mut data)?;
+    input.apply(Some(&id), &mut data)?;
     let product = products()
         .replace(&id, &data, version)
-        .map_err(|e| storage_error(e, &data.sku))?;
+        .map_err(|e| storage_error(e, &data))?;
+    skus::product_written(Some(&old_sku), &product.data)?;
     services::audit("product.edit", &id, &product.data.sku);
     Ok(written(req, product, "Product saved"))
 }
@@ -495,7 +751,7 @@ fn set_status(req: &Request, status: &str, flash: &str) -> Reply {
         data.updated = input::now();
         let product = products()
             .replace(&id, &data, expected)
-            .map_err(|e| storage_error(e, &data.sku))?;
+            .map_err(|e| storage_error(e, &data))?;
         services::audit(&format!("product.{status}"), &id, &product.data.sku);
         product
     };
@@ -510,32 +766,42 @@ fn deactivate(req: &Request) -> Reply {
     set_status(req, "inactive", "Product deactivated")
 }
 
-/// Removes `category` from every product that has it; returns how many changed. Scans the
-/// collection in pages (category membership is not an indexed field).
+/// The products of a category (the first 1000 by name): for its admin page of positions.
+pub fn in_category(category: &str) -> Result<Vec<Product>, Failure> {
+    Ok(products()
+        .query()
+        .search(token('c', category))
+        .sort("name")
+        .limit(1000)
+        .fetch()?
+        .records)
+}
+
+/// Removes `category` from every product that has it; returns how many changed. Finds them
+/// through the category's search token.
 pub fn remove_category(category: &str) -> Result<u64, Failure> {
+    let keys = full_text_keys()?;
     let mut changed = 0;
-    let mut after: Option<String> = None;
     loop {
-        let mut query = products().query().limit(1000);
-        if let Some(cursor) = &after {
-            query = query.after(cursor.as_str());
+        // A product leaves the search once its token is gone, so the first page is the next.
+        let page = products()
+            .query()
+            .search(token('c', category))
+            .limit(500)
+            .fetch()?;
+        if page.records.is_empty() {
+            return Ok(changed);
         }
-        let page = query.fetch()?;
         for p in page.records {
-            if p.data.category_ids.iter().any(|c| c == category) {
-                let ids: Vec<&String> = p
-                    .data
-                    .category_ids
-                    .iter()
-                    .filter(|c| *c != category)
-                    .collect();
-                products().patch(&p.id, &serde_json::json!({ "category_ids": ids }))?;
-                changed += 1;
-            }
-        }
-        match page.next_cursor {
-            Some(next) => after = Some(next),
-            None => return Ok(changed),
+            let mut data = p.data;
+            data.category_ids.retain(|c| c != category);
+            data.search_text = search_text(&data, &variants::of_product(&p.id)?, &keys);
+            let changes = serde_json::json!({
+                "category_ids": data.category_ids,
+                "search_text": data.search_text,
+            });
+            products().patch(&p.id, &changes)?;
+            changed += 1;
         }
     }
 }

@@ -1,4 +1,6 @@
-//! The wit-bindgen output for world `section` of `backoffice:plugin@0.1.0`.
+//! The wit-bindgen output for world `full-section` of `backoffice:plugin@0.1.0`: the `section`
+//! world plus the capability interfaces (`customer-accounts`). The linker keeps only the imports
+//! a plugin calls, so a plugin that never calls a capability does not ask for it.
 //!
 //! Generated once, here, so every plugin shares the same types and the SDK can add methods to
 //! them. Nothing in this module is written by hand; plugins rarely need it directly (the rest of
@@ -11,7 +13,7 @@
 #![allow(missing_docs, clippy::all, unsafe_op_in_unsafe_fn)]
 
 wit_bindgen::generate!({
-    world: "section",
+    world: "full-section",
     path: "../../wit",
     additional_derives: [PartialEq],
     pub_export_macro: true,

@@ -11,6 +11,11 @@ use crate::bindings::backoffice::plugin as wit;
 
 pub use wit::identity::{Customer, User, acting_agent, current_customer, current_user, locale};
 
+/// The `customer-accounts` capability: the host's storefront customer credentials (create with a
+/// set-password link, change the email, block). Only for back-office requests; calling it makes
+/// the plugin import the capability, which the Plugins page shows.
+pub use wit::customer_accounts;
+
 /// True when the current user may perform `action` of `controller` in `section` (e.g. to show
 /// an "Edit" button). The host has already checked the action being served.
 pub fn can(section: &str, controller: &str, action: &str) -> bool {

@@ -6,6 +6,7 @@
 
 mod acl;
 mod audit;
+mod customer_accounts;
 mod events;
 mod identity;
 mod log;
