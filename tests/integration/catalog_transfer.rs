@@ -276,6 +276,11 @@ WH,,Wh,100,,,,,,
         .await;
     assert_eq!(chf.status, 200, "{}", chf.body);
     assert_eq!(chf.json()["unit"]["gross"], 1700, "{}", chf.body);
+    let product_price = admin
+        .get_json("/admin/catalog/prices/resolve?sku=CAP&currency=EUR")
+        .await
+        .json();
+    assert_eq!(product_price["unit"]["gross"], 500, "{product_price}");
     let own = admin
         .get_json("/admin/catalog/prices/resolve?sku=TEE-RED-S&currency=EUR")
         .await

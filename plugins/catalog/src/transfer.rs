@@ -19,7 +19,7 @@ use crate::input::{self, FORM_LOCALES};
 use crate::prices::{self, PriceSpec};
 use crate::products::{self, ProductData, ProductInput, products};
 use crate::variants::{self, VariantData, VariantInput, variants};
-use crate::{stock, warehouses};
+use crate::{skus, stock, warehouses};
 
 /// Rows reported as errors at most; further bad rows are only counted.
 pub const MAX_REPORTED_ERRORS: usize = 1000;
@@ -390,6 +390,8 @@ impl Importer {
                 Some(v) => products().replace(&id, &data, v)?,
                 None => products().put(&id, &data)?,
             };
+            // Like the product form: the default price goes into `prices` too.
+            skus::product_written(Some(&abstract_sku), &data)?;
         }
         let variant_changed = variant_write.is_some();
         if let Some((vid, vdata, vversion)) = variant_write {
