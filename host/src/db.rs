@@ -61,7 +61,8 @@ impl Db {
                     if engine == Engine::Sqlite {
                         conn.execute(
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
+                             PRAGMA analysis_limit = 1000;",
                         )
                         .await?;
                     }

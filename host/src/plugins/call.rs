@@ -6,6 +6,7 @@
 //! call returns normally and does not answer with a failure; otherwise it is dropped, which rolls
 //! it back, taking the events published in it along.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use sqlx::pool::PoolConnection;
@@ -19,6 +20,7 @@ use super::registry::Registry;
 use crate::acl::Permissions;
 use crate::clock::Clock;
 use crate::db::Db;
+use crate::storage::Collection;
 use crate::users::User;
 
 /// Who a call is for, as the identity and acl interfaces report it.
@@ -47,6 +49,12 @@ pub struct CallState {
     tx: Option<Transaction<'static, Any>>,
     /// Set when an event was published, so the runtime wakes the dispatcher after commit.
     pub published: bool,
+    /// Collections opened by this call, by name and use: a plugin's collections cannot change
+    /// during one call, so each is looked up (and its grant checked) once, not per operation.
+    pub opened: HashMap<(String, bool), Collection>,
+    /// Records written per collection name (with the collection), for the planner statistics
+    /// the runtime refreshes after a bulk write commits.
+    pub written: HashMap<String, (Collection, u32)>,
 }
 
 impl CallState {
@@ -75,6 +83,8 @@ impl CallState {
             now,
             tx: None,
             published: false,
+            opened: HashMap::new(),
+            written: HashMap::new(),
         }
     }
 

@@ -445,11 +445,22 @@ impl Runtime {
     }
 
     /// Commits a finished call's transaction and wakes the event dispatcher if it published.
+    /// After a bulk write (an import), refreshes the planner statistics of the collections it
+    /// filled: SQLite otherwise keeps planning with the statistics of a near-empty table and
+    /// can turn an indexed lookup into a scan.
     pub async fn commit(&self, state: &mut CallState) -> sqlx::Result<()> {
         if let Some(tx) = state.take_transaction() {
             tx.commit().await?;
             if state.published {
                 self.events_published.notify_one();
+            }
+            for (collection, writes) in state.written.values() {
+                if *writes >= ANALYZE_AFTER_WRITES {
+                    let mut conn = self.db.pool().acquire().await?;
+                    if let Err(err) = crate::storage::analyze(&mut conn, collection).await {
+                        tracing::warn!(error = %err, "refreshing planner statistics failed");
+                    }
+                }
             }
         }
         Ok(())
@@ -465,6 +476,9 @@ impl Runtime {
         self.events_published.notify_one();
     }
 }
+
+/// Writes to one collection in one call from which its planner statistics are refreshed.
+const ANALYZE_AFTER_WRITES: u32 = 100;
 
 /// Enables or disables a plugin in the database (the source of truth shared by all hosts).
 pub async fn set_enabled(db: &Db, id: &str, enabled: bool, now: i64) -> sqlx::Result<bool> {

@@ -111,6 +111,10 @@ impl CallState {
         name: &str,
         usage: Use,
     ) -> wasmtime::Result<Result<Collection, StorageError>> {
+        let key = (name.to_owned(), usage == Use::Write);
+        if let Some(c) = self.opened.get(&key) {
+            return Ok(Ok(c.clone()));
+        }
         let (engine, manifest, label) = (self.db.engine(), self.manifest.clone(), self.label());
         let opened = match usage {
             Use::Read => {
@@ -141,7 +145,18 @@ impl CallState {
                 .map_err(|e| trap(&label, e))?;
             tracing::warn!(plugin = %manifest.id, version = %manifest.version, collection = name, %reason, "storage access refused");
         }
+        if let Ok(c) = &opened {
+            self.opened.insert(key, c.clone());
+        }
         Ok(opened.map_err(to_wit_error))
+    }
+
+    /// Counts a write to `c` (see [`CallState::written`]).
+    fn wrote(&mut self, name: &str, c: &Collection) {
+        self.written
+            .entry(name.to_owned())
+            .or_insert_with(|| (c.clone(), 0))
+            .1 += 1;
     }
 }
 
@@ -165,6 +180,7 @@ impl wit::Host for CallState {
     ) -> Answer<Document> {
         let data = or_answer!(parse_json("the record", &data));
         let c = or_answer!(self.collection(&collection, Use::Write).await?);
+        self.wrote(&collection, &c);
         let (label, now) = (self.label(), self.now);
         let conn = self.write_conn().await.map_err(|e| trap(&label, e))?;
         Ok(c.put(conn, id.as_deref(), data, expected, now)
@@ -182,6 +198,7 @@ impl wit::Host for CallState {
     ) -> Answer<Document> {
         let changes = or_answer!(parse_json("the changes", &changes));
         let c = or_answer!(self.collection(&collection, Use::Write).await?);
+        self.wrote(&collection, &c);
         let (label, now) = (self.label(), self.now);
         let conn = self.write_conn().await.map_err(|e| trap(&label, e))?;
         Ok(c.patch(conn, &id, changes, expected, now)
