@@ -302,7 +302,7 @@ impl Importer {
         let existing = products::by_sku(&abstract_sku)?;
         let is_variant_row = !concrete_sku.is_empty();
         // Texts of a variant row describe the abstract product only when it is new; its EUR
-        // price then becomes the product's. Other prices belong to the row's own SKU.
+        // price then becomes the product's as well. Other prices belong to the row's own SKU.
         if !is_variant_row || existing.is_none() {
             if !names.is_empty() {
                 product.insert("names".into(), Value::Object(names));
@@ -310,7 +310,14 @@ impl Importer {
             if !descriptions.is_empty() {
                 product.insert("description".into(), Value::Object(descriptions));
             }
-            if let Some((g, n)) = price_cells.remove(products::DEFAULT_CURRENCY) {
+            // A variant row keeps its EUR cells for the variant's own price too, so that the
+            // same row imported again finds that price unchanged.
+            let default_price = if is_variant_row {
+                price_cells.get(products::DEFAULT_CURRENCY).cloned()
+            } else {
+                price_cells.remove(products::DEFAULT_CURRENCY)
+            };
+            if let Some((g, n)) = default_price {
                 if !g.is_empty() {
                     product.insert("price".into(), cents("price.EUR.gross", &g)?);
                 }
