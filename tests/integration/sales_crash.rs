@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use backoffice_tests::binary::{Served, run};
@@ -150,9 +150,11 @@ async fn sigkill_during_checkouts_loses_no_acknowledged_order_and_leaves_none_ha
         let (served, base) = start(&data, &plugins);
         ready(&http, &base).await;
         let stop = Arc::new(AtomicBool::new(false));
+        let placed = Arc::new(AtomicUsize::new(0));
         let mut tasks = tokio::task::JoinSet::new();
         for c in 0..CLIENTS {
-            let (http, base, stop) = (http.clone(), base.clone(), stop.clone());
+            let (http, base, stop, placed) =
+                (http.clone(), base.clone(), stop.clone(), placed.clone());
             tasks.spawn(async move {
                 let mut acked = Vec::new();
                 let mut n = 0;
@@ -176,13 +178,19 @@ async fn sigkill_during_checkouts_loses_no_acknowledged_order_and_leaves_none_ha
                     }
                     let Ok(answer) = reply.json::<Value>().await else { break };
                     acked.push(answer["id"].as_str().unwrap().to_owned());
+                    placed.fetch_add(1, Ordering::Relaxed);
                 }
                 acked
             });
         }
-        // Kill at a pseudo-random moment (varies per round) while checkouts stream in.
-        let millis = 300 + (round as u64 * 7919 + u64::from(std::process::id())) % 900;
-        tokio::time::sleep(Duration::from_millis(millis)).await;
+        // Kill at a pseudo-random moment (varies per round): once a pseudo-random number of
+        // orders were acknowledged, while the other clients' checkouts are in flight.
+        let target = 3 + (round * 7919 + std::process::id() as usize) % 20;
+        backoffice_tests::poll(Duration::from_secs(60), "orders acknowledged", || {
+            let placed = placed.clone();
+            async move { (placed.load(Ordering::Relaxed) >= target).then_some(()) }
+        })
+        .await;
         let status = Command::new("kill")
             .args(["-KILL", &served.pid().to_string()])
             .status()
