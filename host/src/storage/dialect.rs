@@ -287,21 +287,33 @@ pub(crate) fn drop_search(engine: Engine, table: &str) -> Vec<String> {
     }
 }
 
-/// Statements that make the FTS rows of the record with row key `$1` match its data, run after
-/// every write of it (SQLite; PostgreSQL's GIN index follows the table by itself).
-pub(crate) fn search_sync(engine: Engine, table: &str, fields: &[&str]) -> Vec<String> {
+/// The statement adding the FTS row of the record with row key `$1`, run after every write of
+/// it once its old row (if any) is gone ([`search_forget`]). SQLite only: PostgreSQL's GIN
+/// index follows the table by itself.
+pub(crate) fn search_add(engine: Engine, table: &str, fields: &[&str]) -> Option<String> {
+    search_insert(engine, table, fields, "= $1")
+}
+
+/// Like [`search_add`] for many records at once: `$1` is a JSON array of row keys.
+pub(crate) fn search_add_many(engine: Engine, table: &str, fields: &[&str]) -> Option<String> {
+    search_insert(
+        engine,
+        table,
+        fields,
+        "IN (SELECT value FROM json_each($1))",
+    )
+}
+
+fn search_insert(engine: Engine, table: &str, fields: &[&str], rows: &str) -> Option<String> {
     if fields.is_empty() || engine != Engine::Sqlite {
-        return Vec::new();
+        return None;
     }
-    let fts = quote(&fts_table(table));
-    vec![
-        format!("DELETE FROM {fts} WHERE rowid = $1"),
-        format!(
-            "INSERT INTO {fts} (rowid, body) SELECT rid, {} FROM {} WHERE rid = $1",
-            search_document(engine, fields),
-            quote(table)
-        ),
-    ]
+    Some(format!(
+        "INSERT INTO {} (rowid, body) SELECT rid, {} FROM {} WHERE rid {rows}",
+        quote(&fts_table(table)),
+        search_document(engine, fields),
+        quote(table)
+    ))
 }
 
 /// The statement removing the FTS row of a deleted record with row key `$1` (SQLite).

@@ -2,7 +2,7 @@
 //!
 //! A plugin declares its collections ([`CollectionSpec`]); [`ensure`] creates and migrates their
 //! tables and indexes and records the specs in `plugin_collections`. [`open`] / [`lookup`] give a
-//! [`Collection`] handle whose methods read and write records by id and run structured queries
+//! [`Collection`] handle whose methods read and write records by id (one or a batch at a time) and run structured queries
 //! (filters in disjunctive normal form, sorts, offset and keyset paging, counts, full-text
 //! search).
 //!
@@ -26,6 +26,7 @@
 //! check; `Forbidden` exists for it), never accepts SQL, never puts a value into SQL text, and
 //! never drops records. Engine-specific SQL lives in `dialect.rs` only.
 
+mod batch;
 mod cursor;
 mod dialect;
 mod error;
@@ -45,6 +46,7 @@ mod values;
 #[cfg(test)]
 mod tests;
 
+pub use batch::{MAX_BATCH, PutItem};
 pub use error::{StorageError, StorageResult};
 pub use query::{Condition, DEFAULT_LIMIT, Filter, MAX_LIMIT, Op, Page, Query, Sort};
 pub use record::Document;

@@ -49,7 +49,7 @@ fn parse_stored(text: &str) -> StorageResult<Map<String, Value>> {
         .map_err(|e| StorageError::Internal(format!("reading a stored record: {e}")))
 }
 
-fn check_expected(expected: Option<i64>) -> StorageResult<()> {
+pub(super) fn check_expected(expected: Option<i64>) -> StorageResult<()> {
     match expected {
         Some(v) if v < 0 => Err(StorageError::invalid(format!(
             "expected version {v} is negative"
@@ -114,7 +114,8 @@ impl Collection {
         })
     }
 
-    async fn put_in(
+    /// One record's write: the statement, the version check and its full-text sync.
+    pub(super) async fn put_in(
         &self,
         conn: &mut AnyConnection,
         id: &str,
@@ -260,12 +261,20 @@ impl Collection {
         else {
             return Err(StorageError::NotFound);
         };
+        if let Some(key) = dialect::row_key(self.engine) {
+            self.forget_search(conn, row.try_get(key)?).await?;
+        }
+        Ok(())
+    }
+
+    /// Removes the full-text row of the record with row key `key` (SQLite).
+    pub(super) async fn forget_search(
+        &self,
+        conn: &mut AnyConnection,
+        key: i64,
+    ) -> StorageResult<()> {
         let searchable = self.spec.searchable();
-        if let (Some(key), Some(statement)) = (
-            dialect::row_key(self.engine),
-            dialect::search_forget(self.engine, &self.table(), &searchable),
-        ) {
-            let key: i64 = row.try_get(key)?;
+        if let Some(statement) = dialect::search_forget(self.engine, &self.table(), &searchable) {
             sqlx::query(&statement)
                 .bind(key)
                 .execute(&mut *conn)
@@ -275,34 +284,32 @@ impl Collection {
     }
 
     /// `RETURNING` with the engine's row key (if any) ahead of `columns`.
-    fn returning(&self, columns: &str) -> String {
+    pub(super) fn returning(&self, columns: &str) -> String {
         match dialect::row_key(self.engine) {
             Some(key) => format!("RETURNING {key}, {columns}"),
             None => format!("RETURNING {columns}"),
         }
     }
 
-    /// Brings the full-text index up to date with the row just written.
+    /// Brings the full-text index up to date with the row just written (which must return
+    /// `version`). A record at version 1 was created by this write and has no old row to remove.
     async fn sync_search(&self, conn: &mut AnyConnection, row: &AnyRow) -> StorageResult<()> {
         let Some(key) = dialect::row_key(self.engine) else {
             return Ok(());
         };
         let searchable = self.spec.searchable();
-        let statements = dialect::search_sync(self.engine, &self.table(), &searchable);
-        if statements.is_empty() {
+        let Some(index) = dialect::search_add(self.engine, &self.table(), &searchable) else {
             return Ok(());
-        }
+        };
         let key: i64 = row.try_get(key)?;
-        for statement in statements {
-            sqlx::query(&statement)
-                .bind(key)
-                .execute(&mut *conn)
-                .await?;
+        if row.try_get::<i64, _>("version")? > 1 {
+            self.forget_search(conn, key).await?;
         }
+        sqlx::query(&index).bind(key).execute(&mut *conn).await?;
         Ok(())
     }
 
-    fn write_error(&self, err: sqlx::Error) -> StorageError {
+    pub(super) fn write_error(&self, err: sqlx::Error) -> StorageError {
         match dialect::unique_violation(&self.table(), &err) {
             Some(UniqueHit::Field(field)) => StorageError::UniqueViolation(field),
             Some(UniqueHit::Other) => {
@@ -313,7 +320,7 @@ impl Collection {
     }
 
     /// The `Conflict` for a write whose expected version did not match.
-    async fn version_conflict(
+    pub(super) async fn version_conflict(
         &self,
         conn: &mut AnyConnection,
         id: &str,

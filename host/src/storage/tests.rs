@@ -16,6 +16,7 @@ use sqlx::{AnyConnection, Connection, Executor, Row};
 use super::*;
 use crate::db::Engine;
 
+mod batch;
 mod crud;
 mod filters;
 mod paging;

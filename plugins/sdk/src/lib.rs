@@ -61,7 +61,7 @@ pub mod prelude {
     };
     pub use crate::router::Router;
     pub use crate::services;
-    pub use crate::storage::{Collection, Op, Page, Record, StorageError};
+    pub use crate::storage::{Collection, Op, Page, Record, StorageError, Write};
 }
 
 /// Exports a type implementing [`Plugin`] as the component's `backoffice:plugin/plugin`.

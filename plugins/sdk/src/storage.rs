@@ -15,7 +15,10 @@ use serde_json::Value;
 use crate::bindings::backoffice::plugin::storage as wit;
 use crate::response::Failure;
 
-pub use wit::{Condition, Document, Filter, Op, QuerySpec, Sort, StorageError};
+pub use wit::{Condition, Document, Filter, Op, QuerySpec, Sort, StorageError, Written};
+
+/// Records per host call of [`Collection::write_many`] (the host's limit).
+pub const MAX_BATCH: usize = 1000;
 
 /// A stored record with its data decoded as `T`.
 #[derive(Debug, Clone, PartialEq)]
@@ -126,6 +129,33 @@ impl<T: Serialize + DeserializeOwned> Collection<T> {
         )?)
     }
 
+    /// Writes many records with few host calls (one per [`MAX_BATCH`] writes): for bulk work
+    /// such as imports, where one call per record would cost a database round trip each.
+    /// Each host call is all or nothing; like every write, all of them are undone when the
+    /// request fails. Answers each record's id and new version, in order.
+    pub fn write_many(&self, writes: &[Write<'_, T>]) -> Result<Vec<Written>, StorageError> {
+        let mut out = Vec::with_capacity(writes.len());
+        for chunk in writes.chunks(MAX_BATCH) {
+            let items = chunk
+                .iter()
+                .map(|w| {
+                    let (id, data, expected) = match w {
+                        Write::Put(id, data) => (id, data, None),
+                        Write::Create(id, data) => (id, data, Some(0)),
+                        Write::Replace(id, data, version) => (id, data, Some(*version)),
+                    };
+                    Ok(wit::PutItem {
+                        id: Some((*id).to_owned()),
+                        data: encode(*data)?,
+                        expected_version: expected,
+                    })
+                })
+                .collect::<Result<Vec<_>, StorageError>>()?;
+            out.extend(wit::put_many(&self.name, &items)?);
+        }
+        Ok(out)
+    }
+
     /// Merges `changes` (a JSON object; RFC 7386 merge patch: `null` removes a key) into the
     /// record `id`.
     pub fn patch<C: Serialize + ?Sized>(
@@ -157,6 +187,18 @@ impl<T: Serialize + DeserializeOwned> Collection<T> {
             _record: PhantomData,
         }
     }
+}
+
+/// One record of [`Collection::write_many`], with the meaning of the single-record method of
+/// the same name.
+#[derive(Debug, Clone, Copy)]
+pub enum Write<'a, T> {
+    /// Creates or replaces the record, like [`Collection::put`].
+    Put(&'a str, &'a T),
+    /// Creates the record; a conflict if it exists, like [`Collection::create`].
+    Create(&'a str, &'a T),
+    /// Replaces the stored version given, like [`Collection::replace`].
+    Replace(&'a str, &'a T, i64),
 }
 
 /// A query being built; nothing is sent until [`Query::fetch`] or [`Query::count`].

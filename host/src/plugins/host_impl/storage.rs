@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::trap;
 use crate::plugins::bindings::storage::{
-    self as wit, Document, Filter, Page, QuerySpec, StorageError,
+    self as wit, Document, Filter, Page, PutItem, QuerySpec, StorageError, Written,
 };
 use crate::plugins::call::CallState;
 use crate::plugins::collections::{self, Use};
@@ -151,12 +151,12 @@ impl CallState {
         Ok(opened.map_err(to_wit_error))
     }
 
-    /// Counts a write to `c` (see [`CallState::written`]).
-    fn wrote(&mut self, name: &str, c: &Collection) {
+    /// Counts `n` writes to `c` (see [`CallState::written`]).
+    fn wrote(&mut self, name: &str, c: &Collection, n: u32) {
         self.written
             .entry(name.to_owned())
             .or_insert_with(|| (c.clone(), 0))
-            .1 += 1;
+            .1 += n;
     }
 }
 
@@ -180,12 +180,42 @@ impl wit::Host for CallState {
     ) -> Answer<Document> {
         let data = or_answer!(parse_json("the record", &data));
         let c = or_answer!(self.collection(&collection, Use::Write).await?);
-        self.wrote(&collection, &c);
+        self.wrote(&collection, &c, 1);
         let (label, now) = (self.label(), self.now);
         let conn = self.write_conn().await.map_err(|e| trap(&label, e))?;
         Ok(c.put(conn, id.as_deref(), data, expected, now)
             .await
             .map(to_wit_document)
+            .map_err(to_wit_error))
+    }
+
+    async fn put_many(&mut self, collection: String, items: Vec<PutItem>) -> Answer<Vec<Written>> {
+        let mut batch = Vec::with_capacity(items.len());
+        for (i, item) in items.into_iter().enumerate() {
+            batch.push(storage::PutItem {
+                id: item.id,
+                data: or_answer!(parse_json(&format!("item {i}"), &item.data)),
+                expected_version: item.expected_version,
+            });
+        }
+        let c = or_answer!(self.collection(&collection, Use::Write).await?);
+        self.wrote(
+            &collection,
+            &c,
+            u32::try_from(batch.len()).unwrap_or(u32::MAX),
+        );
+        let (label, now) = (self.label(), self.now);
+        let conn = self.write_conn().await.map_err(|e| trap(&label, e))?;
+        Ok(c.put_many(conn, batch, now)
+            .await
+            .map(|docs| {
+                docs.into_iter()
+                    .map(|d| Written {
+                        id: d.id,
+                        version: d.version,
+                    })
+                    .collect()
+            })
             .map_err(to_wit_error))
     }
 
@@ -198,7 +228,7 @@ impl wit::Host for CallState {
     ) -> Answer<Document> {
         let changes = or_answer!(parse_json("the changes", &changes));
         let c = or_answer!(self.collection(&collection, Use::Write).await?);
-        self.wrote(&collection, &c);
+        self.wrote(&collection, &c, 1);
         let (label, now) = (self.label(), self.now);
         let conn = self.write_conn().await.map_err(|e| trap(&label, e))?;
         Ok(c.patch(conn, &id, changes, expected, now)
