@@ -15,6 +15,7 @@ use serde_json::Value;
 use crate::attributes;
 use crate::categories::{self, categories};
 use crate::input::{self, DEFAULT_LOCALE, FORM_LOCALES};
+use crate::reads::{Live, Reads};
 use crate::search_settings;
 use crate::skus;
 use crate::variants::{self, VariantOut};
@@ -145,35 +146,6 @@ fn storage_error(e: StorageError, data: &ProductData) -> Failure {
     }
 }
 
-/// 409 when `sku` is an abstract product's SKU (a variant may not reuse it: stock, prices and
-/// orders address sellable SKUs, so abstract and concrete SKUs share one namespace).
-pub fn check_not_abstract_sku(sku: &str) -> Result<(), Failure> {
-    let taken = products().query().eq("sku", sku).limit(1).count()? > 0;
-    if taken {
-        Err(Failure::conflict(format!("SKU {sku} already exists")))
-    } else {
-        Ok(())
-    }
-}
-
-/// 409 when another product than `id` has the URL slug `slug` (checked before a write so a
-/// CSV row can be refused as a whole).
-pub fn check_slug_free(slug: &str, id: &str) -> Result<(), Failure> {
-    let taken = products()
-        .query()
-        .eq("slug", slug)
-        .limit(1)
-        .fetch()?
-        .records
-        .iter()
-        .any(|p| p.id != id);
-    if taken {
-        Err(Failure::conflict(format!("slug {slug} already exists")))
-    } else {
-        Ok(())
-    }
-}
-
 /// The abstract product with `sku`, if any.
 pub fn by_sku(sku: &str) -> Result<Option<Product>, Failure> {
     Ok(products()
@@ -241,14 +213,19 @@ fn full_text_keys() -> Result<Vec<String>, Failure> {
     Ok(keys)
 }
 
+/// The `search_text` of a product with these variants (by SKU), under the current search
+/// settings.
+pub fn search_text_of(
+    data: &ProductData,
+    variants: &[variants::Variant],
+) -> Result<String, Failure> {
+    Ok(search_text(data, variants, &full_text_keys()?))
+}
+
 /// Brings the `search_text` of product `id` up to date (after a variant changed).
 pub fn reindex(id: &str) -> Result<(), Failure> {
     let product = load(id)?;
-    let text = search_text(
-        &product.data,
-        &variants::of_product(id)?,
-        &full_text_keys()?,
-    );
+    let text = search_text_of(&product.data, &variants::of_product(id)?)?;
     if text != product.data.search_text {
         products().patch(id, &serde_json::json!({ "search_text": text }))?;
     }
@@ -541,12 +518,17 @@ impl ProductInput {
     /// Applies the input onto `data` of product `id` (`None` when new) and validates the
     /// result (checked in this order: sku, name, description, status, price, categories, tax
     /// class, attributes, SEO texts, slugs, stores).
-    pub fn apply(self, id: Option<&str>, data: &mut ProductData) -> Result<(), Failure> {
+    pub fn apply(
+        self,
+        id: Option<&str>,
+        data: &mut ProductData,
+        reads: &dyn Reads,
+    ) -> Result<(), Failure> {
         if let Some(sku) = self.sku {
             data.sku = sku.trim().to_owned();
         }
         check_sku(&data.sku)?;
-        if variants::by_sku(&data.sku)?.is_some() {
+        if reads.variant_by_sku(&data.sku)?.is_some() {
             return Err(Failure::conflict(format!(
                 "SKU {} already exists",
                 data.sku
@@ -598,7 +580,7 @@ impl ProductInput {
                 }
             }
             for id in &unique {
-                if categories().find(id)?.is_none() {
+                if !reads.category_exists(id)? {
                     return Err(Failure::unprocessable(format!(
                         "category {id} does not exist"
                     )));
@@ -664,7 +646,7 @@ impl ProductInput {
             None => {}
         }
         let variants = match id {
-            Some(id) => variants::of_product(id)?,
+            Some(id) => reads.variants_of(id)?,
             None => Vec::new(),
         };
         data.search_text = search_text(data, &variants, &full_text_keys()?);
@@ -709,7 +691,7 @@ fn written(req: &Request, product: Product, flash: &str) -> Response {
 fn create(req: &Request) -> Reply {
     let input = ProductInput::from_request(req)?;
     let mut data = ProductData::default();
-    input.apply(None, &mut data)?;
+    input.apply(None, &mut data, &Live)?;
     let product = products()
         .insert(&data)
         .map_err(|e| storage_error(e, &data))?;
@@ -726,7 +708,7 @@ fn update(req: &Request) -> Reply {
     input::check_version("product", &id, version, current.version)?;
     let old_sku = current.data.sku.clone();
     let mut data = current.data;
-    input.apply(Some(&id), &mut data)?;
+    input.apply(Some(&id), &mut data, &Live)?;
     let product = products()
         .replace(&id, &data, version)
         .map_err(|e| storage_error(e, &data))?;

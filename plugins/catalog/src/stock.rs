@@ -74,7 +74,7 @@ pub fn routes(router: Router) -> Router {
         .get("availability", "index", index)
 }
 
-fn stock_id(sku: &str, warehouse_id: &str) -> String {
+pub fn stock_id(sku: &str, warehouse_id: &str) -> String {
     format!("{sku}~{warehouse_id}")
 }
 
@@ -143,9 +143,7 @@ pub fn update_availability(
             ..AvailabilityData::default()
         });
     change(&mut data);
-    data.reserved = data.reserved.max(0);
-    data.quantity = stocked_quantity(sku)?;
-    data.available = (data.quantity - data.reserved).max(0);
+    let data = recompute(&data, stocked_quantity(sku)?);
     match current {
         Some(record) if record.data == data => {}
         Some(record) => {
@@ -156,6 +154,18 @@ pub fn update_availability(
         }
     }
     Ok(data)
+}
+
+/// `current` with the stocked `quantity` (summed over active warehouses) and what follows from
+/// it: available = quantity − reserved, neither below 0.
+pub fn recompute(current: &AvailabilityData, quantity: i64) -> AvailabilityData {
+    let reserved = current.reserved.max(0);
+    AvailabilityData {
+        quantity,
+        reserved,
+        available: (quantity - reserved).max(0),
+        ..current.clone()
+    }
 }
 
 /// Recomputes every SKU stocked in warehouse `id` (after it was (de)activated), first deleting

@@ -11,6 +11,7 @@ use serde_json::Value;
 use crate::attributes;
 use crate::input::{self, FORM_LOCALES};
 use crate::products::{self, check_sku};
+use crate::reads::{self, Live, Reads};
 
 pub const NOTE_MAX: usize = 1000;
 
@@ -201,12 +202,13 @@ impl VariantInput {
         id: Option<&str>,
         product_name: &str,
         data: &mut VariantData,
+        reads: &dyn Reads,
     ) -> Result<(), Failure> {
         if let Some(sku) = self.sku {
             data.sku = sku.trim().to_owned();
         }
         check_sku(&data.sku)?;
-        products::check_not_abstract_sku(&data.sku)?;
+        reads::check_not_abstract_sku(reads, &data.sku)?;
         if let Some(names) = self.names {
             data.names = input::merge_locales("name", &data.names, names, products::NAME_MAX)?;
         }
@@ -230,7 +232,7 @@ impl VariantInput {
             ));
         }
         let supers = super_values(&data.attributes)?;
-        for sibling in of_product(&data.abstract_id)? {
+        for sibling in reads.variants_of(&data.abstract_id)? {
             if Some(sibling.id.as_str()) != id && super_values(&sibling.data.attributes)? == supers
             {
                 return Err(Failure::unprocessable(format!(
@@ -312,7 +314,7 @@ fn create(req: &Request) -> Reply {
         ..VariantData::default()
     };
     let input = VariantInput::from_request(req)?;
-    input.apply(None, &product.data.name, &mut data)?;
+    input.apply(None, &product.data.name, &mut data, &Live)?;
     let v = variants()
         .insert(&data)
         .map_err(|e| storage_error(e, &data.sku))?;
@@ -328,7 +330,7 @@ fn update(req: &Request) -> Reply {
     input::check_version("variant", &id, version, current.version)?;
     let product = products::load(&current.data.abstract_id)?;
     let mut data = current.data;
-    input.apply(Some(&id), &product.data.name, &mut data)?;
+    input.apply(Some(&id), &product.data.name, &mut data, &Live)?;
     let v = variants()
         .replace(&id, &data, version)
         .map_err(|e| storage_error(e, &data.sku))?;

@@ -1,0 +1,973 @@
+//! CSV import of products with their variants, prices and stock.
+//!
+//! One row per sellable SKU: a product row (`concrete_sku` empty) or a variant row of the
+//! product `abstract_sku`. Each row is validated as a whole with the same rules as the forms
+//! *before* anything of it is written, so a bad row is reported (line + reason) and leaves
+//! nothing behind while good rows are imported. Rows are matched by SKU, so importing the same
+//! file again changes nothing.
+//!
+//! Why it works in chunks: a row needs a dozen records (product, variant, prices, stock,
+//! availability, their siblings), and asking storage for each one per row made an import of
+//! 100,000 rows take tens of minutes. A [`Chunk`] of up to [`CHUNK_ROWS`] rows loads all the
+//! records its rows touch with one query per collection, applies the rows in file order to
+//! those records in memory (a later row sees what an earlier one did), and writes the changed
+//! records back with one batch write per collection.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use backoffice_sdk::prelude::*;
+use backoffice_sdk::storage::{Query, Write};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use crate::categories::categories;
+use crate::csv::{Reader, Row};
+use crate::prices::{self, PriceData, PriceSpec, prices};
+use crate::products::{self, Price, Product, ProductData, ProductInput, products};
+use crate::reads::{Live, Reads};
+use crate::stock::{self, AvailabilityData, StockData, availability};
+use crate::variants::{Variant, VariantData, VariantInput, variants};
+use crate::warehouses::{self, Warehouse};
+
+/// Rows reported as errors at most; further bad rows are only counted.
+pub const MAX_REPORTED_ERRORS: usize = 1000;
+/// Rows loaded, applied and written together.
+pub const CHUNK_ROWS: usize = 500;
+/// Values per `in_list` query (the host's page limit bounds what one answer holds).
+const KEYS_PER_QUERY: usize = 200;
+
+/// What one column of the file means.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Column {
+    AbstractSku,
+    ConcreteSku,
+    Name(String),
+    Description(String),
+    Status,
+    TaxClass,
+    Stores,
+    Categories,
+    Attribute(String),
+    /// `price.<currency>.gross` / `.net` of the row's SKU.
+    PriceGross(String),
+    PriceNet(String),
+    /// `stock.<warehouse name>`; plain `stock` is the first active warehouse by name.
+    Stock(Option<String>),
+}
+
+fn column(name: &str) -> Option<Column> {
+    let name = name.trim();
+    Some(match name {
+        "abstract_sku" => Column::AbstractSku,
+        "concrete_sku" => Column::ConcreteSku,
+        "status" => Column::Status,
+        "tax_class" => Column::TaxClass,
+        "stores" => Column::Stores,
+        "categories" => Column::Categories,
+        "stock" => Column::Stock(None),
+        _ => {
+            if let Some(locale) = name.strip_prefix("name.") {
+                Column::Name(locale.to_owned())
+            } else if let Some(locale) = name.strip_prefix("description.") {
+                Column::Description(locale.to_owned())
+            } else if let Some(warehouse) = name.strip_prefix("stock.") {
+                Column::Stock(Some(warehouse.to_owned()))
+            } else if let Some(key) = name.strip_prefix("attr.") {
+                Column::Attribute(key.to_owned())
+            } else if let Some(rest) = name.strip_prefix("price.") {
+                match rest.split_once('.') {
+                    Some((currency, "gross")) => Column::PriceGross(currency.to_owned()),
+                    Some((currency, "net")) => Column::PriceNet(currency.to_owned()),
+                    _ => return None,
+                }
+            } else {
+                return None;
+            }
+        }
+    })
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Report {
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub failed: u64,
+    pub errors: Vec<RowError>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RowError {
+    pub line: usize,
+    pub reason: String,
+}
+
+impl Report {
+    fn fail(&mut self, line: usize, reason: String) {
+        self.failed += 1;
+        if self.errors.len() < MAX_REPORTED_ERRORS {
+            self.errors.push(RowError { line, reason });
+        }
+    }
+}
+
+/// Imports every good row of `text`; a file-level problem (no header, unknown column) is a
+/// 422 before any row is looked at.
+pub fn import_csv(text: &str) -> Result<Report, Failure> {
+    let mut rows = Reader::new(text);
+    let header = match rows.next() {
+        Some(Ok(row)) => row,
+        Some(Err(e)) => {
+            return Err(Failure::unprocessable(format!(
+                "line {}: {}",
+                e.line, e.reason
+            )));
+        }
+        None => return Err(Failure::unprocessable("the file is empty")),
+    };
+    let columns = header_columns(&header)?;
+    let setup = Setup::load()?;
+    let mut report = Report::default();
+    let mut broken = false;
+    while !broken {
+        let mut cells = Vec::with_capacity(CHUNK_ROWS);
+        for row in rows.by_ref() {
+            match row {
+                Err(e) => {
+                    report.fail(e.line, e.reason);
+                    broken = true;
+                    break;
+                }
+                Ok(row) => {
+                    let line = row.line;
+                    match Cells::parse(&columns, row, &setup) {
+                        Ok(c) => cells.push(c),
+                        Err(f) => report.fail(line, f.message),
+                    }
+                }
+            }
+            if cells.len() == CHUNK_ROWS {
+                break;
+            }
+        }
+        if cells.is_empty() {
+            break;
+        }
+        let mut chunk = Chunk::load(&cells, &setup)?;
+        for row in cells {
+            let line = row.line;
+            match chunk.apply(row) {
+                Ok(Outcome::Created) => report.created += 1,
+                Ok(Outcome::Updated) => report.updated += 1,
+                Ok(Outcome::Unchanged) => report.unchanged += 1,
+                Err(f) => report.fail(line, f.message),
+            }
+        }
+        chunk.write()?;
+    }
+    // Rows that failed on their own cells were reported before those of their chunk that
+    // failed against other records: report them in file order.
+    report.errors.sort_by_key(|e| e.line);
+    Ok(report)
+}
+
+fn header_columns(header: &Row) -> Result<Vec<Column>, Failure> {
+    let mut columns = Vec::new();
+    for name in &header.fields {
+        let c = column(name).ok_or_else(|| {
+            Failure::unprocessable(format!("unknown column {:?} in the header", name.trim()))
+        })?;
+        if let Column::PriceGross(currency) | Column::PriceNet(currency) = &c {
+            prices::check_currency(currency)?;
+        }
+        if columns.contains(&c) {
+            return Err(Failure::unprocessable(format!(
+                "column {:?} appears twice",
+                name.trim()
+            )));
+        }
+        columns.push(c);
+    }
+    if !columns.contains(&Column::AbstractSku) {
+        return Err(Failure::unprocessable(
+            "the header needs an abstract_sku column",
+        ));
+    }
+    Ok(columns)
+}
+
+enum Outcome {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+/// What an import reads once: categories and warehouses.
+pub struct Setup {
+    /// Category slug → id.
+    pub category_ids: BTreeMap<String, String>,
+    /// Every warehouse, by name.
+    pub warehouses: Vec<Warehouse>,
+}
+
+impl Setup {
+    pub fn load() -> Result<Setup, Failure> {
+        let category_ids = fetch_all(categories().query())?
+            .into_iter()
+            .map(|c| (c.data.slug, c.id))
+            .collect();
+        Ok(Setup {
+            category_ids,
+            warehouses: warehouses::all()?,
+        })
+    }
+
+    /// The warehouse a stock column names (by name or id), or for plain `stock` the first
+    /// active one by name.
+    fn warehouse(&self, name: Option<&str>) -> Result<&Warehouse, Failure> {
+        match name {
+            Some(key) => self
+                .warehouses
+                .iter()
+                .find(|w| w.id == key)
+                .or_else(|| self.warehouses.iter().find(|w| w.data.name == key))
+                .ok_or_else(|| Failure::unprocessable(format!("warehouse {key} does not exist"))),
+            None => self
+                .warehouses
+                .iter()
+                .find(|w| w.data.active)
+                .ok_or_else(|| Failure::unprocessable("stock needs a warehouse: create one first")),
+        }
+    }
+}
+
+/// One row's cells, read and checked on their own (no other record needed).
+struct Cells {
+    line: usize,
+    abstract_sku: String,
+    concrete_sku: String,
+    /// Product fields other than texts, in `ProductInput`'s JSON shape.
+    product: Map<String, Value>,
+    names: Map<String, Value>,
+    descriptions: Map<String, Value>,
+    attributes: Map<String, Value>,
+    /// currency → (gross, net) texts.
+    prices: BTreeMap<String, (String, String)>,
+    /// warehouse id → quantity.
+    stock: Vec<(String, i64)>,
+}
+
+impl Cells {
+    fn parse(columns: &[Column], row: Row, setup: &Setup) -> Result<Cells, Failure> {
+        if row.fields.len() != columns.len() {
+            return Err(Failure::unprocessable(format!(
+                "{} fields where the header has {}",
+                row.fields.len(),
+                columns.len()
+            )));
+        }
+        let mut cells = Cells {
+            line: row.line,
+            abstract_sku: String::new(),
+            concrete_sku: String::new(),
+            product: Map::new(),
+            names: Map::new(),
+            descriptions: Map::new(),
+            attributes: Map::new(),
+            prices: BTreeMap::new(),
+            stock: Vec::new(),
+        };
+        for (c, value) in columns.iter().zip(row.fields) {
+            let value = value.trim().to_owned();
+            match c {
+                Column::AbstractSku => cells.abstract_sku = value,
+                Column::ConcreteSku => cells.concrete_sku = value,
+                Column::Name(l) => {
+                    cells.names.insert(l.clone(), Value::String(value));
+                }
+                Column::Description(l) => {
+                    cells.descriptions.insert(l.clone(), Value::String(value));
+                }
+                Column::Status => set(&mut cells.product, "status", value),
+                Column::TaxClass => set(&mut cells.product, "tax_class", value),
+                Column::Stores => {
+                    cells.product.insert("stores".into(), list(&value));
+                }
+                Column::Categories => {
+                    let mut ids = Vec::new();
+                    for slug in list(&value).as_array().into_iter().flatten() {
+                        let slug = slug.as_str().unwrap_or_default();
+                        let id = setup.category_ids.get(slug).ok_or_else(|| {
+                            Failure::unprocessable(format!("category {slug} does not exist"))
+                        })?;
+                        ids.push(Value::String(id.clone()));
+                    }
+                    cells
+                        .product
+                        .insert("category_ids".into(), Value::Array(ids));
+                }
+                Column::Attribute(key) => {
+                    cells.attributes.insert(key.clone(), Value::String(value));
+                }
+                Column::PriceGross(currency) => {
+                    cells.prices.entry(currency.clone()).or_default().0 = value;
+                }
+                Column::PriceNet(currency) => {
+                    cells.prices.entry(currency.clone()).or_default().1 = value;
+                }
+                Column::Stock(warehouse) => {
+                    if value.is_empty() {
+                        continue;
+                    }
+                    let column = match warehouse {
+                        Some(name) => format!("stock.{name}"),
+                        None => "stock".to_owned(),
+                    };
+                    let quantity: i64 =
+                        value.parse().ok().filter(|q| *q >= 0).ok_or_else(|| {
+                            Failure::unprocessable(format!(
+                                "{column} must be a whole number of at least 0"
+                            ))
+                        })?;
+                    let id = setup.warehouse(warehouse.as_deref())?.id.clone();
+                    cells.stock.push((id, quantity));
+                }
+            }
+        }
+        if cells.abstract_sku.is_empty() {
+            return Err(Failure::unprocessable("abstract_sku is required"));
+        }
+        Ok(cells)
+    }
+
+    fn is_variant_row(&self) -> bool {
+        !self.concrete_sku.is_empty()
+    }
+
+    /// The SKU the row's prices and stock belong to.
+    fn sku(&self) -> &str {
+        if self.is_variant_row() {
+            &self.concrete_sku
+        } else {
+            &self.abstract_sku
+        }
+    }
+}
+
+/// A record as the chunk holds it: its stored version (`None`: not stored yet) and whether
+/// the chunk changed it.
+#[derive(Debug, Clone)]
+struct Entry<T> {
+    id: String,
+    data: T,
+    version: Option<i64>,
+    dirty: bool,
+}
+
+impl<T> Entry<T> {
+    fn stored(record: Record<T>) -> Self {
+        Entry {
+            id: record.id,
+            data: record.data,
+            version: Some(record.version),
+            dirty: false,
+        }
+    }
+
+    fn new(id: String, data: T) -> Self {
+        Entry {
+            id,
+            data,
+            version: None,
+            dirty: true,
+        }
+    }
+
+    fn record(&self) -> Record<T>
+    where
+        T: Clone,
+    {
+        Record {
+            id: self.id.clone(),
+            data: self.data.clone(),
+            version: self.version.unwrap_or(0),
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+}
+
+/// The records a chunk of rows touches, loaded up front and written back at the end.
+struct Chunk<'s> {
+    setup: &'s Setup,
+    /// By SKU. Every SKU of the chunk's rows was looked up: a miss means "no such record".
+    products: HashMap<String, Entry<ProductData>>,
+    variants: HashMap<String, Entry<VariantData>>,
+    /// Variant SKUs per product id, for products whose variants were all loaded.
+    siblings: HashMap<String, Vec<String>>,
+    /// SKUs looked up in `products` and `variants`.
+    looked_up: HashSet<String>,
+    /// By record id (`<sku>~<currency>`).
+    prices: HashMap<String, Entry<PriceData>>,
+    /// By SKU, every warehouse's record.
+    stock: HashMap<String, Vec<Entry<StockData>>>,
+    /// By SKU.
+    availability: HashMap<String, Entry<AvailabilityData>>,
+    /// Slug → product id, of products the chunk looked at or wrote.
+    slugs: HashMap<String, String>,
+}
+
+impl<'s> Chunk<'s> {
+    /// Loads every record the rows may read: products and variants by any of the rows' SKUs,
+    /// the variants of the products found, and the prices, stock and availability of the rows'
+    /// SKUs.
+    fn load(rows: &[Cells], setup: &'s Setup) -> Result<Chunk<'s>, Failure> {
+        let mut skus: Vec<String> = Vec::new();
+        for row in rows {
+            skus.push(row.abstract_sku.clone());
+            if row.is_variant_row() {
+                skus.push(row.concrete_sku.clone());
+            }
+        }
+        skus.sort();
+        skus.dedup();
+        let mut chunk = Chunk {
+            setup,
+            products: HashMap::new(),
+            variants: HashMap::new(),
+            siblings: HashMap::new(),
+            looked_up: skus.iter().cloned().collect(),
+            prices: HashMap::new(),
+            stock: HashMap::new(),
+            availability: HashMap::new(),
+            slugs: HashMap::new(),
+        };
+        for p in fetch_in(&products(), "sku", &skus)? {
+            chunk.slugs.insert(p.data.slug.clone(), p.id.clone());
+            chunk.products.insert(p.data.sku.clone(), Entry::stored(p));
+        }
+        let product_ids: Vec<String> = chunk.products.values().map(|p| p.id.clone()).collect();
+        let mut found = fetch_in(&variants(), "sku", &skus)?;
+        found.extend(fetch_in(&variants(), "abstract_id", &product_ids)?);
+        for id in product_ids {
+            chunk.siblings.insert(id, Vec::new());
+        }
+        for v in found {
+            if chunk.variants.contains_key(&v.data.sku) {
+                continue;
+            }
+            if let Some(list) = chunk.siblings.get_mut(&v.data.abstract_id) {
+                list.push(v.data.sku.clone());
+            }
+            chunk.variants.insert(v.data.sku.clone(), Entry::stored(v));
+        }
+        let price_ids: Vec<String> = skus
+            .iter()
+            .flat_map(|sku| prices::CURRENCIES.iter().map(|c| prices::record_id(sku, c)))
+            .collect();
+        for p in fetch_in(&prices(), "id", &price_ids)? {
+            chunk.prices.insert(p.id.clone(), Entry::stored(p));
+        }
+        for s in fetch_in(&stock::stock(), "sku", &skus)? {
+            let list = chunk.stock.entry(s.data.sku.clone()).or_default();
+            list.push(Entry::stored(s));
+        }
+        for a in fetch_in(&availability(), "id", &skus)? {
+            chunk.availability.insert(a.id.clone(), Entry::stored(a));
+        }
+        Ok(chunk)
+    }
+
+    /// Validates one row against the chunk's records, then applies it to them.
+    fn apply(&mut self, row: Cells) -> Result<Outcome, Failure> {
+        let existing = self.products.get(&row.abstract_sku).cloned();
+        let is_variant_row = row.is_variant_row();
+        let mut product = row.product.clone();
+        // Texts of a variant row describe the abstract product only when it is new; its EUR
+        // price then becomes the product's as well. Other prices belong to the row's own SKU.
+        let mut price_cells = row.prices.clone();
+        if !is_variant_row || existing.is_none() {
+            if !row.names.is_empty() {
+                product.insert("names".into(), Value::Object(row.names.clone()));
+            }
+            if !row.descriptions.is_empty() {
+                product.insert(
+                    "description".into(),
+                    Value::Object(row.descriptions.clone()),
+                );
+            }
+            // A variant row keeps its EUR cells for the variant's own price too, so that the
+            // same row imported again finds that price unchanged.
+            let default_price = if is_variant_row {
+                price_cells.get(products::DEFAULT_CURRENCY).cloned()
+            } else {
+                price_cells.remove(products::DEFAULT_CURRENCY)
+            };
+            if let Some((g, n)) = default_price {
+                if !g.is_empty() {
+                    product.insert("price".into(), cents("price.EUR.gross", &g)?.into());
+                }
+                let net = if n.is_empty() {
+                    Value::Null
+                } else {
+                    cents("price.EUR.net", &n)?.into()
+                };
+                product.insert("price_net".into(), net);
+            }
+        }
+        let attributes = Value::Object(row.attributes.clone());
+        let mut variant = Map::new();
+        if is_variant_row {
+            variant.insert("sku".into(), Value::String(row.concrete_sku.clone()));
+            variant.insert("attributes".into(), attributes);
+        } else {
+            product.insert("attributes".into(), attributes);
+        }
+        product.insert("sku".into(), Value::String(row.abstract_sku.clone()));
+
+        // Validate the product (and the variant) completely before changing anything.
+        let (id, mut data) = match &existing {
+            Some(p) => (p.id.clone(), p.data.clone()),
+            None => (new_id(&row.abstract_sku), ProductData::default()),
+        };
+        let before = data.clone();
+        let known = existing.as_ref().map(|_| id.as_str());
+        ProductInput::from_object(&product)?.apply(known, &mut data, &*self)?;
+        self.check_slug_free(&data.slug, &id)?;
+        let product_changed = existing.is_none() || !same(&before, &data);
+
+        let mut variant_write = None;
+        if is_variant_row {
+            let current = self.variants.get(&row.concrete_sku).cloned();
+            if let Some(v) = &current
+                && v.data.abstract_sku != row.abstract_sku
+            {
+                return Err(Failure::unprocessable(format!(
+                    "variant {} belongs to product {}",
+                    row.concrete_sku, v.data.abstract_sku
+                )));
+            }
+            let (vid, mut vdata) = match &current {
+                Some(v) => (v.id.clone(), v.data.clone()),
+                None => (
+                    new_id(&row.concrete_sku),
+                    VariantData {
+                        abstract_id: id.clone(),
+                        abstract_sku: row.abstract_sku.clone(),
+                        active: true,
+                        ..VariantData::default()
+                    },
+                ),
+            };
+            let vbefore = vdata.clone();
+            let vknown = current.as_ref().map(|_| vid.as_str());
+            VariantInput::from_json(&variant)?.apply(vknown, &data.name, &mut vdata, &*self)?;
+            if current.is_none() || !same(&vbefore, &vdata) {
+                variant_write = Some((vid, vdata));
+            }
+        }
+        // The product's search text once the variant is written (see `products::reindex`).
+        let reindexed = match &variant_write {
+            Some((vid, vdata)) => {
+                let mut siblings = match known {
+                    Some(id) => self.variants_of(id)?,
+                    None => Vec::new(),
+                };
+                siblings.retain(|v| v.data.sku != vdata.sku);
+                siblings.push(Entry::new(vid.clone(), vdata.clone()).record());
+                siblings.sort_by(|a, b| a.data.sku.cmp(&b.data.sku));
+                Some(products::search_text_of(&data, &siblings)?)
+            }
+            None => None,
+        };
+        let sku = row.sku().to_owned();
+        let price_writes = self.price_changes(&sku, price_cells)?;
+        let stock_writes: Vec<(String, i64)> = row
+            .stock
+            .iter()
+            .filter(|(warehouse, quantity)| self.quantity_in(&sku, warehouse) != Some(*quantity))
+            .cloned()
+            .collect();
+        // Like the product form: the product's default price goes into `prices` too.
+        let default_price = match data.prices.get(products::DEFAULT_CURRENCY) {
+            Some(price) if product_changed => Some(self.default_price_spec(&data.sku, price)?),
+            _ => None,
+        };
+
+        // Apply: nothing below fails.
+        let changed = product_changed
+            || variant_write.is_some()
+            || !price_writes.is_empty()
+            || !stock_writes.is_empty();
+        if product_changed {
+            self.put_product(&id, data);
+        }
+        if let Some(spec) = default_price {
+            self.put_price(&row.abstract_sku, products::DEFAULT_CURRENCY, spec);
+        }
+        if let Some((vid, vdata)) = variant_write {
+            self.put_variant(&vid, vdata);
+        }
+        if let Some(text) = reindexed
+            && let Some(product) = self.products.get_mut(&row.abstract_sku)
+            && product.data.search_text != text
+        {
+            product.data.search_text = text;
+            product.dirty = true;
+        }
+        let is_abstract = !is_variant_row;
+        for (currency, spec) in price_writes {
+            if is_abstract {
+                self.mirror_price(&row.abstract_sku, &currency, &spec);
+            }
+            self.put_price(&sku, &currency, spec);
+        }
+        if !stock_writes.is_empty() {
+            for (warehouse, quantity) in stock_writes {
+                self.put_stock(&sku, &warehouse, quantity);
+            }
+            self.refresh_availability(&sku);
+        }
+        Ok(match (existing.is_none(), changed) {
+            (true, _) => Outcome::Created,
+            (false, true) => Outcome::Updated,
+            (false, false) => Outcome::Unchanged,
+        })
+    }
+
+    /// Writes every record the chunk changed: one batch per collection.
+    fn write(self) -> Result<(), Failure> {
+        write_dirty(&products(), self.products.into_values())?;
+        write_dirty(&variants(), self.variants.into_values())?;
+        write_dirty(&prices(), self.prices.into_values())?;
+        write_dirty(&stock::stock(), self.stock.into_values().flatten())?;
+        write_dirty(&availability(), self.availability.into_values())?;
+        Ok(())
+    }
+
+    /// 409 when another product than `id` has `slug`: among the records the chunk knows, else
+    /// in storage.
+    fn check_slug_free(&mut self, slug: &str, id: &str) -> Result<(), Failure> {
+        let owner = match self.slugs.get(slug) {
+            Some(owner) => Some(owner.clone()),
+            None => {
+                let found = products().query().eq("slug", slug).limit(1).fetch()?;
+                found.records.into_iter().next().map(|p| p.id)
+            }
+        };
+        match owner {
+            Some(owner) if owner != id => {
+                Err(Failure::conflict(format!("slug {slug} already exists")))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The price records a row changes: per currency with a gross (or net) cell, the stored
+    /// spec (original price and volume tiers kept) with the new gross and net; unchanged ones
+    /// left out.
+    fn price_changes(
+        &self,
+        sku: &str,
+        cells: BTreeMap<String, (String, String)>,
+    ) -> Result<Vec<(String, PriceSpec)>, Failure> {
+        let mut out = Vec::new();
+        for (currency, (gross, net)) in cells {
+            if gross.is_empty() && net.is_empty() {
+                continue;
+            }
+            if gross.is_empty() {
+                return Err(Failure::unprocessable(format!(
+                    "price.{currency}.gross is required with price.{currency}.net"
+                )));
+            }
+            let stored = self.price(sku, &currency);
+            let mut spec = stored.cloned().unwrap_or_default();
+            spec.gross = cents(&format!("price.{currency}.gross"), &gross)?;
+            spec.net = if net.is_empty() {
+                None
+            } else {
+                Some(cents(&format!("price.{currency}.net"), &net)?)
+            };
+            spec.check()?;
+            if stored != Some(&spec) {
+                out.push((currency, spec));
+            }
+        }
+        Ok(out)
+    }
+
+    fn price(&self, sku: &str, currency: &str) -> Option<&PriceSpec> {
+        self.prices
+            .get(&prices::record_id(sku, currency))
+            .map(|e| &e.data.spec)
+    }
+
+    /// The stored default-currency spec of `sku` with the product's gross and net.
+    fn default_price_spec(&self, sku: &str, price: &Price) -> Result<PriceSpec, Failure> {
+        let mut spec = self
+            .price(sku, products::DEFAULT_CURRENCY)
+            .cloned()
+            .unwrap_or_default();
+        spec.gross = price.gross;
+        spec.net = price.net;
+        spec.check()?;
+        Ok(spec)
+    }
+
+    fn quantity_in(&self, sku: &str, warehouse_id: &str) -> Option<i64> {
+        self.stock
+            .get(sku)?
+            .iter()
+            .find(|s| s.data.warehouse_id == warehouse_id)
+            .map(|s| s.data.quantity)
+    }
+
+    fn put_product(&mut self, id: &str, data: ProductData) {
+        self.slugs.insert(data.slug.clone(), id.to_owned());
+        let sku = data.sku.clone();
+        match self.products.get_mut(&sku) {
+            Some(entry) => {
+                entry.data = data;
+                entry.dirty = true;
+            }
+            None => {
+                self.siblings.insert(id.to_owned(), Vec::new());
+                self.products.insert(sku, Entry::new(id.to_owned(), data));
+            }
+        }
+    }
+
+    fn put_variant(&mut self, id: &str, data: VariantData) {
+        let sku = data.sku.clone();
+        match self.variants.get_mut(&sku) {
+            Some(entry) => {
+                entry.data = data;
+                entry.dirty = true;
+            }
+            None => {
+                if let Some(list) = self.siblings.get_mut(&data.abstract_id) {
+                    list.push(sku.clone());
+                }
+                self.variants.insert(sku, Entry::new(id.to_owned(), data));
+            }
+        }
+    }
+
+    fn put_price(&mut self, sku: &str, currency: &str, spec: PriceSpec) {
+        let id = prices::record_id(sku, currency);
+        let data = PriceData {
+            sku: sku.to_owned(),
+            currency: currency.to_owned(),
+            spec,
+        };
+        match self.prices.get_mut(&id) {
+            Some(entry) if entry.data == data => {}
+            Some(entry) => {
+                entry.data = data;
+                entry.dirty = true;
+            }
+            None => {
+                self.prices.insert(id.clone(), Entry::new(id, data));
+            }
+        }
+    }
+
+    /// Keeps an abstract product's copy of its prices in step (see `prices::set`).
+    fn mirror_price(&mut self, sku: &str, currency: &str, spec: &PriceSpec) {
+        if let Some(product) = self.products.get_mut(sku) {
+            let price = Price {
+                gross: spec.gross,
+                net: spec.net,
+            };
+            product.data.prices.insert(currency.to_owned(), price);
+            if currency == products::DEFAULT_CURRENCY {
+                product.data.price = spec.gross;
+            }
+            product.data.updated = crate::input::now();
+            product.dirty = true;
+        }
+    }
+
+    fn put_stock(&mut self, sku: &str, warehouse_id: &str, quantity: i64) {
+        let list = self.stock.entry(sku.to_owned()).or_default();
+        match list
+            .iter_mut()
+            .find(|s| s.data.warehouse_id == warehouse_id)
+        {
+            Some(entry) => {
+                entry.data.quantity = quantity;
+                entry.dirty = true;
+            }
+            None => {
+                let data = StockData {
+                    sku: sku.to_owned(),
+                    warehouse_id: warehouse_id.to_owned(),
+                    quantity,
+                };
+                list.push(Entry::new(stock::stock_id(sku, warehouse_id), data));
+            }
+        }
+    }
+
+    /// Recomputes `sku`'s availability from its stock in active warehouses (see
+    /// `stock::update_availability`).
+    fn refresh_availability(&mut self, sku: &str) {
+        let active: HashSet<&str> = self
+            .setup
+            .warehouses
+            .iter()
+            .filter(|w| w.data.active)
+            .map(|w| w.id.as_str())
+            .collect();
+        let quantity = self
+            .stock
+            .get(sku)
+            .into_iter()
+            .flatten()
+            .filter(|s| active.contains(s.data.warehouse_id.as_str()))
+            .map(|s| s.data.quantity)
+            .sum();
+        let entry = self.availability.entry(sku.to_owned()).or_insert_with(|| {
+            let data = AvailabilityData {
+                sku: sku.to_owned(),
+                ..AvailabilityData::default()
+            };
+            Entry::new(sku.to_owned(), data)
+        });
+        let data = stock::recompute(&entry.data, quantity);
+        if data != entry.data {
+            entry.data = data;
+            entry.dirty = true;
+        }
+    }
+}
+
+impl Reads for Chunk<'_> {
+    fn product_by_sku(&self, sku: &str) -> Result<Option<Product>, Failure> {
+        if !self.looked_up.contains(sku) {
+            return Live.product_by_sku(sku);
+        }
+        Ok(self.products.get(sku).map(Entry::record))
+    }
+
+    fn variant_by_sku(&self, sku: &str) -> Result<Option<Variant>, Failure> {
+        if !self.looked_up.contains(sku) {
+            return Live.variant_by_sku(sku);
+        }
+        Ok(self.variants.get(sku).map(Entry::record))
+    }
+
+    fn variants_of(&self, product_id: &str) -> Result<Vec<Variant>, Failure> {
+        let Some(skus) = self.siblings.get(product_id) else {
+            return Live.variants_of(product_id);
+        };
+        let mut out: Vec<Variant> = skus
+            .iter()
+            .filter_map(|sku| self.variants.get(sku).map(Entry::record))
+            .collect();
+        out.sort_by(|a, b| a.data.sku.cmp(&b.data.sku));
+        Ok(out)
+    }
+
+    fn category_exists(&self, id: &str) -> Result<bool, Failure> {
+        Ok(self.setup.category_ids.values().any(|c| c == id))
+    }
+}
+
+/// Writes the changed entries: creates for new records, replaces of the version read for the
+/// others (so a record changed by someone else meanwhile fails the import instead of being
+/// overwritten).
+fn write_dirty<T: Serialize + DeserializeOwned>(
+    collection: &Collection<T>,
+    entries: impl Iterator<Item = Entry<T>>,
+) -> Result<(), Failure> {
+    let entries: Vec<Entry<T>> = entries.filter(|e| e.dirty).collect();
+    let writes: Vec<Write<'_, T>> = entries
+        .iter()
+        .map(|e| match e.version {
+            Some(v) => Write::Replace(&e.id, &e.data, v),
+            None => Write::Create(&e.id, &e.data),
+        })
+        .collect();
+    if !writes.is_empty() {
+        collection.write_many(&writes)?;
+    }
+    Ok(())
+}
+
+/// Every record whose `field` is one of `values` (queried in slices, every page followed).
+fn fetch_in<T: Serialize + DeserializeOwned + Clone>(
+    collection: &Collection<T>,
+    field: &str,
+    values: &[String],
+) -> Result<Vec<Record<T>>, Failure> {
+    let mut out = Vec::new();
+    for slice in values.chunks(KEYS_PER_QUERY) {
+        let query = collection.query().filter(field, Op::InList, slice.to_vec());
+        out.extend(fetch_all(query)?);
+    }
+    Ok(out)
+}
+
+/// Every record a query matches, following its pages.
+pub fn fetch_all<T: DeserializeOwned + Clone>(query: Query<T>) -> Result<Vec<Record<T>>, Failure> {
+    let mut out = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let mut q = query.clone().limit(1000);
+        if let Some(cursor) = &after {
+            q = q.after(cursor.as_str());
+        }
+        let page = q.fetch()?;
+        out.extend(page.records);
+        match page.next_cursor {
+            Some(next) => after = Some(next),
+            None => return Ok(out),
+        }
+    }
+}
+
+/// A record id for an imported SKU: readable, and stable for the SKU (SKUs are unique).
+fn new_id(sku: &str) -> String {
+    format!("sku-{sku}")
+}
+
+/// True when two records differ at most in their `updated` time.
+fn same<T: Serialize>(a: &T, b: &T) -> bool {
+    let strip = |v: &T| {
+        let mut value = serde_json::to_value(v).unwrap_or(Value::Null);
+        if let Some(o) = value.as_object_mut() {
+            o.remove("updated");
+        }
+        value
+    };
+    strip(a) == strip(b)
+}
+
+fn set(object: &mut Map<String, Value>, key: &str, value: String) {
+    if !value.is_empty() {
+        object.insert(key.into(), Value::String(value));
+    }
+}
+
+/// `a;b;c` as a JSON list (empty items dropped).
+fn list(value: &str) -> Value {
+    Value::Array(
+        value
+            .split(';')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| Value::String(s.to_owned()))
+            .collect(),
+    )
+}
+
+fn cents(column: &str, text: &str) -> Result<i64, Failure> {
+    text.parse::<u32>().map(i64::from).map_err(|_| {
+        Failure::unprocessable(format!(
+            "{column} must be a non-negative integer number of cents"
+        ))
+    })
+}
