@@ -45,6 +45,10 @@ struct Options {
     /// Seed of the generated catalog (the same seed gives the same products).
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Keep the data directory (SQLite file) afterwards and print where it is, to look at
+    /// query plans with `sqlite3`.
+    #[arg(long)]
+    keep: bool,
     /// The catalog component [default: $CARGO_TARGET_DIR/plugins/catalog.wasm].
     #[arg(long)]
     plugin: Option<PathBuf>,
@@ -439,7 +443,7 @@ async fn main() -> anyhow::Result<()> {
     let options = Options::parse();
     ensure!(options.products > 0 && options.rows > 0 && options.clients > 0);
     let catalog = Catalog::new(options.seed, options.products);
-    let (_dir, _state, admin) = start(&options).await?;
+    let (dir, _state, admin) = start(&options).await?;
     let category_ids = create_categories(&admin).await?;
     create_warehouse(&admin).await?;
     println!(
@@ -466,5 +470,9 @@ async fn main() -> anyhow::Result<()> {
             );
         }
     }
-    reads(&admin, &catalog, &options).await
+    reads(&admin, &catalog, &options).await?;
+    if options.keep {
+        println!("data kept in {}", dir.keep().display());
+    }
+    Ok(())
 }

@@ -38,7 +38,10 @@ impl Db {
     }
 
     /// Connects and configures every connection (SQLite: WAL, synchronous=FULL, foreign keys,
-    /// busy timeout), so durability does not depend on who opened the connection.
+    /// busy timeout), so durability does not depend on who opened the connection. SQLite's
+    /// default page cache (2 MiB per connection) is far smaller than the indexes of a catalog
+    /// of 100,000 products, so each connection gets 32 MiB of cache and reads through a memory
+    /// map of up to 256 MiB (no read syscall and copy per page).
     pub async fn connect(url: &str) -> anyhow::Result<Db> {
         sqlx::any::install_default_drivers();
         let engine = if url.starts_with("sqlite:") {
@@ -62,7 +65,8 @@ impl Db {
                         conn.execute(
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
                              PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
-                             PRAGMA analysis_limit = 1000;",
+                             PRAGMA analysis_limit = 1000; \
+                             PRAGMA cache_size = -32768; PRAGMA mmap_size = 268435456;",
                         )
                         .await?;
                     }

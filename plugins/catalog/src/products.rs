@@ -619,8 +619,8 @@ impl ProductInput {
             data.slugs = input::merge_locales("slug", &data.slugs, slugs, categories::SLUG_MAX)?;
         }
         if !data.slugs.contains_key(DEFAULT_LOCALE) {
-            let derived = categories::slugify(&format!("{} {}", data.name, data.sku));
-            data.slugs.insert(DEFAULT_LOCALE.into(), derived);
+            data.slugs
+                .insert(DEFAULT_LOCALE.into(), default_slug(&data.name, &data.sku));
         }
         for slug in data.slugs.values() {
             categories::check_slug(slug)?;
@@ -653,6 +653,11 @@ impl ProductInput {
         data.updated = input::now();
         Ok(())
     }
+}
+
+/// The URL slug of a product that was given none: from its default-locale name and SKU.
+pub fn default_slug(name: &str, sku: &str) -> String {
+    categories::slugify(&format!("{name} {sku}"))
 }
 
 /// 1–64 of `A–Z a–z 0–9 . _ -`.

@@ -1,359 +1,22 @@
-//! CSV import of products with their variants, prices and stock.
-//!
-//! One row per sellable SKU: a product row (`concrete_sku` empty) or a variant row of the
-//! product `abstract_sku`. Each row is validated as a whole with the same rules as the forms
-//! *before* anything of it is written, so a bad row is reported (line + reason) and leaves
-//! nothing behind while good rows are imported. Rows are matched by SKU, so importing the same
-//! file again changes nothing.
-//!
-//! Why it works in chunks: a row needs a dozen records (product, variant, prices, stock,
-//! availability, their siblings), and asking storage for each one per row made an import of
-//! 100,000 rows take tens of minutes. A [`Chunk`] of up to [`CHUNK_ROWS`] rows loads all the
-//! records its rows touch with one query per collection, applies the rows in file order to
-//! those records in memory (a later row sees what an earlier one did), and writes the changed
-//! records back with one batch write per collection.
+//! A chunk of rows and the records they touch: loaded with one query per collection, changed
+//! in memory row by row, written back with one batch per collection.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use backoffice_sdk::prelude::*;
-use backoffice_sdk::storage::{Query, Write};
+use backoffice_sdk::storage::Write;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use crate::categories::categories;
-use crate::csv::{Reader, Row};
+use super::cells::{Cells, cents};
+use super::{KEYS_PER_QUERY, Outcome, Setup, fetch_all};
+use crate::input::DEFAULT_LOCALE;
 use crate::prices::{self, PriceData, PriceSpec, prices};
 use crate::products::{self, Price, Product, ProductData, ProductInput, products};
 use crate::reads::{Live, Reads};
 use crate::stock::{self, AvailabilityData, StockData, availability};
 use crate::variants::{Variant, VariantData, VariantInput, variants};
-use crate::warehouses::{self, Warehouse};
-
-/// Rows reported as errors at most; further bad rows are only counted.
-pub const MAX_REPORTED_ERRORS: usize = 1000;
-/// Rows loaded, applied and written together.
-pub const CHUNK_ROWS: usize = 500;
-/// Values per `in_list` query (the host's page limit bounds what one answer holds).
-const KEYS_PER_QUERY: usize = 200;
-
-/// What one column of the file means.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Column {
-    AbstractSku,
-    ConcreteSku,
-    Name(String),
-    Description(String),
-    Status,
-    TaxClass,
-    Stores,
-    Categories,
-    Attribute(String),
-    /// `price.<currency>.gross` / `.net` of the row's SKU.
-    PriceGross(String),
-    PriceNet(String),
-    /// `stock.<warehouse name>`; plain `stock` is the first active warehouse by name.
-    Stock(Option<String>),
-}
-
-fn column(name: &str) -> Option<Column> {
-    let name = name.trim();
-    Some(match name {
-        "abstract_sku" => Column::AbstractSku,
-        "concrete_sku" => Column::ConcreteSku,
-        "status" => Column::Status,
-        "tax_class" => Column::TaxClass,
-        "stores" => Column::Stores,
-        "categories" => Column::Categories,
-        "stock" => Column::Stock(None),
-        _ => {
-            if let Some(locale) = name.strip_prefix("name.") {
-                Column::Name(locale.to_owned())
-            } else if let Some(locale) = name.strip_prefix("description.") {
-                Column::Description(locale.to_owned())
-            } else if let Some(warehouse) = name.strip_prefix("stock.") {
-                Column::Stock(Some(warehouse.to_owned()))
-            } else if let Some(key) = name.strip_prefix("attr.") {
-                Column::Attribute(key.to_owned())
-            } else if let Some(rest) = name.strip_prefix("price.") {
-                match rest.split_once('.') {
-                    Some((currency, "gross")) => Column::PriceGross(currency.to_owned()),
-                    Some((currency, "net")) => Column::PriceNet(currency.to_owned()),
-                    _ => return None,
-                }
-            } else {
-                return None;
-            }
-        }
-    })
-}
-
-#[derive(Debug, Default, Serialize)]
-pub struct Report {
-    pub created: u64,
-    pub updated: u64,
-    pub unchanged: u64,
-    pub failed: u64,
-    pub errors: Vec<RowError>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct RowError {
-    pub line: usize,
-    pub reason: String,
-}
-
-impl Report {
-    fn fail(&mut self, line: usize, reason: String) {
-        self.failed += 1;
-        if self.errors.len() < MAX_REPORTED_ERRORS {
-            self.errors.push(RowError { line, reason });
-        }
-    }
-}
-
-/// Imports every good row of `text`; a file-level problem (no header, unknown column) is a
-/// 422 before any row is looked at.
-pub fn import_csv(text: &str) -> Result<Report, Failure> {
-    let mut rows = Reader::new(text);
-    let header = match rows.next() {
-        Some(Ok(row)) => row,
-        Some(Err(e)) => {
-            return Err(Failure::unprocessable(format!(
-                "line {}: {}",
-                e.line, e.reason
-            )));
-        }
-        None => return Err(Failure::unprocessable("the file is empty")),
-    };
-    let columns = header_columns(&header)?;
-    let setup = Setup::load()?;
-    let mut report = Report::default();
-    let mut broken = false;
-    while !broken {
-        let mut cells = Vec::with_capacity(CHUNK_ROWS);
-        for row in rows.by_ref() {
-            match row {
-                Err(e) => {
-                    report.fail(e.line, e.reason);
-                    broken = true;
-                    break;
-                }
-                Ok(row) => {
-                    let line = row.line;
-                    match Cells::parse(&columns, row, &setup) {
-                        Ok(c) => cells.push(c),
-                        Err(f) => report.fail(line, f.message),
-                    }
-                }
-            }
-            if cells.len() == CHUNK_ROWS {
-                break;
-            }
-        }
-        if cells.is_empty() {
-            break;
-        }
-        let mut chunk = Chunk::load(&cells, &setup)?;
-        for row in cells {
-            let line = row.line;
-            match chunk.apply(row) {
-                Ok(Outcome::Created) => report.created += 1,
-                Ok(Outcome::Updated) => report.updated += 1,
-                Ok(Outcome::Unchanged) => report.unchanged += 1,
-                Err(f) => report.fail(line, f.message),
-            }
-        }
-        chunk.write()?;
-    }
-    // Rows that failed on their own cells were reported before those of their chunk that
-    // failed against other records: report them in file order.
-    report.errors.sort_by_key(|e| e.line);
-    Ok(report)
-}
-
-fn header_columns(header: &Row) -> Result<Vec<Column>, Failure> {
-    let mut columns = Vec::new();
-    for name in &header.fields {
-        let c = column(name).ok_or_else(|| {
-            Failure::unprocessable(format!("unknown column {:?} in the header", name.trim()))
-        })?;
-        if let Column::PriceGross(currency) | Column::PriceNet(currency) = &c {
-            prices::check_currency(currency)?;
-        }
-        if columns.contains(&c) {
-            return Err(Failure::unprocessable(format!(
-                "column {:?} appears twice",
-                name.trim()
-            )));
-        }
-        columns.push(c);
-    }
-    if !columns.contains(&Column::AbstractSku) {
-        return Err(Failure::unprocessable(
-            "the header needs an abstract_sku column",
-        ));
-    }
-    Ok(columns)
-}
-
-enum Outcome {
-    Created,
-    Updated,
-    Unchanged,
-}
-
-/// What an import reads once: categories and warehouses.
-pub struct Setup {
-    /// Category slug → id.
-    pub category_ids: BTreeMap<String, String>,
-    /// Every warehouse, by name.
-    pub warehouses: Vec<Warehouse>,
-}
-
-impl Setup {
-    pub fn load() -> Result<Setup, Failure> {
-        let category_ids = fetch_all(categories().query())?
-            .into_iter()
-            .map(|c| (c.data.slug, c.id))
-            .collect();
-        Ok(Setup {
-            category_ids,
-            warehouses: warehouses::all()?,
-        })
-    }
-
-    /// The warehouse a stock column names (by name or id), or for plain `stock` the first
-    /// active one by name.
-    fn warehouse(&self, name: Option<&str>) -> Result<&Warehouse, Failure> {
-        match name {
-            Some(key) => self
-                .warehouses
-                .iter()
-                .find(|w| w.id == key)
-                .or_else(|| self.warehouses.iter().find(|w| w.data.name == key))
-                .ok_or_else(|| Failure::unprocessable(format!("warehouse {key} does not exist"))),
-            None => self
-                .warehouses
-                .iter()
-                .find(|w| w.data.active)
-                .ok_or_else(|| Failure::unprocessable("stock needs a warehouse: create one first")),
-        }
-    }
-}
-
-/// One row's cells, read and checked on their own (no other record needed).
-struct Cells {
-    line: usize,
-    abstract_sku: String,
-    concrete_sku: String,
-    /// Product fields other than texts, in `ProductInput`'s JSON shape.
-    product: Map<String, Value>,
-    names: Map<String, Value>,
-    descriptions: Map<String, Value>,
-    attributes: Map<String, Value>,
-    /// currency → (gross, net) texts.
-    prices: BTreeMap<String, (String, String)>,
-    /// warehouse id → quantity.
-    stock: Vec<(String, i64)>,
-}
-
-impl Cells {
-    fn parse(columns: &[Column], row: Row, setup: &Setup) -> Result<Cells, Failure> {
-        if row.fields.len() != columns.len() {
-            return Err(Failure::unprocessable(format!(
-                "{} fields where the header has {}",
-                row.fields.len(),
-                columns.len()
-            )));
-        }
-        let mut cells = Cells {
-            line: row.line,
-            abstract_sku: String::new(),
-            concrete_sku: String::new(),
-            product: Map::new(),
-            names: Map::new(),
-            descriptions: Map::new(),
-            attributes: Map::new(),
-            prices: BTreeMap::new(),
-            stock: Vec::new(),
-        };
-        for (c, value) in columns.iter().zip(row.fields) {
-            let value = value.trim().to_owned();
-            match c {
-                Column::AbstractSku => cells.abstract_sku = value,
-                Column::ConcreteSku => cells.concrete_sku = value,
-                Column::Name(l) => {
-                    cells.names.insert(l.clone(), Value::String(value));
-                }
-                Column::Description(l) => {
-                    cells.descriptions.insert(l.clone(), Value::String(value));
-                }
-                Column::Status => set(&mut cells.product, "status", value),
-                Column::TaxClass => set(&mut cells.product, "tax_class", value),
-                Column::Stores => {
-                    cells.product.insert("stores".into(), list(&value));
-                }
-                Column::Categories => {
-                    let mut ids = Vec::new();
-                    for slug in list(&value).as_array().into_iter().flatten() {
-                        let slug = slug.as_str().unwrap_or_default();
-                        let id = setup.category_ids.get(slug).ok_or_else(|| {
-                            Failure::unprocessable(format!("category {slug} does not exist"))
-                        })?;
-                        ids.push(Value::String(id.clone()));
-                    }
-                    cells
-                        .product
-                        .insert("category_ids".into(), Value::Array(ids));
-                }
-                Column::Attribute(key) => {
-                    cells.attributes.insert(key.clone(), Value::String(value));
-                }
-                Column::PriceGross(currency) => {
-                    cells.prices.entry(currency.clone()).or_default().0 = value;
-                }
-                Column::PriceNet(currency) => {
-                    cells.prices.entry(currency.clone()).or_default().1 = value;
-                }
-                Column::Stock(warehouse) => {
-                    if value.is_empty() {
-                        continue;
-                    }
-                    let column = match warehouse {
-                        Some(name) => format!("stock.{name}"),
-                        None => "stock".to_owned(),
-                    };
-                    let quantity: i64 =
-                        value.parse().ok().filter(|q| *q >= 0).ok_or_else(|| {
-                            Failure::unprocessable(format!(
-                                "{column} must be a whole number of at least 0"
-                            ))
-                        })?;
-                    let id = setup.warehouse(warehouse.as_deref())?.id.clone();
-                    cells.stock.push((id, quantity));
-                }
-            }
-        }
-        if cells.abstract_sku.is_empty() {
-            return Err(Failure::unprocessable("abstract_sku is required"));
-        }
-        Ok(cells)
-    }
-
-    fn is_variant_row(&self) -> bool {
-        !self.concrete_sku.is_empty()
-    }
-
-    /// The SKU the row's prices and stock belong to.
-    fn sku(&self) -> &str {
-        if self.is_variant_row() {
-            &self.concrete_sku
-        } else {
-            &self.abstract_sku
-        }
-    }
-}
 
 /// A record as the chunk holds it: its stored version (`None`: not stored yet) and whether
 /// the chunk changed it.
@@ -399,7 +62,7 @@ impl<T> Entry<T> {
 }
 
 /// The records a chunk of rows touches, loaded up front and written back at the end.
-struct Chunk<'s> {
+pub struct Chunk<'s> {
     setup: &'s Setup,
     /// By SKU. Every SKU of the chunk's rows was looked up: a miss means "no such record".
     products: HashMap<String, Entry<ProductData>>,
@@ -416,13 +79,15 @@ struct Chunk<'s> {
     availability: HashMap<String, Entry<AvailabilityData>>,
     /// Slug → product id, of products the chunk looked at or wrote.
     slugs: HashMap<String, String>,
+    /// Slugs looked up in storage: one not in `slugs` is free.
+    slugs_looked_up: HashSet<String>,
 }
 
 impl<'s> Chunk<'s> {
     /// Loads every record the rows may read: products and variants by any of the rows' SKUs,
     /// the variants of the products found, and the prices, stock and availability of the rows'
     /// SKUs.
-    fn load(rows: &[Cells], setup: &'s Setup) -> Result<Chunk<'s>, Failure> {
+    pub fn load(rows: &[Cells], setup: &'s Setup) -> Result<Chunk<'s>, Failure> {
         let mut skus: Vec<String> = Vec::new();
         for row in rows {
             skus.push(row.abstract_sku.clone());
@@ -442,11 +107,27 @@ impl<'s> Chunk<'s> {
             stock: HashMap::new(),
             availability: HashMap::new(),
             slugs: HashMap::new(),
+            slugs_looked_up: HashSet::new(),
         };
         for p in fetch_in(&products(), "sku", &skus)? {
             chunk.slugs.insert(p.data.slug.clone(), p.id.clone());
             chunk.products.insert(p.data.sku.clone(), Entry::stored(p));
         }
+        // The slugs new products will get (the file has no slug column): looked up at once.
+        let mut slugs: Vec<String> = rows
+            .iter()
+            .filter(|row| !chunk.products.contains_key(&row.abstract_sku))
+            .map(|row| {
+                let name = row.names.get(DEFAULT_LOCALE).and_then(Value::as_str);
+                products::default_slug(name.unwrap_or_default().trim(), &row.abstract_sku)
+            })
+            .collect();
+        slugs.sort();
+        slugs.dedup();
+        for p in fetch_in(&products(), "slug", &slugs)? {
+            chunk.slugs.insert(p.data.slug, p.id);
+        }
+        chunk.slugs_looked_up.extend(slugs);
         let product_ids: Vec<String> = chunk.products.values().map(|p| p.id.clone()).collect();
         let mut found = fetch_in(&variants(), "sku", &skus)?;
         found.extend(fetch_in(&variants(), "abstract_id", &product_ids)?);
@@ -480,7 +161,7 @@ impl<'s> Chunk<'s> {
     }
 
     /// Validates one row against the chunk's records, then applies it to them.
-    fn apply(&mut self, row: Cells) -> Result<Outcome, Failure> {
+    pub fn apply(&mut self, row: Cells) -> Result<Outcome, Failure> {
         let existing = self.products.get(&row.abstract_sku).cloned();
         let is_variant_row = row.is_variant_row();
         let mut product = row.product.clone();
@@ -637,7 +318,7 @@ impl<'s> Chunk<'s> {
     }
 
     /// Writes every record the chunk changed: one batch per collection.
-    fn write(self) -> Result<(), Failure> {
+    pub fn write(self) -> Result<(), Failure> {
         write_dirty(&products(), self.products.into_values())?;
         write_dirty(&variants(), self.variants.into_values())?;
         write_dirty(&prices(), self.prices.into_values())?;
@@ -651,6 +332,7 @@ impl<'s> Chunk<'s> {
     fn check_slug_free(&mut self, slug: &str, id: &str) -> Result<(), Failure> {
         let owner = match self.slugs.get(slug) {
             Some(owner) => Some(owner.clone()),
+            None if self.slugs_looked_up.contains(slug) => None,
             None => {
                 let found = products().query().eq("slug", slug).limit(1).fetch()?;
                 found.records.into_iter().next().map(|p| p.id)
@@ -911,24 +593,6 @@ fn fetch_in<T: Serialize + DeserializeOwned + Clone>(
     Ok(out)
 }
 
-/// Every record a query matches, following its pages.
-pub fn fetch_all<T: DeserializeOwned + Clone>(query: Query<T>) -> Result<Vec<Record<T>>, Failure> {
-    let mut out = Vec::new();
-    let mut after: Option<String> = None;
-    loop {
-        let mut q = query.clone().limit(1000);
-        if let Some(cursor) = &after {
-            q = q.after(cursor.as_str());
-        }
-        let page = q.fetch()?;
-        out.extend(page.records);
-        match page.next_cursor {
-            Some(next) => after = Some(next),
-            None => return Ok(out),
-        }
-    }
-}
-
 /// A record id for an imported SKU: readable, and stable for the SKU (SKUs are unique).
 fn new_id(sku: &str) -> String {
     format!("sku-{sku}")
@@ -946,28 +610,3 @@ fn same<T: Serialize>(a: &T, b: &T) -> bool {
     strip(a) == strip(b)
 }
 
-fn set(object: &mut Map<String, Value>, key: &str, value: String) {
-    if !value.is_empty() {
-        object.insert(key.into(), Value::String(value));
-    }
-}
-
-/// `a;b;c` as a JSON list (empty items dropped).
-fn list(value: &str) -> Value {
-    Value::Array(
-        value
-            .split(';')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(|s| Value::String(s.to_owned()))
-            .collect(),
-    )
-}
-
-fn cents(column: &str, text: &str) -> Result<i64, Failure> {
-    text.parse::<u32>().map(i64::from).map_err(|_| {
-        Failure::unprocessable(format!(
-            "{column} must be a non-negative integer number of cents"
-        ))
-    })
-}
