@@ -65,7 +65,6 @@ impl Db {
                         conn.execute(
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
                              PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
-                             PRAGMA analysis_limit = 1000; \
                              PRAGMA cache_size = -32768; PRAGMA mmap_size = 268435456;",
                         )
                         .await?;

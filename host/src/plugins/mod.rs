@@ -1,7 +1,8 @@
 //! The plugin runtime: every Back Office section is a WebAssembly component run by wasmtime.
 //!
 //! `engine` (one engine, limits) → `cache` (compiled code) → `runtime` (load, call) with
-//! `registry` (what is loaded and enabled), `manifest` (validation), `call` + `host_impl` (the
+//! `registry` (what is loaded and enabled), `manifest` (validation), `planner` (when to refresh
+//! SQLite's statistics), `call` + `host_impl` (the
 //! per-call sandbox state and the WIT imports), `outbox` + `delivery` (events), `watcher`
 //! (hot reload) and `stats` (metrics). The host's HTTP side lives in `web::dispatch` and
 //! `web::plugins`.
@@ -15,6 +16,7 @@ pub mod engine;
 mod host_impl;
 pub mod manifest;
 pub mod outbox;
+mod planner;
 pub mod registry;
 pub mod runtime;
 pub mod stats;

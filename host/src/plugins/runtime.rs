@@ -24,6 +24,7 @@ use super::cache::CompileCache;
 use super::call::{CallState, Caller};
 use super::engine::{self, Limits, MemoryCapExceeded};
 use super::manifest::{self, Manifest};
+use super::planner::{self, Planner};
 use super::registry::{Plugin, Registry};
 use super::stats::Outcome;
 use crate::clock::Clock;
@@ -97,6 +98,8 @@ pub struct Runtime {
     settings: PluginSettings,
     /// Woken after a commit that published events.
     pub(crate) events_published: tokio::sync::Notify,
+    /// Writes per collection since their planner statistics were refreshed.
+    planner: Arc<Planner>,
 }
 
 impl Runtime {
@@ -121,6 +124,7 @@ impl Runtime {
             clock,
             settings,
             events_published: tokio::sync::Notify::new(),
+            planner: Arc::default(),
         })
     }
 
@@ -445,9 +449,9 @@ impl Runtime {
     }
 
     /// Commits a finished call's transaction and wakes the event dispatcher if it published.
-    /// After a bulk write (an import), refreshes the planner statistics of the collections it
-    /// filled: SQLite otherwise keeps planning with the statistics of a near-empty table and
-    /// can turn an indexed lookup into a scan.
+    /// Collections that have grown by a good part since their planner statistics were taken
+    /// get them refreshed (see `planner`): SQLite otherwise keeps planning with the statistics
+    /// of a near-empty table and can sort every match instead of reading an index in order.
     pub async fn commit(&self, state: &mut CallState) -> sqlx::Result<()> {
         if let Some(tx) = state.take_transaction() {
             tx.commit().await?;
@@ -455,11 +459,8 @@ impl Runtime {
                 self.events_published.notify_one();
             }
             for (collection, writes) in state.written.values() {
-                if *writes >= ANALYZE_AFTER_WRITES {
-                    let mut conn = self.db.pool().acquire().await?;
-                    if let Err(err) = crate::storage::analyze(&mut conn, collection).await {
-                        tracing::warn!(error = %err, "refreshing planner statistics failed");
-                    }
+                if self.planner.note(&collection.table(), u64::from(*writes)) {
+                    planner::refresh(&self.db, &self.planner, collection.clone());
                 }
             }
         }
@@ -476,9 +477,6 @@ impl Runtime {
         self.events_published.notify_one();
     }
 }
-
-/// Writes to one collection in one call from which its planner statistics are refreshed.
-const ANALYZE_AFTER_WRITES: u32 = 100;
 
 /// Enables or disables a plugin in the database (the source of truth shared by all hosts).
 pub async fn set_enabled(db: &Db, id: &str, enabled: bool, now: i64) -> sqlx::Result<bool> {

@@ -183,6 +183,15 @@ pub(crate) fn analyze(engine: Engine, table: &str) -> Option<String> {
     }
 }
 
+/// The query answering a row when SQLite has statistics for the table `$1` (none on
+/// PostgreSQL, which keeps them itself).
+pub(crate) fn statistics_exist(engine: Engine) -> Option<String> {
+    match engine {
+        Engine::Sqlite => Some("SELECT 1 FROM sqlite_stat1 WHERE tbl = $1 LIMIT 1".to_owned()),
+        Engine::Postgres => None,
+    }
+}
+
 pub(crate) fn drop_index(name: &str) -> String {
     format!("DROP INDEX IF EXISTS {}", quote(name))
 }
