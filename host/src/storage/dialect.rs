@@ -336,22 +336,53 @@ pub(crate) fn search_forget(engine: Engine, table: &str, fields: &[&str]) -> Opt
     ))
 }
 
+/// SQLite's FTS5 query text for the search words: each quoted, all required.
+fn match_text(words: &[String]) -> String {
+    let quoted: Vec<String> = words.iter().map(|w| format!("\"{w}\"")).collect();
+    quoted.join(" ")
+}
+
+/// The statement counting the records that contain every word of `$1` (SQLite: straight from
+/// the full-text index, without reading a record; `None` on PostgreSQL, where the GIN index
+/// answers through the table), and its `$1`.
+pub(crate) fn search_count(
+    engine: Engine,
+    table: &str,
+    words: &[String],
+) -> Option<(String, String)> {
+    match engine {
+        Engine::Sqlite => {
+            let fts = quote(&fts_table(table));
+            Some((
+                format!("SELECT COUNT(*) AS n FROM {fts} WHERE {fts} MATCH $1"),
+                match_text(words),
+            ))
+        }
+        Engine::Postgres => None,
+    }
+}
+
 /// The predicate "record matches the search words", binding them into `sql`. `words` are
 /// non-empty runs of letters and digits ([`super::query`] splits user input), so neither
 /// engine's query syntax can be triggered by them; all words must occur.
+///
+/// `in_sort_order` (SQLite): many records match, so let the sort's index drive and test each
+/// record against the matches (`+rid` keeps SQLite from fetching every match by row id and
+/// sorting them all, which for a common word at 100k records costs 20 ms for 50 rows).
 pub(crate) fn search_predicate(
     engine: Engine,
     table: &str,
     fields: &[&str],
     words: &[String],
+    in_sort_order: bool,
     sql: &mut Sql,
 ) -> String {
     match engine {
         Engine::Sqlite => {
-            let quoted: Vec<String> = words.iter().map(|w| format!("\"{w}\"")).collect();
-            let placeholder = sql.bind(Bind::Text(quoted.join(" ")));
+            let placeholder = sql.bind(Bind::Text(match_text(words)));
             let fts = quote(&fts_table(table));
-            format!("rid IN (SELECT rowid FROM {fts} WHERE {fts} MATCH {placeholder})")
+            let key = if in_sort_order { "+rid" } else { "rid" };
+            format!("{key} IN (SELECT rowid FROM {fts} WHERE {fts} MATCH {placeholder})")
         }
         Engine::Postgres => {
             let placeholder = sql.bind(Bind::Text(words.join(" ")));

@@ -180,11 +180,27 @@ impl<'c> Plan<'c> {
         })
     }
 
-    /// The predicates of a filter and search words (each to be ANDed; none when both are empty).
+    /// Whether the first sort key has an index that yields records in sort order.
+    pub fn sorted_by_index(&self) -> bool {
+        let first = &self.keys[0].target;
+        match first.source {
+            Source::Id | Source::CreatedAt | Source::UpdatedAt => true,
+            Source::Field => self
+                .collection
+                .spec
+                .fields
+                .iter()
+                .any(|f| f.name == first.name && f.index().is_some()),
+        }
+    }
+
+    /// The predicates of a filter and search words (each to be ANDed; none when both are
+    /// empty). `search_in_sort_order`: see [`dialect::search_predicate`].
     pub fn where_clause(
         &self,
         filter: &Filter,
         words: &[String],
+        search_in_sort_order: bool,
         sql: &mut Sql,
     ) -> StorageResult<Vec<String>> {
         let mut predicates = Vec::new();
@@ -204,6 +220,7 @@ impl<'c> Plan<'c> {
                 &self.collection.table(),
                 &searchable,
                 words,
+                search_in_sort_order,
                 sql,
             ));
         }

@@ -20,6 +20,10 @@ use super::sql::{Bind, Sql};
 pub const DEFAULT_LIMIT: u32 = 50;
 /// Largest page.
 pub const MAX_LIMIT: u32 = 1000;
+/// Search matches above which a sorted page walks the sort's index and tests each record
+/// (rather than fetching every match and sorting them): with this many, the first page is
+/// found long before the index ends.
+const SORT_ORDER_FIRST_ABOVE: u64 = 2000;
 
 /// Comparison operators of a [`Condition`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,12 +155,14 @@ pub struct Page {
 impl Collection {
     /// Runs a query against the collection.
     pub async fn query(&self, conn: &mut AnyConnection, q: &Query) -> StorageResult<Page> {
+        let words = search_words(q.search.as_deref())?;
+        let matches = self.search_matches(conn, &words).await?;
         let Select {
             sql,
             plan,
             limit,
             words,
-        } = self.select(q)?;
+        } = self.select(q, matches.is_some_and(|n| n > SORT_ORDER_FIRST_ABOVE))?;
         let rows = sql.query().fetch_all(&mut *conn).await?;
         let more = rows.len() > limit as usize;
         let documents = rows
@@ -168,10 +174,11 @@ impl Collection {
             Some(last) if more => Some(cursor::encode(&plan.signature(), &plan.values_of(last))),
             _ => None,
         };
-        let total = if q.count_total {
-            Some(self.count_where(conn, &q.filter, &words).await?)
-        } else {
-            None
+        let filters = !q.filter.any_of.is_empty() && q.filter.any_of.iter().all(|g| !g.is_empty());
+        let total = match (q.count_total, matches) {
+            (false, _) => None,
+            (true, Some(n)) if !filters => Some(n),
+            (true, _) => Some(self.count_where(conn, &q.filter, &words).await?),
         };
         Ok(Page {
             documents,
@@ -180,8 +187,32 @@ impl Collection {
         })
     }
 
-    /// The page statement of a query (fetching `limit + 1` rows to tell whether more follow).
-    pub(crate) fn select(&self, q: &Query) -> StorageResult<Select<'_>> {
+    /// How many records contain every search word, where the engine can tell without reading
+    /// records (SQLite's full-text index); `None` without words or on PostgreSQL.
+    async fn search_matches(
+        &self,
+        conn: &mut AnyConnection,
+        words: &[String],
+    ) -> StorageResult<Option<u64>> {
+        if words.is_empty() || self.spec.searchable().is_empty() {
+            return Ok(None);
+        }
+        let Some((statement, text)) = dialect::search_count(self.engine, &self.table(), words)
+        else {
+            return Ok(None);
+        };
+        let n: i64 = sqlx::query(&statement)
+            .bind(text)
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get("n")?;
+        Ok(Some(u64::try_from(n).unwrap_or_default()))
+    }
+
+    /// The page statement of a query (fetching `limit + 1` rows to tell whether more follow),
+    /// with search matches tested in sort order when there are `many_matches` and the sort
+    /// has an index to walk.
+    pub(crate) fn select(&self, q: &Query, many_matches: bool) -> StorageResult<Select<'_>> {
         let limit = match q.limit {
             0 => DEFAULT_LIMIT,
             n if n > MAX_LIMIT => {
@@ -204,7 +235,8 @@ impl Collection {
             dialect::record_columns(self.engine),
             quote(&self.table())
         ));
-        let mut predicates = plan.where_clause(&q.filter, &words, &mut sql)?;
+        let in_sort_order = many_matches && plan.sorted_by_index();
+        let mut predicates = plan.where_clause(&q.filter, &words, in_sort_order, &mut sql)?;
         if let Some(values) = &after {
             predicates.push(plan.after(values, &mut sql)?);
         }
@@ -238,7 +270,7 @@ impl Collection {
             "SELECT COUNT(*) AS n FROM {}",
             quote(&self.table())
         ));
-        let predicates = plan.where_clause(filter, words, &mut sql)?;
+        let predicates = plan.where_clause(filter, words, false, &mut sql)?;
         push_where(&mut sql, &predicates);
         let n: i64 = sql.query().fetch_one(&mut *conn).await?.try_get("n")?;
         Ok(u64::try_from(n).unwrap_or_default())

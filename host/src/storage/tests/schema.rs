@@ -203,7 +203,7 @@ async fn ensure_retires_and_revives_collections_with_their_records(mut env: Env)
 
 /// SQLite's plan for the page statement of `q`, one line per step.
 async fn sqlite_plan(env: &mut Env, c: &Collection, q: &Query) -> String {
-    let mut sql = c.select(q).unwrap().sql;
+    let mut sql = c.select(q, false).unwrap().sql;
     sql.text.insert_str(0, "EXPLAIN QUERY PLAN ");
     let rows = sql.query().fetch_all(&mut env.conn).await.unwrap();
     rows.iter()

@@ -4,7 +4,10 @@ use serde_json::json;
 
 use super::*;
 
-both_engines!(search_finds_words_and_follows_writes);
+both_engines!(
+    search_finds_words_and_follows_writes,
+    a_common_word_pages_in_sort_order_with_exact_totals,
+);
 
 async fn search_finds_words_and_follows_writes(mut env: Env) {
     let c = env.collection(products()).await;
@@ -94,4 +97,66 @@ async fn search_finds_words_and_follows_writes(mut env: Env) {
     assert_eq!(env.ids(&c, &search("wool")).await, [created.id]);
     let fts_rows = (env.engine == Engine::Sqlite).then_some(4);
     assert_eq!(physical_rows(&mut env, &c).await, (4, fts_rows));
+}
+
+/// Above 2,000 matches SQLite walks the sort's index and tests each record against the
+/// matches, and counts from the full-text index alone: pages and totals must be the same.
+async fn a_common_word_pages_in_sort_order_with_exact_totals(mut env: Env) {
+    let c = env.collection(products()).await;
+    let items: Vec<PutItem> = (0..2600)
+        .map(|i| PutItem {
+            id: Some(format!("p{i:04}")),
+            data: json!({
+                "name": format!("Jacket {:04}", 2599 - i),
+                "description": if i % 100 == 0 { "rare" } else { "plain" },
+                "active": i % 2 == 0,
+            }),
+            expected_version: None,
+        })
+        .collect();
+    for chunk in items.chunks(MAX_BATCH) {
+        c.put_many(&mut env.conn, chunk.to_vec(), 1).await.unwrap();
+    }
+    let query = |search: &str, filter: Filter| Query {
+        search: Some(search.to_owned()),
+        filter,
+        sort: vec![Sort::asc("name")],
+        limit: 3,
+        count_total: true,
+        ..Query::default()
+    };
+    let page = c
+        .query(&mut env.conn, &query("jacket", Filter::all()))
+        .await
+        .unwrap();
+    let ids: Vec<&str> = page.documents.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(
+        (ids, page.total),
+        (vec!["p2599", "p2598", "p2597"], Some(2600))
+    );
+    let next = Query {
+        after: page.next_cursor.clone(),
+        ..query("jacket", Filter::all())
+    };
+    assert_eq!(env.ids(&c, &next).await, ["p2596", "p2595", "p2594"]);
+
+    let active = Filter::all_of(vec![cond("active", Op::Eq, json!(true))]);
+    let page = c
+        .query(&mut env.conn, &query("jacket", active))
+        .await
+        .unwrap();
+    let ids: Vec<&str> = page.documents.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(
+        (ids, page.total),
+        (vec!["p2598", "p2596", "p2594"], Some(1300))
+    );
+
+    let page = c
+        .query(&mut env.conn, &query("jacket rare", Filter::all()))
+        .await
+        .unwrap();
+    assert_eq!(
+        (page.documents[0].id.as_str(), page.total),
+        ("p2500", Some(26))
+    );
 }
