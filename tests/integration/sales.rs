@@ -1,87 +1,80 @@
 //! The sales section (first-party plugin `plugins/sales`): storefront cart and checkout, the
 //! per-item order process in the Back Office, timeouts fired by the host clock, the sell-once
 //! rule under concurrency, the order list, matrix and widgets, and the events exchanged with
-//! catalog and customers. Catalog's stock collections come from the `catalog-stock` fixture,
-//! which follows the cross-section CONTRACT (see its README).
+//! catalog and customers. Catalog is the real `catalog` plugin: products, prices, variants and
+//! stock are made through its JSON API, and its availability shows the reservations that sales'
+//! events cause.
 
 use std::time::Duration;
 
 use backoffice_tests::{Browser, Reply, TestApp};
 use serde_json::{Value, json};
 
+use super::catalog::product;
+use super::catalog_stock::{availability, set_stock, warehouse};
+
 const CUSTOMER_PASSWORD: &str = "customer-password-01";
 const WAIT: Duration = Duration::from_secs(10);
+/// The one warehouse every test's stock is in.
+const WAREHOUSE: &str = "Main";
 
 async fn app() -> (TestApp, Browser) {
-    let app = TestApp::with_plugins(&["catalog-stock", "sales"]).await;
+    app_with(&["catalog", "sales"]).await
+}
+
+/// An app with `plugins` loaded and catalog's warehouse in place; the admin's browser.
+async fn app_with(plugins: &[&str]) -> (TestApp, Browser) {
+    let app = TestApp::with_plugins(plugins).await;
     let admin = app.admin().await;
+    warehouse(&admin, WAREHOUSE).await;
     (app, admin)
 }
 
-async fn seed(admin: &Browser, collection: &str, id: Option<&str>, record: Value) -> String {
-    let reply = admin
-        .submit_json(
-            "/admin/catalog/seed/put",
-            &json!({"collection": collection, "id": id, "record": record}),
-        )
-        .await;
-    assert_eq!(reply.status, 200, "{}", reply.body);
-    reply.json()["id"].as_str().unwrap().to_owned()
-}
-
-/// An abstract product sold by its own SKU, with a price and stock.
-async fn simple_product(admin: &Browser, sku: &str, name: &str, gross: i64, stock: i64) {
-    seed(
-        admin,
-        "products",
-        None,
-        json!({"sku": sku, "name": name, "status": "active", "price": gross}),
-    )
-    .await;
-    seed(
-        admin,
-        "prices",
-        Some(&format!("{sku}~EUR")),
-        json!({"sku": sku, "currency": "EUR", "gross": gross, "volume": []}),
-    )
-    .await;
-    stock_of(admin, sku, stock).await;
+/// POSTs `body` as JSON and returns the answer, which must be 200.
+async fn ok(admin: &Browser, path: &str, body: Value) -> Value {
+    let reply = admin.submit_json(path, &body).await;
+    assert_eq!(reply.status, 200, "{path}: {}", reply.body);
+    reply.json()
 }
 
 async fn stock_of(admin: &Browser, sku: &str, quantity: i64) {
-    seed(
+    let reply = set_stock(
         admin,
-        "availability",
-        Some(sku),
-        json!({"sku": sku, "quantity": quantity, "reserved": 0, "available": quantity, "never_out_of_stock": false}),
+        json!({"sku": sku, "quantities": {WAREHOUSE: quantity}}),
     )
     .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
 }
 
-/// A T-shirt sold as variant `TSHIRT-RED-M`, priced through its abstract SKU.
+/// An active product sold by its own SKU, with a price and stock.
+async fn simple_product(admin: &Browser, sku: &str, name: &str, gross: i64, stock: i64) {
+    product(admin, sku, name, gross, "active").await;
+    stock_of(admin, sku, stock).await;
+}
+
+/// A T-shirt sold as its variant `TSHIRT-M` (super attribute `size`), priced through the
+/// abstract SKU with a volume tier from 3 units.
 async fn variant_product(admin: &Browser, stock: i64) {
-    let id = seed(
+    ok(
         admin,
-        "products",
-        None,
-        json!({"sku": "TSHIRT", "name": "T-shirt", "status": "active", "price": 1500}),
+        "/admin/catalog/attributes/create",
+        json!({"key": "size", "input_type": "select", "values": ["S", "M", "L"], "is_super": true}),
     )
     .await;
-    seed(
+    let shirt = product(admin, "TSHIRT", "T-shirt", 1500, "active").await;
+    ok(
         admin,
-        "variants",
-        None,
-        json!({"sku": "TSHIRT-RED-M", "abstract_id": id, "abstract_sku": "TSHIRT", "active": true, "name": "T-shirt red M"}),
+        "/admin/catalog/variants/create",
+        json!({"product_id": shirt["id"], "sku": "TSHIRT-M", "attributes": {"size": "M"}}),
     )
     .await;
-    seed(
+    ok(
         admin,
-        "prices",
-        Some("TSHIRT~EUR"),
+        "/admin/catalog/prices/edit",
         json!({"sku": "TSHIRT", "currency": "EUR", "gross": 1500, "volume": [{"quantity": 3, "gross": 1200}]}),
     )
     .await;
-    stock_of(admin, "TSHIRT-RED-M", stock).await;
+    stock_of(admin, "TSHIRT-M", stock).await;
 }
 
 /// A storefront visitor with the anonymous CSRF token of the cart page.
@@ -167,20 +160,13 @@ fn item_states(order: &Value) -> Vec<String> {
         .collect()
 }
 
-/// Waits until catalog's availability of `sku` shows `expected` reserved: it follows sales'
-/// events, delivered in the background.
+/// Waits until catalog's availability of `sku` shows `expected` reserved: catalog follows
+/// sales' `sales.order-placed` and `sales.items-released` events, delivered in the background.
 async fn catalog_reserved(app: &TestApp, admin: &Browser, sku: &str, expected: i64) {
     app.eventually(
         WAIT,
         &format!("catalog reserves {expected} of {sku}"),
-        || async {
-            let reply = admin
-                .get_json(&format!(
-                    "/admin/catalog/seed/get?collection=availability&id={sku}"
-                ))
-                .await;
-            reply.json()["reserved"] == expected
-        },
+        || async { availability(admin, sku).await["reserved"] == expected },
     )
     .await;
 }
@@ -194,7 +180,7 @@ async fn a_customer_buys_two_products_and_the_admin_moves_the_order_through_the_
 
     // Cart through the HTML forms: a variant by its sellable SKU, volume price from 3 units.
     let added = customer
-        .submit("/cart/add", &[("sku", "TSHIRT-RED-M"), ("quantity", "3")])
+        .submit("/cart/add", &[("sku", "TSHIRT-M"), ("quantity", "3")])
         .await;
     assert_eq!(added.location(), Some("/cart"), "{}", added.body);
     customer
@@ -213,7 +199,7 @@ async fn a_customer_buys_two_products_and_the_admin_moves_the_order_through_the_
     assert_eq!(too_many.status, 409, "6 mugs are more than the 5 in stock");
     let cart = customer.get("/cart").await.text();
     assert!(
-        cart.contains("T-shirt red M") && cart.contains("Mug"),
+        cart.contains("T-shirt (size=M)") && cart.contains("Mug"),
         "{cart}"
     );
     let checkout_page = customer.get("/checkout").await;
@@ -263,7 +249,7 @@ async fn a_customer_buys_two_products_and_the_admin_moves_the_order_through_the_
     assert_eq!(o["order"]["email"], "ann@example.com");
     assert_eq!(item_states(&o), ["payment_pending", "payment_pending"]);
     assert_eq!(o["items"][0]["events"], json!(["pay", "cancel"]));
-    catalog_reserved(&app, &admin, "TSHIRT-RED-M", 3).await;
+    catalog_reserved(&app, &admin, "TSHIRT-M", 3).await;
     catalog_reserved(&app, &admin, "MUG", 1).await;
 
     // Per item, then per order.
@@ -310,7 +296,7 @@ async fn a_customer_buys_two_products_and_the_admin_moves_the_order_through_the_
         "every transition of both items is logged"
     );
     // Closed items are released: sales' own hold and catalog's reservation.
-    catalog_reserved(&app, &admin, "TSHIRT-RED-M", 0).await;
+    catalog_reserved(&app, &admin, "TSHIRT-M", 0).await;
     // The HTML detail page offers no event for closed items.
     let page = admin
         .get(&format!("/admin/sales/orders/show?id={id}"))
@@ -588,13 +574,21 @@ async fn orders_are_listed_filtered_searched_paged_exported_and_counted_in_the_m
 
 #[tokio::test]
 async fn addresses_are_edited_comments_added_and_an_anonymised_customer_loses_them() {
-    let (app, admin) = app().await;
+    let (app, admin) = app_with(&["catalog", "customers", "sales"]).await;
     simple_product(&admin, "CUP", "Cup", 800, 10).await;
+    let bob = ok(
+        &admin,
+        "/admin/customers/customers/create",
+        json!({"email": "bob@example.com", "first_name": "Bob", "last_name": "Stone"}),
+    )
+    .await["customer"]
+        .clone();
+    let account = bob["customer_id"].as_i64().unwrap().to_string();
     let assisted = admin
         .submit(
             "/admin/sales/orders/create",
             &[
-                ("customer_id", "42"),
+                ("customer_id", &account),
                 ("email", "bob@example.com"),
                 ("items", "CUP 2\n"),
                 ("billing_first_name", "Bob"),
@@ -618,7 +612,7 @@ async fn addresses_are_edited_comments_added_and_an_anonymised_customer_loses_th
         .to_owned();
     let o = order(&admin, &id).await;
     assert_eq!(o["order"]["placed_by"], "admin@example.com");
-    assert_eq!(o["order"]["customer_id"], 42);
+    assert_eq!(o["order"]["customer_id"].to_string(), account);
 
     let missing_city = admin
         .submit_json(
@@ -683,13 +677,13 @@ async fn addresses_are_edited_comments_added_and_an_anonymised_customer_loses_th
     );
     assert!(page.contains("Ring"));
 
-    let published = admin
-        .submit_json(
-            "/admin/catalog/seed/anonymise",
-            &json!({"reference": "C-42", "customer_id": 42}),
-        )
-        .await;
-    assert_eq!(published.status, 200, "{}", published.body);
+    // The customers section anonymises Bob and announces it; sales follows.
+    ok(
+        &admin,
+        "/admin/customers/customers/anonymise",
+        json!({"id": bob["id"]}),
+    )
+    .await;
     app.eventually(WAIT, "the anonymisation", || async {
         let o = admin
             .get_json(&format!("/admin/sales/orders/show?id={id}"))
@@ -702,5 +696,5 @@ async fn addresses_are_edited_comments_added_and_an_anonymised_customer_loses_th
     assert_eq!(o["order"]["shipping"]["street"], "anonymised");
     assert_eq!(o["order"]["billing"]["first_name"], "anonymised");
     assert_eq!(o["order"]["shipping"]["country"], "AT");
-    assert_eq!(o["order"]["email"], "anonymised-42@invalid");
+    assert_eq!(o["order"]["email"], format!("anonymised-{account}@invalid"));
 }
