@@ -518,6 +518,16 @@ async fn orders_are_listed_filtered_searched_paged_exported_and_counted_in_the_m
         .await
         .json();
     assert_eq!(usd["orders"], json!([]));
+    let no_customers = admin.get_json("/admin/sales/orders/create?find=Ann").await;
+    assert_eq!(no_customers.status, 422, "{}", no_customers.body);
+    assert!(
+        no_customers.json()["error"]
+            .as_str()
+            .unwrap()
+            .ends_with("is the customers section installed?"),
+        "{}",
+        no_customers.body
+    );
     let bad = admin
         .get_json("/admin/sales/orders/index?from=2025-13-01")
         .await;
@@ -588,8 +598,7 @@ async fn addresses_are_edited_comments_added_and_an_anonymised_customer_loses_th
         .submit(
             "/admin/sales/orders/create",
             &[
-                ("customer_id", &account),
-                ("email", "bob@example.com"),
+                ("customer", bob["id"].as_str().unwrap()),
                 ("items", "CUP 2\n"),
                 ("billing_first_name", "Bob"),
                 ("billing_last_name", "Stone"),
@@ -676,6 +685,16 @@ async fn addresses_are_edited_comments_added_and_an_anonymised_customer_loses_th
         "escaped: {page}"
     );
     assert!(page.contains("Ring"));
+    let form = admin
+        .get(&format!(
+            "/admin/sales/orders/address?id={id}&which=shipping"
+        ))
+        .await
+        .text();
+    assert!(
+        form.contains("name=\"address_street\" value=\"Ring\""),
+        "{form}"
+    );
 
     // The customers section anonymises Bob and announces it; sales follows.
     ok(
@@ -697,4 +716,168 @@ async fn addresses_are_edited_comments_added_and_an_anonymised_customer_loses_th
     assert_eq!(o["order"]["billing"]["first_name"], "anonymised");
     assert_eq!(o["order"]["shipping"]["country"], "AT");
     assert_eq!(o["order"]["email"], format!("anonymised-{account}@invalid"));
+}
+
+/// Adds an address to a customer of the customers section.
+async fn customer_address(admin: &Browser, reference: &str, street: &str, extra: Value) {
+    let mut body = json!({"customer": reference, "first_name": "Carla", "last_name": "Diaz",
+                          "street": street, "zip": "20095", "city": "Hamburg", "country": "de"});
+    body.as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
+    ok(admin, "/admin/customers/addresses/create", body).await;
+}
+
+#[tokio::test]
+async fn an_admin_orders_for_a_customer_picked_from_the_customers_section_or_for_a_guest() {
+    let (app, admin) = app_with(&["catalog", "customers", "sales"]).await;
+    simple_product(&admin, "VASE", "Vase", 2500, 10).await;
+    let carla = ok(
+        &admin,
+        "/admin/customers/customers/create",
+        json!({"email": "carla@example.com", "first_name": "Carla", "last_name": "Diaz"}),
+    )
+    .await["customer"]
+        .clone();
+    let reference = carla["id"].as_str().unwrap();
+    // The first address is the default for both; the second takes over shipping.
+    customer_address(&admin, reference, "Home Street", json!({})).await;
+    customer_address(
+        &admin,
+        reference,
+        "Office Street",
+        json!({"company": "Diaz GmbH", "default_shipping": true}),
+    )
+    .await;
+
+    // Search, pick, and the form comes prefilled with the default addresses.
+    let found = admin
+        .get_json("/admin/sales/orders/create?find=Diaz")
+        .await
+        .json();
+    assert_eq!(found["matches"][0]["reference"], reference, "{found}");
+    assert_eq!(found["matches"][0]["email"], "carla@example.com");
+    let none = admin
+        .get("/admin/sales/orders/create?find=Nobody")
+        .await
+        .text();
+    assert!(none.contains("No customer matches “Nobody”"), "{none}");
+    let picked = admin
+        .get_json(&format!("/admin/sales/orders/create?customer={reference}"))
+        .await
+        .json();
+    assert_eq!(picked["picked"]["name"], "Carla Diaz");
+    assert_eq!(picked["billing"]["street"], "Home Street");
+    assert_eq!(picked["shipping"]["street"], "Office Street");
+    assert_eq!(picked["shipping"]["company"], "Diaz GmbH");
+    let form = admin
+        .get(&format!("/admin/sales/orders/create?customer={reference}"))
+        .await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    let html = form.text();
+    assert!(
+        html.contains(&format!("name=\"customer\" value=\"{reference}\"")),
+        "{html}"
+    );
+    assert!(
+        html.contains("name=\"billing_street\" value=\"Home Street\"")
+            && html.contains("name=\"shipping_street\" value=\"Office Street\""),
+        "{html}"
+    );
+    assert!(
+        !html.contains("name=\"email\""),
+        "the customer's email is not typed"
+    );
+
+    // The form as the browser sends it back: the order is the customer's.
+    let placed = admin
+        .submit(
+            "/admin/sales/orders/create",
+            &[
+                ("customer", reference),
+                ("items", "VASE 2"),
+                ("billing_first_name", "Carla"),
+                ("billing_last_name", "Diaz"),
+                ("billing_street", "Home Street"),
+                ("billing_zip", "20095"),
+                ("billing_city", "Hamburg"),
+                ("billing_country", "DE"),
+                ("shipping_first_name", "Carla"),
+                ("shipping_last_name", "Diaz"),
+                ("shipping_company", "Diaz GmbH"),
+                ("shipping_street", "Office Street"),
+                ("shipping_zip", "20095"),
+                ("shipping_city", "Hamburg"),
+                ("shipping_country", "DE"),
+                ("shipment", "flat"),
+                ("payment", "invoice"),
+            ],
+        )
+        .await;
+    assert_eq!(placed.status, 303, "{}", placed.body);
+    let id = placed.location().unwrap().rsplit('=').next().unwrap();
+    let o = order(&admin, id).await;
+    assert_eq!(o["order"]["email"], "carla@example.com");
+    assert_eq!(o["order"]["customer_id"], carla["customer_id"]);
+    assert_eq!(o["order"]["placed_by"], "admin@example.com");
+    assert_eq!(o["order"]["billing"]["street"], "Home Street");
+    assert_eq!(o["order"]["shipping"]["street"], "Office Street");
+    let theirs = admin
+        .get_json(&format!(
+            "/admin/sales/orders/index?customer={}",
+            carla["customer_id"]
+        ))
+        .await
+        .json();
+    assert_eq!(theirs["orders"][0]["id"], id);
+    catalog_reserved(&app, &admin, "VASE", 2).await;
+
+    // A guest's order is typed: email and address, no customer account.
+    let guest = admin
+        .submit_json(
+            "/admin/sales/orders/create",
+            &json!({"email": "walk-in@example.com", "items": [{"sku": "VASE", "quantity": 1}],
+                    "billing": address("Walker")}),
+        )
+        .await;
+    assert_eq!(guest.status, 200, "{}", guest.body);
+    assert_eq!(guest.json()["order"]["customer_id"], Value::Null);
+    assert_eq!(guest.json()["order"]["email"], "walk-in@example.com");
+    let no_email = admin
+        .submit_json(
+            "/admin/sales/orders/create",
+            &json!({"items": [{"sku": "VASE", "quantity": 1}], "billing": address("Walker")}),
+        )
+        .await;
+    assert_eq!(no_email.status, 422);
+    assert_eq!(no_email.json()["error"], "email must be an email address");
+
+    // Customers who cannot be ordered for are refused by name, nothing is placed.
+    let unknown = admin
+        .submit_json(
+            "/admin/sales/orders/create",
+            &json!({"customer": "CU-NOPE", "items": [{"sku": "VASE", "quantity": 1}], "billing": address("X")}),
+        )
+        .await;
+    assert_eq!(unknown.status, 404);
+    assert_eq!(unknown.json()["error"], "customer CU-NOPE not found");
+    ok(
+        &admin,
+        "/admin/customers/customers/block",
+        json!({"id": reference}),
+    )
+    .await;
+    let blocked = admin
+        .submit_json(
+            "/admin/sales/orders/create",
+            &json!({"customer": reference, "items": [{"sku": "VASE", "quantity": 1}], "billing": address("X")}),
+        )
+        .await;
+    assert_eq!(blocked.status, 409);
+    assert_eq!(
+        blocked.json()["error"],
+        format!("customer {reference} is blocked and cannot be ordered for")
+    );
+    let list = admin.get_json("/admin/sales/orders/index").await.json();
+    assert_eq!(list["orders"].as_array().unwrap().len(), 2);
 }

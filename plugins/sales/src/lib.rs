@@ -6,6 +6,7 @@
 mod catalog;
 mod checkout;
 mod counters;
+mod customers;
 mod dates;
 mod events;
 mod input;
@@ -41,6 +42,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "orders/address.html",
         include_str!("../templates/orders/address.html"),
+    ),
+    (
+        "orders/address-fields.html",
+        include_str!("../templates/orders/address-fields.html"),
     ),
     (
         "orders/create.html",
@@ -102,7 +107,7 @@ impl Plugin for Sales {
         for c in stats::collections() {
             m = m.collection(c);
         }
-        for (plugin, collection) in catalog::READS {
+        for (plugin, collection) in catalog::READS.iter().chain(customers::READS) {
             m = m.reads(plugin, collection);
         }
         for (name, source) in TEMPLATES {

@@ -8,14 +8,17 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::DEFAULT_CURRENCY;
 use crate::checkout::{self, Placer};
+use crate::customers::{self, Customer};
 use crate::dates::{DAY, now, parse_ymd, stamp, ymd};
 use crate::input::{self, COMMENT_MAX, encode_component};
-use crate::model::{CartLine, Comment, Order, OrderData, Refund, load_order, orders, state_key};
+use crate::model::{
+    Address, CartLine, Comment, Order, OrderData, Refund, load_order, orders, state_key,
+};
+use crate::process::{self, Process};
+use crate::transitions;
 
 /// Later than any placement time `state_key` is asked to bound (12 digits).
 const MAX_TIME: i64 = 999_999_999_999;
-use crate::process::{self, Process};
-use crate::transitions;
 
 pub fn routes(router: Router) -> Router {
     router
@@ -560,12 +563,45 @@ fn refund(req: &Request) -> Reply {
 
 // ---- assisted order ----
 
+/// The assisted-order form: a customer search (`find`) over the customers section, the picked
+/// customer (`customer`, their reference) with their default addresses prefilled, or a guest's
+/// typed email (`email`).
+#[derive(Serialize)]
+struct CreateContext {
+    methods: Vec<crate::shipping::Method>,
+    find: Option<String>,
+    /// Customers matching `find`, to pick from.
+    matches: Vec<Customer>,
+    /// The picked customer (not `customer`: the host's page context has that name).
+    picked: Option<Customer>,
+    email: Option<String>,
+    billing: Option<Address>,
+    /// Only when it differs from billing; otherwise the form ships to the billing address.
+    shipping: Option<Address>,
+}
+
 fn create_form(req: &Request) -> Reply {
-    let ctx = serde_json::json!({
-        "methods": crate::shipping::methods(DEFAULT_CURRENCY, 0),
-        "customer": req.query("customer"),
-        "email": req.query("email"),
-    });
+    let find = input::param(req, "find");
+    let matches = match &find {
+        Some(text) => customers::search(text)?,
+        None => Vec::new(),
+    };
+    let picked = input::param(req, "customer")
+        .map(|reference| customers::orderable(&reference))
+        .transpose()?;
+    let (billing, shipping) = match &picked {
+        Some(c) => customers::default_addresses(&c.reference)?,
+        None => (None, None),
+    };
+    let ctx = CreateContext {
+        methods: crate::shipping::methods(DEFAULT_CURRENCY, 0),
+        shipping: shipping.filter(|s| billing.as_ref() != Some(s)),
+        billing,
+        email: input::param(req, "email"),
+        find,
+        matches,
+        picked,
+    };
     Ok(view_or_json(
         req,
         "orders/create.html",
@@ -577,7 +613,8 @@ fn create_form(req: &Request) -> Reply {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct AssistedJson {
-    customer_id: Option<i64>,
+    /// The customers section's reference of the customer ordered for; none for a guest.
+    customer: Option<String>,
     items: Vec<CartLine>,
 }
 
@@ -600,32 +637,44 @@ fn lines_from_text(text: &str) -> Result<Vec<CartLine>, Failure> {
         .collect()
 }
 
+/// Places an assisted order. For a picked customer the order takes the customer's email and
+/// account (so it shows in their "my orders"); a guest's email is typed.
 fn create(req: &Request) -> Reply {
-    let (customer_id, lines) = if req.body.is_some() {
+    let (customer, lines) = if req.body.is_some() {
         let j = req.json::<AssistedJson>()?;
-        (j.customer_id, j.items)
+        let customer = j
+            .customer
+            .map(|c| c.trim().to_owned())
+            .filter(|c| !c.is_empty());
+        (customer, j.items)
     } else {
-        let customer = match input::param(req, "customer_id") {
-            None => None,
-            Some(c) => Some(
-                c.parse()
-                    .map_err(|_| Failure::unprocessable("customer_id must be a number"))?,
-            ),
-        };
-        (customer, lines_from_text(req.form("items").unwrap_or(""))?)
+        (
+            input::param(req, "customer"),
+            lines_from_text(req.form("items").unwrap_or(""))?,
+        )
     };
-    let input = input::checkout(req)?;
+    let mut input = input::checkout(req)?;
+    let customer = customer
+        .map(|reference| customers::orderable(&reference))
+        .transpose()?;
+    if let Some(c) = &customer {
+        input.email = c.email.clone();
+    }
     input::check_email(&input.email)?;
     let placer = Placer {
-        customer_id,
+        customer_id: customer.as_ref().map(|c| c.customer_id),
         by: actor(),
         locale: "en".into(),
     };
     let (id, order) = checkout::place(&lines, DEFAULT_CURRENCY, input, &placer)?;
+    let whom = match &customer {
+        Some(c) => format!("for customer {} ({})", c.reference, order.email),
+        None => format!("for guest {}", order.email),
+    };
     audit(
         "order.assisted",
         &format!("order {}", order.reference),
-        &format!("for {}", order.email),
+        &whom,
     );
     done(req, &id, &format!("Order {} placed", order.reference))
 }
