@@ -42,7 +42,7 @@ const REQUESTS: usize = 300;
 /// Seconds between the placement times of the copied orders (100,000 orders: about 5 weeks).
 const SPACING: i64 = 30;
 /// Sales' collections with one record per order, keyed by the order id.
-const PER_ORDER: &[&str] = &["orders"];
+const PER_ORDER: &[&str] = &["orders", "order_rows"];
 
 /// An API client with the admin session, answering JSON.
 fn client(served: &harness::Served) -> anyhow::Result<reqwest::Client> {

@@ -716,6 +716,20 @@ async fn addresses_are_edited_comments_added_and_an_anonymised_customer_loses_th
     assert_eq!(o["order"]["billing"]["first_name"], "anonymised");
     assert_eq!(o["order"]["shipping"]["country"], "AT");
     assert_eq!(o["order"]["email"], format!("anonymised-{account}@invalid"));
+    let listed = admin
+        .get_json(&format!("/admin/sales/orders/index?customer={account}"))
+        .await
+        .json();
+    assert_eq!(
+        listed["orders"][0]["email"],
+        format!("anonymised-{account}@invalid"),
+        "the list row follows the order"
+    );
+    let searched = admin
+        .get_json("/admin/sales/orders/index?q=bob%40example.com")
+        .await
+        .json();
+    assert_eq!(searched["orders"], json!([]), "the old email is not found");
 }
 
 /// Adds an address to a customer of the customers section.

@@ -99,6 +99,7 @@ impl Plugin for Sales {
                 &matrix::WIDGETS.iter().map(|w| w.0).collect::<Vec<_>>(),
             )
             .collection(model::orders_collection())
+            .collection(model::order_rows_collection())
             .collection(model::carts_collection())
             .collection(stock::collection())
             .collection(checkout::sequences_collection())

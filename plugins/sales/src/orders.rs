@@ -12,7 +12,8 @@ use crate::customers::{self, Customer};
 use crate::dates::{DAY, now, parse_ymd, stamp, ymd};
 use crate::input::{self, COMMENT_MAX, encode_component};
 use crate::model::{
-    Address, CartLine, Comment, Order, OrderData, Refund, load_order, orders, state_key,
+    Address, CartLine, Comment, OrderData, OrderRow, Refund, load_order, order_rows, orders,
+    state_key,
 };
 use crate::process::{self, Process};
 use crate::transitions;
@@ -98,14 +99,14 @@ impl Filters {
         Ok(f)
     }
 
-    fn query(&self) -> backoffice_sdk::storage::Query<OrderData> {
+    fn query(&self) -> backoffice_sdk::storage::Query<OrderRow> {
         let from = self.from.as_deref().and_then(parse_ymd).map(|d| d * DAY);
         let until = self
             .to
             .as_deref()
             .and_then(parse_ymd)
             .map(|d| (d + 1) * DAY);
-        let mut query = orders().query();
+        let mut query = order_rows().query();
         // In one state, `state_created` orders by placement within the state on one index.
         if let Some(s) = &self.state {
             query = query
@@ -141,7 +142,7 @@ impl Filters {
     }
 }
 
-/// An order as a list row.
+/// An order's list row as the page and the CSV show it.
 #[derive(Debug, Serialize)]
 struct Row {
     id: String,
@@ -156,19 +157,19 @@ struct Row {
     items: usize,
 }
 
-impl From<Order> for Row {
-    fn from(o: Order) -> Row {
+impl From<Record<OrderRow>> for Row {
+    fn from(r: Record<OrderRow>) -> Row {
         Row {
-            id: o.id,
-            reference: o.data.reference,
-            created: stamp(o.data.created),
-            email: o.data.email,
-            customer_id: o.data.customer_id,
-            state: o.data.state,
-            process: o.data.process,
-            currency: o.data.currency,
-            grand_total: o.data.grand_total,
-            items: o.data.items.len(),
+            id: r.id,
+            reference: r.data.reference,
+            created: stamp(r.data.created),
+            email: r.data.email,
+            customer_id: r.data.customer_id,
+            state: r.data.state,
+            process: r.data.process,
+            currency: r.data.currency,
+            grand_total: r.data.grand_total,
+            items: r.data.items,
         }
     }
 }
