@@ -53,7 +53,7 @@ async fn simple_product(admin: &Browser, sku: &str, name: &str, gross: i64, stoc
 }
 
 /// A T-shirt sold as its variant `TSHIRT-M` (super attribute `size`), priced through the
-/// abstract SKU with a volume tier from 3 units.
+/// abstract SKU with a volume tier from 3 units; its variant `TSHIRT-L` is no longer valid.
 async fn variant_product(admin: &Browser, stock: i64) {
     ok(
         admin,
@@ -66,6 +66,14 @@ async fn variant_product(admin: &Browser, stock: i64) {
         admin,
         "/admin/catalog/variants/create",
         json!({"product_id": shirt["id"], "sku": "TSHIRT-M", "attributes": {"size": "M"}}),
+    )
+    .await;
+    // Valid until the day before the test clock starts (2025-01-01): not for sale.
+    ok(
+        admin,
+        "/admin/catalog/variants/create",
+        json!({"product_id": shirt["id"], "sku": "TSHIRT-L", "attributes": {"size": "L"},
+               "valid_to": "2024-12-31"}),
     )
     .await;
     ok(
@@ -186,6 +194,9 @@ async fn a_customer_buys_two_products_and_the_admin_moves_the_order_through_the_
     customer
         .submit("/cart/add", &[("sku", "MUG"), ("quantity", "1")])
         .await;
+    let expired = customer.submit("/cart/add", &[("sku", "TSHIRT-L")]).await;
+    assert_eq!(expired.status, 422, "its validity ended the day before");
+    assert!(expired.body.contains("TSHIRT-L is not for sale"));
     let abstract_with_variants = customer.submit("/cart/add", &[("sku", "TSHIRT")]).await;
     assert_eq!(abstract_with_variants.status, 422);
     assert!(
