@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::catalog::product;
 
-async fn warehouse(admin: &Browser, name: &str) -> String {
+pub(crate) async fn warehouse(admin: &Browser, name: &str) -> String {
     let reply = admin
         .submit_json("/admin/catalog/warehouses/create", &json!({ "name": name }))
         .await;
@@ -17,11 +17,11 @@ async fn warehouse(admin: &Browser, name: &str) -> String {
     reply.json()["warehouse"]["id"].as_str().unwrap().to_owned()
 }
 
-async fn set_stock(admin: &Browser, body: Value) -> Reply {
+pub(crate) async fn set_stock(admin: &Browser, body: Value) -> Reply {
     admin.submit_json("/admin/catalog/stock/edit", &body).await
 }
 
-async fn availability(admin: &Browser, sku: &str) -> Value {
+pub(crate) async fn availability(admin: &Browser, sku: &str) -> Value {
     let reply = admin
         .get_json(&format!("/admin/catalog/stock/edit?sku={sku}"))
         .await;

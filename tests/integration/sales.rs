@@ -1,87 +1,88 @@
 //! The sales section (first-party plugin `plugins/sales`): storefront cart and checkout, the
 //! per-item order process in the Back Office, timeouts fired by the host clock, the sell-once
 //! rule under concurrency, the order list, matrix and widgets, and the events exchanged with
-//! catalog and customers. Catalog's stock collections come from the `catalog-stock` fixture,
-//! which follows the cross-section CONTRACT (see its README).
+//! catalog and customers. Catalog is the real `catalog` plugin: products, prices, variants and
+//! stock are made through its JSON API, and its availability shows the reservations that sales'
+//! events cause.
 
 use std::time::Duration;
 
 use backoffice_tests::{Browser, Reply, TestApp};
 use serde_json::{Value, json};
 
+use super::catalog::product;
+use super::catalog_stock::{availability, set_stock, warehouse};
+
 const CUSTOMER_PASSWORD: &str = "customer-password-01";
 const WAIT: Duration = Duration::from_secs(10);
+/// The one warehouse every test's stock is in.
+const WAREHOUSE: &str = "Main";
 
 async fn app() -> (TestApp, Browser) {
-    let app = TestApp::with_plugins(&["catalog-stock", "sales"]).await;
+    app_with(&["catalog", "sales"]).await
+}
+
+/// An app with `plugins` loaded and catalog's warehouse in place; the admin's browser.
+async fn app_with(plugins: &[&str]) -> (TestApp, Browser) {
+    let app = TestApp::with_plugins(plugins).await;
     let admin = app.admin().await;
+    warehouse(&admin, WAREHOUSE).await;
     (app, admin)
 }
 
-async fn seed(admin: &Browser, collection: &str, id: Option<&str>, record: Value) -> String {
-    let reply = admin
-        .submit_json(
-            "/admin/catalog/seed/put",
-            &json!({"collection": collection, "id": id, "record": record}),
-        )
-        .await;
-    assert_eq!(reply.status, 200, "{}", reply.body);
-    reply.json()["id"].as_str().unwrap().to_owned()
-}
-
-/// An abstract product sold by its own SKU, with a price and stock.
-async fn simple_product(admin: &Browser, sku: &str, name: &str, gross: i64, stock: i64) {
-    seed(
-        admin,
-        "products",
-        None,
-        json!({"sku": sku, "name": name, "status": "active", "price": gross}),
-    )
-    .await;
-    seed(
-        admin,
-        "prices",
-        Some(&format!("{sku}~EUR")),
-        json!({"sku": sku, "currency": "EUR", "gross": gross, "volume": []}),
-    )
-    .await;
-    stock_of(admin, sku, stock).await;
+/// POSTs `body` as JSON and returns the answer, which must be 200.
+async fn ok(admin: &Browser, path: &str, body: Value) -> Value {
+    let reply = admin.submit_json(path, &body).await;
+    assert_eq!(reply.status, 200, "{path}: {}", reply.body);
+    reply.json()
 }
 
 async fn stock_of(admin: &Browser, sku: &str, quantity: i64) {
-    seed(
+    let reply = set_stock(
         admin,
-        "availability",
-        Some(sku),
-        json!({"sku": sku, "quantity": quantity, "reserved": 0, "available": quantity, "never_out_of_stock": false}),
+        json!({"sku": sku, "quantities": {WAREHOUSE: quantity}}),
     )
     .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
 }
 
-/// A T-shirt sold as variant `TSHIRT-RED-M`, priced through its abstract SKU.
+/// An active product sold by its own SKU, with a price and stock.
+async fn simple_product(admin: &Browser, sku: &str, name: &str, gross: i64, stock: i64) {
+    product(admin, sku, name, gross, "active").await;
+    stock_of(admin, sku, stock).await;
+}
+
+/// A T-shirt sold as its variant `TSHIRT-M` (super attribute `size`), priced through the
+/// abstract SKU with a volume tier from 3 units; its variant `TSHIRT-L` is no longer valid.
 async fn variant_product(admin: &Browser, stock: i64) {
-    let id = seed(
+    ok(
         admin,
-        "products",
-        None,
-        json!({"sku": "TSHIRT", "name": "T-shirt", "status": "active", "price": 1500}),
+        "/admin/catalog/attributes/create",
+        json!({"key": "size", "input_type": "select", "values": ["S", "M", "L"], "is_super": true}),
     )
     .await;
-    seed(
+    let shirt = product(admin, "TSHIRT", "T-shirt", 1500, "active").await;
+    ok(
         admin,
-        "variants",
-        None,
-        json!({"sku": "TSHIRT-RED-M", "abstract_id": id, "abstract_sku": "TSHIRT", "active": true, "name": "T-shirt red M"}),
+        "/admin/catalog/variants/create",
+        json!({"product_id": shirt["id"], "sku": "TSHIRT-M", "attributes": {"size": "M"}}),
     )
     .await;
-    seed(
+    // Valid until the day before the test clock starts (2025-01-01): not for sale.
+    ok(
         admin,
-        "prices",
-        Some("TSHIRT~EUR"),
+        "/admin/catalog/variants/create",
+        json!({"product_id": shirt["id"], "sku": "TSHIRT-L", "attributes": {"size": "L"},
+               "valid_to": "2024-12-31"}),
+    )
+    .await;
+    ok(
+        admin,
+        "/admin/catalog/prices/edit",
         json!({"sku": "TSHIRT", "currency": "EUR", "gross": 1500, "volume": [{"quantity": 3, "gross": 1200}]}),
     )
     .await;
-    stock_of(admin, "TSHIRT-RED-M", stock).await;
+    stock_of(admin, "TSHIRT-M", stock).await;
 }
 
 /// A storefront visitor with the anonymous CSRF token of the cart page.
@@ -167,20 +168,13 @@ fn item_states(order: &Value) -> Vec<String> {
         .collect()
 }
 
-/// Waits until catalog's availability of `sku` shows `expected` reserved: it follows sales'
-/// events, delivered in the background.
+/// Waits until catalog's availability of `sku` shows `expected` reserved: catalog follows
+/// sales' `sales.order-placed` and `sales.items-released` events, delivered in the background.
 async fn catalog_reserved(app: &TestApp, admin: &Browser, sku: &str, expected: i64) {
     app.eventually(
         WAIT,
         &format!("catalog reserves {expected} of {sku}"),
-        || async {
-            let reply = admin
-                .get_json(&format!(
-                    "/admin/catalog/seed/get?collection=availability&id={sku}"
-                ))
-                .await;
-            reply.json()["reserved"] == expected
-        },
+        || async { availability(admin, sku).await["reserved"] == expected },
     )
     .await;
 }
@@ -194,12 +188,15 @@ async fn a_customer_buys_two_products_and_the_admin_moves_the_order_through_the_
 
     // Cart through the HTML forms: a variant by its sellable SKU, volume price from 3 units.
     let added = customer
-        .submit("/cart/add", &[("sku", "TSHIRT-RED-M"), ("quantity", "3")])
+        .submit("/cart/add", &[("sku", "TSHIRT-M"), ("quantity", "3")])
         .await;
     assert_eq!(added.location(), Some("/cart"), "{}", added.body);
     customer
         .submit("/cart/add", &[("sku", "MUG"), ("quantity", "1")])
         .await;
+    let expired = customer.submit("/cart/add", &[("sku", "TSHIRT-L")]).await;
+    assert_eq!(expired.status, 422, "its validity ended the day before");
+    assert!(expired.body.contains("TSHIRT-L is not for sale"));
     let abstract_with_variants = customer.submit("/cart/add", &[("sku", "TSHIRT")]).await;
     assert_eq!(abstract_with_variants.status, 422);
     assert!(
@@ -213,7 +210,7 @@ async fn a_customer_buys_two_products_and_the_admin_moves_the_order_through_the_
     assert_eq!(too_many.status, 409, "6 mugs are more than the 5 in stock");
     let cart = customer.get("/cart").await.text();
     assert!(
-        cart.contains("T-shirt red M") && cart.contains("Mug"),
+        cart.contains("T-shirt (size=M)") && cart.contains("Mug"),
         "{cart}"
     );
     let checkout_page = customer.get("/checkout").await;
@@ -263,7 +260,7 @@ async fn a_customer_buys_two_products_and_the_admin_moves_the_order_through_the_
     assert_eq!(o["order"]["email"], "ann@example.com");
     assert_eq!(item_states(&o), ["payment_pending", "payment_pending"]);
     assert_eq!(o["items"][0]["events"], json!(["pay", "cancel"]));
-    catalog_reserved(&app, &admin, "TSHIRT-RED-M", 3).await;
+    catalog_reserved(&app, &admin, "TSHIRT-M", 3).await;
     catalog_reserved(&app, &admin, "MUG", 1).await;
 
     // Per item, then per order.
@@ -310,7 +307,7 @@ async fn a_customer_buys_two_products_and_the_admin_moves_the_order_through_the_
         "every transition of both items is logged"
     );
     // Closed items are released: sales' own hold and catalog's reservation.
-    catalog_reserved(&app, &admin, "TSHIRT-RED-M", 0).await;
+    catalog_reserved(&app, &admin, "TSHIRT-M", 0).await;
     // The HTML detail page offers no event for closed items.
     let page = admin
         .get(&format!("/admin/sales/orders/show?id={id}"))
@@ -532,6 +529,16 @@ async fn orders_are_listed_filtered_searched_paged_exported_and_counted_in_the_m
         .await
         .json();
     assert_eq!(usd["orders"], json!([]));
+    let no_customers = admin.get_json("/admin/sales/orders/create?find=Ann").await;
+    assert_eq!(no_customers.status, 422, "{}", no_customers.body);
+    assert!(
+        no_customers.json()["error"]
+            .as_str()
+            .unwrap()
+            .ends_with("is the customers section installed?"),
+        "{}",
+        no_customers.body
+    );
     let bad = admin
         .get_json("/admin/sales/orders/index?from=2025-13-01")
         .await;
@@ -588,14 +595,21 @@ async fn orders_are_listed_filtered_searched_paged_exported_and_counted_in_the_m
 
 #[tokio::test]
 async fn addresses_are_edited_comments_added_and_an_anonymised_customer_loses_them() {
-    let (app, admin) = app().await;
+    let (app, admin) = app_with(&["catalog", "customers", "sales"]).await;
     simple_product(&admin, "CUP", "Cup", 800, 10).await;
+    let bob = ok(
+        &admin,
+        "/admin/customers/customers/create",
+        json!({"email": "bob@example.com", "first_name": "Bob", "last_name": "Stone"}),
+    )
+    .await["customer"]
+        .clone();
+    let account = bob["customer_id"].as_i64().unwrap().to_string();
     let assisted = admin
         .submit(
             "/admin/sales/orders/create",
             &[
-                ("customer_id", "42"),
-                ("email", "bob@example.com"),
+                ("customer", bob["id"].as_str().unwrap()),
                 ("items", "CUP 2\n"),
                 ("billing_first_name", "Bob"),
                 ("billing_last_name", "Stone"),
@@ -618,7 +632,7 @@ async fn addresses_are_edited_comments_added_and_an_anonymised_customer_loses_th
         .to_owned();
     let o = order(&admin, &id).await;
     assert_eq!(o["order"]["placed_by"], "admin@example.com");
-    assert_eq!(o["order"]["customer_id"], 42);
+    assert_eq!(o["order"]["customer_id"].to_string(), account);
 
     let missing_city = admin
         .submit_json(
@@ -682,14 +696,24 @@ async fn addresses_are_edited_comments_added_and_an_anonymised_customer_loses_th
         "escaped: {page}"
     );
     assert!(page.contains("Ring"));
+    let form = admin
+        .get(&format!(
+            "/admin/sales/orders/address?id={id}&which=shipping"
+        ))
+        .await
+        .text();
+    assert!(
+        form.contains("name=\"address_street\" value=\"Ring\""),
+        "{form}"
+    );
 
-    let published = admin
-        .submit_json(
-            "/admin/catalog/seed/anonymise",
-            &json!({"reference": "C-42", "customer_id": 42}),
-        )
-        .await;
-    assert_eq!(published.status, 200, "{}", published.body);
+    // The customers section anonymises Bob and announces it; sales follows.
+    ok(
+        &admin,
+        "/admin/customers/customers/anonymise",
+        json!({"id": bob["id"]}),
+    )
+    .await;
     app.eventually(WAIT, "the anonymisation", || async {
         let o = admin
             .get_json(&format!("/admin/sales/orders/show?id={id}"))
@@ -702,5 +726,183 @@ async fn addresses_are_edited_comments_added_and_an_anonymised_customer_loses_th
     assert_eq!(o["order"]["shipping"]["street"], "anonymised");
     assert_eq!(o["order"]["billing"]["first_name"], "anonymised");
     assert_eq!(o["order"]["shipping"]["country"], "AT");
-    assert_eq!(o["order"]["email"], "anonymised-42@invalid");
+    assert_eq!(o["order"]["email"], format!("anonymised-{account}@invalid"));
+    let listed = admin
+        .get_json(&format!("/admin/sales/orders/index?customer={account}"))
+        .await
+        .json();
+    assert_eq!(
+        listed["orders"][0]["email"],
+        format!("anonymised-{account}@invalid"),
+        "the list row follows the order"
+    );
+    let searched = admin
+        .get_json("/admin/sales/orders/index?q=bob%40example.com")
+        .await
+        .json();
+    assert_eq!(searched["orders"], json!([]), "the old email is not found");
+}
+
+/// Adds an address to a customer of the customers section.
+async fn customer_address(admin: &Browser, reference: &str, street: &str, extra: Value) {
+    let mut body = json!({"customer": reference, "first_name": "Carla", "last_name": "Diaz",
+                          "street": street, "zip": "20095", "city": "Hamburg", "country": "de"});
+    body.as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
+    ok(admin, "/admin/customers/addresses/create", body).await;
+}
+
+#[tokio::test]
+async fn an_admin_orders_for_a_customer_picked_from_the_customers_section_or_for_a_guest() {
+    let (app, admin) = app_with(&["catalog", "customers", "sales"]).await;
+    simple_product(&admin, "VASE", "Vase", 2500, 10).await;
+    let carla = ok(
+        &admin,
+        "/admin/customers/customers/create",
+        json!({"email": "carla@example.com", "first_name": "Carla", "last_name": "Diaz"}),
+    )
+    .await["customer"]
+        .clone();
+    let reference = carla["id"].as_str().unwrap();
+    // The first address is the default for both; the second takes over shipping.
+    customer_address(&admin, reference, "Home Street", json!({})).await;
+    customer_address(
+        &admin,
+        reference,
+        "Office Street",
+        json!({"company": "Diaz GmbH", "default_shipping": true}),
+    )
+    .await;
+
+    // Search, pick, and the form comes prefilled with the default addresses.
+    let found = admin
+        .get_json("/admin/sales/orders/create?find=Diaz")
+        .await
+        .json();
+    assert_eq!(found["matches"][0]["reference"], reference, "{found}");
+    assert_eq!(found["matches"][0]["email"], "carla@example.com");
+    let none = admin
+        .get("/admin/sales/orders/create?find=Nobody")
+        .await
+        .text();
+    assert!(none.contains("No customer matches “Nobody”"), "{none}");
+    let picked = admin
+        .get_json(&format!("/admin/sales/orders/create?customer={reference}"))
+        .await
+        .json();
+    assert_eq!(picked["picked"]["name"], "Carla Diaz");
+    assert_eq!(picked["billing"]["street"], "Home Street");
+    assert_eq!(picked["shipping"]["street"], "Office Street");
+    assert_eq!(picked["shipping"]["company"], "Diaz GmbH");
+    let form = admin
+        .get(&format!("/admin/sales/orders/create?customer={reference}"))
+        .await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    let html = form.text();
+    assert!(
+        html.contains(&format!("name=\"customer\" value=\"{reference}\"")),
+        "{html}"
+    );
+    assert!(
+        html.contains("name=\"billing_street\" value=\"Home Street\"")
+            && html.contains("name=\"shipping_street\" value=\"Office Street\""),
+        "{html}"
+    );
+    assert!(
+        !html.contains("name=\"email\""),
+        "the customer's email is not typed"
+    );
+
+    // The form as the browser sends it back: the order is the customer's.
+    let placed = admin
+        .submit(
+            "/admin/sales/orders/create",
+            &[
+                ("customer", reference),
+                ("items", "VASE 2"),
+                ("billing_first_name", "Carla"),
+                ("billing_last_name", "Diaz"),
+                ("billing_street", "Home Street"),
+                ("billing_zip", "20095"),
+                ("billing_city", "Hamburg"),
+                ("billing_country", "DE"),
+                ("shipping_first_name", "Carla"),
+                ("shipping_last_name", "Diaz"),
+                ("shipping_company", "Diaz GmbH"),
+                ("shipping_street", "Office Street"),
+                ("shipping_zip", "20095"),
+                ("shipping_city", "Hamburg"),
+                ("shipping_country", "DE"),
+                ("shipment", "flat"),
+                ("payment", "invoice"),
+            ],
+        )
+        .await;
+    assert_eq!(placed.status, 303, "{}", placed.body);
+    let id = placed.location().unwrap().rsplit('=').next().unwrap();
+    let o = order(&admin, id).await;
+    assert_eq!(o["order"]["email"], "carla@example.com");
+    assert_eq!(o["order"]["customer_id"], carla["customer_id"]);
+    assert_eq!(o["order"]["placed_by"], "admin@example.com");
+    assert_eq!(o["order"]["billing"]["street"], "Home Street");
+    assert_eq!(o["order"]["shipping"]["street"], "Office Street");
+    let theirs = admin
+        .get_json(&format!(
+            "/admin/sales/orders/index?customer={}",
+            carla["customer_id"]
+        ))
+        .await
+        .json();
+    assert_eq!(theirs["orders"][0]["id"], id);
+    catalog_reserved(&app, &admin, "VASE", 2).await;
+
+    // A guest's order is typed: email and address, no customer account.
+    let guest = admin
+        .submit_json(
+            "/admin/sales/orders/create",
+            &json!({"email": "walk-in@example.com", "items": [{"sku": "VASE", "quantity": 1}],
+                    "billing": address("Walker")}),
+        )
+        .await;
+    assert_eq!(guest.status, 200, "{}", guest.body);
+    assert_eq!(guest.json()["order"]["customer_id"], Value::Null);
+    assert_eq!(guest.json()["order"]["email"], "walk-in@example.com");
+    let no_email = admin
+        .submit_json(
+            "/admin/sales/orders/create",
+            &json!({"items": [{"sku": "VASE", "quantity": 1}], "billing": address("Walker")}),
+        )
+        .await;
+    assert_eq!(no_email.status, 422);
+    assert_eq!(no_email.json()["error"], "email must be an email address");
+
+    // Customers who cannot be ordered for are refused by name, nothing is placed.
+    let unknown = admin
+        .submit_json(
+            "/admin/sales/orders/create",
+            &json!({"customer": "CU-NOPE", "items": [{"sku": "VASE", "quantity": 1}], "billing": address("X")}),
+        )
+        .await;
+    assert_eq!(unknown.status, 404);
+    assert_eq!(unknown.json()["error"], "customer CU-NOPE not found");
+    ok(
+        &admin,
+        "/admin/customers/customers/block",
+        json!({"id": reference}),
+    )
+    .await;
+    let blocked = admin
+        .submit_json(
+            "/admin/sales/orders/create",
+            &json!({"customer": reference, "items": [{"sku": "VASE", "quantity": 1}], "billing": address("X")}),
+        )
+        .await;
+    assert_eq!(blocked.status, 409);
+    assert_eq!(
+        blocked.json()["error"],
+        format!("customer {reference} is blocked and cannot be ordered for")
+    );
+    let list = admin.get_json("/admin/sales/orders/index").await.json();
+    assert_eq!(list["orders"].as_array().unwrap().len(), 2);
 }

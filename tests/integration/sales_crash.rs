@@ -1,7 +1,8 @@
 //! Crash safety of checkout: the real `backoffice serve` process is killed with SIGKILL at
 //! random moments while clients place orders. After each restart every order the server
 //! acknowledged is there, and no order is half-written: each has its items, totals that add
-//! up, a logged history, and sales' stock holds match the orders that hold stock.
+//! up, a logged history, and sales' stock holds match the orders that hold stock. Catalog is the
+//! real `catalog` plugin; once its events are delivered, its reservations match the orders too.
 
 use std::path::Path;
 use std::process::Command;
@@ -48,25 +49,27 @@ fn client(token: &str) -> reqwest::Client {
 
 /// Waits until both plugins answer.
 async fn ready(http: &reqwest::Client, base: &str) {
-    backoffice_tests::poll(Duration::from_secs(60), "the sales section", || async {
-        let r = http
-            .get(format!("{base}/admin/sales/orders/index"))
-            .send()
-            .await
-            .ok()?;
-        (r.status() == 200).then_some(())
-    })
-    .await;
+    for path in [
+        "/admin/sales/orders/index",
+        "/admin/catalog/warehouses/index",
+    ] {
+        backoffice_tests::poll(Duration::from_secs(60), path, || async {
+            let r = http.get(format!("{base}{path}")).send().await.ok()?;
+            (r.status() == 200).then_some(())
+        })
+        .await;
+    }
 }
 
-async fn seed(http: &reqwest::Client, base: &str, collection: &str, id: &str, record: Value) {
+/// POSTs `body` as JSON to `path`, which must answer 200.
+async fn post(http: &reqwest::Client, base: &str, path: &str, body: Value) {
     let r = http
-        .post(format!("{base}/admin/catalog/seed/put"))
-        .json(&json!({"collection": collection, "id": id, "record": record}))
+        .post(format!("{base}{path}"))
+        .json(&body)
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    assert_eq!(r.status(), 200, "{path}: {}", r.text().await.unwrap());
 }
 
 /// Percent-encodes a query value.
@@ -106,7 +109,7 @@ async fn sigkill_during_checkouts_loses_no_acknowledged_order_and_leaves_none_ha
     let dir = tempfile::tempdir().unwrap();
     let plugins = dir.path().join("wasm");
     std::fs::create_dir_all(&plugins).unwrap();
-    for name in ["catalog-stock", "sales"] {
+    for name in ["catalog", "sales"] {
         std::fs::copy(fixture(name), plugins.join(format!("{name}.wasm"))).unwrap();
     }
     let data = dir.path().join("data");
@@ -127,20 +130,25 @@ async fn sigkill_during_checkouts_loses_no_acknowledged_order_and_leaves_none_ha
         .to_owned();
     let http = client(&token);
     ready(&http, &base).await;
-    seed(
+    post(
         &http,
         &base,
-        "products",
-        "p1",
+        "/admin/catalog/products/create",
         json!({"sku": "BOLT", "name": "Bolt", "status": "active", "price": 150}),
     )
     .await;
-    seed(
+    post(
         &http,
         &base,
-        "availability",
-        "BOLT",
-        json!({"sku": "BOLT", "quantity": 1_000_000, "never_out_of_stock": false}),
+        "/admin/catalog/warehouses/create",
+        json!({"name": "Main"}),
+    )
+    .await;
+    post(
+        &http,
+        &base,
+        "/admin/catalog/stock/edit",
+        json!({"sku": "BOLT", "quantities": {"Main": 1_000_000}}),
     )
     .await;
     drop(served);
@@ -253,6 +261,23 @@ async fn sigkill_during_checkouts_loses_no_acknowledged_order_and_leaves_none_ha
             .map(|i| i["quantity"].as_i64().unwrap())
             .sum::<i64>();
     }
+    // Catalog's reservation follows sales' events, delivered at least once across the kills.
+    backoffice_tests::poll(
+        Duration::from_secs(60),
+        "catalog reserves what the orders hold",
+        || async {
+            let stock: Value = http
+                .get(format!("{base}/admin/catalog/stock/edit?sku=BOLT"))
+                .send()
+                .await
+                .ok()?
+                .json()
+                .await
+                .ok()?;
+            (stock["availability"]["reserved"].as_i64() == Some(held)).then_some(())
+        },
+    )
+    .await;
     served.terminate();
     // Sales' hold of the SKU is exactly what the stored orders hold: no hold without its order
     // and no order without its hold.

@@ -5,6 +5,8 @@
 use backoffice_sdk::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::dates::{day_of, now, ymd};
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 struct ProductRec {
@@ -22,6 +24,21 @@ struct VariantRec {
     abstract_sku: String,
     active: bool,
     name: String,
+    discontinued: bool,
+    /// `YYYY-MM-DD`, inclusive; none: unbounded.
+    valid_from: Option<String>,
+    valid_to: Option<String>,
+}
+
+impl VariantRec {
+    /// Catalog's rule: a variant sells while active, not discontinued and inside its validity.
+    /// ISO dates compare as text.
+    fn on_sale(&self, today: &str) -> bool {
+        self.active
+            && !self.discontinued
+            && self.valid_from.as_deref().is_none_or(|from| from <= today)
+            && self.valid_to.as_deref().is_none_or(|to| today <= to)
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -88,10 +105,11 @@ fn by_sku<T: serde::de::DeserializeOwned + serde::Serialize>(
 }
 
 /// Looks up `sku` for `quantity` units in `currency`. `Ok(None)` when it is not sellable: no
-/// such SKU, inactive, an abstract product that has variants, or no price in the currency.
+/// such SKU, inactive, a variant outside its validity, an abstract product that has variants,
+/// or no price in the currency.
 pub fn sellable(sku: &str, quantity: i64, currency: &str) -> Result<Option<Sellable>, Failure> {
     let (name, abstract_sku, fallback_price) = match by_sku(variants(), sku)? {
-        Some(v) if !v.data.active => return Ok(None),
+        Some(v) if !v.data.on_sale(&ymd(day_of(now()))) => return Ok(None),
         Some(v) => {
             let parent = by_sku(products(), &v.data.abstract_sku)?;
             if parent.as_ref().is_some_and(|p| p.data.status != "active") {

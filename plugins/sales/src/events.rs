@@ -5,7 +5,7 @@
 use backoffice_sdk::prelude::*;
 use serde::Deserialize;
 
-use crate::model::{Address, orders};
+use crate::model::{Address, load_order, order_rows, orders, write_row};
 use crate::transitions::{self, TIMEOUT_TOPIC, Timer};
 
 pub const ANONYMISED_TOPIC: &str = "customers.anonymised";
@@ -61,7 +61,7 @@ fn anonymised(payload: &str) -> Result<(), Failure> {
         .map_err(|e| Failure::bad_request(format!("bad customers.anonymised payload: {e}")))?;
     let mut after: Option<String> = None;
     loop {
-        let mut query = orders()
+        let mut query = order_rows()
             .query()
             .eq("customer_id", who.customer_id)
             .limit(200);
@@ -69,7 +69,8 @@ fn anonymised(payload: &str) -> Result<(), Failure> {
             query = query.after(a.as_str());
         }
         let page = query.fetch()?;
-        for mut order in page.records {
+        for row in page.records {
+            let mut order = load_order(&row.id)?;
             if order.data.anonymised {
                 continue;
             }
@@ -78,6 +79,7 @@ fn anonymised(payload: &str) -> Result<(), Failure> {
             order.data.email = format!("anonymised-{}@invalid", who.customer_id);
             order.data.anonymised = true;
             orders().replace(&order.id, &order.data, order.version)?;
+            write_row(&order.id, &order.data)?;
         }
         match page.next_cursor {
             Some(next) => after = Some(next),

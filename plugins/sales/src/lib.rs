@@ -6,6 +6,7 @@
 mod catalog;
 mod checkout;
 mod counters;
+mod customers;
 mod dates;
 mod events;
 mod input;
@@ -41,6 +42,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "orders/address.html",
         include_str!("../templates/orders/address.html"),
+    ),
+    (
+        "orders/address-fields.html",
+        include_str!("../templates/orders/address-fields.html"),
     ),
     (
         "orders/create.html",
@@ -94,6 +99,7 @@ impl Plugin for Sales {
                 &matrix::WIDGETS.iter().map(|w| w.0).collect::<Vec<_>>(),
             )
             .collection(model::orders_collection())
+            .collection(model::order_rows_collection())
             .collection(model::carts_collection())
             .collection(stock::collection())
             .collection(checkout::sequences_collection())
@@ -102,7 +108,7 @@ impl Plugin for Sales {
         for c in stats::collections() {
             m = m.collection(c);
         }
-        for (plugin, collection) in catalog::READS {
+        for (plugin, collection) in catalog::READS.iter().chain(customers::READS) {
             m = m.reads(plugin, collection);
         }
         for (name, source) in TEMPLATES {

@@ -8,14 +8,18 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::DEFAULT_CURRENCY;
 use crate::checkout::{self, Placer};
+use crate::customers::{self, Customer};
 use crate::dates::{DAY, now, parse_ymd, stamp, ymd};
 use crate::input::{self, COMMENT_MAX, encode_component};
-use crate::model::{CartLine, Comment, Order, OrderData, Refund, load_order, orders, state_key};
+use crate::model::{
+    Address, CartLine, Comment, OrderData, OrderRow, Refund, load_order, order_rows, orders,
+    state_key,
+};
+use crate::process::{self, Process};
+use crate::transitions;
 
 /// Later than any placement time `state_key` is asked to bound (12 digits).
 const MAX_TIME: i64 = 999_999_999_999;
-use crate::process::{self, Process};
-use crate::transitions;
 
 pub fn routes(router: Router) -> Router {
     router
@@ -95,14 +99,14 @@ impl Filters {
         Ok(f)
     }
 
-    fn query(&self) -> backoffice_sdk::storage::Query<OrderData> {
+    fn query(&self) -> backoffice_sdk::storage::Query<OrderRow> {
         let from = self.from.as_deref().and_then(parse_ymd).map(|d| d * DAY);
         let until = self
             .to
             .as_deref()
             .and_then(parse_ymd)
             .map(|d| (d + 1) * DAY);
-        let mut query = orders().query();
+        let mut query = order_rows().query();
         // In one state, `state_created` orders by placement within the state on one index.
         if let Some(s) = &self.state {
             query = query
@@ -138,7 +142,7 @@ impl Filters {
     }
 }
 
-/// An order as a list row.
+/// An order's list row as the page and the CSV show it.
 #[derive(Debug, Serialize)]
 struct Row {
     id: String,
@@ -153,19 +157,19 @@ struct Row {
     items: usize,
 }
 
-impl From<Order> for Row {
-    fn from(o: Order) -> Row {
+impl From<Record<OrderRow>> for Row {
+    fn from(r: Record<OrderRow>) -> Row {
         Row {
-            id: o.id,
-            reference: o.data.reference,
-            created: stamp(o.data.created),
-            email: o.data.email,
-            customer_id: o.data.customer_id,
-            state: o.data.state,
-            process: o.data.process,
-            currency: o.data.currency,
-            grand_total: o.data.grand_total,
-            items: o.data.items.len(),
+            id: r.id,
+            reference: r.data.reference,
+            created: stamp(r.data.created),
+            email: r.data.email,
+            customer_id: r.data.customer_id,
+            state: r.data.state,
+            process: r.data.process,
+            currency: r.data.currency,
+            grand_total: r.data.grand_total,
+            items: r.data.items,
         }
     }
 }
@@ -560,12 +564,45 @@ fn refund(req: &Request) -> Reply {
 
 // ---- assisted order ----
 
+/// The assisted-order form: a customer search (`find`) over the customers section, the picked
+/// customer (`customer`, their reference) with their default addresses prefilled, or a guest's
+/// typed email (`email`).
+#[derive(Serialize)]
+struct CreateContext {
+    methods: Vec<crate::shipping::Method>,
+    find: Option<String>,
+    /// Customers matching `find`, to pick from.
+    matches: Vec<Customer>,
+    /// The picked customer (not `customer`: the host's page context has that name).
+    picked: Option<Customer>,
+    email: Option<String>,
+    billing: Option<Address>,
+    /// Only when it differs from billing; otherwise the form ships to the billing address.
+    shipping: Option<Address>,
+}
+
 fn create_form(req: &Request) -> Reply {
-    let ctx = serde_json::json!({
-        "methods": crate::shipping::methods(DEFAULT_CURRENCY, 0),
-        "customer": req.query("customer"),
-        "email": req.query("email"),
-    });
+    let find = input::param(req, "find");
+    let matches = match &find {
+        Some(text) => customers::search(text)?,
+        None => Vec::new(),
+    };
+    let picked = input::param(req, "customer")
+        .map(|reference| customers::orderable(&reference))
+        .transpose()?;
+    let (billing, shipping) = match &picked {
+        Some(c) => customers::default_addresses(&c.reference)?,
+        None => (None, None),
+    };
+    let ctx = CreateContext {
+        methods: crate::shipping::methods(DEFAULT_CURRENCY, 0),
+        shipping: shipping.filter(|s| billing.as_ref() != Some(s)),
+        billing,
+        email: input::param(req, "email"),
+        find,
+        matches,
+        picked,
+    };
     Ok(view_or_json(
         req,
         "orders/create.html",
@@ -577,7 +614,8 @@ fn create_form(req: &Request) -> Reply {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct AssistedJson {
-    customer_id: Option<i64>,
+    /// The customers section's reference of the customer ordered for; none for a guest.
+    customer: Option<String>,
     items: Vec<CartLine>,
 }
 
@@ -600,32 +638,44 @@ fn lines_from_text(text: &str) -> Result<Vec<CartLine>, Failure> {
         .collect()
 }
 
+/// Places an assisted order. For a picked customer the order takes the customer's email and
+/// account (so it shows in their "my orders"); a guest's email is typed.
 fn create(req: &Request) -> Reply {
-    let (customer_id, lines) = if req.body.is_some() {
+    let (customer, lines) = if req.body.is_some() {
         let j = req.json::<AssistedJson>()?;
-        (j.customer_id, j.items)
+        let customer = j
+            .customer
+            .map(|c| c.trim().to_owned())
+            .filter(|c| !c.is_empty());
+        (customer, j.items)
     } else {
-        let customer = match input::param(req, "customer_id") {
-            None => None,
-            Some(c) => Some(
-                c.parse()
-                    .map_err(|_| Failure::unprocessable("customer_id must be a number"))?,
-            ),
-        };
-        (customer, lines_from_text(req.form("items").unwrap_or(""))?)
+        (
+            input::param(req, "customer"),
+            lines_from_text(req.form("items").unwrap_or(""))?,
+        )
     };
-    let input = input::checkout(req)?;
+    let mut input = input::checkout(req)?;
+    let customer = customer
+        .map(|reference| customers::orderable(&reference))
+        .transpose()?;
+    if let Some(c) = &customer {
+        input.email = c.email.clone();
+    }
     input::check_email(&input.email)?;
     let placer = Placer {
-        customer_id,
+        customer_id: customer.as_ref().map(|c| c.customer_id),
         by: actor(),
         locale: "en".into(),
     };
     let (id, order) = checkout::place(&lines, DEFAULT_CURRENCY, input, &placer)?;
+    let whom = match &customer {
+        Some(c) => format!("for customer {} ({})", c.reference, order.email),
+        None => format!("for guest {}", order.email),
+    };
     audit(
         "order.assisted",
         &format!("order {}", order.reference),
-        &format!("for {}", order.email),
+        &whom,
     );
     done(req, &id, &format!("Order {} placed", order.reference))
 }

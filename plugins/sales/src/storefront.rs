@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::catalog::DEFAULT_CURRENCY;
 use crate::checkout::{self, Placer, Priced};
 use crate::input::{self, encode_component};
-use crate::model::{Cart, CartData, CartLine, OrderData, carts, load_order, orders};
+use crate::model::{Cart, CartData, CartLine, OrderData, carts, load_order, order_rows};
 
 pub fn routes(router: Router) -> Router {
     router
@@ -253,7 +253,7 @@ fn my_orders(req: &Request) -> Reply {
     let Some(customer) = current_customer() else {
         return Ok(redirect("/customer/login?next=%2Fmy-orders"));
     };
-    let page = orders()
+    let page = order_rows()
         .query()
         .eq("customer_id", customer.id)
         .sort_desc("created")

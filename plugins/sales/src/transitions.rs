@@ -9,7 +9,7 @@ use backoffice_sdk::services::{publish, publish_after};
 use serde::{Deserialize, Serialize};
 
 use crate::dates::now;
-use crate::model::{HistoryEntry, OrderData, Refund, orders};
+use crate::model::{HistoryEntry, OrderData, Refund, orders, write_row};
 use crate::process::{self, Process};
 use crate::{stats, stock};
 
@@ -199,9 +199,9 @@ pub fn expire(order: &mut OrderData, timer: &Timer) -> Result<Effects, Failure> 
     Ok(effects)
 }
 
-/// Writes a changed order (optimistically against `version`, or creating it when `None`) and
-/// carries out the effects: summary state and counters, stock released, events published,
-/// timers armed. Returns the stored order id.
+/// Writes a changed order (optimistically against `version`, or creating it when `None`) and its
+/// list row, and carries out the effects: summary state and counters, stock released, events
+/// published, timers armed. Returns the stored order id.
 pub fn save(
     id: Option<&str>,
     version: Option<i64>,
@@ -220,16 +220,14 @@ pub fn save(
         StorageError::Conflict(_) => {
             Failure::conflict("the order was changed meanwhile; reload it and try again")
         }
-        StorageError::UniqueViolation(_) => {
-            Failure::conflict("an order with this reference exists; please try again")
-        }
         e => e.into(),
     })?;
+    let order_id = stored.id;
+    write_row(&order_id, order)?;
     match previous_state {
         Some(from) => stats::state_changed(order, from)?,
         None => stats::placed(order)?,
     }
-    let order_id = stored.id;
     for item in &effects.released {
         stock::release(&item.sku, item.quantity)?;
     }
