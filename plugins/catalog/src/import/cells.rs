@@ -147,4 +147,3 @@ pub fn cents(column: &str, text: &str) -> Result<i64, Failure> {
         ))
     })
 }
-

@@ -609,4 +609,3 @@ fn same<T: Serialize>(a: &T, b: &T) -> bool {
     };
     strip(a) == strip(b)
 }
-

@@ -259,4 +259,3 @@ pub fn fetch_all<T: DeserializeOwned + Clone>(query: Query<T>) -> Result<Vec<Rec
         }
     }
 }
-
