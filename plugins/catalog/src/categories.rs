@@ -109,24 +109,11 @@ fn storage_error(e: StorageError, slug: &str) -> Failure {
 /// Every category, depth first, siblings by position then name. Categories whose parent is
 /// missing are shown as roots.
 pub fn tree() -> Result<Vec<TreeItem>, Failure> {
-    let mut all: Vec<Category> = Vec::new();
-    let mut after: Option<String> = None;
-    loop {
-        let mut query = categories()
-            .query()
-            .sort("position")
-            .sort("name")
-            .limit(1000);
-        if let Some(cursor) = &after {
-            query = query.after(cursor.as_str());
-        }
-        let page = query.fetch()?;
-        all.extend(page.records);
-        match page.next_cursor {
-            Some(next) => after = Some(next),
-            None => break,
-        }
-    }
+    let all: Vec<Category> = categories()
+        .query()
+        .sort("position")
+        .sort("name")
+        .fetch_all()?;
     let ids: Vec<String> = all.iter().map(|c| c.id.clone()).collect();
     let mut children: BTreeMap<Option<String>, Vec<Category>> = BTreeMap::new();
     for c in all {

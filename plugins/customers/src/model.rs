@@ -206,27 +206,14 @@ pub fn collections() -> Vec<CollectionDef> {
     ]
 }
 
-/// Reads every record matching `query`-builder `q` page by page (1000 at a time). For the
-/// small per-customer and per-company sets (addresses, units, roles, users).
+/// Every record whose `field` is `value`. For the small per-customer and per-company sets
+/// (addresses, units, roles, users).
 pub fn all<T: Serialize + serde::de::DeserializeOwned>(
     collection: &Collection<T>,
     field: &str,
     value: &str,
 ) -> Result<Vec<Record<T>>, Failure> {
-    let mut out = Vec::new();
-    let mut after: Option<String> = None;
-    loop {
-        let mut q = collection.query().eq(field, value).limit(1000);
-        if let Some(cursor) = &after {
-            q = q.after(cursor.as_str());
-        }
-        let page = q.fetch()?;
-        out.extend(page.records);
-        match page.next_cursor {
-            Some(next) => after = Some(next),
-            None => return Ok(out),
-        }
-    }
+    Ok(collection.query().eq(field, value).fetch_all()?)
 }
 
 /// A record as answered: its id and version beside its fields.

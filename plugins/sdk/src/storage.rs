@@ -322,6 +322,25 @@ impl<T: DeserializeOwned> Query<T> {
         })
     }
 
+    /// Every matching record, following the pages (1000 per host call). For sets that are
+    /// known to fit in memory, such as a product's variants or the records of an import chunk.
+    pub fn fetch_all(self) -> Result<Vec<Record<T>>, StorageError> {
+        let mut spec = self.spec.clone();
+        spec.filter = self.filter_spec();
+        spec.limit = 1000;
+        let mut out = Vec::new();
+        loop {
+            let page = wit::query(&self.collection, &spec)?;
+            for doc in page.documents {
+                out.push(decode(doc)?);
+            }
+            match page.next_cursor {
+                Some(next) => spec.after = Some(next),
+                None => return Ok(out),
+            }
+        }
+    }
+
     /// Counts the matching records (filters only; search, sort and paging do not apply).
     pub fn count(self) -> Result<u64, StorageError> {
         wit::count(&self.collection, &self.filter_spec())

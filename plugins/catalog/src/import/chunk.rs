@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use super::cells::{Cells, cents};
-use super::{KEYS_PER_QUERY, Outcome, Setup, fetch_all};
+use super::{KEYS_PER_QUERY, Outcome, Setup};
 use crate::input::DEFAULT_LOCALE;
 use crate::prices::{self, PriceData, PriceSpec, prices};
 use crate::products::{self, Price, Product, ProductData, ProductInput, products};
@@ -580,7 +580,7 @@ fn write_dirty<T: Serialize + DeserializeOwned>(
 }
 
 /// Every record whose `field` is one of `values` (queried in slices, every page followed).
-fn fetch_in<T: Serialize + DeserializeOwned + Clone>(
+fn fetch_in<T: Serialize + DeserializeOwned>(
     collection: &Collection<T>,
     field: &str,
     values: &[String],
@@ -588,7 +588,7 @@ fn fetch_in<T: Serialize + DeserializeOwned + Clone>(
     let mut out = Vec::new();
     for slice in values.chunks(KEYS_PER_QUERY) {
         let query = collection.query().filter(field, Op::InList, slice.to_vec());
-        out.extend(fetch_all(query)?);
+        out.extend(query.fetch_all()?);
     }
     Ok(out)
 }

@@ -19,9 +19,7 @@ mod chunk;
 use std::collections::BTreeMap;
 
 use backoffice_sdk::prelude::*;
-use backoffice_sdk::storage::Query;
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 
 use crate::categories::categories;
 use crate::csv::{Reader, Row};
@@ -213,7 +211,9 @@ pub struct Setup {
 
 impl Setup {
     pub fn load() -> Result<Setup, Failure> {
-        let category_ids = fetch_all(categories().query())?
+        let category_ids = categories()
+            .query()
+            .fetch_all()?
             .into_iter()
             .map(|c| (c.data.slug, c.id))
             .collect();
@@ -238,24 +238,6 @@ impl Setup {
                 .iter()
                 .find(|w| w.data.active)
                 .ok_or_else(|| Failure::unprocessable("stock needs a warehouse: create one first")),
-        }
-    }
-}
-
-/// Every record a query matches, following its pages.
-pub fn fetch_all<T: DeserializeOwned + Clone>(query: Query<T>) -> Result<Vec<Record<T>>, Failure> {
-    let mut out = Vec::new();
-    let mut after: Option<String> = None;
-    loop {
-        let mut q = query.clone().limit(1000);
-        if let Some(cursor) = &after {
-            q = q.after(cursor.as_str());
-        }
-        let page = q.fetch()?;
-        out.extend(page.records);
-        match page.next_cursor {
-            Some(next) => after = Some(next),
-            None => return Ok(out),
         }
     }
 }
