@@ -229,10 +229,12 @@ async fn process(http: &reqwest::Client, base: &str, ids: &[String]) -> anyhow::
 }
 
 /// Waits until every event delivery that is due has been made (timers due later stay), so the
-/// reads are not timed against catalog's reservation backlog.
+/// reads are not timed against catalog's reservation backlog. Gives up after [`DRAIN_LIMIT`].
 async fn drained(state: &AppState) -> anyhow::Result<()> {
     let started = Instant::now();
+    let mut cadence = tokio::time::interval(Duration::from_millis(200));
     loop {
+        cadence.tick().await;
         let due: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM event_deliveries WHERE status = 'pending' AND next_attempt_at <= $1",
         )
@@ -246,9 +248,15 @@ async fn drained(state: &AppState) -> anyhow::Result<()> {
             );
             return Ok(());
         }
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        anyhow::ensure!(
+            started.elapsed() < DRAIN_LIMIT,
+            "{due} event deliveries still due after {DRAIN_LIMIT:?}"
+        );
     }
 }
+
+/// Longest wait for the event backlog to be delivered.
+const DRAIN_LIMIT: Duration = Duration::from_secs(600);
 
 fn int(data: &Map<String, Value>, key: &str) -> i64 {
     data.get(key).and_then(Value::as_i64).unwrap_or_default()
