@@ -92,6 +92,12 @@ impl Filter {
         Filter::default()
     }
 
+    /// True when the filter lets every record through: no groups, or a group without
+    /// conditions.
+    pub fn matches_all(&self) -> bool {
+        self.any_of.is_empty() || self.any_of.iter().any(Vec::is_empty)
+    }
+
     /// One group: all of `conditions`.
     pub fn all_of(conditions: Vec<Condition>) -> Self {
         Filter {
@@ -174,10 +180,9 @@ impl Collection {
             Some(last) if more => Some(cursor::encode(&plan.signature(), &plan.values_of(last))),
             _ => None,
         };
-        let filters = !q.filter.any_of.is_empty() && q.filter.any_of.iter().all(|g| !g.is_empty());
         let total = match (q.count_total, matches) {
             (false, _) => None,
-            (true, Some(n)) if !filters => Some(n),
+            (true, Some(n)) if q.filter.matches_all() => Some(n),
             (true, _) => Some(self.count_where(conn, &q.filter, &words).await?),
         };
         Ok(Page {

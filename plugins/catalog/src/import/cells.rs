@@ -7,6 +7,9 @@ use backoffice_sdk::prelude::*;
 use serde_json::{Map, Value};
 
 use super::{Column, Setup};
+
+/// currency → (gross, net) cells of a row.
+pub type PriceCells = BTreeMap<String, (String, String)>;
 use crate::csv::Row;
 
 /// One row's cells, read and checked on their own (no other record needed).
@@ -19,8 +22,7 @@ pub struct Cells {
     pub names: Map<String, Value>,
     pub descriptions: Map<String, Value>,
     pub attributes: Map<String, Value>,
-    /// currency → (gross, net) texts.
-    pub prices: BTreeMap<String, (String, String)>,
+    pub prices: PriceCells,
     /// warehouse id → quantity.
     pub stock: Vec<(String, i64)>,
 }

@@ -1,7 +1,7 @@
 //! A chunk of rows and the records they touch: loaded with one query per collection, changed
 //! in memory row by row, written back with one batch per collection.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use backoffice_sdk::prelude::*;
 use backoffice_sdk::storage::Write;
@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use super::cells::{Cells, cents};
+use super::cells::{Cells, PriceCells, cents};
 use super::{KEYS_PER_QUERY, Outcome, Setup};
 use crate::input::DEFAULT_LOCALE;
 use crate::prices::{self, PriceData, PriceSpec, prices};
@@ -164,48 +164,7 @@ impl<'s> Chunk<'s> {
     pub fn apply(&mut self, row: Cells) -> Result<Outcome, Failure> {
         let existing = self.products.get(&row.abstract_sku).cloned();
         let is_variant_row = row.is_variant_row();
-        let mut product = row.product.clone();
-        // Texts of a variant row describe the abstract product only when it is new; its EUR
-        // price then becomes the product's as well. Other prices belong to the row's own SKU.
-        let mut price_cells = row.prices.clone();
-        if !is_variant_row || existing.is_none() {
-            if !row.names.is_empty() {
-                product.insert("names".into(), Value::Object(row.names.clone()));
-            }
-            if !row.descriptions.is_empty() {
-                product.insert(
-                    "description".into(),
-                    Value::Object(row.descriptions.clone()),
-                );
-            }
-            // A variant row keeps its EUR cells for the variant's own price too, so that the
-            // same row imported again finds that price unchanged.
-            let default_price = if is_variant_row {
-                price_cells.get(products::DEFAULT_CURRENCY).cloned()
-            } else {
-                price_cells.remove(products::DEFAULT_CURRENCY)
-            };
-            if let Some((g, n)) = default_price {
-                if !g.is_empty() {
-                    product.insert("price".into(), cents("price.EUR.gross", &g)?.into());
-                }
-                let net = if n.is_empty() {
-                    Value::Null
-                } else {
-                    cents("price.EUR.net", &n)?.into()
-                };
-                product.insert("price_net".into(), net);
-            }
-        }
-        let attributes = Value::Object(row.attributes.clone());
-        let mut variant = Map::new();
-        if is_variant_row {
-            variant.insert("sku".into(), Value::String(row.concrete_sku.clone()));
-            variant.insert("attributes".into(), attributes);
-        } else {
-            product.insert("attributes".into(), attributes);
-        }
-        product.insert("sku".into(), Value::String(row.abstract_sku.clone()));
+        let (product, variant, price_cells) = inputs(&row, existing.is_none())?;
 
         // Validate the product (and the variant) completely before changing anything.
         let (id, mut data) = match &existing {
@@ -218,36 +177,10 @@ impl<'s> Chunk<'s> {
         self.check_slug_free(&data.slug, &id)?;
         let product_changed = existing.is_none() || !same(&before, &data);
 
-        let mut variant_write = None;
-        if is_variant_row {
-            let current = self.variants.get(&row.concrete_sku).cloned();
-            if let Some(v) = &current
-                && v.data.abstract_sku != row.abstract_sku
-            {
-                return Err(Failure::unprocessable(format!(
-                    "variant {} belongs to product {}",
-                    row.concrete_sku, v.data.abstract_sku
-                )));
-            }
-            let (vid, mut vdata) = match &current {
-                Some(v) => (v.id.clone(), v.data.clone()),
-                None => (
-                    new_id(&row.concrete_sku),
-                    VariantData {
-                        abstract_id: id.clone(),
-                        abstract_sku: row.abstract_sku.clone(),
-                        active: true,
-                        ..VariantData::default()
-                    },
-                ),
-            };
-            let vbefore = vdata.clone();
-            let vknown = current.as_ref().map(|_| vid.as_str());
-            VariantInput::from_json(&variant)?.apply(vknown, &data.name, &mut vdata, &*self)?;
-            if current.is_none() || !same(&vbefore, &vdata) {
-                variant_write = Some((vid, vdata));
-            }
-        }
+        let variant_write = match is_variant_row {
+            true => self.variant_change(&row, &id, &data.name, &variant)?,
+            false => None,
+        };
         // The product's search text once the variant is written (see `products::reindex`).
         let reindexed = match &variant_write {
             Some((vid, vdata)) => {
@@ -317,6 +250,45 @@ impl<'s> Chunk<'s> {
         })
     }
 
+    /// The variant a variant row writes (`None`: it changes nothing), validated as a variant
+    /// of product `id` named `product_name`.
+    fn variant_change(
+        &self,
+        row: &Cells,
+        id: &str,
+        product_name: &str,
+        variant: &Map<String, Value>,
+    ) -> Result<Option<(String, VariantData)>, Failure> {
+        let current = self.variants.get(&row.concrete_sku).cloned();
+        if let Some(v) = &current
+            && v.data.abstract_sku != row.abstract_sku
+        {
+            return Err(Failure::unprocessable(format!(
+                "variant {} belongs to product {}",
+                row.concrete_sku, v.data.abstract_sku
+            )));
+        }
+        let (vid, mut vdata) = match &current {
+            Some(v) => (v.id.clone(), v.data.clone()),
+            None => (
+                new_id(&row.concrete_sku),
+                VariantData {
+                    abstract_id: id.to_owned(),
+                    abstract_sku: row.abstract_sku.clone(),
+                    active: true,
+                    ..VariantData::default()
+                },
+            ),
+        };
+        let vbefore = vdata.clone();
+        let vknown = current.as_ref().map(|_| vid.as_str());
+        VariantInput::from_json(variant)?.apply(vknown, product_name, &mut vdata, self)?;
+        if current.is_none() || !same(&vbefore, &vdata) {
+            return Ok(Some((vid, vdata)));
+        }
+        Ok(None)
+    }
+
     /// Writes every record the chunk changed: one batch per collection.
     pub fn write(self) -> Result<(), Failure> {
         write_dirty(&products(), self.products.into_values())?;
@@ -352,7 +324,7 @@ impl<'s> Chunk<'s> {
     fn price_changes(
         &self,
         sku: &str,
-        cells: BTreeMap<String, (String, String)>,
+        cells: PriceCells,
     ) -> Result<Vec<(String, PriceSpec)>, Failure> {
         let mut out = Vec::new();
         for (currency, (gross, net)) in cells {
@@ -556,6 +528,57 @@ impl Reads for Chunk<'_> {
     fn category_exists(&self, id: &str) -> Result<bool, Failure> {
         Ok(self.setup.category_ids.values().any(|c| c == id))
     }
+}
+
+/// A row's cells as the JSON inputs of the product and variant rules, and the price cells
+/// left for the row's own SKU. Texts of a variant row describe the abstract product only when
+/// it is new; its EUR price then becomes the product's as well.
+fn inputs(
+    row: &Cells,
+    new_product: bool,
+) -> Result<(Map<String, Value>, Map<String, Value>, PriceCells), Failure> {
+    let mut product = row.product.clone();
+    let mut price_cells = row.prices.clone();
+    let is_variant_row = row.is_variant_row();
+    if !is_variant_row || new_product {
+        if !row.names.is_empty() {
+            product.insert("names".into(), Value::Object(row.names.clone()));
+        }
+        if !row.descriptions.is_empty() {
+            product.insert(
+                "description".into(),
+                Value::Object(row.descriptions.clone()),
+            );
+        }
+        // A variant row keeps its EUR cells for the variant's own price too, so that the same
+        // row imported again finds that price unchanged.
+        let default_price = if is_variant_row {
+            price_cells.get(products::DEFAULT_CURRENCY).cloned()
+        } else {
+            price_cells.remove(products::DEFAULT_CURRENCY)
+        };
+        if let Some((g, n)) = default_price {
+            if !g.is_empty() {
+                product.insert("price".into(), cents("price.EUR.gross", &g)?.into());
+            }
+            let net = if n.is_empty() {
+                Value::Null
+            } else {
+                cents("price.EUR.net", &n)?.into()
+            };
+            product.insert("price_net".into(), net);
+        }
+    }
+    let attributes = Value::Object(row.attributes.clone());
+    let mut variant = Map::new();
+    if is_variant_row {
+        variant.insert("sku".into(), Value::String(row.concrete_sku.clone()));
+        variant.insert("attributes".into(), attributes);
+    } else {
+        product.insert("attributes".into(), attributes);
+    }
+    product.insert("sku".into(), Value::String(row.abstract_sku.clone()));
+    Ok((product, variant, price_cells))
 }
 
 /// Writes the changed entries: creates for new records, replaces of the version read for the
