@@ -164,7 +164,11 @@ impl<'s> Chunk<'s> {
     pub fn apply(&mut self, row: Cells) -> Result<Outcome, Failure> {
         let existing = self.products.get(&row.abstract_sku).cloned();
         let is_variant_row = row.is_variant_row();
-        let (product, variant, price_cells) = inputs(&row, existing.is_none())?;
+        let Inputs {
+            product,
+            variant,
+            price_cells,
+        } = inputs(&row, existing.is_none())?;
 
         // Validate the product (and the variant) completely before changing anything.
         let (id, mut data) = match &existing {
@@ -533,10 +537,7 @@ impl Reads for Chunk<'_> {
 /// A row's cells as the JSON inputs of the product and variant rules, and the price cells
 /// left for the row's own SKU. Texts of a variant row describe the abstract product only when
 /// it is new; its EUR price then becomes the product's as well.
-fn inputs(
-    row: &Cells,
-    new_product: bool,
-) -> Result<(Map<String, Value>, Map<String, Value>, PriceCells), Failure> {
+fn inputs(row: &Cells, new_product: bool) -> Result<Inputs, Failure> {
     let mut product = row.product.clone();
     let mut price_cells = row.prices.clone();
     let is_variant_row = row.is_variant_row();
@@ -578,7 +579,21 @@ fn inputs(
         product.insert("attributes".into(), attributes);
     }
     product.insert("sku".into(), Value::String(row.abstract_sku.clone()));
-    Ok((product, variant, price_cells))
+    Ok(Inputs {
+        product,
+        variant,
+        price_cells,
+    })
+}
+
+/// What [`inputs`] makes of a row.
+struct Inputs {
+    /// `ProductInput`'s JSON.
+    product: Map<String, Value>,
+    /// `VariantInput`'s JSON (empty for a product row).
+    variant: Map<String, Value>,
+    /// The price cells of the row's own SKU.
+    price_cells: PriceCells,
 }
 
 /// Writes the changed entries: creates for new records, replaces of the version read for the
