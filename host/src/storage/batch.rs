@@ -26,7 +26,7 @@ use super::values::{check_id, check_record, generate_id};
 
 /// Most records in one [`Collection::put_many`].
 pub const MAX_BATCH: usize = 1000;
-/// Records per multi-row statement: three parameters each stay far below both engines' limits
+/// Records per multi-row statement: two parameters each stay far below both engines' limits
 /// on bound parameters (SQLite 32,766; PostgreSQL 65,535).
 const ROWS_PER_STATEMENT: usize = 250;
 
@@ -189,7 +189,7 @@ impl Collection {
 
     /// Brings the full-text rows of the written records up to date (SQLite; PostgreSQL's GIN
     /// index follows the table by itself): the old rows of replaced records go one by one (a
-    /// records created just now, version 1, has none), the new rows in one statement.
+    /// record created just now, version 1, has none), the new rows in one statement.
     async fn sync_search_many<'w>(
         &self,
         conn: &mut AnyConnection,
