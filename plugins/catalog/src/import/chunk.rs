@@ -84,9 +84,9 @@ pub struct Chunk<'s> {
 }
 
 impl<'s> Chunk<'s> {
-    /// Loads every record the rows may read: products and variants by any of the rows' SKUs,
-    /// the variants of the products found, and the prices, stock and availability of the rows'
-    /// SKUs.
+    /// Loads every record the rows may read: products, variants and prices by any of the rows'
+    /// SKUs, the variants of the products found, and the stock and availability of the SKUs
+    /// the rows sell.
     pub fn load(rows: &[Cells], setup: &'s Setup) -> Result<Chunk<'s>, Failure> {
         let mut skus: Vec<String> = Vec::new();
         for row in rows {
@@ -143,18 +143,19 @@ impl<'s> Chunk<'s> {
             }
             chunk.variants.insert(v.data.sku.clone(), Entry::stored(v));
         }
-        let price_ids: Vec<String> = skus
-            .iter()
-            .flat_map(|sku| prices::CURRENCIES.iter().map(|c| prices::record_id(sku, c)))
-            .collect();
-        for p in fetch_in(&prices(), "id", &price_ids)? {
+        // Prices of both SKUs (a product's default price is a price record too); stock and
+        // availability only of the SKU a row sells.
+        for p in fetch_in(&prices(), "sku", &skus)? {
             chunk.prices.insert(p.id.clone(), Entry::stored(p));
         }
-        for s in fetch_in(&stock::stock(), "sku", &skus)? {
+        let mut sold: Vec<String> = rows.iter().map(|row| row.sku().to_owned()).collect();
+        sold.sort();
+        sold.dedup();
+        for s in fetch_in(&stock::stock(), "sku", &sold)? {
             let list = chunk.stock.entry(s.data.sku.clone()).or_default();
             list.push(Entry::stored(s));
         }
-        for a in fetch_in(&availability(), "id", &skus)? {
+        for a in fetch_in(&availability(), "id", &sold)? {
             chunk.availability.insert(a.id.clone(), Entry::stored(a));
         }
         Ok(chunk)
@@ -181,6 +182,11 @@ impl<'s> Chunk<'s> {
         self.check_slug_free(&data.slug, &id)?;
         let product_changed = existing.is_none() || !same(&before, &data);
 
+        if existing.is_none() {
+            // A product not stored yet has no stored variants: the variant rules' question
+            // about its siblings is answered here instead of by a query per new product.
+            self.siblings.entry(id.clone()).or_default();
+        }
         let variant_write = match is_variant_row {
             true => self.variant_change(&row, &id, &data.name, &variant)?,
             false => None,
