@@ -61,7 +61,7 @@ pub fn prices() -> Collection<PriceData> {
 pub fn collection() -> CollectionDef {
     CollectionDef::new("prices")
         .field(Field::text("sku").indexed())
-        .field(Field::text("currency").indexed())
+        .field(Field::text("currency"))
         .shared()
 }
 

@@ -58,11 +58,11 @@ pub fn collections() -> [CollectionDef; 2] {
         CollectionDef::new("stock")
             .field(Field::text("sku").indexed())
             .field(Field::text("warehouse_id").indexed())
-            .field(Field::integer("quantity").indexed()),
+            .field(Field::integer("quantity")),
         CollectionDef::new("availability")
             .field(Field::text("sku").unique())
             .field(Field::integer("available").indexed())
-            .field(Field::boolean("never_out_of_stock").indexed())
+            .field(Field::boolean("never_out_of_stock"))
             .shared(),
     ]
 }

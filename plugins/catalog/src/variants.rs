@@ -62,9 +62,9 @@ pub fn collection() -> CollectionDef {
     CollectionDef::new("variants")
         .field(Field::text("sku").unique().searchable())
         .field(Field::text("abstract_id").indexed())
-        .field(Field::text("abstract_sku").indexed())
-        .field(Field::boolean("active").indexed())
-        .field(Field::text("name").indexed())
+        .field(Field::text("abstract_sku"))
+        .field(Field::boolean("active"))
+        .field(Field::text("name"))
         .shared()
 }
 
