@@ -26,7 +26,7 @@ use super::values::{check_id, check_record, generate_id};
 
 /// Most records in one [`Collection::put_many`].
 pub const MAX_BATCH: usize = 1000;
-/// Records per multi-row statement: two parameters each stay far below both engines' limits
+/// Records per multi-row statement: four parameters each stay far below both engines' limits
 /// on bound parameters (SQLite 32,766; PostgreSQL 65,535).
 const ROWS_PER_STATEMENT: usize = 250;
 
@@ -95,28 +95,29 @@ impl Collection {
         now: i64,
     ) -> StorageResult<Vec<Written>> {
         let mut written: Vec<Option<Written>> = items.iter().map(|_| None).collect();
-        // Unconditional writes and creates go in multi-row statements; replaces of a known
+        // Unconditional writes, then creates, go in multi-row statements; replaces of a known
         // version one by one (each needs its own version check and conflict message).
-        for only_create in [false, true] {
-            let group: Vec<usize> = (0..items.len())
-                .filter(|&i| match items[i].expected {
-                    None => !only_create,
-                    Some(0) => only_create,
-                    Some(_) => false,
-                })
-                .collect();
-            for chunk in group.chunks(ROWS_PER_STATEMENT) {
-                let mut rows = self
-                    .insert_rows(conn, items, chunk, only_create, now)
-                    .await?;
-                for &i in chunk {
-                    let Some(row) = rows.remove(&items[i].id) else {
-                        return Err(self.version_conflict(conn, &items[i].id, 0).await?);
-                    };
-                    written[i] = Some(row);
-                }
-                self.sync_search_many(conn, chunk.iter().filter_map(|&i| written[i].as_ref()))
-                    .await?;
+        let group = |want: fn(Option<i64>) -> bool| -> Vec<usize> {
+            (0..items.len())
+                .filter(|&i| want(items[i].expected))
+                .collect()
+        };
+        for chunk in group(|e| e.is_none()).chunks(ROWS_PER_STATEMENT) {
+            let mut rows = self.upsert_rows(conn, items, chunk, now).await?;
+            for &i in chunk {
+                written[i] = rows.remove(&items[i].id);
+            }
+            self.sync_search_many(conn, chunk.iter().filter_map(|&i| written[i].as_ref()))
+                .await?;
+        }
+        for chunk in group(|e| e == Some(0)).chunks(ROWS_PER_STATEMENT) {
+            self.create_rows(conn, items, chunk, now).await?;
+            for &i in chunk {
+                written[i] = Some(Written {
+                    version: 1,
+                    created_at: now,
+                    row_key: None,
+                });
             }
         }
         for (i, item) in items.iter().enumerate() {
@@ -134,39 +135,109 @@ impl Collection {
         Ok(written.into_iter().flatten().collect())
     }
 
-    /// One multi-row insert of the items at `chunk`: an upsert, or with `only_create` an insert
-    /// that skips ids already taken (the caller reports those as conflicts). Answers the
-    /// written rows by id.
-    async fn insert_rows(
-        &self,
-        conn: &mut AnyConnection,
-        items: &[Checked],
-        chunk: &[usize],
-        only_create: bool,
-        now: i64,
-    ) -> StorageResult<HashMap<String, Written>> {
-        let t = quote(&self.table());
-        let mut sql = Sql::new(format!(
-            "INSERT INTO {t} (id, data, version, created_at, updated_at) VALUES "
-        ));
-        let at = sql.bind(Bind::Int(now));
+    /// `INSERT INTO … VALUES (…), (…) ` for the items at `chunk`, written at `now`. Every
+    /// placeholder is used once, in order ([`Sql::in_order`]).
+    fn insert_values(&self, items: &[Checked], chunk: &[usize], now: i64) -> Sql {
+        let mut sql = Sql::in_order(
+            self.engine,
+            format!(
+                "INSERT INTO {} (id, data, version, created_at, updated_at) VALUES ",
+                quote(&self.table())
+            ),
+        );
         for (n, &i) in chunk.iter().enumerate() {
             let id = sql.bind(Bind::Text(items[i].id.clone()));
             let data =
                 dialect::data_param(self.engine, &sql.bind(Bind::Text(items[i].text.clone())));
+            let created = sql.bind(Bind::Int(now));
+            let updated = sql.bind(Bind::Int(now));
             let separator = if n == 0 { "" } else { ", " };
-            sql.push(&format!("{separator}({id}, {data}, 1, {at}, {at})"));
+            sql.push(&format!(
+                "{separator}({id}, {data}, 1, {created}, {updated})"
+            ));
         }
-        let on_conflict = if only_create {
-            "DO NOTHING".to_owned()
-        } else {
-            format!(
-                "DO UPDATE SET data = excluded.data, version = {t}.version + 1, \
-                 updated_at = excluded.updated_at"
-            )
+        sql
+    }
+
+    /// Creates the records at `chunk` (version 1) and adds them to the full-text index. One
+    /// statement without `RETURNING`: every written row's answer is known, and SQLite's
+    /// driver would hand each returned row across threads on its own. An id already taken
+    /// fails the batch like a single create does (the chunk's own step is rolled back first,
+    /// so what is left with those ids is what was stored before).
+    async fn create_rows(
+        &self,
+        conn: &mut AnyConnection,
+        items: &[Checked],
+        chunk: &[usize],
+        now: i64,
+    ) -> StorageResult<()> {
+        let ids: Vec<&str> = chunk.iter().map(|&i| items[i].id.as_str()).collect();
+        let ids_json = Value::from(ids).to_string();
+        let mut sql = self.insert_values(items, chunk, now);
+        sql.push(" ON CONFLICT (id) DO NOTHING");
+        let mut step = conn.begin().await?;
+        let done = sql
+            .query()
+            .execute(&mut *step)
+            .await
+            .map_err(|e| self.write_error(e));
+        let done = match done {
+            Ok(done) => done,
+            Err(err) => return tx::finish(step, Err(err)).await,
         };
+        if done.rows_affected() < chunk.len() as u64 {
+            step.rollback().await?;
+            return Err(self.first_taken(conn, &ids_json).await?);
+        }
+        step.commit().await?;
+        let searchable = self.spec.searchable();
+        if let Some(index) = dialect::search_add_ids(self.engine, &self.table(), &searchable) {
+            sqlx::query(&index)
+                .bind(ids_json)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The conflict of a create: the first of `ids` (a JSON array) that is stored.
+    async fn first_taken(
+        &self,
+        conn: &mut AnyConnection,
+        ids_json: &str,
+    ) -> StorageResult<StorageError> {
+        let sql = format!(
+            "SELECT id FROM {} WHERE id IN {} ORDER BY id LIMIT 1",
+            quote(&self.table()),
+            dialect::json_array_items(self.engine, "$1")
+        );
+        let taken: Option<String> = sqlx::query(&sql)
+            .bind(ids_json)
+            .fetch_optional(&mut *conn)
+            .await?
+            .map(|row| row.try_get("id"))
+            .transpose()?;
+        match taken {
+            Some(id) => self.version_conflict(conn, &id, 0).await,
+            None => Err(StorageError::Internal(
+                "a batch create wrote fewer rows than it was given".into(),
+            )),
+        }
+    }
+
+    /// One multi-row upsert of the items at `chunk`; answers the written rows by id.
+    async fn upsert_rows(
+        &self,
+        conn: &mut AnyConnection,
+        items: &[Checked],
+        chunk: &[usize],
+        now: i64,
+    ) -> StorageResult<HashMap<String, Written>> {
+        let t = quote(&self.table());
+        let mut sql = self.insert_values(items, chunk, now);
         sql.push(&format!(
-            " ON CONFLICT (id) {on_conflict} {}",
+            " ON CONFLICT (id) DO UPDATE SET data = excluded.data, version = {t}.version + 1, \
+             updated_at = excluded.updated_at {}",
             self.returning("id, version, created_at")
         ));
         let rows = sql

@@ -300,7 +300,7 @@ pub(crate) fn drop_search(engine: Engine, table: &str) -> Vec<String> {
 /// it once its old row (if any) is gone ([`search_forget`]). SQLite only: PostgreSQL's GIN
 /// index follows the table by itself.
 pub(crate) fn search_add(engine: Engine, table: &str, fields: &[&str]) -> Option<String> {
-    search_insert(engine, table, fields, "= $1")
+    search_insert(engine, table, fields, "rid = $1")
 }
 
 /// Like [`search_add`] for many records at once: `$1` is a JSON array of row keys.
@@ -309,7 +309,18 @@ pub(crate) fn search_add_many(engine: Engine, table: &str, fields: &[&str]) -> O
         engine,
         table,
         fields,
-        "IN (SELECT value FROM json_each($1))",
+        &format!("rid IN {}", json_array_items(engine, "$1")),
+    )
+}
+
+/// Like [`search_add_many`], with `$1` a JSON array of record ids (of records just created,
+/// whose row keys the caller did not ask for).
+pub(crate) fn search_add_ids(engine: Engine, table: &str, fields: &[&str]) -> Option<String> {
+    search_insert(
+        engine,
+        table,
+        fields,
+        &format!("id IN {}", json_array_items(engine, "$1")),
     )
 }
 
@@ -318,11 +329,22 @@ fn search_insert(engine: Engine, table: &str, fields: &[&str], rows: &str) -> Op
         return None;
     }
     Some(format!(
-        "INSERT INTO {} (rowid, body) SELECT rid, {} FROM {} WHERE rid {rows}",
+        "INSERT INTO {} (rowid, body) SELECT rid, {} FROM {} WHERE {rows}",
         quote(&fts_table(table)),
         search_document(engine, fields),
         quote(table)
     ))
+}
+
+/// `(SELECT …)` of the items of the JSON array text in `placeholder`, for `x IN …`: one
+/// parameter however many items.
+pub(crate) fn json_array_items(engine: Engine, placeholder: &str) -> String {
+    match engine {
+        Engine::Sqlite => format!("(SELECT value FROM json_each({placeholder}))"),
+        Engine::Postgres => {
+            format!("(SELECT json_array_elements_text(CAST({placeholder} AS JSON)))")
+        }
+    }
 }
 
 /// The statement removing the FTS row of a deleted record with row key `$1` (SQLite).

@@ -6,6 +6,8 @@
 use sqlx::any::{Any, AnyArguments};
 use sqlx::query::Query;
 
+use crate::db::Engine;
+
 /// A value bound to a placeholder.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Bind {
@@ -20,20 +22,39 @@ pub(crate) enum Bind {
 pub(crate) struct Sql {
     pub text: String,
     binds: Vec<Bind>,
+    /// Placeholders are anonymous `?`, see [`Sql::in_order`].
+    anonymous: bool,
 }
 
 impl Sql {
     pub fn new(text: impl Into<String>) -> Self {
         Sql {
             text: text.into(),
-            binds: Vec::new(),
+            ..Sql::default()
         }
     }
 
-    /// Registers a value and returns its placeholder (`$n`), to be written into the text.
+    /// A statement whose placeholders are each written into the text exactly once, in the
+    /// order they were bound. On SQLite they are then anonymous `?`: its driver looks every
+    /// named parameter up by a linear scan over all names, which for a multi-row insert of a
+    /// thousand parameters is quadratic (3–4% of a bulk import's CPU time).
+    pub fn in_order(engine: Engine, text: impl Into<String>) -> Self {
+        Sql {
+            text: text.into(),
+            binds: Vec::new(),
+            anonymous: engine == Engine::Sqlite,
+        }
+    }
+
+    /// Registers a value and returns its placeholder (`$n`, or `?`), to be written into the
+    /// text.
     pub fn bind(&mut self, value: Bind) -> String {
         self.binds.push(value);
-        format!("${}", self.binds.len())
+        if self.anonymous {
+            "?".to_owned()
+        } else {
+            format!("${}", self.binds.len())
+        }
     }
 
     pub fn push(&mut self, text: &str) -> &mut Self {

@@ -114,10 +114,24 @@ async fn put_many_is_all_or_nothing(mut env: Env) {
             "{result:?}"
         );
     }
-    assert!(matches!(
-        c.get(conn, "b").await,
-        Err(StorageError::NotFound)
-    ));
+    // Creates in one statement, the second one's id taken: it is named, neither is written.
+    let result = c
+        .put_many(
+            conn,
+            vec![
+                item("x", json!({"sku": "X"}), Some(0)),
+                item("a", json!({"sku": "A3"}), Some(0)),
+            ],
+            10,
+        )
+        .await;
+    assert!(
+        matches!(&result, Err(StorageError::Conflict(m)) if m.contains("'a' already exists")),
+        "{result:?}"
+    );
+    for id in ["b", "x"] {
+        assert!(matches!(c.get(conn, id).await, Err(StorageError::NotFound)));
+    }
     assert_eq!(c.get(conn, "a").await.unwrap().version, 1);
     assert_eq!(physical_rows(&mut env, &c).await, before, "search rows too");
 }
