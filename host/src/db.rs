@@ -4,13 +4,17 @@
 //! `RETURNING`, BIGINT seconds for time). Anything engine-specific — connection pragmas, the
 //! migration set, error-code interpretation — lives in this module and nowhere else.
 
+mod checkpoint;
+
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
+use tokio::sync::Notify;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
@@ -26,6 +30,9 @@ pub enum Engine {
 pub struct Db {
     pool: AnyPool,
     engine: Engine,
+    /// Wakes the SQLite checkpoint task, which runs while any handle exists (see
+    /// [`checkpoint`]).
+    checkpoints: Option<Arc<Notify>>,
 }
 
 impl Db {
@@ -41,7 +48,9 @@ impl Db {
     /// busy timeout), so durability does not depend on who opened the connection. SQLite's
     /// default page cache (2 MiB per connection) is far smaller than the indexes of a catalog
     /// of 100,000 products, so each connection gets 32 MiB of cache and reads through a memory
-    /// map of up to 256 MiB (no read syscall and copy per page).
+    /// map of up to 256 MiB (no read syscall and copy per page). Commits do not checkpoint the
+    /// log; a background task does ([`checkpoint`]), and a log file reset by a checkpoint is
+    /// truncated back to 64 MiB.
     pub async fn connect(url: &str) -> anyhow::Result<Db> {
         sqlx::any::install_default_drivers();
         let engine = if url.starts_with("sqlite:") {
@@ -65,7 +74,8 @@ impl Db {
                         conn.execute(
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
                              PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
-                             PRAGMA cache_size = -32768; PRAGMA mmap_size = 268435456;",
+                             PRAGMA cache_size = -32768; PRAGMA mmap_size = 268435456; \
+                             PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = 67108864;",
                         )
                         .await?;
                     }
@@ -75,7 +85,16 @@ impl Db {
             .connect_with(options)
             .await
             .with_context(|| format!("connecting to the database ({})", redact(url)))?;
-        Ok(Db { pool, engine })
+        let checkpoints = (engine == Engine::Sqlite).then(|| {
+            let wake = Arc::new(Notify::new());
+            checkpoint::spawn(pool.clone(), Arc::downgrade(&wake));
+            wake
+        });
+        Ok(Db {
+            pool,
+            engine,
+            checkpoints,
+        })
     }
 
     /// Applies the numbered migrations of this engine that are not applied yet.
@@ -97,6 +116,14 @@ impl Db {
         match self.engine {
             Engine::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
             Engine::Postgres => self.pool.begin().await,
+        }
+    }
+
+    /// Tells the checkpoint task that a plugin call's writes just committed (SQLite; nothing
+    /// on PostgreSQL).
+    pub fn committed(&self) {
+        if let Some(wake) = &self.checkpoints {
+            wake.notify_one();
         }
     }
 

@@ -448,13 +448,15 @@ impl Runtime {
         }
     }
 
-    /// Commits a finished call's transaction and wakes the event dispatcher if it published.
+    /// Commits a finished call's transaction, wakes the WAL checkpoint task (see
+    /// `db::checkpoint`) and the event dispatcher if it published.
     /// Collections that have grown by a good part since their planner statistics were taken
     /// get them refreshed (see `planner`): SQLite otherwise keeps planning with the statistics
     /// of a near-empty table and can sort every match instead of reading an index in order.
     pub async fn commit(&self, state: &mut CallState) -> sqlx::Result<()> {
         if let Some(tx) = state.take_transaction() {
             tx.commit().await?;
+            self.db.committed();
             if state.published {
                 self.events_published.notify_one();
             }
