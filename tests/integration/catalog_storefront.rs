@@ -280,6 +280,29 @@ async fn product_pages_show_sellable_variants_and_search_finds_products_by_word_
 
     let by_word = shopper.get_json("/search?q=shirt").await.json();
     assert_eq!(by_word["total"], 3);
+    // Deactivating takes a product out of the search (and its total); activating brings it back.
+    let tee = admin
+        .get_json("/admin/catalog/products/index?q=TEE")
+        .await
+        .json();
+    let tee_id = tee["products"][0]["id"].clone();
+    ok(
+        &admin,
+        "/admin/catalog/products/deactivate",
+        json!({"id": tee_id}),
+    )
+    .await;
+    let without = shopper.get_json("/search?q=shirt").await.json();
+    assert_eq!(without["total"], 2);
+    assert_eq!(names(&without), ["Flannel shirt", "Polo shirt"]);
+    ok(
+        &admin,
+        "/admin/catalog/products/activate",
+        json!({"id": tee_id}),
+    )
+    .await;
+    let again = shopper.get_json("/search?q=shirt").await.json();
+    assert_eq!(names(&again), ["Flannel shirt", "Polo shirt", "Tee shirt"]);
     let category = shopper.get_json("/search?q=shirts").await.json();
     assert_eq!(
         category["categories"][0]["slug"], "shirts",

@@ -4,7 +4,9 @@
 //! Filters on many-valued properties (categories, labels, stores) use the full-text index: a
 //! product's `search_text` carries one opaque token per category, label and store (see
 //! [`token`]), so "in category X, sorted by price" stays one indexed query at 100k products
-//! without a join table the storage API does not have.
+//! without a join table the storage API does not have. It also carries a token of its status:
+//! the storefront asks for "active" that way, so the full-text index alone counts a search's
+//! matches (through the table, a common word's 5,000 matches cost 8 ms to count).
 
 use std::collections::BTreeMap;
 
@@ -158,7 +160,8 @@ pub fn by_sku(sku: &str) -> Result<Option<Product>, Failure> {
         .next())
 }
 
-/// The search word standing for "has `value` of `kind`" (`c` category, `l` label, `s` store):
+/// The search word standing for "has `value` of `kind`" (`a` status, `c` category, `l` label,
+/// `s` store):
 /// letters and digits only, so the tokenizer keeps it whole, and unlike any real word.
 pub fn token(kind: char, value: &str) -> String {
     let mut out = format!("zz{kind}");
@@ -189,6 +192,7 @@ fn search_text(data: &ProductData, variants: &[variants::Variant], full_text: &[
     words.extend(data.category_ids.iter().map(|c| token('c', c)));
     words.extend(data.label_ids.iter().map(|l| token('l', l)));
     words.extend(data.stores.iter().map(|s| token('s', s)));
+    words.push(token('a', &data.status));
     words.join(" ")
 }
 
@@ -735,6 +739,7 @@ fn set_status(req: &Request, status: &str, flash: &str) -> Reply {
         let expected = current.version;
         let mut data = current.data;
         data.status = status.into();
+        data.search_text = search_text_of(&data, &variants::of_product(&id)?)?;
         data.updated = input::now();
         let product = products()
             .replace(&id, &data, expected)

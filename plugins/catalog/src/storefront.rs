@@ -57,8 +57,14 @@ fn card(p: &Product, locale: &str) -> Card {
     }
 }
 
-fn shop_query() -> backoffice_sdk::storage::Query<ProductData> {
-    products().query().eq("status", "active")
+/// The active products of this store that contain every word of `words`, found by their
+/// status and store tokens (see `products::token`) so the full-text index alone answers how
+/// many there are.
+fn shop_search(words: &str) -> backoffice_sdk::storage::Query<ProductData> {
+    let (active, store) = (token('a', "active"), token('s', STORE));
+    products()
+        .query()
+        .search(format!("{words} {active} {store}"))
 }
 
 // ---- category ----
@@ -250,9 +256,7 @@ fn category_page(req: &Request) -> Reply {
             .ok_or_else(|| Failure::bad_request("page must be a positive number"))?,
     };
 
-    let search = format!("{} {}", token('c', &category.id), token('s', STORE));
-    let mut found = shop_query()
-        .search(search)
+    let mut found = shop_search(&token('c', &category.id))
         .sort("name")
         .limit(CATEGORY_SCAN_MAX as u32)
         .fetch()?
@@ -464,7 +468,9 @@ fn labelled(
 fn product_page(req: &Request) -> Reply {
     let slug = input::query(req, "slug").unwrap_or_default().to_owned();
     let not_found = || Failure::not_found(format!("There is no product {slug}."));
-    let product = shop_query()
+    let product = products()
+        .query()
+        .eq("status", "active")
         .eq("slug", slug.as_str())
         .limit(1)
         .fetch()?
@@ -561,11 +567,7 @@ fn search_page(req: &Request) -> Reply {
         next: None,
     };
     if !q.is_empty() {
-        let mut query = shop_query()
-            .search(format!("{q} {}", token('s', STORE)))
-            .sort("name")
-            .limit(PAGE_SIZE)
-            .count_total();
+        let mut query = shop_search(&q).sort("name").limit(PAGE_SIZE).count_total();
         if let Some(after) = input::query(req, "after") {
             query = query.after(after);
         }
