@@ -14,7 +14,7 @@ use std::time::Duration;
 use anyhow::Context;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
-use tokio::sync::Notify;
+use tokio::sync::{Notify, watch};
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
@@ -26,13 +26,21 @@ pub enum Engine {
     Postgres,
 }
 
+/// A handle on the checkpoint task: wakes it, and counts the checkpoints it finished.
+#[derive(Debug, Clone)]
+struct Checkpoints {
+    wake: Arc<Notify>,
+    // Read by tests only; the task counts either way.
+    #[cfg_attr(not(test), allow(dead_code))]
+    done: watch::Receiver<u64>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Db {
     pool: AnyPool,
     engine: Engine,
-    /// Wakes the SQLite checkpoint task, which runs while any handle exists (see
-    /// [`checkpoint`]).
-    checkpoints: Option<Arc<Notify>>,
+    /// The SQLite checkpoint task, which runs while any handle exists (see [`checkpoint`]).
+    checkpoints: Option<Checkpoints>,
 }
 
 impl Db {
@@ -87,8 +95,9 @@ impl Db {
             .with_context(|| format!("connecting to the database ({})", redact(url)))?;
         let checkpoints = (engine == Engine::Sqlite).then(|| {
             let wake = Arc::new(Notify::new());
-            checkpoint::spawn(pool.clone(), Arc::downgrade(&wake));
-            wake
+            let (count, done) = watch::channel(0);
+            checkpoint::spawn(pool.clone(), Arc::downgrade(&wake), count);
+            Checkpoints { wake, done }
         });
         Ok(Db {
             pool,
@@ -122,9 +131,15 @@ impl Db {
     /// Tells the checkpoint task that a plugin call's writes just committed (SQLite; nothing
     /// on PostgreSQL).
     pub fn committed(&self) {
-        if let Some(wake) = &self.checkpoints {
-            wake.notify_one();
+        if let Some(c) = &self.checkpoints {
+            c.wake.notify_one();
         }
+    }
+
+    /// The number of checkpoints the task finished, as it changes (SQLite).
+    #[cfg(test)]
+    fn checkpoints_done(&self) -> Option<watch::Receiver<u64>> {
+        self.checkpoints.as_ref().map(|c| c.done.clone())
     }
 
     pub fn pool(&self) -> &AnyPool {

@@ -20,15 +20,15 @@ use std::sync::Weak;
 use std::time::Duration;
 
 use sqlx::AnyPool;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, watch};
 
 /// How often the log is copied back when no commit asks for it: writes outside plugin calls
 /// (sessions, audit) grow the log by at most this much of writing.
 const INTERVAL: Duration = Duration::from_millis(500);
 
 /// Starts the checkpoint task for `pool`, woken early by `committed`; it runs while a
-/// [`super::Db`] holds `committed`.
-pub(super) fn spawn(pool: AnyPool, committed: Weak<Notify>) {
+/// [`super::Db`] holds `committed`, and counts the checkpoints it completed in `done`.
+pub(super) fn spawn(pool: AnyPool, committed: Weak<Notify>, done: watch::Sender<u64>) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(INTERVAL);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -38,12 +38,75 @@ pub(super) fn spawn(pool: AnyPool, committed: Weak<Notify>) {
                 _ = wake.notified() => {}
             }
             drop(wake);
-            if let Err(err) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            match sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
                 .execute(&pool)
                 .await
             {
-                tracing::warn!(error = %err, "WAL checkpoint failed; the next one retries");
+                Ok(_) => done.send_modify(|n| *n += 1),
+                Err(err) => {
+                    tracing::warn!(error = %err, "WAL checkpoint failed; the next one retries")
+                }
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use sqlx::Row;
+
+    use crate::db::Db;
+
+    /// A commit leaves the log alone; after `committed` the task copies it into the database
+    /// file, which then holds the rows without its log.
+    #[tokio::test]
+    async fn committed_writes_reach_the_database_file_without_a_commit_checkpointing() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect(&Db::default_url(dir.path())).await.unwrap();
+        let pool = db.pool();
+        let auto: i64 = sqlx::query("PRAGMA wal_autocheckpoint")
+            .fetch_one(pool)
+            .await
+            .unwrap()
+            .try_get(0)
+            .unwrap();
+        assert_eq!(auto, 0, "commits never checkpoint");
+
+        sqlx::query("CREATE TABLE t (n BIGINT)")
+            .execute(pool)
+            .await
+            .unwrap();
+        let mut tx = db.begin_write().await.unwrap();
+        sqlx::query(
+            "WITH RECURSIVE k(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM k WHERE n < 5000) \
+             INSERT INTO t SELECT n FROM k",
+        )
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+
+        // A checkpoint that began before the commit may end first: wait for two more.
+        let mut done = db.checkpoints_done().expect("SQLite has the task");
+        let seen = *done.borrow_and_update();
+        db.committed();
+        let waited = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+            done.wait_for(|n| *n >= seen + 2).await.map(|_| ())
+        })
+        .await;
+        assert!(matches!(waited, Ok(Ok(()))), "no checkpoint finished");
+
+        let copy = dir.path().join("copy.db");
+        std::fs::copy(dir.path().join("backoffice.db"), &copy).unwrap();
+        let alone = Db::connect(&format!("sqlite://{}", copy.display()))
+            .await
+            .unwrap();
+        let n: i64 = sqlx::query("SELECT COUNT(*) FROM t")
+            .fetch_one(alone.pool())
+            .await
+            .unwrap()
+            .try_get(0)
+            .unwrap();
+        assert_eq!(n, 5000);
+    }
 }
