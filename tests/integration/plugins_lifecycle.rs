@@ -255,3 +255,57 @@ async fn the_cli_disables_a_plugin_of_a_running_host() {
             .contains("no plugin \"nope\"")
     );
 }
+
+/// The Plugins page's count of content changes the watcher saw for plugin `id`'s file.
+async fn file_changes(admin: &backoffice_tests::Browser, id: &str) -> Option<u64> {
+    let page = admin.get_json("/admin/plugins/plugins/index").await.json();
+    page["plugins"]
+        .as_array()?
+        .iter()
+        .find(|p| p["id"] == id)
+        .and_then(|p| p["file_changes"].as_u64())
+}
+
+/// Copies fixture `name` into the plugin directory and waits until it is loaded. The watcher
+/// handles changes in order and counts each batch before loading any of it, so once this
+/// sentinel is loaded, every change noticed before its copy has been counted. (The wait asks
+/// the registry, not the page: cheap enough not to slow the tests running beside it.)
+async fn sentinel(app: &TestApp, name: &str) {
+    std::fs::copy(fixture(name), app.plugin_dir().join(format!("{name}.wasm"))).unwrap();
+    let registry = app.state.plugins().registry().clone();
+    app.eventually(
+        Duration::from_secs(10),
+        "the sentinel plugin loaded",
+        || {
+            let loaded = registry.get(name).is_some();
+            async move { loaded }
+        },
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reading_a_plugin_file_never_reloads_it_and_a_new_version_reloads_it_exactly_once() {
+    let app = TestApp::with_plugins(&["hello"]).await;
+    let admin = app.admin().await;
+    let hello = app.plugin_dir().join("hello.wasm");
+    // What `cat`, a backup, a checksum or another host loading the directory do.
+    for _ in 0..20 {
+        std::fs::read(&hello).unwrap();
+    }
+    sentinel(&app, "panic").await;
+    assert_eq!(file_changes(&admin, "hello").await, Some(0));
+
+    std::fs::write(&hello, std::fs::read(fixture("hello-v2")).unwrap()).unwrap();
+    app.eventually(
+        Duration::from_secs(10),
+        "the new version serving",
+        || async {
+            admin.get("/admin/hello/index/json").await.json()["greeting"] == "Hello again, world!"
+        },
+    )
+    .await;
+    // The reload's own read of the file must not start another one.
+    sentinel(&app, "infinite-loop").await;
+    assert_eq!(file_changes(&admin, "hello").await, Some(1));
+}

@@ -50,6 +50,8 @@ pub struct LoadFailure {
     pub file: String,
     pub message: String,
     pub at: i64,
+    /// SHA-256 of the content that failed: the same content is not tried again.
+    pub hash: String,
 }
 
 #[derive(Default)]
@@ -59,6 +61,8 @@ pub struct Registry {
     /// Per-plugin limits set by an admin; plugins not listed use the defaults.
     limits: RwLock<HashMap<String, Limits>>,
     failures: RwLock<BTreeMap<PathBuf, LoadFailure>>,
+    /// How often the watcher saw each file's content change, since start.
+    changes: RwLock<HashMap<PathBuf, u64>>,
 }
 
 fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
@@ -114,17 +118,36 @@ impl Registry {
         *write(&self.limits) = limits;
     }
 
-    pub fn record_failure(&self, file: PathBuf, message: String, at: i64) {
+    pub fn record_failure(&self, file: PathBuf, hash: String, message: String, at: i64) {
         let failure = LoadFailure {
             file: file.display().to_string(),
             message,
             at,
+            hash,
         };
         write(&self.failures).insert(file, failure);
     }
 
     pub fn failures(&self) -> Vec<LoadFailure> {
         read(&self.failures).values().cloned().collect()
+    }
+
+    /// The failure recorded for `file` if `hash` is the content that failed.
+    pub fn failure_with(&self, file: &std::path::Path, hash: &str) -> Option<LoadFailure> {
+        read(&self.failures)
+            .get(file)
+            .filter(|f| f.hash == hash)
+            .cloned()
+    }
+
+    /// Counts a change of `file` seen by the watcher.
+    pub fn note_change(&self, file: &std::path::Path) {
+        *write(&self.changes).entry(file.to_owned()).or_default() += 1;
+    }
+
+    /// How often the watcher saw `file` change since start.
+    pub fn changes_of(&self, file: &std::path::Path) -> u64 {
+        read(&self.changes).get(file).copied().unwrap_or(0)
     }
 
     /// The load error of the file a plugin was last loaded from, if its latest version failed.

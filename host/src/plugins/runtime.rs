@@ -155,7 +155,8 @@ impl Runtime {
                 .collect();
             files.sort();
             for file in files {
-                self.load_file_recording(&file, now).await;
+                // A failure is recorded for the Plugins page; the other files still load.
+                let _ = self.load_file(&file, now).await;
             }
         }
         if let Err(err) = self.refresh_states().await {
@@ -163,29 +164,18 @@ impl Runtime {
         }
     }
 
-    /// Loads one file; on failure records the error for the Plugins page (and the old version,
-    /// if any, keeps serving).
-    pub async fn load_file_recording(&self, path: &Path, now: i64) -> Option<Arc<Plugin>> {
-        match self.load_file(path, now).await {
-            Ok(plugin) => {
-                tracing::info!(plugin = %plugin.manifest.id, version = %plugin.manifest.version, file = %path.display(), "plugin loaded");
-                Some(plugin)
-            }
-            Err(err) => {
-                let message = format!("{err:#}");
-                tracing::warn!(file = %path.display(), error = %message, "plugin not loaded");
-                self.registry.record_failure(path.to_owned(), message, now);
-                None
-            }
-        }
-    }
-
-    /// Loads (or reloads) one plugin file and swaps it in. A file whose content is what is
-    /// already serving from it is not loaded again (editors and copies fire several events).
+    /// Loads (or reloads) one plugin file and swaps it in; a failure is recorded for the Plugins
+    /// page (and the old version, if any, keeps serving). Content that is already serving from
+    /// this file, or that already failed from it, is not loaded again: editors and copies fire
+    /// several events, and only new content may cost a compile.
     pub async fn load_file(&self, path: &Path, now: i64) -> anyhow::Result<Arc<Plugin>> {
-        let bytes = tokio::fs::read(path)
-            .await
-            .with_context(|| format!("reading {}", path.display()))?;
+        let bytes = match tokio::fs::read(path).await {
+            Ok(bytes) => bytes,
+            Err(err) => {
+                let err = anyhow::Error::new(err).context(format!("reading {}", path.display()));
+                return Err(self.failed(path, String::new(), err, now));
+            }
+        };
         let hash = super::cache::content_hash(&bytes);
         if let Some(current) = self
             .registry
@@ -195,12 +185,33 @@ impl Runtime {
         {
             return Ok(current);
         }
+        if let Some(failure) = self.registry.failure_with(path, &hash) {
+            anyhow::bail!("{}", failure.message);
+        }
         let name = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let prepared = self.prepare(bytes, &name).await?;
-        self.install(prepared, path.to_owned(), now).await
+        let loaded = match self.prepare(bytes, &name).await {
+            Ok(prepared) => self.install(prepared, path.to_owned(), now).await,
+            Err(err) => Err(err),
+        };
+        match loaded {
+            Ok(plugin) => {
+                tracing::info!(plugin = %plugin.manifest.id, version = %plugin.manifest.version, file = %path.display(), "plugin loaded");
+                Ok(plugin)
+            }
+            Err(err) => Err(self.failed(path, hash, err, now)),
+        }
+    }
+
+    /// Logs and records a failed load of `path` (content `hash`), handing the error back.
+    fn failed(&self, path: &Path, hash: String, err: anyhow::Error, now: i64) -> anyhow::Error {
+        let message = format!("{err:#}");
+        tracing::warn!(file = %path.display(), error = %message, "plugin not loaded");
+        self.registry
+            .record_failure(path.to_owned(), hash, message, now);
+        err
     }
 
     /// Saves an uploaded component as `<dir>/<plugin-id>.wasm` and installs it, but only after it

@@ -42,6 +42,8 @@ struct Row {
     file: String,
     hash: String,
     loaded_at: i64,
+    /// Content changes of its file the watcher saw since start (reads never count).
+    file_changes: u64,
     manifest: serde_json::Value,
     stats: Snapshot,
     /// The limits its calls run under (milliseconds, MiB).
@@ -66,6 +68,7 @@ async fn index(State(state): State<AppState>, _: Granted, page: PageCtx) -> AppR
             file: plugin.source.display().to_string(),
             hash: plugin.hash.clone(),
             loaded_at: plugin.loaded_at,
+            file_changes: registry.changes_of(&plugin.source),
             manifest: serde_json::to_value(&*plugin.manifest).unwrap_or_default(),
             stats: plugin.stats.snapshot(),
             deadline_ms: registry
