@@ -20,6 +20,7 @@ mod customers_auth;
 mod input;
 mod plugins_conformance;
 mod plugins_data;
+mod plugins_extensions;
 mod plugins_lifecycle;
 mod plugins_python;
 mod plugins_sandbox;

@@ -2,18 +2,21 @@
 //!
 //! A call starts without a database transaction. Reads before the first write use the pool;
 //! the first write (storage put/patch/delete, event publish, settings set) begins the call's
-//! transaction, and everything after it runs inside it. The runtime commits it only when the
-//! call returns normally and does not answer with a failure; otherwise it is dropped, which rolls
-//! it back, taking the events published in it along.
+//! transaction, and everything after it runs inside it. `calls` commits it only when the call
+//! ended well (see there); otherwise it is dropped, which rolls it back, taking the events
+//! published in it along. A read-only call ([`Access::ReadOnly`]: widgets, manifests,
+//! extension providers) never gets a transaction: its first write is refused.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
+use std::time::Instant;
 
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, Transaction};
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
+use super::calls::Calls;
 use super::engine::{Limiter, Limits};
 use super::manifest::Manifest;
 use super::registry::Registry;
@@ -34,6 +37,24 @@ pub struct Caller {
     pub ip: String,
 }
 
+/// Whether a call may write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    ReadWrite,
+    /// Reads only, from committed data; names the kind of call for the refusal message.
+    ReadOnly(&'static str),
+}
+
+/// Why a call could not get a connection to write on.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// The call is read-only.
+    #[error("{0} is read-only: it cannot write")]
+    ReadOnly(&'static str),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
 /// Host-side state of a call.
 pub struct CallState {
     wasi: WasiCtx,
@@ -46,6 +67,13 @@ pub struct CallState {
     pub registry: Arc<Registry>,
     pub caller: Caller,
     pub now: i64,
+    pub access: Access,
+    /// When the call's deadline passes; extension providers it invokes get part of what is left.
+    pub deadline_at: Instant,
+    /// For extension points invoked from inside the call.
+    pub calls: Weak<Calls>,
+    /// The extension point this call answers, when it is a provider's (providers cannot invoke).
+    pub providing: Option<String>,
     tx: Option<Transaction<'static, Any>>,
     /// Set when an event was published, so the runtime wakes the dispatcher after commit.
     pub published: bool,
@@ -58,14 +86,15 @@ pub struct CallState {
 }
 
 impl CallState {
+    /// The state of a call of `manifest`'s plugin for `caller`, run by `calls`.
     pub fn new(
+        calls: &Calls,
         manifest: Arc<Manifest>,
         limits: Limits,
-        db: Db,
-        registry: Arc<Registry>,
         caller: Caller,
-        clock: Arc<dyn Clock>,
+        access: Access,
     ) -> CallState {
+        let clock = calls.clock.clone();
         let now = clock.now();
         let limiter = Limiter::new(limits.memory);
         CallState {
@@ -77,10 +106,14 @@ impl CallState {
             table: ResourceTable::new(),
             limiter,
             manifest,
-            db,
-            registry,
+            db: calls.db.clone(),
+            registry: calls.registry.clone(),
             caller,
             now,
+            access,
+            deadline_at: Instant::now() + limits.deadline,
+            calls: calls.me.clone(),
+            providing: None,
             tx: None,
             published: false,
             opened: HashMap::new(),
@@ -93,8 +126,19 @@ impl CallState {
         format!("{} {}", self.manifest.id, self.manifest.version)
     }
 
-    /// The call's transaction, begun on first use.
-    pub async fn write_conn(&mut self) -> sqlx::Result<&mut AnyConnection> {
+    /// Why this call may not write, if it may not: the message a refused write gets.
+    pub fn refusal(&self) -> Option<String> {
+        match self.access {
+            Access::ReadWrite => None,
+            Access::ReadOnly(what) => Some(WriteError::ReadOnly(what).to_string()),
+        }
+    }
+
+    /// The call's transaction, begun on first use; refused for a read-only call.
+    pub async fn write_conn(&mut self) -> Result<&mut AnyConnection, WriteError> {
+        if let Access::ReadOnly(what) = self.access {
+            return Err(WriteError::ReadOnly(what));
+        }
         if self.tx.is_none() {
             self.tx = Some(self.db.begin_write().await?);
         }

@@ -9,9 +9,6 @@ use super::bindings::guest;
 use super::bindings::types::Method;
 use crate::storage::{self, CollectionSpec, FieldKind, FieldSpec};
 
-/// Contract versions this host can load.
-pub const SUPPORTED_WIT_VERSIONS: &[&str] = &["0.1.0"];
-
 /// Section ids the host itself uses under `/admin`.
 pub const RESERVED_IDS: &[&str] = &[
     "dashboard",
@@ -67,6 +64,13 @@ pub struct StorefrontRoute {
     pub path: String,
 }
 
+/// An extension point the plugin answers, and where it stands among the point's providers.
+#[derive(Debug, Clone, Serialize)]
+pub struct Provision {
+    pub point: String,
+    pub priority: i32,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Widget {
     pub name: String,
@@ -79,7 +83,11 @@ pub struct Manifest {
     pub id: String,
     pub name: String,
     pub version: String,
-    pub wit_version: String,
+    /// The contract version the component exports (`0.1.0`, `0.2.0`); set by the loader from
+    /// the component itself, never from what the plugin says.
+    pub contract: String,
+    /// The host interfaces the component imports (`storage@0.1.0`, …); set by the loader.
+    pub imports: Vec<String>,
     pub description: String,
     pub nav: Vec<NavEntry>,
     pub acl: Vec<AclResource>,
@@ -92,6 +100,10 @@ pub struct Manifest {
     pub templates: Vec<(String, String)>,
     pub template_names: Vec<String>,
     pub widgets: Vec<Widget>,
+    /// Extension points it answers.
+    pub provides: Vec<Provision>,
+    /// Extension points it asks.
+    pub invokes: Vec<String>,
     /// Host powers beyond the basics that the component imports (see [`CAPABILITIES`]); set by
     /// the runtime from the component's imports, shown on the Plugins page.
     pub capabilities: Vec<String>,
@@ -100,6 +112,19 @@ pub struct Manifest {
 /// Host interfaces that give a plugin power over more than its own data, by WIT interface
 /// name. Importing one is how a plugin asks for it; the Plugins page lists it for the admin.
 pub const CAPABILITIES: &[&str] = &["customer-accounts"];
+
+/// The host interfaces among a component's import names, as `<name>@<version>`
+/// (`backoffice:plugin/storage@0.1.0` → `storage@0.1.0`), sorted.
+pub fn host_interfaces<'a>(imports: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut found: Vec<String> = imports
+        .into_iter()
+        .filter_map(|name| name.strip_prefix("backoffice:plugin/"))
+        .map(str::to_owned)
+        .collect();
+    found.sort();
+    found.dedup();
+    found
+}
 
 /// The [`CAPABILITIES`] among a component's import names (`backoffice:plugin/<name>@<version>`).
 pub fn capabilities<'a>(imports: impl IntoIterator<Item = &'a str>) -> Vec<String> {
@@ -123,7 +148,8 @@ impl Manifest {
             id: format!("(loading {file_stem})"),
             name: String::new(),
             version: String::new(),
-            wit_version: String::new(),
+            contract: String::new(),
+            imports: Vec::new(),
             description: String::new(),
             nav: Vec::new(),
             acl: Vec::new(),
@@ -134,6 +160,8 @@ impl Manifest {
             templates: Vec::new(),
             template_names: Vec::new(),
             widgets: Vec::new(),
+            provides: Vec::new(),
+            invokes: Vec::new(),
             capabilities: Vec::new(),
         }
     }
@@ -163,6 +191,17 @@ fn is_segment(s: &str) -> bool {
         && s.len() <= 64
         && s.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+/// `<owner-plugin-id>.<name>`, e.g. `sales.cart-adjustments`.
+fn is_point(s: &str) -> bool {
+    s.split_once('.')
+        .is_some_and(|(owner, name)| is_plugin_id(owner) && is_segment(name))
+}
+
+fn has_duplicates<'a>(items: impl Iterator<Item = &'a str>) -> bool {
+    let mut seen = std::collections::HashSet::new();
+    items.into_iter().any(|item| !seen.insert(item))
 }
 
 fn is_version(s: &str) -> bool {
@@ -232,13 +271,6 @@ pub fn validate(raw: guest::PluginManifest) -> Result<Manifest, Invalid> {
             raw.version
         ));
     }
-    if !SUPPORTED_WIT_VERSIONS.contains(&raw.wit_version.as_str()) {
-        err(format!(
-            "wit-version {:?} is not supported by this host (supported: {})",
-            raw.wit_version,
-            SUPPORTED_WIT_VERSIONS.join(", ")
-        ));
-    }
     for entry in &raw.nav {
         if entry.label.trim().is_empty() {
             err("a nav entry has an empty label".into());
@@ -301,6 +333,27 @@ pub fn validate(raw: guest::PluginManifest) -> Result<Manifest, Invalid> {
             ));
         }
     }
+    for p in &raw.provides {
+        if !is_point(&p.point) {
+            err(format!(
+                "provided extension point {:?} must look like owner-plugin.point-name",
+                p.point
+            ));
+        }
+    }
+    if has_duplicates(raw.provides.iter().map(|p| p.point.as_str())) {
+        err("an extension point is listed twice under provides".into());
+    }
+    for point in &raw.invokes {
+        if !is_point(point) {
+            err(format!(
+                "invoked extension point {point:?} must look like owner-plugin.point-name"
+            ));
+        }
+    }
+    if has_duplicates(raw.invokes.iter().map(String::as_str)) {
+        err("an extension point is listed twice under invokes".into());
+    }
     for topic in &raw.subscribes {
         let ok = topic.contains('.') && topic.split('.').all(is_segment);
         if !ok {
@@ -343,7 +396,8 @@ pub fn validate(raw: guest::PluginManifest) -> Result<Manifest, Invalid> {
         id: raw.id,
         name: raw.name,
         version: raw.version,
-        wit_version: raw.wit_version,
+        contract: String::new(),
+        imports: Vec::new(),
         description: raw.description,
         nav: raw
             .nav
@@ -394,6 +448,15 @@ pub fn validate(raw: guest::PluginManifest) -> Result<Manifest, Invalid> {
                 title: w.title,
             })
             .collect(),
+        provides: raw
+            .provides
+            .into_iter()
+            .map(|p| Provision {
+                point: p.point,
+                priority: p.priority,
+            })
+            .collect(),
+        invokes: raw.invokes,
         capabilities: Vec::new(),
     })
 }

@@ -1,24 +1,31 @@
 //! The plugin runtime: every Back Office section is a WebAssembly component run by wasmtime.
 //!
-//! `engine` (one engine, limits) → `cache` (compiled code) → `runtime` (load, call) with
-//! `registry` (what is loaded and enabled), `manifest` (validation), `planner` (when to refresh
-//! SQLite's statistics), `call` + `host_impl` (the
-//! per-call sandbox state and the WIT imports), `outbox` + `delivery` (events), `watcher`
-//! (hot reload) and `stats` (metrics). The host's HTTP side lives in `web::dispatch` and
-//! `web::plugins`.
+//! `runtime` is the face the rest of the host uses. Behind it: `engine` (one engine, limits)
+//! → `cache` (compiled code) → `loader` (files → validated, installed plugins, with
+//! `manifest` for validation and `collections` for storage) → `registry` (what is loaded,
+//! enabled, with which limits) and `states` (the admin's decisions in the database);
+//! `calls` runs one typed export per call through `contract` (every supported WIT version) with
+//! `call` + `host_impl` (the per-call sandbox state and the WIT imports) and commits on
+//! success; `planner` (when to refresh SQLite's statistics), `outbox` + `delivery` (events),
+//! `watcher` (hot reload) and `stats` (metrics). The host's HTTP side lives in
+//! `web::dispatch` and `web::plugins`.
 
 pub mod bindings;
 pub mod cache;
 pub mod call;
+pub mod calls;
 mod collections;
+mod contract;
 pub mod delivery;
 pub mod engine;
 mod host_impl;
+mod loader;
 pub mod manifest;
 pub mod outbox;
 mod planner;
 pub mod registry;
 pub mod runtime;
+mod states;
 pub mod stats;
 pub mod watcher;
 

@@ -9,20 +9,21 @@ use std::sync::{Arc, RwLock};
 
 use serde::Serialize;
 
-use super::bindings::SectionPre;
-use super::call::CallState;
+use super::contract::Exports;
 use super::engine::Limits;
 use super::manifest::Manifest;
-use super::stats::Stats;
+use super::stats::{PointStats, Stats};
 
 /// A loaded, validated plugin version.
 pub struct Plugin {
     pub manifest: Arc<Manifest>,
-    pub pre: SectionPre<CallState>,
+    pub exports: Exports,
     /// SHA-256 of the `.wasm` file.
     pub hash: String,
     pub source: PathBuf,
     pub stats: Stats,
+    /// Its numbers as a provider of extension points.
+    pub points: PointStats,
     pub loaded_at: i64,
 }
 
@@ -166,6 +167,22 @@ impl Registry {
             .collect();
         ids.sort();
         ids
+    }
+
+    /// Enabled providers of extension point `point`, in the order they are asked: ascending
+    /// priority, then plugin id.
+    pub fn providers_of(&self, point: &str) -> Vec<Arc<Plugin>> {
+        let disabled = read(&self.disabled);
+        let mut providers: Vec<(i32, Arc<Plugin>)> = read(&self.plugins)
+            .values()
+            .filter(|p| !disabled.contains(&p.manifest.id))
+            .filter_map(|p| {
+                let provision = p.manifest.provides.iter().find(|x| x.point == point)?;
+                Some((provision.priority, p.clone()))
+            })
+            .collect();
+        providers.sort_by(|(a, pa), (b, pb)| a.cmp(b).then(pa.manifest.id.cmp(&pb.manifest.id)));
+        providers.into_iter().map(|(_, p)| p).collect()
     }
 
     /// The enabled plugin that declared a storefront route matching `method` and `path`, with the

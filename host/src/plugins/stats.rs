@@ -92,6 +92,29 @@ fn quantile(buckets: &[u64], q: f64) -> Option<u64> {
     None
 }
 
+/// A provider's numbers per extension point it answered, for the Plugins page.
+#[derive(Debug, Default)]
+pub struct PointStats(std::sync::Mutex<std::collections::BTreeMap<String, std::sync::Arc<Stats>>>);
+
+impl PointStats {
+    pub fn record(&self, point: &str, elapsed: Duration, outcome: Outcome, memory_peak: usize) {
+        let stats = {
+            let mut points = self.0.lock().unwrap_or_else(|p| p.into_inner());
+            points.entry(point.to_owned()).or_default().clone()
+        };
+        stats.record(elapsed, outcome, memory_peak);
+    }
+
+    /// The numbers of `point` (zero when it was never asked).
+    pub fn snapshot(&self, point: &str) -> Snapshot {
+        let points = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        points
+            .get(point)
+            .map(|s| s.snapshot())
+            .unwrap_or_else(|| Stats::default().snapshot())
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Snapshot {
     pub requests: u64,

@@ -17,7 +17,6 @@ use crate::plugins::bindings::guest;
 use crate::plugins::bindings::types::{Method as WitMethod, Pair, Surface};
 use crate::plugins::call::Caller;
 use crate::plugins::registry::Plugin;
-use crate::plugins::runtime::{Answer, Export};
 use crate::state::AppState;
 
 /// `/admin/<plugin>/...`: the guard has already checked the ACL for this resource.
@@ -208,6 +207,8 @@ fn pairs(raw: &[u8]) -> AppResult<Vec<Pair>> {
         .collect())
 }
 
+/// Runs the plugin; its writes commit only when [`respond`] could turn its answer into a
+/// response (see `Calls::handle`).
 async fn run(
     state: &AppState,
     page: &PageCtx,
@@ -215,21 +216,13 @@ async fn run(
     caller: Caller,
     request: guest::Request,
 ) -> AppResult<Response> {
-    let runtime = state.plugins();
-    let mut finished = runtime
-        .call(plugin, caller, Export::Handle(request))
-        .await?;
-    let Answer::Response(response) = finished.answer else {
-        return Err(AppError::Internal(anyhow::anyhow!(
-            "handle() answered like another export"
-        )));
-    };
-    // Map first: an answer the host cannot use (bad JSON, bad redirect) rolls back like a failure.
-    let mapped = respond(state, page, plugin, response);
-    if mapped.is_ok() {
-        runtime.commit(&mut finished.state).await?;
-    }
-    mapped
+    state
+        .plugins()
+        .calls()
+        .handle(plugin, caller, request, |response| {
+            respond(state, page, plugin, response)
+        })
+        .await
 }
 
 fn respond(

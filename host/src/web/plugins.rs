@@ -53,6 +53,64 @@ struct Row {
     last_error: Option<LoadFailure>,
 }
 
+/// An extension point as the page shows it: who owns it, who answers it (in the order they
+/// are asked) and who asks it.
+#[derive(Debug, Default, Serialize)]
+struct PointRow {
+    point: String,
+    owner: String,
+    providers: Vec<ProviderRow>,
+    invokers: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct ProviderRow {
+    plugin: String,
+    priority: i32,
+    enabled: bool,
+    stats: Snapshot,
+}
+
+/// Every extension point some loaded plugin provides or invokes, by name.
+fn points(registry: &crate::plugins::registry::Registry) -> Vec<PointRow> {
+    let mut points: std::collections::BTreeMap<String, PointRow> = Default::default();
+    for plugin in registry.all() {
+        let id = &plugin.manifest.id;
+        for provision in &plugin.manifest.provides {
+            let entry = points
+                .entry(provision.point.clone())
+                .or_insert_with(|| point_row(&provision.point));
+            entry.providers.push(ProviderRow {
+                plugin: id.clone(),
+                priority: provision.priority,
+                enabled: !registry.is_disabled(id),
+                stats: plugin.points.snapshot(&provision.point),
+            });
+        }
+        for point in &plugin.manifest.invokes {
+            points
+                .entry(point.clone())
+                .or_insert_with(|| point_row(point))
+                .invokers
+                .push(id.clone());
+        }
+    }
+    let mut rows: Vec<PointRow> = points.into_values().collect();
+    for row in &mut rows {
+        row.providers
+            .sort_by(|a, b| a.priority.cmp(&b.priority).then(a.plugin.cmp(&b.plugin)));
+    }
+    rows
+}
+
+fn point_row(point: &str) -> PointRow {
+    PointRow {
+        point: point.to_owned(),
+        owner: point.split('.').next().unwrap_or_default().to_owned(),
+        ..PointRow::default()
+    }
+}
+
 async fn index(State(state): State<AppState>, _: Granted, page: PageCtx) -> AppResult<Response> {
     let runtime = state.plugins();
     runtime.refresh_states().await?;
@@ -83,6 +141,7 @@ async fn index(State(state): State<AppState>, _: Granted, page: PageCtx) -> AppR
     let data = json!({
         "plugins": rows,
         "failures": registry.failures(),
+        "points": points(registry),
         "upload_enabled": runtime.settings().upload_dir.is_some(),
         "max_upload_mib": MAX_COMPONENT_BYTES >> 20,
     });

@@ -6,7 +6,6 @@ use minijinja::{Value, context};
 
 use super::view::PageCtx;
 use crate::acl::Granted;
-use crate::plugins::runtime::{Answer, Export};
 use crate::state::AppState;
 
 /// The rendered widgets, in plugin and declaration order.
@@ -24,21 +23,12 @@ pub async fn dashboard(state: &AppState, granted: &Granted, page: &PageCtx) -> V
                 continue;
             }
             let caller = super::dispatch::admin_caller(granted, page);
-            // Widgets only read: the call's transaction (if any) is dropped, never committed.
-            let body = match runtime
-                .call(&plugin, caller, Export::Widget(widget.name.clone()))
-                .await
-            {
-                Ok(finished) => match finished.answer {
-                    Answer::Widget(Ok(view)) => {
-                        serde_json::from_str(&view.context).ok().and_then(|ctx| {
-                            page.render_widget(&format!("{id}/{}", view.template), &ctx)
-                                .ok()
-                        })
-                    }
-                    _ => None,
-                },
-                Err(_) => None,
+            let body = match runtime.calls().widget(&plugin, caller, &widget.name).await {
+                Ok(Ok(view)) => serde_json::from_str(&view.context).ok().and_then(|ctx| {
+                    page.render_widget(&format!("{id}/{}", view.template), &ctx)
+                        .ok()
+                }),
+                _ => None,
             };
             let failed = body.is_none();
             widgets.push(context! {

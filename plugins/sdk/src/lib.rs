@@ -1,6 +1,6 @@
 //! # backoffice-sdk — write a Backoffice section plugin in Rust
 //!
-//! A thin layer over the wit-bindgen bindings of `backoffice:plugin@0.1.0` (world `section`).
+//! A thin layer over the wit-bindgen bindings of `backoffice:plugin@0.2.0` (world `section`).
 //! The generated types stay the types you use (`Request`, `Response`, `PluginManifest`, …); the
 //! SDK adds the methods that make them pleasant: a router, form/query/JSON access, response
 //! helpers, typed storage and manifest builders. Nothing here hides the contract: every helper
@@ -37,6 +37,7 @@
 extern crate self as backoffice_sdk;
 
 pub mod bindings;
+pub mod extensions;
 pub mod manifest;
 pub mod plugin;
 pub mod request;
@@ -46,9 +47,6 @@ pub mod services;
 pub mod storage;
 
 pub use plugin::Plugin;
-
-/// The contract version this SDK was generated from; `Manifest::new` puts it in `wit-version`.
-pub const WIT_VERSION: &str = "0.1.0";
 
 /// The usual imports of a plugin crate.
 pub mod prelude {
@@ -72,7 +70,7 @@ pub mod prelude {
 #[macro_export]
 macro_rules! export {
     ($ty:ident) => {
-        $crate::bindings::__export_section!($ty with_types_in $crate::bindings);
+        $crate::bindings::generated::__export_section!($ty with_types_in $crate::bindings::generated);
     };
 }
 

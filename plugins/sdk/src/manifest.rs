@@ -11,7 +11,7 @@ use crate::bindings::exports::backoffice::plugin::plugin as wit;
 use crate::router::Router;
 
 pub use wit::{
-    AclResource, Collection as CollectionDef, Field, FieldKind, GrantRequest, NavEntry,
+    AclResource, Collection as CollectionDef, Field, FieldKind, GrantRequest, NavEntry, Provision,
     StorefrontRoute, Template, WidgetInfo,
 };
 
@@ -20,13 +20,13 @@ pub type Manifest = wit::PluginManifest;
 
 impl Manifest {
     /// A manifest for plugin `id` (the URL section `/admin/<id>/…`), display `name` and semantic
-    /// `version` (usually `env!("CARGO_PKG_VERSION")`), built against [`crate::WIT_VERSION`].
+    /// `version` (usually `env!("CARGO_PKG_VERSION")`). The contract version is not part of it:
+    /// the host reads it from the component's exports.
     pub fn new(id: &str, name: &str, version: &str) -> Self {
         Manifest {
             id: id.into(),
             name: name.into(),
             version: version.into(),
-            wit_version: crate::WIT_VERSION.into(),
             description: String::new(),
             nav: Vec::new(),
             acl: Vec::new(),
@@ -36,7 +36,27 @@ impl Manifest {
             subscribes: Vec::new(),
             templates: Vec::new(),
             widgets: Vec::new(),
+            provides: Vec::new(),
+            invokes: Vec::new(),
         }
+    }
+
+    /// Answers extension point `point` (`<owner>.<name>`, as its owner documents it) through
+    /// [`crate::Plugin::provide`]. Providers are asked in ascending `priority`, then by plugin
+    /// id. The admin approves each point a plugin provides.
+    pub fn provides(mut self, point: &str, priority: i32) -> Self {
+        self.provides.push(Provision {
+            point: point.into(),
+            priority,
+        });
+        self
+    }
+
+    /// Asks extension point `point` with [`crate::extensions::invoke`]. The admin approves each
+    /// point a plugin invokes; invoking one not listed here is refused (and audited).
+    pub fn invokes(mut self, point: &str) -> Self {
+        self.invokes.push(point.into());
+        self
     }
 
     /// One line for the Plugins page.
@@ -242,7 +262,6 @@ mod tests {
             .subscribe("sales.order-placed")
             .template("index.html", "<p>{{ title }}</p>")
             .widget("latest", "Latest notes");
-        assert_eq!(m.wit_version, crate::WIT_VERSION);
         assert_eq!(m.acl.len(), 1);
         assert_eq!(m.acl[0].actions, ["export", "index", "create"]);
         assert_eq!(m.storefront_routes[0].path, "/n/{id}");

@@ -29,9 +29,19 @@ pub trait Plugin {
         Err(format!("no handler for event topic `{}`", event.topic))
     }
 
-    /// Renders the dashboard widget `name` declared in the manifest.
+    /// Renders the dashboard widget `name` declared in the manifest. Read-only: a write is
+    /// refused.
     fn widget(name: String) -> Result<View, String> {
         Err(format!("no widget named `{name}`"))
+    }
+
+    /// Answers extension point `point` (listed with [`Manifest::provides`]) for `input`, both
+    /// JSON as the point's owner documents. Read-only and on committed data: a write is refused,
+    /// and the invoker's own uncommitted writes are not visible. An `Err` reaches the invoker as
+    /// this provider's failure.
+    fn provide(point: String, input: String) -> Result<String, String> {
+        let _ = input;
+        Err(format!("extension point `{point}` is not provided"))
     }
 }
 
@@ -50,5 +60,9 @@ impl<T: Plugin> wit::Guest for T {
 
     fn widget(name: String) -> Result<View, String> {
         T::widget(name)
+    }
+
+    fn provide(point: String, input: String) -> Result<String, String> {
+        T::provide(point, input)
     }
 }

@@ -38,8 +38,9 @@ fn checked_email(email: &str) -> Result<String, AccountError> {
 }
 
 impl CallState {
+    /// Only a call that may write, made for a back-office user.
     fn may_manage_customers(&self) -> bool {
-        self.caller.user.is_some()
+        self.caller.user.is_some() && self.refusal().is_none()
     }
 
     async fn account(&mut self, id: i64) -> wasmtime::Result<Option<Customer>> {

@@ -44,6 +44,9 @@ impl CallState {
         if let Err(message) = check(&topic, &payload) {
             return Ok(Err(message));
         }
+        if let Some(refusal) = self.refusal() {
+            return Ok(Err(refusal));
+        }
         let subscribers = self.registry.subscribers_of(&topic);
         let (source, label, now) = (self.manifest.id.clone(), self.label(), self.now);
         let conn = self.write_conn().await.map_err(|e| trap(&label, e))?;

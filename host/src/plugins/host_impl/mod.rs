@@ -8,6 +8,7 @@ mod acl;
 mod audit;
 mod customer_accounts;
 mod events;
+mod extensions;
 mod identity;
 mod log;
 mod settings;
@@ -27,6 +28,35 @@ impl i18n::Host for CallState {
         _locale: Option<String>,
     ) -> wasmtime::Result<String> {
         Ok(key)
+    }
+}
+
+impl CallState {
+    /// Records a refused access in the audit log with plugin, target and caller. Written on the
+    /// pool, not in the call's transaction: the refusal stays recorded even when the call rolls
+    /// back.
+    pub(crate) async fn audit_refusal(
+        &mut self,
+        action: &str,
+        target: &str,
+        reason: &str,
+    ) -> Result<(), String> {
+        let entry = crate::audit::Entry {
+            actor_id: self.caller.user.as_ref().map(|u| u.id),
+            actor: self
+                .caller
+                .user
+                .as_ref()
+                .map(|u| u.email.clone())
+                .unwrap_or_else(|| format!("plugin {}", self.manifest.id)),
+            action,
+            target,
+            detail: &format!("{}: {reason}", self.label()),
+            ip: &self.caller.ip,
+        };
+        crate::audit::record(&self.db, entry, self.now)
+            .await
+            .map_err(|e| e.to_string())
     }
 }
 

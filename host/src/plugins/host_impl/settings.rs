@@ -31,6 +31,9 @@ impl settings::Host for CallState {
         if serde_json::from_str::<serde_json::Value>(&value).is_err() {
             return Ok(Err("setting values must be JSON".into()));
         }
+        if let Some(refusal) = self.refusal() {
+            return Ok(Err(refusal));
+        }
         let (plugin, label, now) = (self.manifest.id.clone(), self.label(), self.now);
         let conn = self.write_conn().await.map_err(|e| trap(&label, e))?;
         sqlx::query(

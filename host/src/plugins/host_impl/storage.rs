@@ -122,25 +122,15 @@ impl CallState {
                 collections::open(&mut conn, engine, &manifest, name, usage).await
             }
             Use::Write => {
+                if let Some(refusal) = self.refusal() {
+                    return Ok(Err(StorageError::Forbidden(refusal)));
+                }
                 let conn = self.write_conn().await.map_err(|e| trap(&label, e))?;
                 collections::open(conn, engine, &manifest, name, usage).await
             }
         };
         if let Err(storage::StorageError::Forbidden(reason)) = &opened {
-            let entry = crate::audit::Entry {
-                actor_id: self.caller.user.as_ref().map(|u| u.id),
-                actor: self
-                    .caller
-                    .user
-                    .as_ref()
-                    .map(|u| u.email.clone())
-                    .unwrap_or_else(|| format!("plugin {}", manifest.id)),
-                action: "storage.forbidden",
-                target: name,
-                detail: &format!("{label}: {reason}"),
-                ip: &self.caller.ip,
-            };
-            crate::audit::record(&self.db, entry, self.now)
+            self.audit_refusal("storage.forbidden", name, reason)
                 .await
                 .map_err(|e| trap(&label, e))?;
             tracing::warn!(plugin = %manifest.id, version = %manifest.version, collection = name, %reason, "storage access refused");

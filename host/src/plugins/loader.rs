@@ -1,0 +1,275 @@
+//! Loading plugins: read → check it is a component → compile (or load cached code) →
+//! pre-instantiate → ask for the manifest in a sandbox with nothing granted → validate → check
+//! templates → create storage → swap into the registry. Any failure leaves the previous version
+//! serving and is recorded for the Plugins page.
+//!
+//! Content that is already serving from a file, or that already failed from it, is not loaded
+//! again: editors and copies fire several events, and only new content may cost a compile.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+use wasmtime::Engine;
+use wasmtime::component::Linker;
+
+use super::cache::{self, CompileCache};
+use super::call::CallState;
+use super::calls::Calls;
+use super::contract::Exports;
+use super::manifest::{self, Manifest};
+use super::registry::{Plugin, Registry};
+use crate::db::Db;
+use crate::templates::Templates;
+
+/// Largest `.wasm` file accepted.
+pub const MAX_COMPONENT_BYTES: usize = 64 << 20;
+
+/// Where plugin files come from and where compiled code is cached.
+#[derive(Debug, Clone, Default)]
+pub struct PluginSettings {
+    /// Directories scanned (and watched) for `*.wasm`.
+    pub dirs: Vec<PathBuf>,
+    /// Where uploads from the Plugins page are written (also scanned).
+    pub upload_dir: Option<PathBuf>,
+    /// Compiled-code cache; none disables it.
+    pub cache_dir: Option<PathBuf>,
+}
+
+/// A component that compiled and validated, not yet installed.
+struct Prepared {
+    manifest: Manifest,
+    exports: Exports,
+    hash: String,
+}
+
+pub struct Loader {
+    engine: Engine,
+    linker: Linker<CallState>,
+    cache: Option<CompileCache>,
+    registry: Arc<Registry>,
+    templates: Arc<Templates>,
+    db: Db,
+    calls: Arc<Calls>,
+    settings: PluginSettings,
+}
+
+impl Loader {
+    pub(super) fn new(
+        engine: Engine,
+        linker: Linker<CallState>,
+        registry: Arc<Registry>,
+        templates: Arc<Templates>,
+        db: Db,
+        calls: Arc<Calls>,
+        settings: PluginSettings,
+    ) -> Loader {
+        Loader {
+            engine,
+            linker,
+            cache: settings.cache_dir.clone().map(CompileCache::new),
+            registry,
+            templates,
+            db,
+            calls,
+            settings,
+        }
+    }
+
+    pub fn settings(&self) -> &PluginSettings {
+        &self.settings
+    }
+
+    /// Every directory plugins are loaded from.
+    pub fn dirs(&self) -> Vec<PathBuf> {
+        let mut dirs = self.settings.dirs.clone();
+        dirs.extend(self.settings.upload_dir.clone());
+        dirs
+    }
+
+    /// Loads every `*.wasm` in the plugin directories; failures are recorded, not fatal.
+    pub async fn load_all(&self, now: i64) {
+        for dir in self.dirs() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            let mut files: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "wasm"))
+                .collect();
+            files.sort();
+            for file in files {
+                // A failure is recorded for the Plugins page; the other files still load.
+                let _ = self.load_file(&file, now).await;
+            }
+        }
+    }
+
+    /// Loads (or reloads) one plugin file and swaps it in; a failure is recorded for the Plugins
+    /// page (and the old version, if any, keeps serving).
+    pub async fn load_file(&self, path: &Path, now: i64) -> anyhow::Result<Arc<Plugin>> {
+        let bytes = match tokio::fs::read(path).await {
+            Ok(bytes) => bytes,
+            Err(err) => {
+                let err = anyhow::Error::new(err).context(format!("reading {}", path.display()));
+                return Err(self.failed(path, String::new(), err, now));
+            }
+        };
+        let hash = cache::content_hash(&bytes);
+        if let Some(current) = self
+            .registry
+            .all()
+            .into_iter()
+            .find(|p| p.source == path && p.hash == hash)
+        {
+            return Ok(current);
+        }
+        if let Some(failure) = self.registry.failure_with(path, &hash) {
+            anyhow::bail!("{}", failure.message);
+        }
+        let name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let loaded = match self.prepare(bytes, &name).await {
+            Ok(prepared) => self.install(prepared, path.to_owned(), now).await,
+            Err(err) => Err(err),
+        };
+        match loaded {
+            Ok(plugin) => {
+                tracing::info!(plugin = %plugin.manifest.id, version = %plugin.manifest.version, file = %path.display(), "plugin loaded");
+                Ok(plugin)
+            }
+            Err(err) => Err(self.failed(path, hash, err, now)),
+        }
+    }
+
+    /// Logs and records a failed load of `path` (content `hash`), handing the error back.
+    fn failed(&self, path: &Path, hash: String, err: anyhow::Error, now: i64) -> anyhow::Error {
+        let message = format!("{err:#}");
+        tracing::warn!(file = %path.display(), error = %message, "plugin not loaded");
+        self.registry
+            .record_failure(path.to_owned(), hash, message, now);
+        err
+    }
+
+    /// Saves an uploaded component as `<dir>/<plugin-id>.wasm` and installs it, but only after it
+    /// compiled and its manifest validated: a broken upload changes nothing.
+    pub async fn install_upload(
+        &self,
+        dir: &Path,
+        bytes: Vec<u8>,
+        now: i64,
+    ) -> anyhow::Result<Arc<Plugin>> {
+        let prepared = self.prepare(bytes.clone(), "upload").await?;
+        tokio::fs::create_dir_all(dir).await?;
+        let path = dir.join(format!("{}.wasm", prepared.manifest.id));
+        // Hidden temporary name: the watcher ignores dot-files, so it sees only the rename.
+        let tmp = dir.join(format!(".{}.wasm.part", prepared.manifest.id));
+        tokio::fs::write(&tmp, &bytes).await?;
+        tokio::fs::rename(&tmp, &path).await?;
+        self.install(prepared, path, now).await
+    }
+
+    /// Everything short of installing: compile, link, read and validate the manifest, parse the
+    /// bundled templates.
+    async fn prepare(&self, bytes: Vec<u8>, name: &str) -> anyhow::Result<Prepared> {
+        check_component_bytes(&bytes)?;
+        let loaded = match &self.cache {
+            Some(cache) => cache.load(&self.engine, bytes).await?,
+            None => {
+                let engine = self.engine.clone();
+                tokio::task::spawn_blocking(move || -> anyhow::Result<cache::Loaded> {
+                    let component = wasmtime::component::Component::new(&engine, &bytes)
+                        .map_err(|e| anyhow::anyhow!("{e:#}"))?;
+                    Ok(cache::Loaded {
+                        component,
+                        hash: cache::content_hash(&bytes),
+                        cached: false,
+                    })
+                })
+                .await??
+            }
+        };
+        let instance_pre = self
+            .linker
+            .instantiate_pre(&loaded.component)
+            .map_err(|e| {
+                anyhow::anyhow!("the component needs something this host does not provide: {e:#}")
+            })?;
+        let exports = Exports::new(instance_pre)?;
+        let raw = self
+            .calls
+            .manifest(&exports, name)
+            .await
+            .map_err(anyhow::Error::new)
+            .context("manifest() failed")?;
+        let mut manifest = manifest::validate(raw)?;
+        let component_type = loaded.component.component_type();
+        let imports: Vec<&str> = component_type
+            .imports(&self.engine)
+            .map(|(name, _)| name)
+            .collect();
+        manifest.imports = manifest::host_interfaces(imports.iter().copied());
+        manifest.capabilities = manifest::capabilities(imports);
+        manifest.contract = exports.version().to_owned();
+        self.templates
+            .check_plugin_templates(&manifest.id, &manifest.templates)
+            .context("a bundled template does not compile")?;
+        Ok(Prepared {
+            manifest,
+            exports,
+            hash: loaded.hash,
+        })
+    }
+
+    /// Creates the plugin's storage, registers its templates and swaps it in.
+    async fn install(
+        &self,
+        prepared: Prepared,
+        source: PathBuf,
+        now: i64,
+    ) -> anyhow::Result<Arc<Plugin>> {
+        let Prepared {
+            manifest,
+            exports,
+            hash,
+        } = prepared;
+        super::collections::ensure(&self.db, &manifest, now).await?;
+        super::states::remember(&self.db, &manifest, now).await?;
+        let plugin = Arc::new(Plugin {
+            manifest: Arc::new(manifest),
+            exports,
+            hash,
+            source,
+            stats: Default::default(),
+            points: Default::default(),
+            loaded_at: now,
+        });
+        self.templates
+            .set_plugin_templates(&plugin.manifest.id, &plugin.manifest.templates)?;
+        if let Some(old) = self.registry.install(plugin.clone())
+            && old.source != plugin.source
+        {
+            tracing::warn!(plugin = %plugin.manifest.id, old = %old.source.display(), new = %plugin.source.display(), "plugin id now provided by another file");
+        }
+        Ok(plugin)
+    }
+}
+
+/// Refuses files that are not WebAssembly components, with a message that says what they are.
+pub fn check_component_bytes(bytes: &[u8]) -> anyhow::Result<()> {
+    if bytes.len() > MAX_COMPONENT_BYTES {
+        anyhow::bail!("the file is larger than {} MiB", MAX_COMPONENT_BYTES >> 20);
+    }
+    if bytes.len() < 8 || &bytes[..4] != b"\0asm" {
+        anyhow::bail!("the file is not WebAssembly (it does not start with \\0asm)");
+    }
+    match bytes[4..8] {
+        [_, 0x00, 0x01, 0x00] => Ok(()),
+        [0x01, 0x00, 0x00, 0x00] => anyhow::bail!(
+            "the file is a core WebAssembly module, not a component: build it for wasm32-wasip2 (Rust) or with componentize-js / componentize-py"
+        ),
+        _ => anyhow::bail!("the file is WebAssembly of an unknown version"),
+    }
+}
