@@ -8,7 +8,8 @@
 #                                fixture (venv + componentize-py) → target/fixtures/
 #
 # One cargo invocation builds all Rust crates. `hello-v2.wasm` is the hello fixture built with
-# its `v2` feature (a second version of the same plugin, for hot-reload tests).
+# its `v2` feature (a second version of the same plugin, for hot-reload tests), `reader-v2.wasm`
+# the reader fixture's upgrade that asks for more (consent tests).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -68,6 +69,8 @@ if [ "$fixtures" = true ]; then
   for p in "${fixture_packages[@]}"; do install_component "$p" "$target_dir/fixtures" "$p"; done
   cargo build --target wasm32-wasip2 --release -p hello --features hello/v2
   install_component hello "$target_dir/fixtures" hello-v2
+  cargo build --target wasm32-wasip2 --release -p reader --features reader/v2
+  install_component reader "$target_dir/fixtures" reader-v2
   tests/fixtures/notes-js/build.sh
   cp tests/fixtures/notes-js/notes-js.wasm "$target_dir/fixtures/notes-js.wasm"
   printf '%-24s %9d bytes  %s\n' "notes-js.wasm" "$(wc -c < "$target_dir/fixtures/notes-js.wasm")" "$target_dir/fixtures"

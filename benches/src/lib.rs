@@ -34,6 +34,8 @@ pub async fn state(dir: &Path, plugins: Vec<PathBuf>, cache: bool) -> anyhow::Re
     db.migrate().await?;
     let settings = WebSettings {
         plugins: PluginSettings {
+            // The benchmarks load the repository's own plugins and fixtures: trusted.
+            trusted: plugins.clone(),
             dirs: plugins,
             upload_dir: None,
             cache_dir: cache.then(|| dir.join("cache")),

@@ -52,6 +52,15 @@ pub enum Command {
         /// first-party plugins built by the run command (`target/plugins`) are always loaded.
         #[arg(long = "plugins", env = "BACKOFFICE_PLUGINS", value_delimiter = ',')]
         plugins: Vec<PathBuf>,
+        /// Extra directory of plugins approved by configuration (repeatable): what they ask
+        /// for beyond their own data is granted without an admin's approval. The first-party
+        /// build (`target/plugins`) always is; uploads and `--plugins` directories never are.
+        #[arg(
+            long = "trusted-plugins",
+            env = "BACKOFFICE_TRUSTED_PLUGINS",
+            value_delimiter = ','
+        )]
+        trusted_plugins: Vec<PathBuf>,
         /// Directory of theme folders (one per theme); changes to their files are picked up
         /// while serving. Relative to the working directory.
         #[arg(long = "themes", env = "BACKOFFICE_THEMES", default_value = "themes")]
@@ -78,6 +87,9 @@ pub enum PluginCommand {
     Enable { id: String },
     /// Disable a plugin section; its data is kept.
     Disable { id: String },
+    /// Approve what the pending version of a plugin asks for (other sections' data,
+    /// capabilities, extension points, events); a running host activates it within seconds.
+    Approve { id: String },
     /// Set a plugin's per-call limits; an omitted limit goes back to the default (2 s, 64 MiB).
     Limits {
         id: String,
@@ -150,6 +162,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             admin_email,
             admin_password,
             plugins,
+            trusted_plugins,
             themes,
         } => {
             if let Some(first) = bootstrap::ensure_first_admin(
@@ -165,7 +178,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     println!("Password (shown only this once): {password}");
                 }
             }
-            let mut dirs = vec![PathBuf::from(FIRST_PARTY_PLUGINS)];
+            let mut trusted = vec![PathBuf::from(FIRST_PARTY_PLUGINS)];
+            trusted.extend(trusted_plugins);
+            let mut dirs = trusted.clone();
             dirs.extend(plugins);
             let settings = WebSettings {
                 behind_tls,
@@ -173,6 +188,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     dirs,
                     upload_dir: Some(cli.data.join("plugins")),
                     cache_dir: Some(cli.data.join("cache")),
+                    trusted,
                 },
                 themes: ThemeSettings {
                     dir: Some(themes),
@@ -260,6 +276,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Plugin(PluginCommand::Enable { id }) => set_plugin(&db, &id, true, now).await?,
         Command::Plugin(PluginCommand::Disable { id }) => set_plugin(&db, &id, false, now).await?,
+        Command::Plugin(PluginCommand::Approve { id }) => {
+            let Some(granted) =
+                crate::plugins::states::approve_pending(&db, &id, "command line", now).await?
+            else {
+                anyhow::bail!("no version of plugin {id:?} is waiting for approval");
+            };
+            println!(
+                "Approved for {id}: {}. Running hosts activate it within seconds.",
+                granted.summary()
+            );
+        }
         Command::Plugin(PluginCommand::Limits {
             id,
             deadline_ms,

@@ -19,6 +19,7 @@ mod customers;
 mod customers_auth;
 mod input;
 mod plugins_conformance;
+mod plugins_consent;
 mod plugins_data;
 mod plugins_extensions;
 mod plugins_lifecycle;

@@ -57,6 +57,8 @@ impl TestApp {
         }
         let settings = WebSettings {
             plugins: PluginSettings {
+                // The fixtures stand in for the first-party build: approved by configuration.
+                trusted: vec![plugins.clone()],
                 dirs: vec![plugins],
                 upload_dir: Some(dir.path().join("uploads")),
                 cache_dir: Some(dir.path().join("cache")),

@@ -5,7 +5,12 @@
 //!
 //! Content that is already serving from a file, or that already failed from it, is not loaded
 //! again: editors and copies fire several events, and only new content may cost a compile.
+//!
+//! Consent: a version that asks for more than the admin approved for its id (see `consent`)
+//! is held pending instead of swapped in; the version already serving keeps serving. Plugins
+//! from a trusted directory (the first-party build) are approved by configuration.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -16,9 +21,12 @@ use wasmtime::component::Linker;
 use super::cache::{self, CompileCache};
 use super::call::CallState;
 use super::calls::Calls;
+use super::collections;
+use super::consent::Requests;
 use super::contract::Exports;
 use super::manifest::{self, Manifest};
-use super::registry::{Plugin, Registry};
+use super::registry::{Pending, Plugin, Registry};
+use super::states::{self, Approval};
 use crate::db::Db;
 use crate::templates::Templates;
 
@@ -34,6 +42,10 @@ pub struct PluginSettings {
     pub upload_dir: Option<PathBuf>,
     /// Compiled-code cache; none disables it.
     pub cache_dir: Option<PathBuf>,
+    /// Directories (among `dirs`) whose plugins are approved by configuration: what they ask
+    /// for is granted without asking the admin (the first-party plugins built from the
+    /// repository). Uploads are never trusted.
+    pub trusted: Vec<PathBuf>,
 }
 
 /// A component that compiled and validated, not yet installed.
@@ -123,6 +135,14 @@ impl Loader {
             .find(|p| p.source == path && p.hash == hash)
         {
             return Ok(current);
+        }
+        if let Some(waiting) = self
+            .registry
+            .pendings()
+            .into_iter()
+            .find(|p| p.plugin.source == path && p.plugin.hash == hash)
+        {
+            return Ok(waiting.plugin);
         }
         if let Some(failure) = self.registry.failure_with(path, &hash) {
             anyhow::bail!("{}", failure.message);
@@ -223,7 +243,7 @@ impl Loader {
         })
     }
 
-    /// Creates the plugin's storage, registers its templates and swaps it in.
+    /// Swaps the version in when the admin has approved all it asks for, or holds it pending.
     async fn install(
         &self,
         prepared: Prepared,
@@ -235,8 +255,9 @@ impl Loader {
             exports,
             hash,
         } = prepared;
-        super::collections::ensure(&self.db, &manifest, now).await?;
-        super::states::remember(&self.db, &manifest, now).await?;
+        let asks = Requests::of(&manifest);
+        let id = manifest.id.clone();
+        let trusted = self.settings.trusted.iter().any(|d| source.starts_with(d));
         let plugin = Arc::new(Plugin {
             manifest: Arc::new(manifest),
             exports,
@@ -246,6 +267,37 @@ impl Loader {
             points: Default::default(),
             loaded_at: now,
         });
+        let approval = states::approval(&self.db, &id).await?;
+        let missing = if trusted {
+            Requests::default()
+        } else {
+            approval.missing(&asks)
+        };
+        if !missing.is_empty() {
+            states::mark_pending(&self.db, &id, &asks, now).await?;
+            tracing::warn!(plugin = %id, version = %plugin.manifest.version, asks = %missing.summary(), "plugin waits for the admin's approval");
+            self.registry.set_pending(Pending {
+                plugin: plugin.clone(),
+                asks,
+                missing,
+            });
+            return Ok(plugin);
+        }
+        if approval != Approval::Granted(asks.clone()) && !asks.is_empty() {
+            let by = if trusted {
+                "configuration (trusted plugin directory)"
+            } else {
+                "installed before consent existed"
+            };
+            states::approve(&self.db, &id, &asks, by, now).await?;
+        }
+        self.activate(plugin, now).await
+    }
+
+    /// Creates the plugin's storage, registers its templates and swaps it in.
+    pub async fn activate(&self, plugin: Arc<Plugin>, now: i64) -> anyhow::Result<Arc<Plugin>> {
+        collections::ensure(&self.db, &plugin.manifest, now).await?;
+        states::remember(&self.db, &plugin.manifest, now).await?;
         self.templates
             .set_plugin_templates(&plugin.manifest.id, &plugin.manifest.templates)?;
         if let Some(old) = self.registry.install(plugin.clone())
@@ -254,6 +306,25 @@ impl Loader {
             tracing::warn!(plugin = %plugin.manifest.id, old = %old.source.display(), new = %plugin.source.display(), "plugin id now provided by another file");
         }
         Ok(plugin)
+    }
+
+    /// Activates the pending versions whose requests `approvals` now cover (approved by the
+    /// CLI or on another host since they were loaded here).
+    pub async fn activate_approved(&self, approvals: &HashMap<String, Approval>, now: i64) {
+        for pending in self.registry.pendings() {
+            let id = &pending.plugin.manifest.id;
+            let covered = approvals
+                .get(id)
+                .is_some_and(|a| a.missing(&pending.asks).is_empty());
+            if !covered {
+                continue;
+            }
+            if let Some(pending) = self.registry.take_pending(id)
+                && let Err(err) = self.activate(pending.plugin, now).await
+            {
+                tracing::error!(plugin = %id, error = %format!("{err:#}"), "activating an approved plugin failed");
+            }
+        }
     }
 }
 

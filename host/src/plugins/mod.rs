@@ -15,6 +15,7 @@ pub mod cache;
 pub mod call;
 pub mod calls;
 mod collections;
+pub mod consent;
 mod contract;
 pub mod delivery;
 pub mod engine;
@@ -25,7 +26,7 @@ pub mod outbox;
 mod planner;
 pub mod registry;
 pub mod runtime;
-mod states;
+pub mod states;
 pub mod stats;
 pub mod watcher;
 

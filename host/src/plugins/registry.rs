@@ -9,6 +9,7 @@ use std::sync::{Arc, RwLock};
 
 use serde::Serialize;
 
+use super::consent::Requests;
 use super::contract::Exports;
 use super::engine::Limits;
 use super::manifest::Manifest;
@@ -55,8 +56,20 @@ pub struct LoadFailure {
     pub hash: String,
 }
 
+/// A version that asks for more than the admin approved: loaded, not routed, until approved.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub plugin: Arc<Plugin>,
+    /// Everything it asks for.
+    pub asks: Requests,
+    /// What of that is not approved yet.
+    pub missing: Requests,
+}
+
 #[derive(Default)]
 pub struct Registry {
+    /// Versions waiting for the admin's approval, by plugin id.
+    pending: RwLock<HashMap<String, Pending>>,
     plugins: RwLock<HashMap<String, Arc<Plugin>>>,
     disabled: RwLock<HashSet<String>>,
     /// Per-plugin limits set by an admin; plugins not listed use the defaults.
@@ -100,10 +113,34 @@ impl Registry {
         plugins
     }
 
-    /// Installs a plugin version, returning the one it replaces.
+    /// Installs a plugin version, returning the one it replaces. A version of the same id that
+    /// was waiting for approval is dropped: this one serves now.
     pub fn install(&self, plugin: Arc<Plugin>) -> Option<Arc<Plugin>> {
         write(&self.failures).remove(&plugin.source);
+        write(&self.pending).remove(&plugin.manifest.id);
         write(&self.plugins).insert(plugin.manifest.id.clone(), plugin)
+    }
+
+    /// Holds a version until the admin approves what it asks for (the version already serving,
+    /// if any, keeps serving).
+    pub fn set_pending(&self, pending: Pending) {
+        write(&self.failures).remove(&pending.plugin.source);
+        write(&self.pending).insert(pending.plugin.manifest.id.clone(), pending);
+    }
+
+    pub fn pending(&self, id: &str) -> Option<Pending> {
+        read(&self.pending).get(id).cloned()
+    }
+
+    pub fn take_pending(&self, id: &str) -> Option<Pending> {
+        write(&self.pending).remove(id)
+    }
+
+    /// Every version waiting for approval, by id.
+    pub fn pendings(&self) -> Vec<Pending> {
+        let mut all: Vec<Pending> = read(&self.pending).values().cloned().collect();
+        all.sort_by(|a, b| a.plugin.manifest.id.cmp(&b.plugin.manifest.id));
+        all
     }
 
     pub fn set_disabled(&self, ids: HashSet<String>) {

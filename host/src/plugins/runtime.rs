@@ -13,7 +13,7 @@ use super::call::CallState;
 use super::calls::Calls;
 use super::engine;
 use super::loader::Loader;
-use super::registry::{Plugin, Registry};
+use super::registry::{Pending, Plugin, Registry};
 use crate::clock::Clock;
 use crate::db::Db;
 use crate::templates::Templates;
@@ -105,10 +105,27 @@ impl Runtime {
         self.loader.install_upload(dir, bytes, now).await
     }
 
-    /// Re-reads which plugins are disabled and their limits (the Plugins page, the CLI or
-    /// another host may have changed them).
+    /// Re-reads which plugins are disabled, their limits and approvals (the Plugins page, the
+    /// CLI or another host may have changed them), and activates pending versions approved
+    /// elsewhere since.
     pub async fn refresh_states(&self) -> sqlx::Result<()> {
-        super::states::refresh(&self.db, &self.registry).await
+        let approvals = super::states::refresh(&self.db, &self.registry).await?;
+        if !self.registry.pendings().is_empty() {
+            let now = self.calls.clock.now();
+            self.loader.activate_approved(&approvals, now).await;
+        }
+        Ok(())
+    }
+
+    /// `by` approves what the pending version of plugin `id` asks for, and it replaces the
+    /// version serving (if any). `None` when no version of `id` is pending.
+    pub async fn approve(&self, id: &str, by: &str, now: i64) -> anyhow::Result<Option<Pending>> {
+        let Some(pending) = self.registry.take_pending(id) else {
+            return Ok(None);
+        };
+        super::states::approve(&self.db, id, &pending.asks, by, now).await?;
+        self.loader.activate(pending.plugin.clone(), now).await?;
+        Ok(Some(pending))
     }
 
     /// Wakes the event dispatcher after the host itself committed events (e.g. a customer

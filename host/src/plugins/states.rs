@@ -1,9 +1,11 @@
 //! What an admin decides about each plugin, kept in the `plugins` table (the source of truth
-//! shared by every host on the database): enabled or not, and its limits. The registry holds
-//! a copy that [`refresh`] re-reads, so the CLI and other hosts are seen within one refresh.
+//! shared by every host on the database): enabled or not, its limits, and what it may reach
+//! beyond its own data (see `consent`). The registry holds a copy that [`refresh`] re-reads,
+//! so the CLI and other hosts are seen within one refresh.
 
 use std::collections::{HashMap, HashSet};
 
+use super::consent::Requests;
 use super::engine::{self, Limits};
 use super::manifest::Manifest;
 use super::registry::Registry;
@@ -23,25 +25,129 @@ pub async fn remember(db: &Db, manifest: &Manifest, now: i64) -> sqlx::Result<()
     Ok(())
 }
 
-/// Re-reads which plugins are disabled and their limits into `registry`.
-pub async fn refresh(db: &Db, registry: &Registry) -> sqlx::Result<()> {
-    let rows: Vec<(String, i64, Option<i64>, Option<i64>)> =
-        sqlx::query_as("SELECT id, enabled, deadline_ms, memory_mib FROM plugins")
+/// Re-reads which plugins are disabled and their limits into `registry`; returns what the
+/// admin has approved for each plugin, so pending versions approved elsewhere (the CLI,
+/// another host) can be activated.
+pub async fn refresh(db: &Db, registry: &Registry) -> sqlx::Result<HashMap<String, Approval>> {
+    type Row = (String, i64, Option<i64>, Option<i64>, Option<String>);
+    let rows: Vec<Row> =
+        sqlx::query_as("SELECT id, enabled, deadline_ms, memory_mib, approved FROM plugins")
             .fetch_all(db.pool())
             .await?;
     let mut disabled = HashSet::new();
     let mut limits = HashMap::new();
-    for (id, enabled, deadline_ms, memory_mib) in rows {
+    let mut approvals = HashMap::new();
+    for (id, enabled, deadline_ms, memory_mib, approved) in rows {
         if deadline_ms.is_some() || memory_mib.is_some() {
             limits.insert(id.clone(), Limits::with_overrides(deadline_ms, memory_mib));
         }
         if enabled == 0 {
-            disabled.insert(id);
+            disabled.insert(id.clone());
         }
+        approvals.insert(id, Approval::parse(approved.as_deref()));
     }
     registry.set_disabled(disabled);
     registry.set_limits(limits);
+    Ok(approvals)
+}
+
+/// What the admin approved for one plugin id.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Approval {
+    /// Nothing yet: the plugin was never installed, or never asked for anything.
+    None,
+    /// Installed before consent existed: its next load approves what it asks then.
+    Existing,
+    Granted(Requests),
+}
+
+impl Approval {
+    fn parse(stored: Option<&str>) -> Approval {
+        match stored {
+            None => Approval::None,
+            Some("existing") => Approval::Existing,
+            Some(json) => serde_json::from_str(json)
+                .map(Approval::Granted)
+                .unwrap_or(Approval::None),
+        }
+    }
+
+    /// What of `asks` this approval does not cover (`Existing` covers anything once).
+    pub fn missing(&self, asks: &Requests) -> Requests {
+        match self {
+            Approval::None => asks.beyond(&Requests::default()),
+            Approval::Existing => Requests::default(),
+            Approval::Granted(granted) => asks.beyond(granted),
+        }
+    }
+}
+
+/// What the admin approved for plugin `id`.
+pub async fn approval(db: &Db, id: &str) -> sqlx::Result<Approval> {
+    let stored: Option<Option<String>> =
+        sqlx::query_scalar("SELECT approved FROM plugins WHERE id = $1")
+            .bind(id)
+            .fetch_optional(db.pool())
+            .await?;
+    Ok(Approval::parse(stored.flatten().as_deref()))
+}
+
+/// Records that `by` approved `asks` for plugin `id` (replacing an earlier approval, and
+/// clearing what was pending).
+pub async fn approve(db: &Db, id: &str, asks: &Requests, by: &str, now: i64) -> sqlx::Result<()> {
+    let json = serde_json::to_string(asks).unwrap_or_default();
+    sqlx::query(
+        "INSERT INTO plugins (id, enabled, updated_at, approved, approved_by, approved_at) \
+         VALUES ($1, 1, $2, $3, $4, $2) \
+         ON CONFLICT (id) DO UPDATE SET approved = excluded.approved, \
+         approved_by = excluded.approved_by, approved_at = excluded.approved_at, pending = NULL",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(json)
+    .bind(by)
+    .execute(db.pool())
+    .await?;
     Ok(())
+}
+
+/// Records what a version of plugin `id` waiting for approval asks for, so the CLI can approve
+/// it without loading the plugin.
+pub async fn mark_pending(db: &Db, id: &str, asks: &Requests, now: i64) -> sqlx::Result<()> {
+    let json = serde_json::to_string(asks).unwrap_or_default();
+    sqlx::query(
+        "INSERT INTO plugins (id, enabled, updated_at, pending) VALUES ($1, 1, $2, $3) \
+         ON CONFLICT (id) DO UPDATE SET pending = excluded.pending",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(json)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// Approves what the pending version of `id` asks for (the CLI's `plugin approve`); returns
+/// what was granted, or none when nothing was pending.
+pub async fn approve_pending(
+    db: &Db,
+    id: &str,
+    by: &str,
+    now: i64,
+) -> sqlx::Result<Option<Requests>> {
+    let pending: Option<Option<String>> =
+        sqlx::query_scalar("SELECT pending FROM plugins WHERE id = $1")
+            .bind(id)
+            .fetch_optional(db.pool())
+            .await?;
+    let Some(asks) = pending
+        .flatten()
+        .and_then(|json| serde_json::from_str::<Requests>(&json).ok())
+    else {
+        return Ok(None);
+    };
+    approve(db, id, &asks, by, now).await?;
+    Ok(Some(asks))
 }
 
 /// Enables or disables a plugin.

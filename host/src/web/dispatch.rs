@@ -33,7 +33,17 @@ pub async fn admin(
     if crate::plugins::manifest::RESERVED_IDS.contains(&resource.section.as_str()) {
         return Err(AppError::not_found("There is no page at this address."));
     }
-    let plugin = state.plugins().registry().enabled(&resource.section).ok_or_else(|| {
+    let registry = state.plugins().registry();
+    let plugin = registry.enabled(&resource.section).ok_or_else(|| {
+        if registry.get(&resource.section).is_none() && registry.pending(&resource.section).is_some() {
+            return AppError::Plugin {
+                status: StatusCode::SERVICE_UNAVAILABLE,
+                message: format!(
+                    "The section \"{}\" waits for an administrator to approve what it asks for (on the Plugins page).",
+                    resource.section
+                ),
+            };
+        }
         AppError::not_found(format!(
             "There is no section \"{}\", or it is disabled. An administrator can enable sections on the Plugins page.",
             resource.section

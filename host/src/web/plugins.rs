@@ -7,6 +7,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use std::sync::Arc;
 
 use super::input::Input;
 use super::record;
@@ -25,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/plugins/plugins/enable", post(enable))
         .route("/admin/plugins/plugins/disable", post(disable))
         .route("/admin/plugins/plugins/limits", post(limits))
+        .route("/admin/plugins/plugins/approve", post(approve))
         .route(
             "/admin/plugins/plugins/upload",
             post(upload).layer(DefaultBodyLimit::max(MAX_COMPONENT_BYTES + (1 << 20))),
@@ -103,6 +105,25 @@ fn points(registry: &crate::plugins::registry::Registry) -> Vec<PointRow> {
     rows
 }
 
+/// A version waiting for approval, with what it asks and what of that is new.
+fn pending_row(
+    registry: &crate::plugins::registry::Registry,
+    pending: &crate::plugins::registry::Pending,
+) -> serde_json::Value {
+    let manifest = &pending.plugin.manifest;
+    json!({
+        "id": manifest.id,
+        "name": manifest.name,
+        "version": manifest.version,
+        "contract": manifest.contract,
+        "file": pending.plugin.source.display().to_string(),
+        "serving": registry.get(&manifest.id).map(|p| p.manifest.version.clone()),
+        "asks": pending.asks,
+        "missing": pending.missing,
+        "missing_summary": pending.missing.summary(),
+    })
+}
+
 fn point_row(point: &str) -> PointRow {
     PointRow {
         point: point.to_owned(),
@@ -142,6 +163,7 @@ async fn index(State(state): State<AppState>, _: Granted, page: PageCtx) -> AppR
         "plugins": rows,
         "failures": registry.failures(),
         "points": points(registry),
+        "pending": registry.pendings().iter().map(|p| pending_row(registry, p)).collect::<Vec<_>>(),
         "upload_enabled": runtime.settings().upload_dir.is_some(),
         "max_upload_mib": MAX_COMPONENT_BYTES >> 20,
     });
@@ -210,6 +232,47 @@ struct LimitsForm {
     deadline_ms: Option<String>,
     #[serde(default)]
     memory_mib: Option<String>,
+}
+
+/// Approves what the pending version of a plugin asks for; it then replaces the version
+/// serving, if any.
+async fn approve(
+    State(state): State<AppState>,
+    granted: Granted,
+    page: PageCtx,
+    Input(form): Input<IdForm>,
+) -> AppResult<Response> {
+    let by = granted.principal().label();
+    let Some(pending) = state
+        .plugins()
+        .approve(&form.id, &by, state.now())
+        .await
+        .map_err(|e| AppError::Conflict(format!("The plugin could not be activated: {e:#}")))?
+    else {
+        return Err(AppError::not_found(format!(
+            "No version of plugin {:?} is waiting for approval.",
+            form.id
+        )));
+    };
+    let manifest = &pending.plugin.manifest;
+    let detail = format!("{}: {}", manifest.version, pending.asks.summary());
+    record(
+        &state,
+        &page,
+        &granted,
+        "plugin.approved",
+        &format!("plugin {}", form.id),
+        &detail,
+    )
+    .await?;
+    Ok(page.done(
+        "/admin/plugins/plugins/index",
+        &format!(
+            "{} {} is approved and serving.",
+            manifest.name, manifest.version
+        ),
+        json!({ "id": form.id, "version": manifest.version, "granted": pending.asks }),
+    ))
 }
 
 /// An optional whole number from a form field (empty means "default").
@@ -316,12 +379,27 @@ async fn upload(
         &plugin.manifest.version,
     )
     .await?;
+    let (message, pending) = match runtime.registry().pending(&id) {
+        Some(waiting) if Arc::ptr_eq(&waiting.plugin, &plugin) => (
+            format!(
+                "{} {} is installed and waits for your approval: it asks for {}.",
+                plugin.manifest.name,
+                plugin.manifest.version,
+                waiting.missing.summary()
+            ),
+            true,
+        ),
+        _ => (
+            format!(
+                "{} {} is installed.",
+                plugin.manifest.name, plugin.manifest.version
+            ),
+            false,
+        ),
+    };
     Ok(page.done(
         "/admin/plugins/plugins/index",
-        &format!(
-            "{} {} is installed.",
-            plugin.manifest.name, plugin.manifest.version
-        ),
-        json!({ "id": id, "version": plugin.manifest.version }),
+        &message,
+        json!({ "id": id, "version": plugin.manifest.version, "pending": pending }),
     ))
 }

@@ -1,0 +1,94 @@
+//! Consent: what a plugin reaches beyond its own data is granted only when the admin approves
+//! it. The `reader` fixture reads the customers section's shared customers; its `v2` also reads
+//! customer groups. Uploads are never trusted; the test's plugin directory is (it stands in
+//! for the first-party build), so the customers section itself serves at once.
+
+use std::time::Duration;
+
+use backoffice_tests::binary;
+use backoffice_tests::plugins::fixture;
+use backoffice_tests::{Browser, Reply, TestApp};
+
+async fn upload(admin: &Browser, name: &str) -> Reply {
+    let bytes = std::fs::read(fixture(name)).unwrap();
+    admin
+        .upload(
+            "/admin/plugins/plugins/upload",
+            "file",
+            "reader.wasm",
+            &bytes,
+            "application/json",
+        )
+        .await
+}
+
+#[tokio::test]
+async fn an_uploaded_reader_of_customers_waits_for_approval_and_an_upgrade_asking_more_waits_while_the_old_serves()
+ {
+    let app = TestApp::with_plugins(&["customers"]).await;
+    let admin = app.admin().await;
+
+    let uploaded = upload(&admin, "reader").await;
+    assert_eq!(uploaded.status, 200, "{}", uploaded.text());
+    assert_eq!(uploaded.json()["pending"], true);
+    let waiting = admin.get_json("/admin/reader/index/index").await;
+    assert_eq!(waiting.status, 503, "{}", waiting.text());
+    assert!(waiting.text().contains("approve"), "{}", waiting.text());
+    let page = admin.get_json("/admin/plugins/plugins/index").await.json();
+    assert_eq!(page["pending"][0]["id"], "reader");
+    assert_eq!(
+        page["pending"][0]["missing"]["reads"],
+        serde_json::json!(["customers/customers"])
+    );
+
+    let approved = admin
+        .submit("/admin/plugins/plugins/approve", &[("id", "reader")])
+        .await;
+    assert_eq!(approved.status, 303, "{}", approved.text());
+    let serving = admin.get_json("/admin/reader/index/index").await;
+    assert_eq!(serving.status, 200, "{}", serving.text());
+    assert_eq!(serving.json()["seen"]["customers"], 0);
+    assert_eq!(app.audit_of("plugin.approved").await.len(), 1);
+
+    // The upgrade asks for customer groups too: it waits, and 0.1.0 keeps serving.
+    let upgrade = upload(&admin, "reader-v2").await;
+    assert_eq!(upgrade.json()["pending"], true, "{}", upgrade.text());
+    let still = admin.get_json("/admin/reader/index/index").await.json();
+    assert_eq!(still["version"], "0.1.0");
+    let page = admin.get_json("/admin/plugins/plugins/index").await.json();
+    assert_eq!(page["pending"][0]["serving"], "0.1.0");
+    assert_eq!(
+        page["pending"][0]["missing"]["reads"],
+        serde_json::json!(["customers/groups"])
+    );
+    let approved = admin
+        .submit("/admin/plugins/plugins/approve", &[("id", "reader")])
+        .await;
+    assert_eq!(approved.status, 303, "{}", approved.text());
+    let upgraded = admin.get_json("/admin/reader/index/index").await.json();
+    assert_eq!(upgraded["version"], "0.2.0");
+
+    // Asking the same again (the same upgrade re-uploaded) swaps live, without approval.
+    let again = upload(&admin, "reader").await;
+    assert_eq!(again.json()["pending"], false, "{}", again.text());
+    let back = admin.get_json("/admin/reader/index/index").await.json();
+    assert_eq!(back["version"], "0.1.0");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_command_line_approves_a_pending_plugin_and_the_serving_host_activates_it() {
+    let app = TestApp::with_plugins(&["customers"]).await;
+    let admin = app.admin().await;
+    assert_eq!(upload(&admin, "reader").await.json()["pending"], true);
+
+    let nothing = binary::run(app.data_dir(), &["plugin", "approve", "nobody"]);
+    assert!(!nothing.status.success());
+    let done = binary::run(app.data_dir(), &["plugin", "approve", "reader"]);
+    let stdout = String::from_utf8_lossy(&done.stdout);
+    assert!(done.status.success(), "{stdout}");
+    assert!(stdout.contains("reads customers/customers"), "{stdout}");
+    app.eventually(Duration::from_secs(5), "the reader serving", || async {
+        admin.get_json("/admin/reader/index/index").await.status == 200
+    })
+    .await;
+}
