@@ -35,14 +35,19 @@ impl Fields {
     /// The JSON body when the client sent one (400 unless it is an object), else the form.
     pub fn from_request(req: &Request) -> Result<Fields, Failure> {
         match &req.body {
-            Some(body) => match serde_json::from_str(body) {
-                Ok(Value::Object(values)) => Ok(Fields::json(values)),
-                _ => Err(Failure::bad_request(
-                    "invalid JSON body: an object is required",
-                )),
-            },
+            Some(body) => Fields::parse(body),
             None => Ok(Fields::form(
                 req.form.iter().map(|p| (p.name.as_str(), p.value.as_str())),
+            )),
+        }
+    }
+
+    /// Fields of JSON text, which must be an object (400 otherwise).
+    pub fn parse(json: &str) -> Result<Fields, Failure> {
+        match serde_json::from_str(json) {
+            Ok(Value::Object(values)) => Ok(Fields::json(values)),
+            _ => Err(Failure::bad_request(
+                "invalid JSON body: an object is required",
             )),
         }
     }
@@ -355,10 +360,7 @@ mod tests {
     use crate::request::tests::request;
 
     fn json(text: &str) -> Fields {
-        match serde_json::from_str(text).unwrap() {
-            Value::Object(map) => Fields::json(map),
-            _ => unreachable!(),
-        }
+        Fields::parse(text).unwrap()
     }
 
     #[test]

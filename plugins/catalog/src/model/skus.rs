@@ -3,8 +3,8 @@
 
 use backoffice_sdk::prelude::*;
 
-use crate::products::{self, DEFAULT_CURRENCY, Product, ProductData};
-use crate::{prices, stock, variants};
+use super::products::{self, Product, products};
+use super::variants;
 
 /// A SKU known to the catalog.
 #[derive(Debug, Clone)]
@@ -35,7 +35,7 @@ pub fn find(sku: &str) -> Result<Option<SkuInfo>, Failure> {
     match variants::by_sku(sku)? {
         Some(variant) => Ok(Some(SkuInfo {
             sku: sku.to_owned(),
-            product: products::load(&variant.data.abstract_id)?,
+            product: products().load(&variant.data.abstract_id)?,
             is_abstract: false,
         })),
         None => Ok(None),
@@ -46,32 +46,4 @@ pub fn find(sku: &str) -> Result<Option<SkuInfo>, Failure> {
 pub fn require(sku: &str) -> Result<SkuInfo, Failure> {
     products::check_sku(sku)?;
     find(sku)?.ok_or_else(|| Failure::not_found(format!("SKU {sku} not found")))
-}
-
-/// The `sku` parameter of a request (query, form or JSON body); 400 when missing.
-pub fn param(req: &Request) -> Result<String, Failure> {
-    match req.param("sku") {
-        Some(sku) if !sku.trim().is_empty() => Ok(sku.trim().to_owned()),
-        _ => Err(Failure::bad_request("sku is required")),
-    }
-}
-
-/// Called by the product form after it saved `product` (`old_sku`: its SKU before an edit).
-/// A renamed SKU takes its prices along; stock is keyed by SKU too, so a SKU with stock or
-/// reservations cannot be renamed (409). Then the form's default price goes into `prices`.
-pub fn product_written(old_sku: Option<&str>, product: &ProductData) -> Result<(), Failure> {
-    if let Some(old) = old_sku
-        && old != product.sku
-    {
-        if stock::is_stocked(old)? {
-            return Err(Failure::conflict(format!(
-                "SKU {old} has stock or reservations and cannot be renamed"
-            )));
-        }
-        prices::rename_sku(old, &product.sku)?;
-    }
-    match product.prices.get(DEFAULT_CURRENCY) {
-        Some(price) => prices::store_default(&product.sku, price),
-        None => Ok(()),
-    }
 }

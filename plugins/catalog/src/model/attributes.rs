@@ -1,15 +1,15 @@
 //! Attribute keys: what can be said about a product (colour, size, material …), with an input
 //! type, per-locale labels and value translations. A *super attribute* (select only) tells the
 //! variants of a product apart; the flag is fixed at creation because existing variants were
-//! built on it.
+//! built on it. Also the check of attribute values a product or variant carries.
 
 use std::collections::BTreeMap;
 
 use backoffice_sdk::prelude::*;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use crate::input::{self, FORM_LOCALES};
+use super::values;
 
 pub const INPUT_TYPES: &[&str] = &["text", "number", "select", "boolean"];
 pub const KEY_MAX: usize = 64;
@@ -34,23 +34,17 @@ pub struct AttributeData {
 
 pub type Attribute = Record<AttributeData>;
 
-pub fn attributes() -> Collection<AttributeData> {
-    Collection::new("attributes")
+/// Attributes; a duplicate key is a 409 naming it.
+pub fn attributes() -> Resource<AttributeData> {
+    Resource::new("attributes", "attribute")
+        .unique("key", "attribute {key} already exists")
+        .describe("{key}")
 }
 
 pub fn collection() -> CollectionDef {
     CollectionDef::new("attributes")
         .field(Field::text("key").unique())
         .field(Field::boolean("is_super").indexed())
-}
-
-pub fn routes(router: Router) -> Router {
-    router
-        .get("attributes", "index", index)
-        .get("attributes", "create", new_form)
-        .post("attributes", "create", create)
-        .get("attributes", "edit", edit_form)
-        .post("attributes", "edit", update)
 }
 
 /// Every attribute, by key (attribute lists are short: tens, not thousands).
@@ -63,25 +57,9 @@ pub fn all() -> Result<Vec<Attribute>, Failure> {
         .records)
 }
 
-/// Every attribute for a product or variant form: super attributes only for variants.
-pub fn for_form(variant: bool) -> Result<Vec<AttributeOut>, Failure> {
-    Ok(all()?
-        .into_iter()
-        .filter(|a| variant || !a.data.is_super)
-        .map(AttributeOut::from)
-        .collect())
-}
-
 /// The attribute `key`, if defined.
 pub fn by_key(key: &str) -> Result<Option<Attribute>, Failure> {
-    Ok(attributes()
-        .query()
-        .eq("key", key)
-        .limit(1)
-        .fetch()?
-        .records
-        .into_iter()
-        .next())
+    Ok(attributes().query().eq("key", key).first()?)
 }
 
 /// Checks attribute values sent for a product or variant against their definitions and
@@ -149,187 +127,40 @@ fn normalise(a: &AttributeData, value: Value) -> Result<Option<Value>, Failure> 
     Ok(Some(out))
 }
 
-/// `attributes` from a JSON object (`{"color": "red"}`), `None` when absent.
-pub fn json_values(
-    object: &Map<String, Value>,
-) -> Result<Option<BTreeMap<String, Value>>, Failure> {
-    match object.get("attributes") {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Object(map)) => Ok(Some(
-            map.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-        )),
-        Some(_) => Err(Failure::unprocessable(
-            "attributes must be an object of attribute key to value",
-        )),
+/// The attribute values a product or variant input sends: a JSON object of key to value, or
+/// a form's `attr.<key>` fields (a form always answers `Some`).
+pub fn sent_values(fields: &Fields, errors: &mut Errors) -> Option<BTreeMap<String, Value>> {
+    if fields.is_form() {
+        let sent = fields.prefixed("attr.");
+        return Some(sent.map(|(key, v)| (key.to_owned(), v.clone())).collect());
     }
-}
-
-/// `attributes` from form fields `attr.<key>`.
-pub fn form_values(req: &Request) -> BTreeMap<String, Value> {
-    req.form
-        .iter()
-        .filter_map(|p| {
-            p.name
-                .strip_prefix("attr.")
-                .map(|key| (key.to_owned(), Value::String(p.value.clone())))
-        })
-        .collect()
-}
-
-// ---- pages ----
-
-#[derive(Debug, Serialize)]
-pub struct AttributeOut {
-    pub id: String,
-    pub version: i64,
-    #[serde(flatten)]
-    pub data: AttributeData,
-}
-
-impl From<Attribute> for AttributeOut {
-    fn from(a: Attribute) -> Self {
-        AttributeOut {
-            id: a.id,
-            version: a.version,
-            data: a.data,
+    match fields.value("attributes")? {
+        Value::Null => None,
+        Value::Object(map) => Some(map.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
+        _ => {
+            errors.add(
+                "attributes",
+                "attributes must be an object of attribute key to value",
+            );
+            None
         }
     }
-}
-
-#[derive(Debug, Serialize)]
-struct IndexContext {
-    attributes: Vec<AttributeOut>,
-}
-
-fn index(req: &Request) -> Reply {
-    let ctx = IndexContext {
-        attributes: all()?.into_iter().map(AttributeOut::from).collect(),
-    };
-    Ok(view_or_json(
-        req,
-        "attributes/index.html",
-        "Attributes",
-        &ctx,
-    ))
-}
-
-#[derive(Debug, Serialize)]
-struct FormContext {
-    attribute: Option<AttributeOut>,
-    action: &'static str,
-    input_types: &'static [&'static str],
-    locales: &'static [&'static str],
-}
-
-fn form(req: &Request, attribute: Option<AttributeOut>, action: &'static str) -> Reply {
-    let title = if attribute.is_some() {
-        "Edit attribute"
-    } else {
-        "New attribute"
-    };
-    let ctx = FormContext {
-        attribute,
-        action,
-        input_types: INPUT_TYPES,
-        locales: FORM_LOCALES,
-    };
-    Ok(view_or_json(req, "attributes/form.html", title, &ctx))
-}
-
-fn new_form(req: &Request) -> Reply {
-    form(req, None, "create")
-}
-
-fn edit_form(req: &Request) -> Reply {
-    let a = input::load(&attributes(), "attribute", &input::required_id(req)?)?;
-    form(req, Some(a.into()), "edit")
 }
 
 /// What a create or edit sends; `None` keeps the stored value.
 #[derive(Debug, Default)]
-struct AttributeInput {
-    key: Option<String>,
-    input_type: Option<String>,
-    values: Option<Vec<String>>,
-    is_super: Option<bool>,
-    labels: Option<BTreeMap<String, String>>,
-    value_labels: Option<BTreeMap<String, BTreeMap<String, String>>>,
+pub struct AttributeInput {
+    pub key: Option<String>,
+    pub input_type: Option<String>,
+    pub values: Option<Vec<String>>,
+    pub is_super: Option<bool>,
+    pub labels: Option<BTreeMap<String, String>>,
+    pub value_labels: Option<BTreeMap<String, BTreeMap<String, String>>>,
 }
 
 impl AttributeInput {
-    fn from_request(req: &Request) -> Result<Self, Failure> {
-        match &req.body {
-            Some(text) => {
-                let object = input::json_object(text)?;
-                let values = match object.get("values") {
-                    None | Some(Value::Null) => None,
-                    Some(Value::Array(items)) => Some(
-                        items
-                            .iter()
-                            .map(|v| v.as_str().map(str::to_owned))
-                            .collect::<Option<Vec<_>>>()
-                            .ok_or_else(|| {
-                                Failure::unprocessable("values must be a list of texts")
-                            })?,
-                    ),
-                    Some(_) => {
-                        return Err(Failure::unprocessable("values must be a list of texts"));
-                    }
-                };
-                let value_labels = match object.get("value_labels") {
-                    None | Some(Value::Null) => None,
-                    Some(v) => Some(serde_json::from_value(v.clone()).map_err(|_| {
-                        Failure::unprocessable(
-                            "value_labels must be an object of value to {locale: text}",
-                        )
-                    })?),
-                };
-                Ok(AttributeInput {
-                    key: input::json_string(&object, "key")?,
-                    input_type: input::json_string(&object, "input_type")?,
-                    values,
-                    is_super: input::json_bool(&object, "is_super")?,
-                    labels: input::json_locales(&object, "labels", Some("label"))?,
-                    value_labels,
-                })
-            }
-            None => {
-                // One value per line; `value = en text | de text` is not worth a parser: value
-                // translations are edited through JSON or per value fields `vl.<value>.<locale>`.
-                let values = req.form("values").map(|text| {
-                    text.lines()
-                        .map(str::trim)
-                        .filter(|l| !l.is_empty())
-                        .map(str::to_owned)
-                        .collect()
-                });
-                let mut value_labels: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
-                for p in &req.form {
-                    if let Some(rest) = p.name.strip_prefix("vl.")
-                        && let Some((value, locale)) = rest.rsplit_once('.')
-                    {
-                        value_labels
-                            .entry(value.to_owned())
-                            .or_default()
-                            .insert(locale.to_owned(), p.value.clone());
-                    }
-                }
-                Ok(AttributeInput {
-                    key: req.form("key").map(str::to_owned),
-                    input_type: req.form("input_type").map(str::to_owned),
-                    values,
-                    is_super: req
-                        .form("key")
-                        .map(|_| input::form_checkbox(req, "is_super")),
-                    labels: Some(input::form_locales(req, "labels", "label")),
-                    value_labels: Some(value_labels),
-                })
-            }
-        }
-    }
-
     /// Applies onto `data`; `creating` allows the key and the super flag to be set.
-    fn apply(self, data: &mut AttributeData, creating: bool) -> Result<(), Failure> {
+    pub fn apply(self, data: &mut AttributeData, creating: bool) -> Result<(), Failure> {
         if let Some(key) = self.key {
             let key = key.trim().to_owned();
             if !creating && key != data.key {
@@ -392,7 +223,7 @@ impl AttributeInput {
             ));
         }
         if let Some(labels) = self.labels {
-            data.labels = input::merge_locales("label", &data.labels, labels, LABEL_MAX)?;
+            data.labels = values::merge_locales("label", &data.labels, labels, LABEL_MAX)?;
         }
         if let Some(value_labels) = self.value_labels {
             for (value, texts) in value_labels {
@@ -402,14 +233,14 @@ impl AttributeInput {
                     )));
                 }
                 let current = data.value_labels.remove(&value).unwrap_or_default();
-                let merged = input::merge_locales("value label", &current, texts, LABEL_MAX)?;
+                let merged = values::merge_locales("value label", &current, texts, LABEL_MAX)?;
                 if !merged.is_empty() {
                     data.value_labels.insert(value, merged);
                 }
             }
         }
         data.value_labels.retain(|v, _| data.values.contains(v));
-        data.updated = input::now();
+        data.updated = values::now();
         Ok(())
     }
 }
@@ -427,55 +258,6 @@ fn check_key(key: &str) -> Result<(), Failure> {
             "key must be 1 to 64 characters: lower-case letters, digits or '_'",
         ))
     }
-}
-
-fn storage_error(e: StorageError, key: &str) -> Failure {
-    match e {
-        StorageError::UniqueViolation(field) if field == "key" => {
-            Failure::conflict(format!("attribute {key} already exists"))
-        }
-        e => e.into(),
-    }
-}
-
-#[derive(Debug, Serialize)]
-struct AttributeContext {
-    attribute: AttributeOut,
-}
-
-fn written(req: &Request, a: Attribute, flash: &str) -> Response {
-    if req.wants_json {
-        json(&AttributeContext {
-            attribute: a.into(),
-        })
-    } else {
-        redirect("/admin/catalog/attributes/index").flash(flash)
-    }
-}
-
-fn create(req: &Request) -> Reply {
-    let mut data = AttributeData::default();
-    AttributeInput::from_request(req)?.apply(&mut data, true)?;
-    let a = attributes()
-        .insert(&data)
-        .map_err(|e| storage_error(e, &data.key))?;
-    services::audit("attribute.create", &a.id, &a.data.key);
-    Ok(written(req, a, "Attribute created"))
-}
-
-fn update(req: &Request) -> Reply {
-    let id = input::required_id(req)?;
-    let version = input::required_version(req)?;
-    let input = AttributeInput::from_request(req)?;
-    let current = input::load(&attributes(), "attribute", &id)?;
-    input::check_version("attribute", &id, version, current.version)?;
-    let mut data = current.data;
-    input.apply(&mut data, false)?;
-    let a = attributes()
-        .replace(&id, &data, version)
-        .map_err(|e| storage_error(e, &data.key))?;
-    services::audit("attribute.edit", &id, &a.data.key);
-    Ok(written(req, a, "Attribute saved"))
 }
 
 #[cfg(test)]

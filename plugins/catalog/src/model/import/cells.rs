@@ -1,16 +1,18 @@
 //! One CSV row's cells, read and checked on their own: the columns it fills, SKUs, prices as
-//! cents, stock quantities and the warehouses and categories they name.
+//! cents, stock quantities and the warehouses and categories they name. A cell the export's
+//! formula guard prefixed with `'` is read without it.
 
 use std::collections::BTreeMap;
 
+use backoffice_sdk::csv::{self, Row};
 use backoffice_sdk::prelude::*;
 use serde_json::{Map, Value};
 
 use super::{Column, Setup};
+use crate::model::products::DEFAULT_CURRENCY;
 
 /// currency → (gross, net) cells of a row.
 pub type PriceCells = BTreeMap<String, (String, String)>;
-use crate::csv::Row;
 
 /// One row's cells, read and checked on their own (no other record needed).
 pub struct Cells {
@@ -48,7 +50,7 @@ impl Cells {
             stock: Vec::new(),
         };
         for (c, value) in columns.iter().zip(row.fields) {
-            let value = value.trim().to_owned();
+            let value = csv::unguard(&value).trim().to_owned();
             match c {
                 Column::AbstractSku => cells.abstract_sku = value,
                 Column::ConcreteSku => cells.concrete_sku = value,
@@ -110,6 +112,58 @@ impl Cells {
         Ok(cells)
     }
 
+    /// A row's cells as the JSON inputs of the product and variant rules, and the price cells
+    /// left for the row's own SKU. Texts of a variant row describe the abstract product only when
+    /// it is new; its EUR price then becomes the product's as well.
+    pub fn inputs(&self, new_product: bool) -> Result<Inputs, Failure> {
+        let mut product = self.product.clone();
+        let mut price_cells = self.prices.clone();
+        let is_variant_row = self.is_variant_row();
+        if !is_variant_row || new_product {
+            if !self.names.is_empty() {
+                product.insert("names".into(), Value::Object(self.names.clone()));
+            }
+            if !self.descriptions.is_empty() {
+                product.insert(
+                    "description".into(),
+                    Value::Object(self.descriptions.clone()),
+                );
+            }
+            // A variant row keeps its EUR cells for the variant's own price too, so that the same
+            // row imported again finds that price unchanged.
+            let default_price = if is_variant_row {
+                price_cells.get(DEFAULT_CURRENCY).cloned()
+            } else {
+                price_cells.remove(DEFAULT_CURRENCY)
+            };
+            if let Some((g, n)) = default_price {
+                if !g.is_empty() {
+                    product.insert("price".into(), cents("price.EUR.gross", &g)?.into());
+                }
+                let net = if n.is_empty() {
+                    Value::Null
+                } else {
+                    cents("price.EUR.net", &n)?.into()
+                };
+                product.insert("price_net".into(), net);
+            }
+        }
+        let attributes = Value::Object(self.attributes.clone());
+        let mut variant = Map::new();
+        if is_variant_row {
+            variant.insert("sku".into(), Value::String(self.concrete_sku.clone()));
+            variant.insert("attributes".into(), attributes);
+        } else {
+            product.insert("attributes".into(), attributes);
+        }
+        product.insert("sku".into(), Value::String(self.abstract_sku.clone()));
+        Ok(Inputs {
+            product,
+            variant,
+            price_cells,
+        })
+    }
+
     pub fn is_variant_row(&self) -> bool {
         !self.concrete_sku.is_empty()
     }
@@ -148,4 +202,14 @@ pub fn cents(column: &str, text: &str) -> Result<i64, Failure> {
             "{column} must be a non-negative integer number of cents"
         ))
     })
+}
+
+/// What [`Cells::inputs`] makes of a row.
+pub struct Inputs {
+    /// `ProductInput`'s JSON.
+    pub product: Map<String, Value>,
+    /// `VariantInput`'s JSON (empty for a product row).
+    pub variant: Map<String, Value>,
+    /// The price cells of the row's own SKU.
+    pub price_cells: PriceCells,
 }

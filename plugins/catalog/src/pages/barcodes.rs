@@ -1,11 +1,10 @@
-//! Code 128 barcodes of SKUs, drawn as SVG on request (nothing is stored). Code set B covers
+//! The barcode page: Code 128 barcodes of SKUs, drawn as SVG on request (nothing is stored). Code set B covers
 //! printable ASCII, which includes every character a SKU may hold. A symbol is: quiet zone,
 //! Start B, one symbol per character, the checksum symbol, Stop, quiet zone.
 
 use backoffice_sdk::prelude::*;
-use backoffice_sdk::response::download;
 
-use crate::products;
+use crate::model::products;
 
 /// Bar and space widths (in modules) of symbols 0–106; each sums to 11 modules except Stop
 /// (13, with its final bar). From ISO/IEC 15417.
@@ -116,7 +115,7 @@ pub fn routes(router: Router) -> Router {
 /// GET `barcodes/show?sku=`: `image/svg+xml` of the SKU's Code 128 symbol (the SKU need not
 /// exist; it must be well-formed).
 fn show(req: &Request) -> Reply {
-    let sku = crate::skus::param(req)?;
+    let sku = input::required(req, "sku")?;
     products::check_sku(&sku)?;
     let svg = svg(&sku).ok_or_else(|| Failure::unprocessable("sku cannot be encoded"))?;
     Ok(download(

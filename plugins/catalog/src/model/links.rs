@@ -9,8 +9,8 @@ use backoffice_sdk::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::input;
-use crate::products::{self, Product, ProductData};
+use super::products::{self, Product, ProductData, products};
+use super::values;
 
 /// A kind of thing products are linked to.
 #[derive(Debug, Clone, Copy)]
@@ -59,31 +59,19 @@ fn link_id(kind: Kind, target: &str, product: &str) -> String {
 
 /// The ids of the products linked to `target`.
 pub fn product_ids(kind: Kind, target: &str) -> Result<Vec<String>, Failure> {
-    let mut out = Vec::new();
-    let mut after: Option<String> = None;
-    loop {
-        let mut query = links()
-            .query()
-            .eq("kind", kind.name)
-            .eq("target_id", target)
-            .limit(1000);
-        if let Some(cursor) = &after {
-            query = query.after(cursor.as_str());
-        }
-        let page = query.fetch()?;
-        out.extend(page.records.into_iter().map(|l| l.data.product_id));
-        match page.next_cursor {
-            Some(next) => after = Some(next),
-            None => return Ok(out),
-        }
-    }
+    let found = links()
+        .query()
+        .eq("kind", kind.name)
+        .eq("target_id", target)
+        .fetch_all()?;
+    Ok(found.into_iter().map(|l| l.data.product_id).collect())
 }
 
 /// The SKUs of the products linked to `target`, sorted.
 pub fn skus(kind: Kind, target: &str) -> Result<Vec<String>, Failure> {
     let mut out = Vec::new();
     for id in product_ids(kind, target)? {
-        if let Some(p) = products::products().find(&id)? {
+        if let Some(p) = products().find(&id)? {
             out.push(p.data.sku);
         }
     }
@@ -107,7 +95,7 @@ pub fn set_products(kind: Kind, target: &str, skus: &[String]) -> Result<u64, Fa
         changed += 1;
     }
     for id in wanted.difference(&current) {
-        let product = products::products().get(id)?;
+        let product = products().get(id)?;
         let mut ids = (kind.ids)(&product.data).clone();
         if !ids.iter().any(|t| t == target) {
             ids.push(target.to_owned());
@@ -135,7 +123,7 @@ pub fn remove_target(kind: Kind, target: &str) -> Result<u64, Failure> {
 
 fn unlink(kind: Kind, target: &str, product_id: &str) -> Result<(), Failure> {
     links().delete(&link_id(kind, target, product_id))?;
-    if let Some(product) = products::products().find(product_id)? {
+    if let Some(product) = products().find(product_id)? {
         let ids: Vec<String> = (kind.ids)(&product.data)
             .iter()
             .filter(|t| *t != target)
@@ -148,9 +136,9 @@ fn unlink(kind: Kind, target: &str, product_id: &str) -> Result<(), Failure> {
 
 /// Writes the product's ids of `kind`, then its search text (labels are a list filter).
 fn write_ids(kind: Kind, product: &Product, ids: &[String]) -> Result<(), Failure> {
-    products::products().patch(
+    products().patch(
         &product.id,
-        &json!({ kind.field: ids, "updated": input::now() }),
+        &json!({ kind.field: ids, "updated": values::now() }),
     )?;
     products::reindex(&product.id)
 }

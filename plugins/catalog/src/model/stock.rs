@@ -4,23 +4,15 @@
 //! lives on the availability record. Every stock write and reservation change goes through
 //! [`update_availability`], in the caller's transaction.
 
-use std::collections::BTreeMap;
-
 use backoffice_sdk::prelude::*;
+use backoffice_sdk::storage::Query;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
-use crate::input::{self, Fields};
-use crate::skus;
-use crate::warehouses::{self, WarehouseData};
-
-/// The name of the low-stock dashboard widget.
-pub const LOW_STOCK_WIDGET: &str = "low-stock";
+use super::skus;
+use super::warehouses::{self, warehouses};
 
 /// The low-stock threshold when the plugin setting `low_stock_threshold` is not set.
 pub const DEFAULT_LOW_STOCK: i64 = 5;
-/// Rows the low-stock widget shows.
-const WIDGET_ROWS: u32 = 10;
 
 /// A record of `stock`: id `<sku>~<warehouse_id>`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -67,22 +59,14 @@ pub fn collections() -> [CollectionDef; 2] {
     ]
 }
 
-pub fn routes(router: Router) -> Router {
-    router
-        .get("stock", "edit", edit_form)
-        .post("stock", "edit", update)
-        .get("availability", "index", index)
-}
-
 pub fn stock_id(sku: &str, warehouse_id: &str) -> String {
     format!("{sku}~{warehouse_id}")
 }
 
-fn quantity_error() -> Failure {
+/// 422 `quantity must be a non-negative integer`.
+pub fn quantity_error() -> Failure {
     Failure::unprocessable("quantity must be a non-negative integer")
 }
-
-// ---- the pub API ----
 
 /// Sets the quantity of `sku` in `warehouse` (its id or its name) and recomputes the SKU's
 /// availability. 422 for a negative quantity or an unknown warehouse, 404 for an unknown SKU.
@@ -204,13 +188,13 @@ pub fn quantity_in(sku: &str, warehouse_id: &str) -> Result<Option<i64>, Failure
 }
 
 /// `sku`'s stock records (one per warehouse that ever stocked it).
-fn stock_of(sku: &str) -> Result<Vec<Record<StockData>>, Failure> {
+pub fn stock_of(sku: &str) -> Result<Vec<Record<StockData>>, Failure> {
     Ok(stock().query().eq("sku", sku).limit(1000).fetch()?.records)
 }
 
 /// The quantity of `sku` over active warehouses.
 fn stocked_quantity(sku: &str) -> Result<i64, Failure> {
-    let active: Vec<String> = warehouses::warehouses()
+    let active: Vec<String> = warehouses()
         .query()
         .eq("active", true)
         .limit(1000)
@@ -234,205 +218,12 @@ pub fn low_stock_threshold() -> i64 {
         .unwrap_or(DEFAULT_LOW_STOCK)
 }
 
-// ---- the stock page of a SKU ----
-
-#[derive(Debug, Serialize)]
-struct WarehouseStock {
-    id: String,
-    #[serde(flatten)]
-    warehouse: WarehouseData,
-    /// `None` when the warehouse has no record for the SKU.
-    quantity: Option<i64>,
-}
-
-#[derive(Debug, Serialize)]
-struct StockContext {
-    sku: String,
-    product_id: String,
-    product_name: String,
-    warehouses: Vec<WarehouseStock>,
-    availability: AvailabilityData,
-}
-
-fn stock_context(sku: &str) -> Result<StockContext, Failure> {
-    let info = skus::require(sku)?;
-    let stock: BTreeMap<String, i64> = stock_of(sku)?
-        .into_iter()
-        .map(|s| (s.data.warehouse_id, s.data.quantity))
-        .collect();
-    let warehouses = warehouses::all()?
-        .into_iter()
-        .map(|w| WarehouseStock {
-            quantity: stock.get(&w.id).copied(),
-            id: w.id,
-            warehouse: w.data,
-        })
-        .collect();
-    Ok(StockContext {
-        sku: info.sku,
-        product_id: info.product.id,
-        product_name: info.product.data.name,
-        warehouses,
-        availability: availability_of(sku)?,
-    })
-}
-
-fn edit_form(req: &Request) -> Reply {
-    let ctx = stock_context(&skus::param(req)?)?;
-    let title = format!("Stock of {}", ctx.sku);
-    Ok(view_or_json(req, "stock/edit.html", &title, &ctx))
-}
-
-/// JSON `{"sku", "quantities": {warehouse: n}, "never_out_of_stock"?}` (a warehouse by id or
-/// name): warehouses not listed keep their quantity. Form: `quantity.<warehouse_id>` fields (blank: not stocked
-/// there) and the `never_out_of_stock` checkbox.
-fn quantities(fields: &Fields) -> Result<Vec<(String, i64)>, Failure> {
-    match fields {
-        Fields::Json(object) => match object.get("quantities") {
-            None | Some(Value::Null) => Ok(Vec::new()),
-            Some(Value::Object(map)) => map
-                .iter()
-                .map(|(warehouse, n)| {
-                    let n = n.as_i64().ok_or_else(quantity_error)?;
-                    Ok((warehouse.clone(), n))
-                })
-                .collect(),
-            Some(_) => Err(Failure::unprocessable(
-                "quantities must be an object of warehouse id to quantity",
-            )),
-        },
-        Fields::Form(req) => {
-            let mut out = Vec::new();
-            for pair in &req.form {
-                let Some(warehouse) = pair.name.strip_prefix("quantity.") else {
-                    continue;
-                };
-                let text = pair.value.trim();
-                if text.is_empty() {
-                    continue;
-                }
-                let n = text.parse().map_err(|_| quantity_error())?;
-                out.push((warehouse.to_owned(), n));
-            }
-            Ok(out)
-        }
-    }
-}
-
-fn update(req: &Request) -> Reply {
-    let sku = skus::param(req)?;
-    let fields = Fields::of(req)?;
-    skus::require(&sku)?;
-    let quantities = quantities(&fields)?;
-    for (warehouse, quantity) in &quantities {
-        set_quantity(&sku, warehouse, *quantity)?;
-    }
-    if let Some(flag) = fields.flag("never_out_of_stock")? {
-        set_never_out_of_stock(&sku, flag)?;
-    }
-    services::audit("stock.edit", &sku, &format!("{quantities:?}"));
-    Ok(if req.wants_json {
-        json(&stock_context(&sku)?)
-    } else {
-        redirect(format!(
-            "/admin/catalog/stock/edit?sku={}",
-            input::encode_component(&sku)
-        ))
-        .flash("Stock saved")
-    })
-}
-
-// ---- the availability list ----
-
-#[derive(Debug, Serialize)]
-struct IndexContext {
-    availability: Vec<AvailabilityData>,
-    q: Option<String>,
-    low: bool,
-    threshold: i64,
-    limit: u32,
-    next: Option<String>,
-    total: Option<u64>,
-}
-
-/// Query: `q` (SKU prefix), `low` (`on`/`true`/`1`: only SKUs at or under the threshold,
-/// never-out-of-stock ones excluded; sorted by available), `threshold` (default the setting),
-/// `limit`, `after`.
-fn index(req: &Request) -> Reply {
-    let q = input::query(req, "q").map(str::to_owned);
-    let low = matches!(input::query(req, "low"), Some("on" | "true" | "1"));
-    let threshold = match input::query(req, "threshold") {
-        None => low_stock_threshold(),
-        Some(text) => text
-            .parse()
-            .map_err(|_| Failure::bad_request("threshold must be an integer"))?,
-    };
-    let limit = input::limit(req)?;
-    let mut query = availability().query().limit(limit).count_total();
-    if low {
-        query = low_stock(query, threshold);
-    } else {
-        query = query.sort("sku");
-    }
-    if let Some(q) = &q {
-        query = query.filter("sku", Op::Prefix, q.as_str());
-    }
-    if let Some(after) = input::query(req, "after") {
-        query = query.after(after);
-    }
-    let page = query.fetch()?;
-    let ctx = IndexContext {
-        availability: page.records.into_iter().map(|r| r.data).collect(),
-        q,
-        low,
-        threshold,
-        limit,
-        next: page.next_cursor,
-        total: page.total,
-    };
-    Ok(view_or_json(
-        req,
-        "availability/index.html",
-        "Availability",
-        &ctx,
-    ))
-}
-
-fn low_stock(
-    query: backoffice_sdk::storage::Query<AvailabilityData>,
-    threshold: i64,
-) -> backoffice_sdk::storage::Query<AvailabilityData> {
+/// The SKUs at or under `threshold` available, fewest first (never-out-of-stock ones never
+/// run low): the availability list's `low` filter and the low-stock widget.
+pub fn low_stock(query: Query<AvailabilityData>, threshold: i64) -> Query<AvailabilityData> {
     query
         .filter("available", Op::Lte, threshold)
         .eq("never_out_of_stock", false)
         .sort("available")
         .sort("sku")
-}
-
-#[derive(Debug, Serialize)]
-struct WidgetContext {
-    items: Vec<AvailabilityData>,
-    threshold: i64,
-    total: Option<u64>,
-}
-
-/// The dashboard widget `low-stock`: the SKUs with the least available at or under the
-/// threshold.
-pub fn low_stock_widget() -> Result<View, String> {
-    let threshold = low_stock_threshold();
-    let page = low_stock(availability().query(), threshold)
-        .limit(WIDGET_ROWS)
-        .count_total()
-        .fetch()
-        .map_err(|e| format!("{e:?}"))?;
-    let ctx = WidgetContext {
-        items: page.records.into_iter().map(|r| r.data).collect(),
-        threshold,
-        total: page.total,
-    };
-    Ok(View {
-        template: "widgets/low_stock.html".into(),
-        title: "Low stock".into(),
-        context: serde_json::to_string(&ctx).map_err(|e| e.to_string())?,
-    })
 }

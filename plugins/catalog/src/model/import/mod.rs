@@ -4,7 +4,8 @@
 //! product `abstract_sku`. Each row is validated as a whole with the same rules as the forms
 //! *before* anything of it is written, so a bad row is reported (line + reason) and leaves
 //! nothing behind while good rows are imported. Rows are matched by SKU, so importing the same
-//! file again changes nothing.
+//! file again changes nothing, and an exported file (whose texts the export guarded against
+//! spreadsheet formulas, see `backoffice_sdk::csv`) imports back as it was.
 //!
 //! Why it works in chunks: a row needs a dozen records (product, variant, prices, stock,
 //! availability, their siblings), and asking storage for each one per row made an import of
@@ -21,10 +22,11 @@ use std::collections::BTreeMap;
 use backoffice_sdk::prelude::*;
 use serde::Serialize;
 
-use crate::categories::categories;
-use crate::csv::{Reader, Row};
-use crate::prices;
-use crate::warehouses::{self, Warehouse};
+use backoffice_sdk::csv::{Reader, Row};
+
+use super::categories::categories;
+use super::prices;
+use super::warehouses::{self, Warehouse};
 use cells::Cells;
 use chunk::Chunk;
 

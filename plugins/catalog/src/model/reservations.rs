@@ -10,7 +10,7 @@ use backoffice_sdk::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::stock;
+use super::stock;
 
 pub const ORDER_PLACED: &str = "sales.order-placed";
 pub const ITEMS_RELEASED: &str = "sales.items-released";

@@ -1,13 +1,13 @@
 //! The reads that the product and variant rules need, behind one trait so the rules run the
 //! same whether their answers come from storage one question at a time ([`Live`], the forms)
 //! or from records loaded for a whole chunk of CSV rows at once (the import's
-//! `import::Chunk`, where one query per chunk replaces one per row).
+//! `import` chunk, where one query per chunk replaces one per row).
 
 use backoffice_sdk::prelude::*;
 
-use crate::categories::categories;
-use crate::products::{self, Product};
-use crate::variants::{self, Variant};
+use super::categories::categories;
+use super::products::{self, Product};
+use super::variants::{self, Variant};
 
 /// Questions about other records that validating a product or variant asks.
 pub trait Reads {

@@ -9,14 +9,16 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use super::cells::{Cells, PriceCells, cents};
+use super::cells::{Cells, Inputs, PriceCells, cents};
 use super::{KEYS_PER_QUERY, Outcome, Setup};
-use crate::input::DEFAULT_LOCALE;
-use crate::prices::{self, PriceData, PriceSpec, prices};
-use crate::products::{self, Price, Product, ProductData, ProductInput, products};
-use crate::reads::{Live, Reads};
-use crate::stock::{self, AvailabilityData, StockData, availability};
-use crate::variants::{Variant, VariantData, VariantInput, variants};
+use crate::model::prices::{self, PriceData, PriceSpec, prices};
+use crate::model::product_input::{self, ProductInput};
+use crate::model::products::{self, Price, Product, ProductData, products};
+use crate::model::reads::{Live, Reads};
+use crate::model::stock::{self, AvailabilityData, StockData, availability};
+use crate::model::values::{self, DEFAULT_LOCALE};
+use crate::model::variant_input::VariantInput;
+use crate::model::variants::{Variant, VariantData, variants};
 
 /// A record as the chunk holds it: its stored version (`None`: not stored yet) and whether
 /// the chunk changed it.
@@ -119,7 +121,7 @@ impl<'s> Chunk<'s> {
             .filter(|row| !chunk.products.contains_key(&row.abstract_sku))
             .map(|row| {
                 let name = row.names.get(DEFAULT_LOCALE).and_then(Value::as_str);
-                products::default_slug(name.unwrap_or_default().trim(), &row.abstract_sku)
+                product_input::default_slug(name.unwrap_or_default().trim(), &row.abstract_sku)
             })
             .collect();
         slugs.sort();
@@ -169,7 +171,7 @@ impl<'s> Chunk<'s> {
             product,
             variant,
             price_cells,
-        } = inputs(&row, existing.is_none())?;
+        } = row.inputs(existing.is_none())?;
 
         // Validate the product (and the variant) completely before changing anything.
         let (id, mut data) = match &existing {
@@ -178,7 +180,7 @@ impl<'s> Chunk<'s> {
         };
         let before = data.clone();
         let known = existing.as_ref().map(|_| id.as_str());
-        ProductInput::from_object(&product)?.apply(known, &mut data, &*self)?;
+        ProductInput::from_fields(&Fields::json(product))?.apply(known, &mut data, &*self)?;
         self.check_slug_free(&data.slug, &id)?;
         let product_changed = existing.is_none() || !same(&before, &data);
 
@@ -188,7 +190,7 @@ impl<'s> Chunk<'s> {
             self.siblings.entry(id.clone()).or_default();
         }
         let variant_write = match is_variant_row {
-            true => self.variant_change(&row, &id, &data.name, &variant)?,
+            true => self.variant_change(&row, &id, &data.name, variant)?,
             false => None,
         };
         // The product's search text once the variant is written (see `products::reindex`).
@@ -267,7 +269,7 @@ impl<'s> Chunk<'s> {
         row: &Cells,
         id: &str,
         product_name: &str,
-        variant: &Map<String, Value>,
+        variant: Map<String, Value>,
     ) -> Result<Option<(String, VariantData)>, Failure> {
         let current = self.variants.get(&row.concrete_sku).cloned();
         if let Some(v) = &current
@@ -292,7 +294,12 @@ impl<'s> Chunk<'s> {
         };
         let vbefore = vdata.clone();
         let vknown = current.as_ref().map(|_| vid.as_str());
-        VariantInput::from_json(variant)?.apply(vknown, product_name, &mut vdata, self)?;
+        VariantInput::from_fields(&Fields::json(variant))?.apply(
+            vknown,
+            product_name,
+            &mut vdata,
+            self,
+        )?;
         if current.is_none() || !same(&vbefore, &vdata) {
             return Ok(Some((vid, vdata)));
         }
@@ -316,8 +323,8 @@ impl<'s> Chunk<'s> {
             Some(owner) => Some(owner.clone()),
             None if self.slugs_looked_up.contains(slug) => None,
             None => {
-                let found = products().query().eq("slug", slug).limit(1).fetch()?;
-                found.records.into_iter().next().map(|p| p.id)
+                let found = products().query().eq("slug", slug).first()?;
+                found.map(|p| p.id)
             }
         };
         match owner {
@@ -449,7 +456,7 @@ impl<'s> Chunk<'s> {
             if currency == products::DEFAULT_CURRENCY {
                 product.data.price = spec.gross;
             }
-            product.data.updated = crate::input::now();
+            product.data.updated = values::now();
             product.dirty = true;
         }
     }
@@ -538,68 +545,6 @@ impl Reads for Chunk<'_> {
     fn category_exists(&self, id: &str) -> Result<bool, Failure> {
         Ok(self.setup.category_ids.values().any(|c| c == id))
     }
-}
-
-/// A row's cells as the JSON inputs of the product and variant rules, and the price cells
-/// left for the row's own SKU. Texts of a variant row describe the abstract product only when
-/// it is new; its EUR price then becomes the product's as well.
-fn inputs(row: &Cells, new_product: bool) -> Result<Inputs, Failure> {
-    let mut product = row.product.clone();
-    let mut price_cells = row.prices.clone();
-    let is_variant_row = row.is_variant_row();
-    if !is_variant_row || new_product {
-        if !row.names.is_empty() {
-            product.insert("names".into(), Value::Object(row.names.clone()));
-        }
-        if !row.descriptions.is_empty() {
-            product.insert(
-                "description".into(),
-                Value::Object(row.descriptions.clone()),
-            );
-        }
-        // A variant row keeps its EUR cells for the variant's own price too, so that the same
-        // row imported again finds that price unchanged.
-        let default_price = if is_variant_row {
-            price_cells.get(products::DEFAULT_CURRENCY).cloned()
-        } else {
-            price_cells.remove(products::DEFAULT_CURRENCY)
-        };
-        if let Some((g, n)) = default_price {
-            if !g.is_empty() {
-                product.insert("price".into(), cents("price.EUR.gross", &g)?.into());
-            }
-            let net = if n.is_empty() {
-                Value::Null
-            } else {
-                cents("price.EUR.net", &n)?.into()
-            };
-            product.insert("price_net".into(), net);
-        }
-    }
-    let attributes = Value::Object(row.attributes.clone());
-    let mut variant = Map::new();
-    if is_variant_row {
-        variant.insert("sku".into(), Value::String(row.concrete_sku.clone()));
-        variant.insert("attributes".into(), attributes);
-    } else {
-        product.insert("attributes".into(), attributes);
-    }
-    product.insert("sku".into(), Value::String(row.abstract_sku.clone()));
-    Ok(Inputs {
-        product,
-        variant,
-        price_cells,
-    })
-}
-
-/// What [`inputs`] makes of a row.
-struct Inputs {
-    /// `ProductInput`'s JSON.
-    product: Map<String, Value>,
-    /// `VariantInput`'s JSON (empty for a product row).
-    variant: Map<String, Value>,
-    /// The price cells of the row's own SKU.
-    price_cells: PriceCells,
 }
 
 /// Writes the changed entries: creates for new records, replaces of the version read for the

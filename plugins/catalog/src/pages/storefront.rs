@@ -1,4 +1,4 @@
-//! The shop's catalog pages: a category with its filters (facets from the search settings), a
+//! The shop's catalog pages (storefront routes): a category with its filters (facets from the search settings), a
 //! product with its variants, and full-text search with paging. Only active products of the
 //! storefront's store are shown.
 
@@ -8,16 +8,19 @@ use backoffice_sdk::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::attributes::AttributeData;
-use crate::categories::{CategoryData, categories};
-use crate::input::{self, DEFAULT_LOCALE};
-use crate::products::{Product, ProductData, STORES, products, token};
-use crate::search_settings::{self, SearchSetting};
-use crate::variants::{self, VariantData, variants};
+use crate::model::attributes::{self, Attribute, AttributeData};
+use crate::model::categories::{CategoryData, categories};
+use crate::model::labels;
+use crate::model::prices;
+use crate::model::products::{DEFAULT_CURRENCY, Product, ProductData, STORES, products, token};
+use crate::model::search_settings::{self, SearchSetting};
+use crate::model::stock;
+use crate::model::values::{self, DEFAULT_LOCALE};
+use crate::model::variants::{self, VariantData, variants};
 
 /// The store this storefront sells in, and its currency.
 pub const STORE: &str = STORES[0];
-pub const CURRENCY: &str = crate::products::DEFAULT_CURRENCY;
+pub const CURRENCY: &str = DEFAULT_CURRENCY;
 pub const PAGE_SIZE: u32 = 24;
 /// The most products of one category a page filters in memory (facets need the whole set).
 pub const CATEGORY_SCAN_MAX: usize = 1000;
@@ -118,10 +121,7 @@ struct Chosen {
 }
 
 impl Chosen {
-    fn from_request(
-        req: &Request,
-        facets: &[(SearchSetting, crate::attributes::Attribute)],
-    ) -> Result<Self, Failure> {
+    fn from_request(req: &Request, facets: &[(SearchSetting, Attribute)]) -> Result<Self, Failure> {
         let mut chosen = Chosen::default();
         for (setting, _) in facets {
             let key = &setting.key;
@@ -159,21 +159,18 @@ impl Chosen {
 
     /// `key=value` pairs for links that keep the filters.
     fn query_string(&self) -> String {
-        let mut parts = Vec::new();
+        let mut query = url::Query::new();
         for (key, values) in &self.values {
             for v in values {
-                parts.push(format!("f.{key}={}", input::encode_component(v)));
+                query = query.add(&format!("f.{key}"), v);
             }
         }
         for (key, (min, max)) in &self.ranges {
-            if let Some(min) = min {
-                parts.push(format!("f.{key}.min={min}"));
-            }
-            if let Some(max) = max {
-                parts.push(format!("f.{key}.max={max}"));
-            }
+            query = query
+                .add_some(&format!("f.{key}.min"), *min)
+                .add_some(&format!("f.{key}.max"), *max);
         }
-        parts.join("&")
+        query.to_string()
     }
 }
 
@@ -235,11 +232,7 @@ fn category_page(req: &Request) -> Reply {
         .query()
         .eq("slug", slug.as_str())
         .eq("active", true)
-        .limit(1)
-        .fetch()?
-        .records
-        .into_iter()
-        .next()
+        .first()?
         .ok_or_else(not_found)?;
     if !category.data.clickable {
         return Err(not_found());
@@ -270,7 +263,7 @@ fn category_page(req: &Request) -> Reply {
             .unwrap_or(i64::MAX)
     });
     let all_variants = variants_of(&found)?;
-    let today = input::today();
+    let today = values::today();
     let offers: Vec<BTreeMap<String, Vec<Value>>> = found
         .iter()
         .map(|p| {
@@ -422,8 +415,8 @@ struct Offer {
 }
 
 fn offer(sku: &str, name: String) -> Result<Offer, Failure> {
-    let resolved = crate::prices::resolve(sku, CURRENCY, 1)?;
-    let availability = crate::stock::availability_of(sku)?;
+    let resolved = prices::resolve(sku, CURRENCY, 1)?;
+    let availability = stock::availability_of(sku)?;
     Ok(Offer {
         sku: sku.to_owned(),
         name,
@@ -451,7 +444,7 @@ fn labelled(
         let Some(text) = value_text(value) else {
             continue;
         };
-        let (label, shown) = match crate::attributes::by_key(key)? {
+        let (label, shown) = match attributes::by_key(key)? {
             Some(a) => (
                 Some(localized(&a.data.labels, locale))
                     .filter(|l| !l.is_empty())
@@ -472,15 +465,11 @@ fn product_page(req: &Request) -> Reply {
         .query()
         .eq("status", "active")
         .eq("slug", slug.as_str())
-        .limit(1)
-        .fetch()?
-        .records
-        .into_iter()
-        .next()
+        .first()?
         .filter(|p| p.data.stores.iter().any(|s| s == STORE))
         .ok_or_else(not_found)?;
     let locale = services::locale();
-    let today = input::today();
+    let today = values::today();
     let mut variant_views = Vec::new();
     let mut offers = Vec::new();
     let all_variants = variants::of_product(&product.id)?;
@@ -504,7 +493,7 @@ fn product_page(req: &Request) -> Reply {
             localized(&product.data.names, &locale),
         )?);
     }
-    let labels = crate::labels::visible_for(&product.data, &today)?
+    let labels = labels::visible_for(&product.data, &today)?
         .into_iter()
         .map(|l| {
             Some(localized(&l.data.texts, &locale))

@@ -1,6 +1,6 @@
 //! Prices per SKU and currency (shared collection `prices`, see the cross-section contract):
 //! default and original (strike-through) price, gross and net, and volume tiers. Owns the list
-//! of currencies. Other modules (product form, CSV import, storefront) call [`set`],
+//! of currencies. Pages, the product rules, the CSV import and the storefront call [`set`],
 //! [`remove`] and [`resolve`]; nothing else writes `prices`.
 //!
 //! An abstract product's record also carries a copy of its default prices (`products.prices`,
@@ -9,11 +9,11 @@
 
 use backoffice_sdk::prelude::*;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::input::{self, Fields};
-use crate::products::{self, DEFAULT_CURRENCY, Price};
-use crate::skus::{self, SkuInfo};
+use super::products::{DEFAULT_CURRENCY, Price, products};
+use super::skus::{self, SkuInfo};
+use super::values;
 
 /// The currencies the catalog sells in; the first is the default ([`DEFAULT_CURRENCY`]).
 pub const CURRENCIES: &[&str] = &["EUR", "CHF", "USD"];
@@ -65,15 +65,6 @@ pub fn collection() -> CollectionDef {
         .shared()
 }
 
-pub fn routes(router: Router) -> Router {
-    router
-        .get("prices", "index", index)
-        .get("prices", "edit", edit_form)
-        .post("prices", "edit", update)
-        .post("prices", "remove", remove_action)
-        .get("prices", "resolve", resolve_action)
-}
-
 /// The record id of `sku`'s price in `currency`.
 pub fn record_id(sku: &str, currency: &str) -> String {
     format!("{sku}~{currency}")
@@ -102,7 +93,7 @@ impl PriceSpec {
         ];
         for (field, cents) in amounts {
             if cents.is_some_and(|c| c < 0) {
-                return Err(input::cents_error(field));
+                return Err(values::cents_error(field));
             }
         }
         let mut previous = 1;
@@ -120,10 +111,10 @@ impl PriceSpec {
             }
             previous = tier.quantity;
             if tier.gross < 0 {
-                return Err(input::cents_error("volume gross"));
+                return Err(values::cents_error("volume gross"));
             }
             if tier.net.is_some_and(|c| c < 0) {
-                return Err(input::cents_error("volume net"));
+                return Err(values::cents_error("volume net"));
             }
         }
         Ok(())
@@ -144,8 +135,6 @@ impl PriceSpec {
         }
     }
 }
-
-// ---- the pub API ----
 
 /// `sku`'s price in `currency`, if it has its own.
 pub fn get(sku: &str, currency: &str) -> Result<Option<PriceRecord>, Failure> {
@@ -275,218 +264,14 @@ fn write(sku: &str, currency: &str, spec: PriceSpec) -> Result<PriceRecord, Fail
 /// Keeps the abstract product's copy of its prices in step (`None`: removed).
 fn mirror(info: &SkuInfo, currency: &str, spec: Option<&PriceSpec>) -> Result<(), Failure> {
     let price = spec.map(|s| json!({"gross": s.gross, "net": s.net}));
-    let mut changes = json!({"prices": {currency: price}, "updated": input::now()});
+    let mut changes = json!({"prices": {currency: price}, "updated": values::now()});
     if currency == DEFAULT_CURRENCY
         && let Some(spec) = spec
     {
         changes["price"] = json!(spec.gross);
     }
-    products::products().patch(&info.product.id, &changes)?;
+    products().patch(&info.product.id, &changes)?;
     Ok(())
-}
-
-// ---- pages ----
-
-#[derive(Debug, Serialize)]
-struct IndexContext {
-    sku: String,
-    product_id: String,
-    product_name: String,
-    prices: Vec<PriceData>,
-    /// Currencies without a price yet, for the "add" links.
-    missing: Vec<&'static str>,
-}
-
-fn index(req: &Request) -> Reply {
-    let info = skus::require(&skus::param(req)?)?;
-    let prices: Vec<PriceData> = of_sku(&info.sku)?.into_iter().map(|r| r.data).collect();
-    let missing = CURRENCIES
-        .iter()
-        .copied()
-        .filter(|c| !prices.iter().any(|p| p.currency == *c))
-        .collect();
-    let title = format!("Prices of {}", info.sku);
-    let ctx = IndexContext {
-        sku: info.sku,
-        product_id: info.product.id,
-        product_name: info.product.data.name,
-        prices,
-        missing,
-    };
-    Ok(view_or_json(req, "prices/index.html", &title, &ctx))
-}
-
-fn currency_param(req: &Request) -> Result<String, Failure> {
-    let currency = req
-        .param("currency")
-        .map(|c| c.trim().to_owned())
-        .unwrap_or_default();
-    if currency.is_empty() {
-        return Err(Failure::bad_request("currency is required"));
-    }
-    check_currency(&currency)?;
-    Ok(currency)
-}
-
-#[derive(Debug, Serialize)]
-struct FormContext {
-    sku: String,
-    currency: String,
-    price: Option<PriceData>,
-    /// Empty volume rows the form offers beyond the stored tiers.
-    blank_rows: usize,
-}
-
-fn edit_form(req: &Request) -> Reply {
-    let info = skus::require(&skus::param(req)?)?;
-    let currency = currency_param(req)?;
-    let price = get(&info.sku, &currency)?.map(|r| r.data);
-    let title = format!("{currency} price of {}", info.sku);
-    let ctx = FormContext {
-        sku: info.sku,
-        currency,
-        price,
-        blank_rows: 3,
-    };
-    Ok(view_or_json(req, "prices/form.html", &title, &ctx))
-}
-
-/// The spec a price form or JSON body sends. JSON: `gross` (required), `net`,
-/// `original_gross`, `original_net`, `volume: [{quantity, gross, net?}]`. Form: the same names,
-/// volume tiers as rows of repeated `volume_quantity`, `volume_gross`, `volume_net` (blank rows
-/// are skipped).
-fn spec_from(fields: &Fields) -> Result<PriceSpec, Failure> {
-    let gross = fields
-        .cents("gross")?
-        .ok_or_else(|| Failure::unprocessable("gross is required"))?;
-    let volume = match fields {
-        Fields::Json(object) => json_volume(object.get("volume"))?,
-        Fields::Form(req) => form_volume(req)?,
-    };
-    Ok(PriceSpec {
-        gross,
-        net: fields.cents("net")?,
-        original_gross: fields.cents("original_gross")?,
-        original_net: fields.cents("original_net")?,
-        volume,
-    })
-}
-
-fn volume_shape_error() -> Failure {
-    Failure::unprocessable("volume must be a list of {quantity, gross, net?}")
-}
-
-fn json_volume(value: Option<&Value>) -> Result<Vec<VolumeTier>, Failure> {
-    let items = match value {
-        None | Some(Value::Null) => return Ok(Vec::new()),
-        Some(Value::Array(items)) => items,
-        Some(_) => return Err(volume_shape_error()),
-    };
-    items
-        .iter()
-        .map(|item| {
-            let object = item.as_object().ok_or_else(volume_shape_error)?;
-            let quantity = object
-                .get("quantity")
-                .and_then(Value::as_i64)
-                .ok_or_else(|| {
-                    Failure::unprocessable("volume quantities must be integers greater than 1")
-                })?;
-            let gross = input::json_cents(object, "gross")
-                .map_err(|_| input::cents_error("volume gross"))?
-                .ok_or_else(|| Failure::unprocessable("volume gross is required"))?;
-            let net =
-                input::json_cents(object, "net").map_err(|_| input::cents_error("volume net"))?;
-            Ok(VolumeTier {
-                quantity,
-                gross,
-                net,
-            })
-        })
-        .collect()
-}
-
-fn form_volume(req: &Request) -> Result<Vec<VolumeTier>, Failure> {
-    let quantities: Vec<&str> = req.form_all("volume_quantity").collect();
-    let grosses: Vec<&str> = req.form_all("volume_gross").collect();
-    let nets: Vec<&str> = req.form_all("volume_net").collect();
-    let mut tiers = Vec::new();
-    for (row, quantity) in quantities.iter().enumerate() {
-        let gross = grosses.get(row).copied().unwrap_or("");
-        let net = nets.get(row).copied().unwrap_or("");
-        if [*quantity, gross, net].iter().all(|v| v.trim().is_empty()) {
-            continue;
-        }
-        let quantity = quantity.trim().parse().map_err(|_| {
-            Failure::unprocessable("volume quantities must be integers greater than 1")
-        })?;
-        let gross = input::cents_text(Some(gross), "volume gross")?
-            .ok_or_else(|| Failure::unprocessable("volume gross is required"))?;
-        tiers.push(VolumeTier {
-            quantity,
-            gross,
-            net: input::cents_text(Some(net), "volume net")?,
-        });
-    }
-    Ok(tiers)
-}
-
-#[derive(Debug, Serialize)]
-struct PriceContext {
-    price: PriceData,
-}
-
-fn prices_path(sku: &str) -> String {
-    format!(
-        "/admin/catalog/prices/index?sku={}",
-        input::encode_component(sku)
-    )
-}
-
-fn update(req: &Request) -> Reply {
-    let sku = skus::param(req)?;
-    let currency = currency_param(req)?;
-    let spec = spec_from(&Fields::of(req)?)?;
-    let record = set(&sku, &currency, spec)?;
-    services::audit("price.set", &record.id, &record.data.spec.gross.to_string());
-    Ok(if req.wants_json {
-        json(&PriceContext { price: record.data })
-    } else {
-        redirect(prices_path(&sku)).flash("Price saved")
-    })
-}
-
-fn remove_action(req: &Request) -> Reply {
-    let sku = skus::param(req)?;
-    let currency = currency_param(req)?;
-    remove(&sku, &currency)?;
-    services::audit("price.remove", &record_id(&sku, &currency), "");
-    Ok(if req.wants_json {
-        json(&json!({"removed": record_id(&sku, &currency)}))
-    } else {
-        redirect(prices_path(&sku)).flash("Price removed")
-    })
-}
-
-/// GET `prices/resolve?sku=&currency=&quantity=`: what [`resolve`] answers (currency default
-/// EUR, quantity default 1); 404 when there is no price.
-fn resolve_action(req: &Request) -> Reply {
-    let sku = skus::param(req)?;
-    let currency = match input::query(req, "currency") {
-        Some(_) => currency_param(req)?,
-        None => DEFAULT_CURRENCY.to_owned(),
-    };
-    let quantity = match input::query(req, "quantity") {
-        None => 1,
-        Some(text) => text
-            .parse()
-            .ok()
-            .filter(|q: &i64| *q >= 1)
-            .ok_or_else(|| Failure::bad_request("quantity must be a positive integer"))?,
-    };
-    let resolved = resolve(&sku, &currency, quantity)?
-        .ok_or_else(|| Failure::not_found(format!("SKU {sku} has no {currency} price")))?;
-    Ok(json(&resolved))
 }
 
 #[cfg(test)]
@@ -554,30 +339,5 @@ mod tests {
         assert_eq!(spec.unit_for(5).net, None);
         assert_eq!(spec.unit_for(9).gross, 900);
         assert_eq!(spec.unit_for(100).gross, 800);
-    }
-
-    #[test]
-    fn json_volume_shapes() {
-        let ok = json_volume(Some(&json!([{"quantity": 3, "gross": 90, "net": 80}]))).unwrap();
-        assert_eq!(
-            ok,
-            [VolumeTier {
-                quantity: 3,
-                gross: 90,
-                net: Some(80)
-            }]
-        );
-        assert_eq!(
-            json_volume(Some(&json!({"quantity": 3})))
-                .unwrap_err()
-                .status,
-            422
-        );
-        assert_eq!(
-            json_volume(Some(&json!([{"quantity": 3}])))
-                .unwrap_err()
-                .message,
-            "volume gross is required"
-        );
     }
 }

@@ -1,19 +1,26 @@
 //! The product transfer pages: the CSV import (form and action; the rows are imported by
-//! [`crate::import`]) and the CSV export, whose file the import reads back unchanged.
+//! `model::import`) and the CSV export, whose file the import reads back unchanged.
+//!
+//! The export writes every text a user typed (SKUs, names, descriptions, category slugs, text
+//! attribute values) as a text cell, which the SDK's CSV writer guards against spreadsheet
+//! formulas (`=HYPERLINK(…)` in a name becomes `'=HYPERLINK(…)`, which the import reads back
+//! without the `'`); prices, stock quantities and number attribute values are numbers the
+//! catalog holds as numbers, written as they are.
 
 use std::collections::BTreeMap;
 
+use backoffice_sdk::csv::{Cell, Writer};
 use backoffice_sdk::prelude::*;
-use backoffice_sdk::response::download;
 use serde_json::Value;
 
-use crate::csv;
-use crate::import::{self, Setup};
-use crate::input::{self, FORM_LOCALES};
-use crate::prices;
-use crate::products::products;
-use crate::variants;
-use crate::{stock, warehouses};
+use crate::model::attributes;
+use crate::model::import::{self, Setup};
+use crate::model::prices::{self, CURRENCIES};
+use crate::model::products::products;
+use crate::model::stock;
+use crate::model::values::FORM_LOCALES;
+use crate::model::variants;
+use crate::model::warehouses::Warehouse;
 
 pub fn routes(router: Router) -> Router {
     router
@@ -34,7 +41,11 @@ fn import_form(req: &Request) -> Reply {
 /// The CSV text: a multipart file field `file`, a form field `csv`, or JSON `{"csv": "…"}`.
 fn csv_text(req: &Request) -> Result<String, Failure> {
     let text = match &req.body {
-        Some(body) => input::json_string(&input::json_object(body)?, "csv")?,
+        Some(_) => match Fields::from_request(req)?.value("csv") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(text)) => Some(text.clone()),
+            Some(_) => return Err(Failure::unprocessable("csv must be a string")),
+        },
         None => req
             .form("file")
             .filter(|f| !f.trim().is_empty())
@@ -64,15 +75,10 @@ fn import(req: &Request) -> Reply {
     ))
 }
 
-// ---- export ----
-
 /// Every product as CSV, one row per sellable SKU, in the columns the import reads (so an
 /// exported file imports back unchanged). Read in pages of 500 products.
 fn export(_req: &Request) -> Reply {
-    let attribute_keys: Vec<String> = crate::attributes::all()?
-        .into_iter()
-        .map(|a| a.data.key)
-        .collect();
+    let attribute_keys: Vec<String> = attributes::all()?.into_iter().map(|a| a.data.key).collect();
     let setup = Setup::load()?;
     let slugs: BTreeMap<String, String> = setup
         .category_ids
@@ -83,7 +89,7 @@ fn export(_req: &Request) -> Reply {
     header.extend(FORM_LOCALES.iter().map(|l| format!("name.{l}")));
     header.extend(FORM_LOCALES.iter().map(|l| format!("description.{l}")));
     header.extend(["status", "tax_class", "stores", "categories"].map(String::from));
-    for currency in prices::CURRENCIES {
+    for currency in CURRENCIES {
         header.push(format!("price.{currency}.gross"));
         header.push(format!("price.{currency}.net"));
     }
@@ -94,8 +100,8 @@ fn export(_req: &Request) -> Reply {
             .map(|w| format!("stock.{}", w.data.name)),
     );
     header.extend(attribute_keys.iter().map(|k| format!("attr.{k}")));
-    let mut out = String::new();
-    csv::write_row(&mut out, &header);
+    let mut out = Writer::new();
+    out.row(header);
     let mut after: Option<String> = None;
     loop {
         let mut query = products().query().sort("sku").limit(500);
@@ -105,45 +111,42 @@ fn export(_req: &Request) -> Reply {
         let page = query.fetch()?;
         for p in &page.records {
             let d = &p.data;
-            let mut base: Vec<String> = vec![d.sku.clone(), String::new()];
+            let mut base: Vec<Cell> = vec![Cell::from(&d.sku), Cell::from("")];
+            base.extend(FORM_LOCALES.iter().map(|l| Cell::from(d.names.get(*l))));
             base.extend(
                 FORM_LOCALES
                     .iter()
-                    .map(|l| d.names.get(*l).cloned().unwrap_or_default()),
+                    .map(|l| Cell::from(d.description.get(*l))),
             );
-            base.extend(
-                FORM_LOCALES
-                    .iter()
-                    .map(|l| d.description.get(*l).cloned().unwrap_or_default()),
-            );
+            let categories: Vec<&str> = d
+                .category_ids
+                .iter()
+                .filter_map(|id| slugs.get(id).map(String::as_str))
+                .collect();
             base.extend([
-                d.status.clone(),
-                d.tax_class.clone(),
-                d.stores.join(";"),
-                d.category_ids
-                    .iter()
-                    .filter_map(|id| slugs.get(id).cloned())
-                    .collect::<Vec<_>>()
-                    .join(";"),
+                Cell::from(&d.status),
+                Cell::from(&d.tax_class),
+                Cell::from(d.stores.join(";")),
+                Cell::from(categories.join(";")),
             ]);
             let mut row = base.clone();
             row.extend(sku_cells(&d.sku, &all_warehouses)?);
             row.extend(
                 attribute_keys
                     .iter()
-                    .map(|k| attribute_text(d.attributes.get(k))),
+                    .map(|k| attribute_cell(d.attributes.get(k))),
             );
-            csv::write_row(&mut out, &row);
+            out.row(row);
             for v in variants::of_product(&p.id)? {
                 let mut row = base.clone();
-                row[1] = v.data.sku.clone();
+                row[1] = Cell::from(&v.data.sku);
                 row.extend(sku_cells(&v.data.sku, &all_warehouses)?);
                 row.extend(
                     attribute_keys
                         .iter()
-                        .map(|k| attribute_text(v.data.attributes.get(k))),
+                        .map(|k| attribute_cell(v.data.attributes.get(k))),
                 );
-                csv::write_row(&mut out, &row);
+                out.row(row);
             }
         }
         match page.next_cursor {
@@ -159,32 +162,25 @@ fn export(_req: &Request) -> Reply {
 }
 
 /// The price cells (every currency, gross then net) and stock cells (every warehouse) of `sku`.
-fn sku_cells(sku: &str, all_warehouses: &[warehouses::Warehouse]) -> Result<Vec<String>, Failure> {
+fn sku_cells(sku: &str, all_warehouses: &[Warehouse]) -> Result<Vec<Cell>, Failure> {
     let mut cells = Vec::new();
-    for currency in prices::CURRENCIES {
+    for currency in CURRENCIES {
         let spec = prices::get(sku, currency)?.map(|r| r.data.spec);
-        cells.push(
-            spec.as_ref()
-                .map(|s| s.gross.to_string())
-                .unwrap_or_default(),
-        );
-        cells.push(
-            spec.and_then(|s| s.net)
-                .map(|n| n.to_string())
-                .unwrap_or_default(),
-        );
+        cells.push(Cell::from(spec.as_ref().map(|s| s.gross)));
+        cells.push(Cell::from(spec.and_then(|s| s.net)));
     }
     for w in all_warehouses {
-        let quantity = stock::quantity_in(sku, &w.id)?;
-        cells.push(quantity.map(|q| q.to_string()).unwrap_or_default());
+        cells.push(Cell::from(stock::quantity_in(sku, &w.id)?));
     }
     Ok(cells)
 }
 
-fn attribute_text(value: Option<&Value>) -> String {
+/// An attribute value: a number attribute's value is a number cell; anything else is text.
+fn attribute_cell(value: Option<&Value>) -> Cell {
     match value {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Null) | None => String::new(),
-        Some(other) => other.to_string(),
+        Some(Value::Number(n)) => Cell::Number(n.clone()),
+        Some(Value::String(s)) => Cell::from(s),
+        Some(Value::Null) | None => Cell::from(""),
+        Some(other) => Cell::from(other.to_string()),
     }
 }
