@@ -6,12 +6,13 @@
 //! Modules depend downwards only (no cycles):
 //!
 //! 1. `values` — per-locale texts, cents, dates, the clock;
-//! 2. records with their own reads and rules — `attributes`, `categories`, `warehouses`,
-//!    `labels`, `variants`, then `search_settings` (on attributes), `products` (on variants and
-//!    search settings: the search text), `options`, `links`, `skus`;
-//! 3. rules spanning records — `reads`, `prices` and `stock` (on skus), `product_input` and
-//!    `variant_input` (the create/edit rules the forms and the import share), `reservations`
-//!    (sales events) and `import` (the CSV import in chunks).
+//! 2. records with their own reads and rules — `attributes`, `categories`, `warehouses` and
+//!    `variants`; `search_settings` (on attributes); `products` (on variants and search
+//!    settings: the search text); `labels`, `links` and `skus` (on products);
+//! 3. rules spanning records — `reads`, `prices` (on skus), `stock` (on skus and warehouses),
+//!    `options` (on prices), `product_input` and `variant_input` (the create/edit rules the
+//!    forms and the import share), `reservations` (sales events) and `import` (the CSV import
+//!    in chunks).
 
 pub mod attributes;
 pub mod categories;
