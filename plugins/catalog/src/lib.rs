@@ -2,41 +2,22 @@
 //! prices, stock and availability, labels, options, barcodes, search settings, CSV transfer
 //! and the storefront's catalog pages. README.md in this crate is the contract: actions,
 //! fields, errors, events.
+//!
+//! Two layers: `model` (records, rules, reads; no request or response) under `pages`
+//! (handlers and forms, one module per controller). This file only assembles the manifest.
 
-mod attributes;
-mod barcode;
-mod categories;
-mod csv;
-mod dashboard;
-mod import;
-mod input;
-mod labels;
-mod links;
-mod options;
-mod prices;
-mod products;
-mod reads;
-mod reservations;
-mod search_settings;
-mod skus;
-mod stock;
-mod storefront;
-mod transfer;
-mod variants;
-mod warehouses;
+mod model;
+mod pages;
 
 use backoffice_sdk::prelude::*;
 
-struct Catalog;
+use model::{
+    attributes, categories, labels, links, options, prices, products, reservations,
+    search_settings, stock, variants, warehouses,
+};
+use pages::{routes, widgets};
 
-fn routes() -> Router {
-    let router = products::routes(Router::new());
-    let router = transfer::routes(variants::routes(router));
-    let router = attributes::routes(categories::routes(router));
-    let router = stock::routes(warehouses::routes(prices::routes(router)));
-    let router = barcode::routes(options::routes(labels::routes(router)));
-    storefront::routes(search_settings::routes(router))
-}
+struct Catalog;
 
 /// `(name, source)` of templates under `templates/`, embedded at compile time.
 macro_rules! templates {
@@ -94,9 +75,9 @@ impl Plugin for Catalog {
             .nav("Options", "options", "index")
             .nav("Search & filters", "search", "index")
             .acl_from(&routes())
-            .acl("widgets", &[dashboard::PRODUCTS, stock::LOW_STOCK_WIDGET])
-            .widget(dashboard::PRODUCTS, "Products")
-            .widget(stock::LOW_STOCK_WIDGET, "Low stock")
+            .acl("widgets", &[widgets::PRODUCTS, widgets::LOW_STOCK])
+            .widget(widgets::PRODUCTS, "Products")
+            .widget(widgets::LOW_STOCK, "Low stock")
             .subscribe(reservations::ORDER_PLACED)
             .subscribe(reservations::ITEMS_RELEASED)
             .collection(products::collection())
@@ -130,11 +111,7 @@ impl Plugin for Catalog {
     }
 
     fn widget(name: String) -> Result<View, String> {
-        match name.as_str() {
-            dashboard::PRODUCTS => dashboard::render(),
-            stock::LOW_STOCK_WIDGET => stock::low_stock_widget(),
-            other => Err(format!("no widget named `{other}`")),
-        }
+        widgets::render(&name)
     }
 }
 

@@ -7,8 +7,7 @@ use backoffice_sdk::prelude::*;
 use serde::Serialize;
 
 use crate::customers::{load_customer, show_path};
-use crate::input::{self, Errors, Fields};
-use crate::model::{self, AddressData, Out, addresses, load};
+use crate::model::{self, AddressData, addresses};
 use crate::rules;
 
 pub fn routes(router: Router) -> Router {
@@ -127,7 +126,7 @@ pub fn save(current: Record<AddressData>, fields: &Fields) -> Result<Record<Addr
     apply(fields, &mut data, &mut errors);
     errors.finish()?;
     data.customer_ref = current.data.customer_ref.clone();
-    let saved = addresses().replace(&current.id, &data, current.version)?;
+    let saved = addresses().save(&current, &data)?;
     settle_defaults(&saved)?;
     Ok(saved)
 }
@@ -138,7 +137,7 @@ pub fn remove(address: &Record<AddressData>) -> Result<(), Failure> {
 }
 
 pub fn load_address(id: &str) -> Result<Record<AddressData>, Failure> {
-    load(&addresses(), "address", id)
+    addresses().load(id)
 }
 
 // ---- Back Office ----
@@ -222,11 +221,7 @@ fn create(req: &Request) -> Reply {
 
 fn update(req: &Request) -> Reply {
     let current = load_address(&input::required_id(req)?)?;
-    input::check_version(
-        "the address",
-        input::optional_version(req)?,
-        current.version,
-    )?;
+    input::check_version("the address", input::version(req)?, current.version)?;
     let saved = save(current, &Fields::from_request(req)?)?;
     services::audit(
         "address.edit",

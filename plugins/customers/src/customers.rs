@@ -2,13 +2,12 @@
 //! the customer page, create (the host account and a set-password link shown once), edit, block
 //! and unblock. The profile rules here are also the storefront's (`storefront.rs`).
 
+use backoffice_sdk::csv;
 use backoffice_sdk::prelude::*;
-use backoffice_sdk::response::download;
 use backoffice_sdk::services::customer_accounts::{self as accounts, AccountError};
 use serde::Serialize;
 
-use crate::input::{self, Errors, Fields};
-use crate::model::{self, CustomerData, Out, customers, groups, load};
+use crate::model::{self, CustomerData, customers, groups};
 use crate::rules;
 
 pub const STATUSES: &[&str] = &["active", "blocked", "anonymised"];
@@ -31,14 +30,11 @@ pub fn routes(router: Router) -> Router {
 }
 
 pub fn show_path(reference: &str) -> String {
-    format!(
-        "/admin/customers/customers/show?id={}",
-        input::encode_component(reference)
-    )
+    url::with_param("/admin/customers/customers/show", "id", reference)
 }
 
 pub fn load_customer(reference: &str) -> Result<Record<CustomerData>, Failure> {
-    load(&customers(), "customer", reference)
+    customers().load(reference)
 }
 
 /// A customer as answered: its stored fields, id and version.
@@ -53,16 +49,6 @@ pub fn account_failure(e: AccountError, email: &str) -> Failure {
         AccountError::Invalid(m) => Failure::unprocessable(m),
         AccountError::NotFound => Failure::not_found("the customer's account no longer exists"),
         AccountError::Forbidden(m) => Failure::forbidden(m),
-    }
-}
-
-/// Writes to `customers` report a duplicate email as such.
-pub fn storage_failure(e: StorageError, email: &str) -> Failure {
-    match e {
-        StorageError::UniqueViolation(f) if f == "email" => Failure::conflict(format!(
-            "the email {email} is already used by another customer"
-        )),
-        e => e.into(),
     }
 }
 
@@ -142,10 +128,7 @@ struct Filters {
 
 impl Filters {
     fn from(req: &Request) -> Result<Filters, Failure> {
-        let status = match input::query(req, "status") {
-            None => None,
-            Some(_) => Some(input::choice(req, "status", STATUSES)?),
-        };
+        let status = input::choice(req, "status", STATUSES)?;
         let gender = input::query(req, "gender").map(str::to_owned);
         if let Some(g) = &gender
             && !rules::GENDERS.contains(&g.as_str())
@@ -170,8 +153,8 @@ impl Filters {
             gender,
             created_from: date("created_from")?,
             created_to: date("created_to")?,
-            sort: input::choice(req, "sort", SORTS)?,
-            dir: input::choice(req, "dir", &["desc", "asc"])?,
+            sort: input::choice(req, "sort", SORTS)?.unwrap_or(SORTS[0]),
+            dir: input::choice(req, "dir", &["desc", "asc"])?.unwrap_or("desc"),
         })
     }
 
@@ -236,23 +219,17 @@ struct IndexContext {
 }
 
 fn filter_query(f: &Filters, limit: u32) -> String {
-    let mut parts = vec![
-        format!("sort={}", f.sort),
-        format!("dir={}", f.dir),
-        format!("limit={limit}"),
-    ];
-    let mut add = |name: &str, value: Option<&str>| {
-        if let Some(v) = value {
-            parts.push(format!("{name}={}", input::encode_component(v)));
-        }
-    };
-    add("q", f.q.as_deref());
-    add("status", f.status);
-    add("group", f.group.as_deref());
-    add("gender", f.gender.as_deref());
-    add("created_from", f.created_from.as_deref());
-    add("created_to", f.created_to.as_deref());
-    parts.join("&")
+    url::Query::new()
+        .add("sort", f.sort)
+        .add("dir", f.dir)
+        .add("limit", limit)
+        .add_some("q", f.q.as_deref())
+        .add_some("status", f.status)
+        .add_some("group", f.group.as_deref())
+        .add_some("gender", f.gender.as_deref())
+        .add_some("created_from", f.created_from.as_deref())
+        .add_some("created_to", f.created_to.as_deref())
+        .to_string()
 }
 
 fn index(req: &Request) -> Reply {
@@ -295,21 +272,8 @@ const CSV_COLUMNS: &[&str] = &[
     "created",
 ];
 
-/// A CSV field: quoted when it holds a separator, quote or line break; a leading `= + - @`
-/// is prefixed with `'` so spreadsheets do not run it as a formula.
-fn csv_field(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@']) {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    };
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value
-    }
-}
-
+/// The filtered list as CSV (texts guarded against spreadsheet formulas, see
+/// `backoffice_sdk::csv`).
 fn csv(req: &Request) -> Reply {
     let filters = Filters::from(req)?;
     let total = filters
@@ -324,8 +288,8 @@ fn csv(req: &Request) -> Reply {
             "the export is limited to {CSV_MAX} customers and {total} match: narrow the filters"
         )));
     }
-    let mut out = CSV_COLUMNS.join(",");
-    out.push_str("\r\n");
+    let mut out = csv::Writer::new();
+    out.row(CSV_COLUMNS.iter().copied());
     let mut after: Option<String> = None;
     loop {
         let mut q = filters.query().limit(1000);
@@ -335,9 +299,8 @@ fn csv(req: &Request) -> Reply {
         let page = q.fetch()?;
         for r in &page.records {
             let d = &r.data;
-            let created = d.created.to_string();
-            let row = [
-                d.reference.as_str(),
+            let texts = [
+                &d.reference,
                 &d.email,
                 &d.salutation,
                 &d.first_name,
@@ -347,11 +310,9 @@ fn csv(req: &Request) -> Reply {
                 &d.phone,
                 &d.locale,
                 &d.status,
-                &created,
             ];
-            let row: Vec<String> = row.iter().map(|v| csv_field(v)).collect();
-            out.push_str(&row.join(","));
-            out.push_str("\r\n");
+            let cells = texts.into_iter().map(csv::Cell::from);
+            out.row(cells.chain([csv::Cell::from(d.created)]));
         }
         match page.next_cursor {
             Some(next) => after = Some(next),
@@ -457,8 +418,8 @@ fn create(req: &Request) -> Reply {
     data.set_state(false, false);
     data.created = rules::now();
     let customer = customers()
-        .put(&data.reference.clone(), &data)
-        .map_err(|e| storage_failure(e, &data.email))?;
+        .put(&data.reference, &data)
+        .map_err(|e| customers().failure(e, &data))?;
     services::audit(
         "customer.create",
         &customer.id,
@@ -478,11 +439,7 @@ fn create(req: &Request) -> Reply {
 
 fn update(req: &Request) -> Reply {
     let current = load_customer(&input::required_id(req)?)?;
-    input::check_version(
-        "the customer",
-        input::optional_version(req)?,
-        current.version,
-    )?;
+    input::check_version("the customer", input::version(req)?, current.version)?;
     if current.data.anonymised {
         return Err(Failure::conflict("an anonymised customer cannot be edited"));
     }
@@ -498,9 +455,7 @@ fn update(req: &Request) -> Reply {
         accounts::set_email(data.customer_id, &data.email)
             .map_err(|e| account_failure(e, &data.email))?;
     }
-    let customer = customers()
-        .replace(&current.id, &data, current.version)
-        .map_err(|e| storage_failure(e, &data.email))?;
+    let customer = customers().save(&current, &data)?;
     services::audit("customer.edit", &customer.id, "profile changed");
     Ok(written(req, customer, "Customer saved"))
 }
@@ -525,9 +480,9 @@ fn set_blocked(req: &Request, blocked: bool) -> Reply {
         current
     } else {
         let reference = current.id.clone();
-        let mut data = current.data;
+        let mut data = current.data.clone();
         data.set_state(blocked, false);
-        let c = customers().replace(&reference, &data, current.version)?;
+        let c = customers().save(&current, &data)?;
         let action = if blocked {
             "customer.block"
         } else {
@@ -577,17 +532,4 @@ fn password_link(req: &Request) -> Reply {
         "Set-password link",
         &ctx,
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_fields_are_quoted_and_defused() {
-        assert_eq!(csv_field("plain"), "plain");
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_field("=SUM(A1)"), "'=SUM(A1)");
-    }
 }

@@ -6,8 +6,7 @@ use backoffice_sdk::prelude::*;
 use serde::Serialize;
 
 use crate::customers::{CustomerOut, load_customer};
-use crate::input::{self, Errors, Fields};
-use crate::model::{GroupData, Out, customers, groups, load};
+use crate::model::{CustomerData, GroupData, customers, groups};
 use crate::rules;
 
 pub fn routes(router: Router) -> Router {
@@ -24,23 +23,7 @@ pub fn routes(router: Router) -> Router {
 }
 
 fn show_path(id: &str) -> String {
-    format!(
-        "/admin/customers/groups/show?id={}",
-        input::encode_component(id)
-    )
-}
-
-fn load_group(id: &str) -> Result<Record<GroupData>, Failure> {
-    load(&groups(), "group", id)
-}
-
-fn name_taken(e: StorageError, name: &str) -> Failure {
-    match e {
-        StorageError::UniqueViolation(_) => {
-            Failure::conflict(format!("a group named {name} already exists"))
-        }
-        e => e.into(),
-    }
+    url::with_param("/admin/customers/groups/show", "id", id)
 }
 
 fn apply(fields: &Fields, data: &mut GroupData) -> Result<(), Failure> {
@@ -97,7 +80,7 @@ struct ShowContext {
 }
 
 fn show(req: &Request) -> Reply {
-    let group = load_group(&input::required_id(req)?)?;
+    let group = groups().load(&input::required_id(req)?)?;
     let mut q = customers()
         .query()
         .filter("groups", Op::Contains, format!("|{}|", group.id))
@@ -133,7 +116,7 @@ fn new_form(req: &Request) -> Reply {
 }
 
 fn edit_form(req: &Request) -> Reply {
-    let group = load_group(&input::required_id(req)?)?;
+    let group = groups().load(&input::required_id(req)?)?;
     let ctx = FormContext {
         group: Some(group.into()),
         action: "edit",
@@ -152,28 +135,22 @@ fn written(req: &Request, group: Record<GroupData>, flash: &str) -> Response {
 fn create(req: &Request) -> Reply {
     let mut data = GroupData::default();
     apply(&Fields::from_request(req)?, &mut data)?;
-    let group = groups()
-        .insert(&data)
-        .map_err(|e| name_taken(e, &data.name))?;
-    services::audit("group.create", &group.id, &group.data.name);
+    let group = groups().add(&data)?;
     Ok(written(req, group, "Group created"))
 }
 
 fn update(req: &Request) -> Reply {
-    let current = load_group(&input::required_id(req)?)?;
-    input::check_version("the group", input::optional_version(req)?, current.version)?;
+    let current = groups().load(&input::required_id(req)?)?;
+    input::check_version("the group", input::version(req)?, current.version)?;
     let mut data = current.data.clone();
     apply(&Fields::from_request(req)?, &mut data)?;
-    let group = groups()
-        .replace(&current.id, &data, current.version)
-        .map_err(|e| name_taken(e, &data.name))?;
-    services::audit("group.edit", &group.id, &group.data.name);
+    let group = groups().update(&current, &data)?;
     Ok(written(req, group, "Group saved"))
 }
 
 /// Deletes the group and takes every member out of it.
 fn delete(req: &Request) -> Reply {
-    let group = load_group(&input::required_id(req)?)?;
+    let group = groups().load(&input::required_id(req)?)?;
     let mut removed = 0;
     loop {
         let page = customers()
@@ -205,10 +182,10 @@ fn delete(req: &Request) -> Reply {
 }
 
 fn set_membership(
-    customer: Record<crate::model::CustomerData>,
+    customer: Record<CustomerData>,
     group_id: &str,
     member: bool,
-) -> Result<Record<crate::model::CustomerData>, Failure> {
+) -> Result<Record<CustomerData>, Failure> {
     let mut ids = customer.data.group_ids.clone();
     let has = ids.iter().any(|g| g == group_id);
     if has == member {
@@ -219,13 +196,13 @@ fn set_membership(
     } else {
         ids.retain(|g| g != group_id);
     }
-    let mut data = customer.data;
+    let mut data = customer.data.clone();
     data.set_groups(ids);
-    Ok(customers().replace(&customer.id, &data, customer.version)?)
+    customers().save(&customer, &data)
 }
 
 fn membership(req: &Request, member: bool) -> Reply {
-    let group = load_group(&input::required_id(req)?)?;
+    let group = groups().load(&input::required_id(req)?)?;
     let customer = load_customer(&input::required(req, "customer")?)?;
     let customer = set_membership(customer, &group.id, member)?;
     let action = if member {

@@ -6,7 +6,6 @@ mod addresses;
 mod b2b;
 mod customers;
 mod groups;
-mod input;
 mod model;
 mod privacy;
 mod rules;

@@ -1,5 +1,5 @@
-//! The records this section stores and the collections (with their indexed fields) that hold
-//! them. `customers`, `addresses` and `groups` are shared: other sections read them (see the
+//! The records this section stores, the collections (with their indexed fields) that hold
+//! them, and each record type's [`Resource`] (unique fields, audit wording). `customers`, `addresses` and `groups` are shared: other sections read them (see the
 //! cross-section contract in README.md), so their shapes change only additively.
 
 use backoffice_sdk::prelude::*;
@@ -142,26 +142,42 @@ pub struct DataRequestData {
     pub created: i64,
 }
 
-pub fn customers() -> Collection<CustomerData> {
-    Collection::new("customers")
+/// Customers, by reference; the email is unique (one account per address).
+pub fn customers() -> Resource<CustomerData> {
+    Resource::new("customers", "customer").unique(
+        "email",
+        "the email {email} is already used by another customer",
+    )
 }
-pub fn addresses() -> Collection<AddressData> {
-    Collection::new("addresses")
+pub fn addresses() -> Resource<AddressData> {
+    Resource::new("addresses", "address").describe("customer {customer_ref}")
 }
-pub fn groups() -> Collection<GroupData> {
-    Collection::new("groups")
+pub fn groups() -> Resource<GroupData> {
+    Resource::new("groups", "group")
+        .unique("name", "a group named {name} already exists")
+        .describe("{name}")
 }
-pub fn companies() -> Collection<CompanyData> {
-    Collection::new("companies")
+pub fn companies() -> Resource<CompanyData> {
+    Resource::new("companies", "company")
+        .unique("name", "a company named {name} already exists")
+        .describe("{name}")
 }
-pub fn units() -> Collection<UnitData> {
-    Collection::new("business_units")
+pub fn units() -> Resource<UnitData> {
+    Resource::new("business_units", "business unit")
+        .audit_as("unit")
+        .describe("company {company_id}")
 }
-pub fn company_users() -> Collection<CompanyUserData> {
-    Collection::new("company_users")
+/// A customer belongs to at most one company (`customer_ref` is unique).
+pub fn company_users() -> Resource<CompanyUserData> {
+    Resource::new("company_users", "company user")
+        .unique(
+            "customer_ref",
+            "customer {customer_ref} already belongs to a company",
+        )
+        .describe("customer {customer_ref} in company {company_id}")
 }
-pub fn roles() -> Collection<RoleData> {
-    Collection::new("company_roles")
+pub fn roles() -> Resource<RoleData> {
+    Resource::new("company_roles", "role").describe("company {company_id}")
 }
 pub fn data_requests() -> Collection<DataRequestData> {
     Collection::new("data_requests")
@@ -214,36 +230,4 @@ pub fn all<T: Serialize + serde::de::DeserializeOwned>(
     value: &str,
 ) -> Result<Vec<Record<T>>, Failure> {
     Ok(collection.query().eq(field, value).fetch_all()?)
-}
-
-/// A record as answered: its id and version beside its fields.
-#[derive(Debug, Serialize)]
-pub struct Out<T> {
-    pub id: String,
-    pub version: i64,
-    #[serde(flatten)]
-    pub data: T,
-}
-
-impl<T> From<Record<T>> for Out<T> {
-    fn from(r: Record<T>) -> Self {
-        Out {
-            id: r.id,
-            version: r.version,
-            data: r.data,
-        }
-    }
-}
-
-/// Loads `id` or answers 404 naming `what`.
-pub fn load<T: Serialize + serde::de::DeserializeOwned>(
-    collection: &Collection<T>,
-    what: &str,
-    id: &str,
-) -> Result<Record<T>, Failure> {
-    match collection.get(id) {
-        Ok(r) => Ok(r),
-        Err(StorageError::NotFound) => Err(Failure::not_found(format!("{what} {id} not found"))),
-        Err(e) => Err(e.into()),
-    }
 }

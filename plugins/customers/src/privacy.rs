@@ -4,13 +4,11 @@
 //! blocked, `customers.anonymised` published, audited) and the list of customers' requests.
 
 use backoffice_sdk::prelude::*;
-use backoffice_sdk::response::download;
 use backoffice_sdk::services::customer_accounts as accounts;
 use serde::Serialize;
 
 use crate::customers::{CustomerOut, account_failure, load_customer, written};
-use crate::input;
-use crate::model::{self, CustomerData, DataRequestData, Out, customers, data_requests, groups};
+use crate::model::{self, CustomerData, DataRequestData, customers, data_requests, groups};
 use crate::rules;
 
 /// The topic other sections subscribe to, to anonymise what they hold about the customer.
@@ -117,7 +115,7 @@ fn anonymise(req: &Request) -> Reply {
         ..CustomerData::default()
     };
     data.set_state(true, true);
-    let customer = customers().replace(&current.id, &data, current.version)?;
+    let customer = customers().save(&current, &data)?;
     services::publish(
         ANONYMISED,
         &serde_json::json!({ "reference": customer.id, "customer_id": account }),
@@ -136,7 +134,7 @@ struct RequestsContext {
 
 /// Customers' export and deletion requests, newest first; `status=open` (default) or `done`.
 fn requests(req: &Request) -> Reply {
-    let status = input::choice(req, "status", &["open", "done"])?;
+    let status = input::choice(req, "status", &["open", "done"])?.unwrap_or("open");
     let mut q = data_requests()
         .query()
         .eq("status", status)

@@ -5,7 +5,7 @@
 
 use std::hash::{BuildHasher, RandomState};
 
-use crate::input::Errors;
+use backoffice_sdk::input::Errors;
 
 pub const NAME_MAX: usize = 100;
 pub const TEXT_MAX: usize = 200;
@@ -58,14 +58,17 @@ pub fn text(
     multiline: bool,
 ) {
     if required && value.is_empty() {
-        errors.add(format!("{field} is required"));
+        errors.add(field, format!("{field} is required"));
     } else if value.chars().count() > max {
-        errors.add(format!("{field} must be at most {max} characters"));
+        errors.add(field, format!("{field} must be at most {max} characters"));
     } else if value
         .chars()
         .any(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')))
     {
-        errors.add(format!("{field} must not contain control characters"));
+        errors.add(
+            field,
+            format!("{field} must not contain control characters"),
+        );
     }
 }
 
@@ -73,7 +76,10 @@ pub fn text(
 pub fn one_of(errors: &mut Errors, field: &str, value: &str, allowed: &[&str]) {
     if !allowed.contains(&value) {
         let shown: Vec<&str> = allowed.iter().copied().filter(|a| !a.is_empty()).collect();
-        errors.add(format!("{field} must be one of {}", shown.join(", ")));
+        errors.add(
+            field,
+            format!("{field} must be one of {}", shown.join(", ")),
+        );
     }
 }
 
@@ -92,10 +98,13 @@ pub fn email(errors: &mut Errors, value: &str) -> String {
         None => false,
     };
     if value.is_empty() {
-        errors.add("email is required");
+        errors.add("email", "email is required");
     } else if !ok || value.len() > 254 || value.chars().any(|c| c.is_whitespace() || c.is_control())
     {
-        errors.add("email must be an email address such as ann@example.com");
+        errors.add(
+            "email",
+            "email must be an email address such as ann@example.com",
+        );
     }
     value
 }
@@ -150,10 +159,15 @@ pub fn date_of_birth(errors: &mut Errors, value: &str, today: i64) {
         return;
     }
     match parse_date(value) {
-        None => errors.add("date_of_birth must be a real date written YYYY-MM-DD"),
-        Some((y, _, _)) if y < 1900 => errors.add("date_of_birth must be in 1900 or later"),
+        None => errors.add(
+            "date_of_birth",
+            "date_of_birth must be a real date written YYYY-MM-DD",
+        ),
+        Some((y, _, _)) if y < 1900 => {
+            errors.add("date_of_birth", "date_of_birth must be in 1900 or later")
+        }
         Some((y, m, d)) if days_from_civil(y, m, d) > today.div_euclid(86_400) => {
-            errors.add("date_of_birth must not be in the future")
+            errors.add("date_of_birth", "date_of_birth must not be in the future")
         }
         Some(_) => {}
     }
@@ -171,9 +185,10 @@ pub fn phone(errors: &mut Errors, field: &str, value: &str) {
             .chars()
             .all(|c| c.is_ascii_digit() || " +-/().".contains(c));
     if !ok {
-        errors.add(format!(
-            "{field} must be a phone number: 5 to 20 digits, spaces and + - / ( ) ."
-        ));
+        errors.add(
+            field,
+            format!("{field} must be a phone number: 5 to 20 digits, spaces and + - / ( ) ."),
+        );
     }
 }
 
@@ -186,20 +201,20 @@ pub fn locale(errors: &mut Errors, value: &str) {
                 .chars()
                 .all(|c| c.is_ascii_alphabetic() || c == '-' || c == '_'));
     if !ok {
-        errors.add("locale must look like en or de_DE");
+        errors.add("locale", "locale must look like en or de_DE");
     }
 }
 
 /// A postcode: 2 to 10 letters, digits, spaces or `-`.
 pub fn zip(errors: &mut Errors, value: &str) {
     if value.is_empty() {
-        errors.add("zip is required");
+        errors.add("zip", "zip is required");
     } else if !((2..=10).contains(&value.len())
         && value
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-'))
     {
-        errors.add("zip must be 2 to 10 letters, digits, spaces or -");
+        errors.add("zip", "zip must be 2 to 10 letters, digits, spaces or -");
     }
 }
 
@@ -207,9 +222,12 @@ pub fn zip(errors: &mut Errors, value: &str) {
 pub fn country(errors: &mut Errors, value: &str) -> String {
     let value = value.to_ascii_uppercase();
     if value.is_empty() {
-        errors.add("country is required");
+        errors.add("country", "country is required");
     } else if value.len() != 2 || !value.chars().all(|c| c.is_ascii_uppercase()) {
-        errors.add("country must be a two-letter ISO code such as DE");
+        errors.add(
+            "country",
+            "country must be a two-letter ISO code such as DE",
+        );
     }
     value
 }

@@ -9,8 +9,7 @@ use backoffice_sdk::services::Customer;
 use serde::Serialize;
 
 use crate::customers::{CustomerOut, apply_profile, new_reference};
-use crate::input::{self, Errors, Fields};
-use crate::model::{AddressData, CustomerData, Out, customers};
+use crate::model::{AddressData, CustomerData, customers};
 use crate::privacy;
 use crate::rules;
 
@@ -51,7 +50,7 @@ pub fn ensure_profile(customer_id: i64, email: &str) -> Result<Record<CustomerDa
         // Created meanwhile by the other path (event or first visit).
         Err(StorageError::UniqueViolation(f)) if f == "customer_id" => by_account(customer_id)?
             .ok_or_else(|| Failure::internal("the customer profile vanished")),
-        Err(e) => Err(crate::customers::storage_failure(e, email)),
+        Err(e) => Err(customers().failure(e, &data)),
     }
 }
 
@@ -80,7 +79,7 @@ fn signed_in(req: &Request, page: fn(&Request, Record<CustomerData>) -> Reply) -
         Ok((_, profile)) => page(req, profile),
         Err(f) if f.status == 401 && !req.wants_json => Ok(redirect(format!(
             "/customer/login?next={}",
-            input::encode_component(&req.path)
+            url::encode(&req.path)
         ))),
         Err(f) => Err(f),
     }
@@ -120,7 +119,7 @@ fn save_profile(req: &Request) -> Reply {
         apply_profile(&fields, &mut data, &mut errors, true);
         errors.finish()?;
         data.notes = notes;
-        let saved = customers().replace(&me.id, &data, me.version)?;
+        let saved = customers().save(&me, &data)?;
         services::audit("customer.profile", &saved.id, "changed on the storefront");
         done(
             req,

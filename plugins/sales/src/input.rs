@@ -12,13 +12,9 @@ pub const COMMENT_MAX: usize = 5_000;
 /// Largest quantity of one line.
 pub const QUANTITY_MAX: i64 = 999;
 
-/// A non-empty query/form/JSON parameter.
-pub fn param(req: &Request, name: &str) -> Option<String> {
-    req.param(name)
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty())
-}
+pub use backoffice_sdk::input::param;
 
+/// A parameter sales treats as part of the input it validates: missing is 422 (not 400).
 pub fn required(req: &Request, name: &str) -> Result<String, Failure> {
     param(req, name).ok_or_else(|| Failure::unprocessable(format!("{name} is required")))
 }
@@ -151,18 +147,4 @@ pub fn check_email(email: &str) -> Result<(), Failure> {
     } else {
         Err(Failure::unprocessable("email must be an email address"))
     }
-}
-
-/// Percent-encodes a query value.
-pub fn encode_component(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }

@@ -138,8 +138,10 @@ pub fn state_key(state: &str, created: i64) -> String {
     format!("{state}~{created:012}")
 }
 
-pub fn orders() -> Collection<OrderData> {
-    Collection::new("orders")
+/// Orders; a write that lost a race against another writer of the order is a 409.
+pub fn orders() -> Resource<OrderData> {
+    Resource::new("orders", "order")
+        .on_conflict("the order was changed meanwhile; reload it and try again")
 }
 
 /// Orders are read by id only; every query goes to their rows ([`order_rows_collection`]).
@@ -184,8 +186,12 @@ impl From<&OrderData> for OrderRow {
     }
 }
 
-pub fn order_rows() -> Collection<OrderRow> {
-    Collection::new("order_rows")
+/// Order rows; two placements that drew the same reference collide on it (409, retry).
+pub fn order_rows() -> Resource<OrderRow> {
+    Resource::new("order_rows", "order").unique(
+        "reference",
+        "an order with this reference exists; please try again",
+    )
 }
 
 /// The indexes serve the list's filters: one index range per query in the listed order
@@ -203,14 +209,10 @@ pub fn order_rows_collection() -> CollectionDef {
 
 /// Writes the list row of order `id` from its data.
 pub fn write_row(id: &str, order: &OrderData) -> Result<(), Failure> {
+    let row = OrderRow::from(order);
     order_rows()
-        .put(id, &OrderRow::from(order))
-        .map_err(|e| match e {
-            StorageError::UniqueViolation(_) => {
-                Failure::conflict("an order with this reference exists; please try again")
-            }
-            e => e.into(),
-        })?;
+        .put(id, &row)
+        .map_err(|e| order_rows().failure(e, &row))?;
     Ok(())
 }
 
@@ -233,8 +235,9 @@ pub struct CartData {
 
 pub type Cart = Record<CartData>;
 
-pub fn carts() -> Collection<CartData> {
-    Collection::new("carts")
+/// Carts; a shopper's two tabs changing the cart at once: the second one is asked to retry.
+pub fn carts() -> Resource<CartData> {
+    Resource::new("carts", "cart").on_conflict("the cart changed meanwhile; please try again")
 }
 
 pub fn carts_collection() -> CollectionDef {
@@ -243,9 +246,5 @@ pub fn carts_collection() -> CollectionDef {
 
 /// The order `id`, or a 404 naming it.
 pub fn load_order(id: &str) -> Result<Order, Failure> {
-    match orders().get(id) {
-        Ok(o) => Ok(o),
-        Err(StorageError::NotFound) => Err(Failure::not_found(format!("order {id} not found"))),
-        Err(e) => Err(e.into()),
-    }
+    orders().load(id)
 }

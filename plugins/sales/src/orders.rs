@@ -2,6 +2,7 @@
 //! state events per item or per order, address edits, comments, refunds, and assisted orders
 //! placed by an admin for a customer.
 
+use backoffice_sdk::csv::{self, Cell};
 use backoffice_sdk::prelude::*;
 use backoffice_sdk::services::{audit, current_user};
 use serde::{Deserialize, Serialize};
@@ -10,7 +11,7 @@ use crate::catalog::DEFAULT_CURRENCY;
 use crate::checkout::{self, Placer};
 use crate::customers::{self, Customer};
 use crate::dates::{DAY, now, parse_ymd, stamp, ymd};
-use crate::input::{self, COMMENT_MAX, encode_component};
+use crate::input::{self, COMMENT_MAX};
 use crate::model::{
     Address, CartLine, Comment, OrderData, OrderRow, Refund, load_order, order_rows, orders,
     state_key,
@@ -36,7 +37,7 @@ pub fn routes(router: Router) -> Router {
 }
 
 pub fn show_path(id: &str) -> String {
-    format!("/admin/sales/orders/show?id={}", encode_component(id))
+    url::with_param("/admin/sales/orders/show", "id", id)
 }
 
 /// The signed-in admin's email, for history entries and comments.
@@ -185,20 +186,15 @@ struct IndexContext {
 }
 
 fn query_string(f: &Filters) -> String {
-    let mut parts = Vec::new();
-    let mut add = |k: &str, v: Option<String>| {
-        if let Some(v) = v {
-            parts.push(format!("{k}={}", encode_component(&v)));
-        }
-    };
-    add("state", f.state.clone());
-    add("process", f.process.clone());
-    add("currency", f.currency.clone());
-    add("customer", f.customer.map(|c| c.to_string()));
-    add("from", f.from.clone());
-    add("to", f.to.clone());
-    add("q", f.q.clone());
-    parts.join("&")
+    url::Query::new()
+        .add_some("state", f.state.as_deref())
+        .add_some("process", f.process.as_deref())
+        .add_some("currency", f.currency.as_deref())
+        .add_some("customer", f.customer)
+        .add_some("from", f.from.as_deref())
+        .add_some("to", f.to.as_deref())
+        .add_some("q", f.q.as_deref())
+        .to_string()
 }
 
 fn index(req: &Request) -> Reply {
@@ -225,25 +221,22 @@ fn index(req: &Request) -> Reply {
 /// Rows a CSV export holds at most (one call must finish within the plugin's deadline).
 pub const EXPORT_MAX: usize = 10_000;
 
-fn csv_field(value: &str) -> String {
-    // Cells starting like a formula are prefixed so spreadsheets show them as text.
-    let value = if value.starts_with(['=', '+', '-', '@']) {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    };
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value
-    }
-}
-
+/// The filtered list as CSV (texts guarded against spreadsheet formulas, see
+/// `backoffice_sdk::csv`).
 fn export(req: &Request) -> Reply {
     let filters = Filters::read(req)?;
-    let mut out = String::from(
-        "reference,created,email,customer_id,state,process,currency,grand_total,items\n",
-    );
+    let mut out = csv::Writer::new();
+    out.row([
+        "reference",
+        "created",
+        "email",
+        "customer_id",
+        "state",
+        "process",
+        "currency",
+        "grand_total",
+        "items",
+    ]);
     let mut after: Option<String> = None;
     let mut rows = 0;
     loop {
@@ -254,20 +247,17 @@ fn export(req: &Request) -> Reply {
         let page = query.fetch()?;
         for o in page.records {
             let r = Row::from(o);
-            let cells = [
-                r.reference,
-                r.created,
-                r.email,
-                r.customer_id.map(|c| c.to_string()).unwrap_or_default(),
-                r.state,
-                r.process,
-                r.currency,
-                r.grand_total.to_string(),
-                r.items.to_string(),
-            ];
-            let line: Vec<String> = cells.iter().map(|c| csv_field(c)).collect();
-            out.push_str(&line.join(","));
-            out.push('\n');
+            out.row([
+                Cell::from(r.reference),
+                r.created.into(),
+                r.email.into(),
+                r.customer_id.into(),
+                r.state.into(),
+                r.process.into(),
+                r.currency.into(),
+                r.grand_total.into(),
+                r.items.into(),
+            ]);
             rows += 1;
         }
         match page.next_cursor {
@@ -275,11 +265,11 @@ fn export(req: &Request) -> Reply {
             _ => break,
         }
     }
-    Ok(Response::Download(backoffice_sdk::response::Download {
-        filename: "orders.csv".into(),
-        content_type: "text/csv; charset=utf-8".into(),
-        bytes: out.into_bytes(),
-    }))
+    Ok(download(
+        "orders.csv",
+        "text/csv; charset=utf-8",
+        out.into_bytes(),
+    ))
 }
 
 // ---- detail ----
@@ -484,12 +474,7 @@ fn update_address(req: &Request) -> Reply {
     }
     orders()
         .replace(&order.id, &order.data, version)
-        .map_err(|e| match e {
-            StorageError::Conflict(_) => {
-                Failure::conflict("the order was changed meanwhile; reload it and try again")
-            }
-            e => e.into(),
-        })?;
+        .map_err(|e| orders().failure(e, &order.data))?;
     audit(
         "order.address",
         &format!("order {}", order.data.reference),
@@ -512,14 +497,7 @@ fn comment(req: &Request) -> Reply {
         at: now(),
         text,
     });
-    orders()
-        .replace(&order.id, &order.data, order.version)
-        .map_err(|e| match e {
-            StorageError::Conflict(_) => {
-                Failure::conflict("the order was changed meanwhile; please try again")
-            }
-            e => e.into(),
-        })?;
+    orders().save(&order, &order.data)?;
     done(req, &order.id, "Comment added")
 }
 
@@ -546,14 +524,7 @@ fn refund(req: &Request) -> Reply {
         by: actor(),
         at: now(),
     });
-    orders()
-        .replace(&order.id, &order.data, order.version)
-        .map_err(|e| match e {
-            StorageError::Conflict(_) => {
-                Failure::conflict("the order was changed meanwhile; please try again")
-            }
-            e => e.into(),
-        })?;
+    orders().save(&order, &order.data)?;
     audit(
         "order.refund",
         &format!("order {}", order.data.reference),

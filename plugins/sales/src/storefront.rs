@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::catalog::DEFAULT_CURRENCY;
 use crate::checkout::{self, Placer, Priced};
-use crate::input::{self, encode_component};
+use crate::input;
 use crate::model::{Cart, CartData, CartLine, OrderData, carts, load_order, order_rows};
 
 pub fn routes(router: Router) -> Router {
@@ -49,7 +49,7 @@ fn locate(req: &Request) -> Result<Option<Cart>, Failure> {
 fn cart_path(cart: &Cart, page: &str) -> String {
     match cart.data.customer_id {
         Some(_) => page.to_owned(),
-        None => format!("{page}?cart={}", encode_component(&cart.id)),
+        None => url::with_param(page, "cart", &cart.id),
     }
 }
 
@@ -124,14 +124,7 @@ fn change_line(req: &Request, change: impl FnOnce(Option<i64>) -> i64) -> Reply 
         let at = at.unwrap_or(cart.data.lines.len());
         cart.data.lines.insert(at, CartLine { sku, quantity });
     }
-    let cart = carts()
-        .replace(&cart.id, &cart.data, cart.version)
-        .map_err(|e| match e {
-            StorageError::Conflict(_) => {
-                Failure::conflict("the cart changed meanwhile; please try again")
-            }
-            e => e.into(),
-        })?;
+    let cart = carts().save(&cart, &cart.data)?;
     if req.wants_json {
         return Ok(json(&cart_context(Some(&cart))?));
     }
@@ -203,7 +196,7 @@ fn place(req: &Request) -> Reply {
         return Ok(json(&serde_json::json!({"order_id": id, "order": order})));
     }
     Ok(
-        redirect(format!("/checkout/done?order={}", encode_component(&id))).flash(format!(
+        redirect(url::with_param("/checkout/done", "order", &id)).flash(format!(
             "Thank you! Your order {} is placed.",
             order.reference
         )),

@@ -216,12 +216,7 @@ pub fn save(
         (Some(id), Some(v)) => orders().replace(id, order, v),
         _ => orders().insert(order),
     };
-    let stored = written.map_err(|e| match e {
-        StorageError::Conflict(_) => {
-            Failure::conflict("the order was changed meanwhile; reload it and try again")
-        }
-        e => e.into(),
-    })?;
+    let stored = written.map_err(|e| orders().failure(e, order))?;
     let order_id = stored.id;
     write_row(&order_id, order)?;
     match previous_state {

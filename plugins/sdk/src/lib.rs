@@ -6,6 +6,12 @@
 //! helpers, typed storage and manifest builders. Nothing here hides the contract: every helper
 //! maps to one WIT call or one WIT value, so the plugin guide and the WIT stay the reference.
 //!
+//! On top of that sits the little framework every section would otherwise grow itself:
+//! [`input`] (typed fields from a form or a JSON body, with every error collected), [`resource`]
+//! (load/create/edit/delete with 404/409 answers and an audit entry per change), [`csv`]
+//! (streamed reading with line numbers; writing with the spreadsheet-formula guard) and [`url`]
+//! (percent-encoding and query strings).
+//!
 //! ```ignore
 //! use backoffice_sdk::prelude::*;
 //!
@@ -37,29 +43,37 @@
 extern crate self as backoffice_sdk;
 
 pub mod bindings;
+pub mod csv;
 pub mod extensions;
+pub mod input;
 pub mod manifest;
 pub mod plugin;
 pub mod request;
+pub mod resource;
 pub mod response;
 pub mod router;
 pub mod services;
 pub mod storage;
+pub mod url;
 
 pub use plugin::Plugin;
 
 /// The usual imports of a plugin crate.
 pub mod prelude {
     pub use crate::Plugin;
+    pub use crate::input::{self, Errors, Fields};
     pub use crate::manifest::{AclResource, CollectionDef, Field, FieldKind, Manifest};
     pub use crate::plugin::{Event, Method, Surface};
     pub use crate::request::Request;
+    pub use crate::resource::{Out, Resource};
     pub use crate::response::{
-        Failure, Reply, Response, View, failure, json, not_found, redirect, view, view_or_json,
+        Failure, Reply, Response, View, download, failure, json, not_found, redirect, view,
+        view_or_json,
     };
     pub use crate::router::Router;
     pub use crate::services;
     pub use crate::storage::{Collection, Op, Page, Record, StorageError, Write};
+    pub use crate::url;
 }
 
 /// Exports a type implementing [`Plugin`] as the component's `backoffice:plugin/plugin`.

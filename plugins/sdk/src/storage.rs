@@ -322,6 +322,12 @@ impl<T: DeserializeOwned> Query<T> {
         })
     }
 
+    /// The first matching record, if any (one host call asking for one record): a lookup by
+    /// a unique field.
+    pub fn first(self) -> Result<Option<Record<T>>, StorageError> {
+        Ok(self.limit(1).fetch()?.records.into_iter().next())
+    }
+
     /// Every matching record, following the pages (1000 per host call). For sets that are
     /// known to fit in memory, such as a product's variants or the records of an import chunk.
     pub fn fetch_all(self) -> Result<Vec<Record<T>>, StorageError> {

@@ -5,8 +5,7 @@ use backoffice_sdk::prelude::*;
 use serde::Serialize;
 
 use super::{load_company, written};
-use crate::input::{self, Errors, Fields};
-use crate::model::{self, CompanyData, Out, companies, company_users, roles, units};
+use crate::model::{self, CompanyData, companies, company_users, roles, units};
 use crate::rules;
 
 pub const STATUSES: &[&str] = &["pending", "approved", "denied"];
@@ -32,15 +31,6 @@ pub fn routes(router: Router) -> Router {
         .post("companies", "deactivate", deactivate)
 }
 
-fn name_taken(e: StorageError, name: &str) -> Failure {
-    match e {
-        StorageError::UniqueViolation(_) => {
-            Failure::conflict(format!("a company named {name} already exists"))
-        }
-        e => e.into(),
-    }
-}
-
 #[derive(Debug, Serialize)]
 struct IndexContext {
     companies: Vec<Out<CompanyData>>,
@@ -53,10 +43,7 @@ struct IndexContext {
 }
 
 fn index(req: &Request) -> Reply {
-    let status = match input::query(req, "status") {
-        None => None,
-        Some(_) => Some(input::choice(req, "status", STATUSES)?),
-    };
+    let status = input::choice(req, "status", STATUSES)?;
     let limit = input::limit(req)?;
     let mut q = companies().query().sort("name").limit(limit).count_total();
     if let Some(s) = status {
@@ -232,10 +219,7 @@ fn create(req: &Request) -> Reply {
         ..CompanyData::default()
     };
     apply(&Fields::from_request(req)?, &mut data)?;
-    let company = companies()
-        .insert(&data)
-        .map_err(|e| name_taken(e, &data.name))?;
-    services::audit("company.create", &company.id, &company.data.name);
+    let company = companies().add(&data)?;
     let id = company.id.clone();
     Ok(written(
         req,
@@ -248,17 +232,10 @@ fn create(req: &Request) -> Reply {
 
 fn update(req: &Request) -> Reply {
     let current = load_company(&input::required_id(req)?)?;
-    input::check_version(
-        "the company",
-        input::optional_version(req)?,
-        current.version,
-    )?;
+    input::check_version("the company", input::version(req)?, current.version)?;
     let mut data = current.data.clone();
     apply(&Fields::from_request(req)?, &mut data)?;
-    let company = companies()
-        .replace(&current.id, &data, current.version)
-        .map_err(|e| name_taken(e, &data.name))?;
-    services::audit("company.edit", &company.id, &company.data.name);
+    let company = companies().update(&current, &data)?;
     let id = company.id.clone();
     Ok(written(
         req,

@@ -11,7 +11,8 @@ use backoffice_sdk::prelude::*;
 use serde::Serialize;
 
 use crate::model::{
-    companies as company_records, company_users, load, roles as role_records, units as unit_records,
+    CompanyData, companies as company_records, company_users, roles as role_records,
+    units as unit_records,
 };
 
 pub fn routes(router: Router) -> Router {
@@ -60,10 +61,7 @@ pub fn membership_of(customer_ref: &str) -> Result<Option<Membership>, Failure> 
 
 /// The company page, where units, users and roles are managed.
 pub fn company_path(id: &str) -> String {
-    format!(
-        "/admin/customers/companies/show?id={}",
-        crate::input::encode_component(id)
-    )
+    url::with_param("/admin/customers/companies/show", "id", id)
 }
 
 /// After a write inside a company: the record as JSON under `key` for scripts, back to the
@@ -85,6 +83,6 @@ pub fn written<T: Serialize>(
 }
 
 /// Loads a company or answers 404.
-pub fn load_company(id: &str) -> Result<Record<crate::model::CompanyData>, Failure> {
-    load(&company_records(), "company", id)
+pub fn load_company(id: &str) -> Result<Record<CompanyData>, Failure> {
+    company_records().load(id)
 }

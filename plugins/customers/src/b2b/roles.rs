@@ -5,8 +5,7 @@
 use backoffice_sdk::prelude::*;
 
 use super::{load_company, written};
-use crate::input::{self, Errors, Fields};
-use crate::model::{self, Out, RoleData, company_users, load, roles};
+use crate::model::{self, RoleData, company_users, roles};
 use crate::rules;
 
 pub fn routes(router: Router) -> Router {
@@ -50,11 +49,10 @@ fn create(req: &Request) -> Reply {
     errors.finish()?;
     let first = of(&company.id)?.is_empty();
     data.is_default = first || wants_default == Some(true);
-    let role = roles().insert(&data)?;
+    let role = roles().add(&data)?;
     if role.data.is_default {
         make_sole_default(&role)?;
     }
-    services::audit("role.create", &role.id, &format!("company {}", company.id));
     Ok(written(
         req,
         "role",
@@ -65,8 +63,8 @@ fn create(req: &Request) -> Reply {
 }
 
 fn update(req: &Request) -> Reply {
-    let current = load(&roles(), "role", &input::required_id(req)?)?;
-    input::check_version("the role", input::optional_version(req)?, current.version)?;
+    let current = roles().load(&input::required_id(req)?)?;
+    input::check_version("the role", input::version(req)?, current.version)?;
     let fields = Fields::from_request(req)?;
     let mut data = current.data.clone();
     let mut errors = Errors::default();
@@ -81,15 +79,10 @@ fn update(req: &Request) -> Reply {
         Some(flag) => data.is_default = flag,
         None => {}
     }
-    let role = roles().replace(&current.id, &data, current.version)?;
+    let role = roles().update(&current, &data)?;
     if role.data.is_default {
         make_sole_default(&role)?;
     }
-    services::audit(
-        "role.edit",
-        &role.id,
-        &format!("company {}", role.data.company_id),
-    );
     let company = role.data.company_id.clone();
     Ok(written(
         req,
@@ -103,7 +96,7 @@ fn update(req: &Request) -> Reply {
 /// Deletes a role and takes it from the company users that had it. The default role goes only
 /// when it is the company's last.
 fn delete(req: &Request) -> Reply {
-    let role = load(&roles(), "role", &input::required_id(req)?)?;
+    let role = roles().load(&input::required_id(req)?)?;
     let company = role.data.company_id.clone();
     if role.data.is_default && of(&company)?.len() > 1 {
         return Err(Failure::conflict(
@@ -121,8 +114,7 @@ fn delete(req: &Request) -> Reply {
             company_users().patch(&user.id, &serde_json::json!({ "role_ids": ids }))?;
         }
     }
-    roles().delete(&role.id)?;
-    services::audit("role.delete", &role.id, &format!("company {company}"));
+    roles().remove(&role)?;
     Ok(written(req, "deleted", &company, role.id, "Role deleted"))
 }
 

@@ -4,8 +4,7 @@
 use backoffice_sdk::prelude::*;
 
 use super::{load_company, written};
-use crate::input::{self, Errors, Fields};
-use crate::model::{self, AddressData, Out, UnitData, company_users, load, units};
+use crate::model::{self, AddressData, UnitData, company_users, units};
 use crate::rules;
 
 pub fn routes(router: Router) -> Router {
@@ -18,7 +17,7 @@ pub fn routes(router: Router) -> Router {
 }
 
 pub fn load_unit(id: &str) -> Result<Record<UnitData>, Failure> {
-    load(&units(), "business unit", id)
+    units().load(id)
 }
 
 /// Checks that `parent` (if any) is a unit of `company` and not `unit` or below it.
@@ -78,8 +77,7 @@ fn create(req: &Request) -> Reply {
     apply(&fields, &mut data, &mut errors);
     errors.finish()?;
     check_parent(&company.id, None, &data.parent_id)?;
-    let unit = units().insert(&data)?;
-    services::audit("unit.create", &unit.id, &format!("company {}", company.id));
+    let unit = units().add(&data)?;
     Ok(written(
         req,
         "unit",
@@ -91,11 +89,7 @@ fn create(req: &Request) -> Reply {
 
 fn update(req: &Request) -> Reply {
     let current = load_unit(&input::required_id(req)?)?;
-    input::check_version(
-        "the business unit",
-        input::optional_version(req)?,
-        current.version,
-    )?;
+    input::check_version("the business unit", input::version(req)?, current.version)?;
     let fields = Fields::from_request(req)?;
     let mut data = current.data.clone();
     let mut errors = Errors::default();
@@ -103,12 +97,7 @@ fn update(req: &Request) -> Reply {
     errors.finish()?;
     data.company_id = current.data.company_id.clone();
     check_parent(&data.company_id, Some(&current.id), &data.parent_id)?;
-    let unit = units().replace(&current.id, &data, current.version)?;
-    services::audit(
-        "unit.edit",
-        &unit.id,
-        &format!("company {}", unit.data.company_id),
-    );
+    let unit = units().update(&current, &data)?;
     let company = unit.data.company_id.clone();
     Ok(written(
         req,
@@ -137,12 +126,7 @@ fn delete(req: &Request) -> Reply {
             "the business unit has company users: move or remove them first",
         ));
     }
-    units().delete(&unit.id)?;
-    services::audit(
-        "unit.delete",
-        &unit.id,
-        &format!("company {}", unit.data.company_id),
-    );
+    units().remove(&unit)?;
     let company = unit.data.company_id.clone();
     Ok(written(
         req,
@@ -162,8 +146,7 @@ fn add_address(req: &Request) -> Reply {
     errors.finish()?;
     let mut data = current.data.clone();
     data.addresses.push(address);
-    let unit = units().replace(&current.id, &data, current.version)?;
-    services::audit("unit.add-address", &unit.id, "");
+    let unit = units().change("add-address", &current, &data)?;
     let company = unit.data.company_id.clone();
     Ok(written(
         req,
@@ -186,8 +169,7 @@ fn remove_address(req: &Request) -> Reply {
     }
     let mut data = current.data.clone();
     data.addresses.remove(index);
-    let unit = units().replace(&current.id, &data, current.version)?;
-    services::audit("unit.remove-address", &unit.id, "");
+    let unit = units().change("remove-address", &current, &data)?;
     let company = unit.data.company_id.clone();
     Ok(written(
         req,

@@ -8,8 +8,7 @@ use super::roles::{check_roles, default_of};
 use super::units::unit_of;
 use super::{load_company, written};
 use crate::customers::load_customer;
-use crate::input::{self, Errors, Fields};
-use crate::model::{CompanyUserData, Out, company_users, load};
+use crate::model::{CompanyUserData, company_users};
 
 pub fn routes(router: Router) -> Router {
     router
@@ -50,18 +49,7 @@ fn create(req: &Request) -> Reply {
         role_ids: roles_for(&company.id, given)?,
         active,
     };
-    let user = company_users().insert(&data).map_err(|e| match e {
-        StorageError::UniqueViolation(_) => Failure::conflict(format!(
-            "customer {} already belongs to a company",
-            customer.id
-        )),
-        e => e.into(),
-    })?;
-    services::audit(
-        "company-user.create",
-        &user.id,
-        &format!("customer {} in company {}", customer.id, company.id),
-    );
+    let user = company_users().add(&data)?;
     Ok(written(
         req,
         "company_user",
@@ -72,12 +60,8 @@ fn create(req: &Request) -> Reply {
 }
 
 fn update(req: &Request) -> Reply {
-    let current = load(&company_users(), "company user", &input::required_id(req)?)?;
-    input::check_version(
-        "the company user",
-        input::optional_version(req)?,
-        current.version,
-    )?;
+    let current = company_users().load(&input::required_id(req)?)?;
+    input::check_version("the company user", input::version(req)?, current.version)?;
     let company = current.data.company_id.clone();
     let fields = Fields::from_request(req)?;
     let mut errors = Errors::default();
@@ -94,8 +78,7 @@ fn update(req: &Request) -> Reply {
     if fields.has("role_ids") {
         data.role_ids = roles_for(&company, given)?;
     }
-    let user = company_users().replace(&current.id, &data, current.version)?;
-    services::audit("company-user.edit", &user.id, &format!("company {company}"));
+    let user = company_users().update(&current, &data)?;
     Ok(written(
         req,
         "company_user",
@@ -106,14 +89,9 @@ fn update(req: &Request) -> Reply {
 }
 
 fn delete(req: &Request) -> Reply {
-    let user = load(&company_users(), "company user", &input::required_id(req)?)?;
-    company_users().delete(&user.id)?;
+    let user = company_users().load(&input::required_id(req)?)?;
+    company_users().remove(&user)?;
     let company = user.data.company_id.clone();
-    services::audit(
-        "company-user.delete",
-        &user.id,
-        &format!("company {company}"),
-    );
     Ok(written(
         req,
         "deleted",

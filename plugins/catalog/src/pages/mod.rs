@@ -1,0 +1,48 @@
+//! The catalog's pages: one module per Back Office controller (plus the storefront routes and
+//! the dashboard widgets). A handler reads its input (query, form or JSON through the SDK's
+//! `Fields`), calls `crate::model`, and answers a view, JSON or a redirect. Pages depend on
+//! the model, never the other way round; no page holds a rule the import or another page
+//! would need.
+
+mod attributes;
+mod barcodes;
+mod categories;
+mod labels;
+mod options;
+mod prices;
+mod products;
+mod search;
+mod stock;
+mod storefront;
+mod transfer;
+mod variants;
+mod warehouses;
+pub mod widgets;
+
+use backoffice_sdk::prelude::*;
+use serde::Serialize;
+
+/// Every admin and storefront route of the catalog.
+pub fn routes() -> Router {
+    let router = products::routes(Router::new());
+    let router = transfer::routes(variants::routes(router));
+    let router = attributes::routes(categories::routes(router));
+    let router = stock::routes(warehouses::routes(prices::routes(router)));
+    let router = barcodes::routes(options::routes(labels::routes(router)));
+    storefront::routes(search::routes(router))
+}
+
+/// The answer to a successful write: `ctx` as JSON for scripts, else back to `location` with
+/// `flash` for browsers (post/redirect/get).
+fn done<T: Serialize>(
+    req: &Request,
+    ctx: &T,
+    location: impl Into<String>,
+    flash: &str,
+) -> Response {
+    if req.wants_json {
+        json(ctx)
+    } else {
+        redirect(location).flash(flash)
+    }
+}
