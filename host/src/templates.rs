@@ -26,6 +26,9 @@ macro_rules! built_in {
 
 /// (name, source) of every built-in template.
 pub const BUILT_IN: &[(&str, &str)] = built_in![
+    "stylesheets.html",
+    "backoffice/head.html",
+    "backoffice/header.html",
     "backoffice/layout.html",
     "backoffice/macros.html",
     "backoffice/error.html",
@@ -43,6 +46,9 @@ pub const BUILT_IN: &[(&str, &str)] = built_in![
     "backoffice/plugins/index.html",
     "backoffice/themes/index.html",
     "backoffice/themes/edit.html",
+    "storefront/head.html",
+    "storefront/header.html",
+    "storefront/footer.html",
     "storefront/layout.html",
     "storefront/macros.html",
     "storefront/error.html",

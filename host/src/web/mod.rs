@@ -116,7 +116,7 @@ async fn stylesheet() -> Response {
             (header::CONTENT_TYPE, "text/css; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
-        crate::themes::BUILTIN_CSS,
+        crate::themes::builtin::stylesheet(),
     )
         .into_response()
 }
