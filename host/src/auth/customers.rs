@@ -153,10 +153,8 @@ pub async fn find_credentials(db: &Db, email: &str) -> sqlx::Result<Option<(Cust
     .bind(email)
     .fetch_optional(db.pool())
     .await?;
-    match row {
-        Some(row) => Ok(Some((from_row(&row)?, row.try_get("password_hash")?))),
-        None => Ok(None),
-    }
+    row.map(|row| Ok((from_row(&row)?, row.try_get("password_hash")?)))
+        .transpose()
 }
 
 pub async fn set_password_hash(db: &Db, id: i64, hash: &str, now: i64) -> sqlx::Result<()> {

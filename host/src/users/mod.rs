@@ -122,10 +122,8 @@ pub async fn find_credentials(db: &Db, email: &str) -> sqlx::Result<Option<(User
     .bind(email)
     .fetch_optional(db.pool())
     .await?;
-    match row {
-        Some(row) => Ok(Some((from_row(&row)?, row.try_get("password_hash")?))),
-        None => Ok(None),
-    }
+    row.map(|row| Ok((from_row(&row)?, row.try_get("password_hash")?)))
+        .transpose()
 }
 
 pub async fn password_hash(db: &Db, id: i64) -> sqlx::Result<String> {
@@ -194,32 +192,34 @@ pub async fn update_profile(
 }
 
 pub async fn set_locale(db: &Db, id: i64, locale: &str, now: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE users SET locale = $1, updated_at = $2 WHERE id = $3")
-        .bind(locale)
-        .bind(now)
-        .bind(id)
-        .execute(db.pool())
-        .await?;
-    Ok(())
+    set_column(db, id, "locale", locale, now).await
 }
 
 pub async fn set_status(db: &Db, id: i64, status: Status, now: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE users SET status = $1, updated_at = $2 WHERE id = $3")
-        .bind(status.as_str())
-        .bind(now)
-        .bind(id)
-        .execute(db.pool())
-        .await?;
-    Ok(())
+    set_column(db, id, "status", status.as_str(), now).await
 }
 
 pub async fn set_password_hash(db: &Db, id: i64, hash: &str, now: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
-        .bind(hash)
-        .bind(now)
-        .bind(id)
-        .execute(db.pool())
-        .await?;
+    set_column(db, id, "password_hash", hash, now).await
+}
+
+/// Writes one text column of a user (a name from this module, never from input) and
+/// `updated_at`.
+async fn set_column(
+    db: &Db,
+    id: i64,
+    column: &'static str,
+    value: &str,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(&format!(
+        "UPDATE users SET {column} = $1, updated_at = $2 WHERE id = $3"
+    ))
+    .bind(value)
+    .bind(now)
+    .bind(id)
+    .execute(db.pool())
+    .await?;
     Ok(())
 }
 

@@ -95,11 +95,11 @@ async fn login(
     headers: HeaderMap,
     Input(form): Input<LoginForm>,
 ) -> AppResult<Response> {
-    let ip = page.identity().ip.clone();
     let email = form.checked_email()?;
     let next = local_next(form.next.as_deref(), ACCOUNT).to_owned();
+    let ip = &page.identity().ip;
     let now = state.now();
-    let customer = match signin::customer(state.db(), &email, &form.password, &ip, now).await? {
+    let customer = match signin::customer(state.db(), &email, &form.password, ip, now).await? {
         Ok(customer) => customer,
         Err(refusal) => {
             return form_again(
