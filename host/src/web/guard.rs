@@ -2,7 +2,8 @@
 //! [`acl::grant`] whether the caller's rules allow it, and either refuse (401 without a caller,
 //! 403 audited) or put the [`Granted`] proof into the request for the handler to take.
 //!
-//! This is the HTTP side of access control; the decision itself is `acl`'s.
+//! This is the HTTP side of access control: it must never decide access itself (the decision
+//! and the only constructor of [`Granted`] are `acl`'s).
 
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
