@@ -53,13 +53,13 @@ async fn cold_start(name: &str) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let state = harness::state(dir.path(), Vec::new(), true).await?;
     let started = Instant::now();
-    state.plugins().load_file(&file, 0).await?;
+    state.plugins().loader().load_file(&file, 0).await?;
     let compiled = started.elapsed();
     let mut cached = Vec::new();
     for _ in 0..5 {
         let fresh = harness::state(dir.path(), Vec::new(), true).await?;
         let started = Instant::now();
-        fresh.plugins().load_file(&file, 0).await?;
+        fresh.plugins().loader().load_file(&file, 0).await?;
         cached.push(started.elapsed());
     }
     cached.sort();

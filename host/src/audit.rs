@@ -6,7 +6,6 @@ use sqlx::Row;
 
 use crate::auth::Principal;
 use crate::db::Db;
-use crate::error::AppResult;
 
 /// One thing that happened.
 #[derive(Debug)]
@@ -51,7 +50,7 @@ impl<'a> Entry<'a> {
     }
 }
 
-pub async fn record(db: &Db, entry: Entry<'_>, now: i64) -> AppResult<()> {
+pub async fn record(db: &Db, entry: Entry<'_>, now: i64) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO audit_log (at, actor_id, actor, action, target, detail, ip) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -86,7 +85,7 @@ pub async fn list(
     action_prefix: &str,
     limit: i64,
     offset: i64,
-) -> AppResult<(Vec<LoggedEntry>, i64)> {
+) -> sqlx::Result<(Vec<LoggedEntry>, i64)> {
     let pattern = format!("{}%", crate::users::escape_like(action_prefix));
     let total: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action LIKE $1 ESCAPE '\\'")

@@ -11,7 +11,6 @@ pub mod bootstrap;
 pub mod cli;
 pub mod clock;
 pub mod db;
-pub mod error;
 pub mod server;
 pub mod state;
 pub mod storage;

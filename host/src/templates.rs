@@ -26,7 +26,11 @@ macro_rules! built_in {
 
 /// (name, source) of every built-in template.
 pub const BUILT_IN: &[(&str, &str)] = built_in![
+    "stylesheets.html",
+    "backoffice/head.html",
+    "backoffice/header.html",
     "backoffice/layout.html",
+    "backoffice/card.html",
     "backoffice/macros.html",
     "backoffice/error.html",
     "backoffice/login.html",
@@ -43,6 +47,10 @@ pub const BUILT_IN: &[(&str, &str)] = built_in![
     "backoffice/plugins/index.html",
     "backoffice/themes/index.html",
     "backoffice/themes/edit.html",
+    "storefront/head.html",
+    "storefront/header.html",
+    "storefront/account_menu.html",
+    "storefront/footer.html",
     "storefront/layout.html",
     "storefront/macros.html",
     "storefront/error.html",

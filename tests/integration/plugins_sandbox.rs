@@ -227,11 +227,13 @@ async fn a_file_that_is_not_a_component_is_refused_with_a_reason() {
     std::fs::write(dir.join("core.wasm"), b"\0asm\x01\0\0\0").unwrap();
     let runtime = app.state.plugins();
     let junk = runtime
+        .loader()
         .load_file(&dir.join("junk.wasm"), 0)
         .await
         .unwrap_err();
     assert!(format!("{junk:#}").contains("not WebAssembly"), "{junk:#}");
     let core = runtime
+        .loader()
         .load_file(&dir.join("core.wasm"), 0)
         .await
         .unwrap_err();

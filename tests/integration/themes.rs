@@ -71,6 +71,16 @@ async fn without_themes_the_built_in_templates_serve_both_surfaces() {
     let home = app.browser().get("/").await;
     assert_eq!(home.status, 200);
     assert!(home.text().contains("/assets/backoffice.css?v="));
+    assert!(
+        home.text().contains("Welcome to Shop"),
+        "the default theme's variables, compiled in"
+    );
+    let css = app.browser().get("/assets/backoffice.css").await;
+    assert!(
+        css.body.contains("--theme-accent: #1f5fbf;"),
+        "{}",
+        css.body
+    );
     let admin = app.admin().await;
     let dashboard = admin.get("/admin").await;
     assert!(dashboard.body.contains("<h1>Dashboard</h1>"));
@@ -97,7 +107,8 @@ async fn theme_beats_parent_beats_plugin_beats_built_in() {
     assert_eq!(render("default", "hello/a.html"), "default a");
     assert_eq!(render(BUILTIN, "hello/a.html"), "plugin a");
 
-    // Over HTTP: midnight's header, default's layout, the built-in dashboard content.
+    // Over HTTP: midnight's header, the host's layout with default's stylesheets, the built-in
+    // dashboard content.
     let admin = app.admin().await;
     activate(&admin, "midnight", "backoffice").await;
     let dashboard = admin.get("/admin").await;
@@ -353,6 +364,8 @@ async fn theme_files_cannot_be_reached_outside_the_theme_root() {
     #[cfg(unix)]
     {
         std::os::unix::fs::symlink(&secret, root.join("default/static/leak.txt")).unwrap();
+        // The default theme overrides no storefront template: the folder is made here.
+        std::fs::create_dir_all(root.join("default/templates/storefront")).unwrap();
         std::os::unix::fs::symlink(&secret, root.join("default/templates/storefront/leak.html"))
             .unwrap();
     }

@@ -5,15 +5,18 @@
 //! allows it and no rule denies it: deny by default, deny wins, a user without groups (hence
 //! without rules) is denied everything.
 //!
-//! The only way to obtain a [`Granted`] is [`guard`], so a handler that takes one cannot run
-//! without the check having passed.
+//! The only way to obtain a [`Granted`] is [`grant`], so a handler that takes one cannot run
+//! without the check having passed. Failures are [`AclError`]s; nothing here knows HTTP (the
+//! guard that asks [`grant`] for every `/admin/...` request is `web::guard`).
 
-pub mod guard;
+mod error;
+pub mod grant;
 pub mod store;
 
 use serde::{Deserialize, Serialize};
 
-pub use guard::Granted;
+pub use error::{AclError, AclResult};
+pub use grant::{Granted, grant};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -3,12 +3,11 @@
 use serde::Serialize;
 use sqlx::Row;
 
-use super::{Effect, Permissions, Rule};
+use super::{AclError, AclResult, Effect, Permissions, Rule};
 use crate::db::{self, Db};
-use crate::error::{AppError, AppResult};
 
 /// The rules that apply to a user, through their groups' roles.
-pub async fn permissions_for(db: &Db, user_id: i64) -> AppResult<Permissions> {
+pub async fn permissions_for(db: &Db, user_id: i64) -> sqlx::Result<Permissions> {
     let rows = sqlx::query(
         "SELECT DISTINCT r.section, r.controller, r.action, r.effect \
          FROM acl_rules r \
@@ -63,7 +62,13 @@ impl Kind {
     }
 }
 
-pub async fn list(db: &Db, kind: Kind) -> AppResult<Vec<Named>> {
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+pub async fn list(db: &Db, kind: Kind) -> sqlx::Result<Vec<Named>> {
     let rows = sqlx::query(&format!(
         "SELECT id, name, description FROM {} ORDER BY name",
         kind.table()
@@ -73,7 +78,7 @@ pub async fn list(db: &Db, kind: Kind) -> AppResult<Vec<Named>> {
     rows.iter().map(named_from_row).collect()
 }
 
-fn named_from_row(row: &sqlx::any::AnyRow) -> AppResult<Named> {
+fn named_from_row(row: &sqlx::any::AnyRow) -> sqlx::Result<Named> {
     Ok(Named {
         id: row.try_get("id")?,
         name: row.try_get("name")?,
@@ -81,7 +86,7 @@ fn named_from_row(row: &sqlx::any::AnyRow) -> AppResult<Named> {
     })
 }
 
-pub async fn get(db: &Db, kind: Kind, id: i64) -> AppResult<Named> {
+pub async fn get(db: &Db, kind: Kind, id: i64) -> AclResult<Named> {
     let row = sqlx::query(&format!(
         "SELECT id, name, description FROM {} WHERE id = $1",
         kind.table()
@@ -90,21 +95,16 @@ pub async fn get(db: &Db, kind: Kind, id: i64) -> AppResult<Named> {
     .fetch_optional(db.pool())
     .await?;
     match row {
-        Some(row) => named_from_row(&row),
-        None => Err(AppError::not_found(format!(
-            "There is no {} with id {id}.",
-            kind.label()
-        ))),
+        Some(row) => Ok(named_from_row(&row)?),
+        None => Err(AclError::NotFound { kind, id }),
     }
 }
 
-pub async fn find_by_name(db: &Db, kind: Kind, name: &str) -> AppResult<Option<i64>> {
-    Ok(
-        sqlx::query_scalar(&format!("SELECT id FROM {} WHERE name = $1", kind.table()))
-            .bind(name)
-            .fetch_optional(db.pool())
-            .await?,
-    )
+pub async fn find_by_name(db: &Db, kind: Kind, name: &str) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar(&format!("SELECT id FROM {} WHERE name = $1", kind.table()))
+        .bind(name)
+        .fetch_optional(db.pool())
+        .await
 }
 
 pub async fn create(
@@ -113,7 +113,7 @@ pub async fn create(
     name: &str,
     description: &str,
     now: i64,
-) -> AppResult<i64> {
+) -> AclResult<i64> {
     sqlx::query_scalar(&format!(
         "INSERT INTO {} (name, description, created_at) VALUES ($1, $2, $3) RETURNING id",
         kind.table()
@@ -126,7 +126,7 @@ pub async fn create(
     .map_err(|e| name_conflict(e, kind, name))
 }
 
-pub async fn update(db: &Db, kind: Kind, id: i64, name: &str, description: &str) -> AppResult<()> {
+pub async fn update(db: &Db, kind: Kind, id: i64, name: &str, description: &str) -> AclResult<()> {
     sqlx::query(&format!(
         "UPDATE {} SET name = $1, description = $2 WHERE id = $3",
         kind.table()
@@ -141,7 +141,7 @@ pub async fn update(db: &Db, kind: Kind, id: i64, name: &str, description: &str)
 }
 
 /// Deletes a group or role; memberships and rules go with it (ON DELETE CASCADE).
-pub async fn delete(db: &Db, kind: Kind, id: i64) -> AppResult<()> {
+pub async fn delete(db: &Db, kind: Kind, id: i64) -> sqlx::Result<()> {
     sqlx::query(&format!("DELETE FROM {} WHERE id = $1", kind.table()))
         .bind(id)
         .execute(db.pool())
@@ -149,9 +149,12 @@ pub async fn delete(db: &Db, kind: Kind, id: i64) -> AppResult<()> {
     Ok(())
 }
 
-fn name_conflict(err: sqlx::Error, kind: Kind, name: &str) -> AppError {
+fn name_conflict(err: sqlx::Error, kind: Kind, name: &str) -> AclError {
     if db::is_unique_violation(&err) {
-        AppError::Conflict(format!("A {} named {name:?} already exists.", kind.label()))
+        AclError::NameTaken {
+            kind,
+            name: name.to_owned(),
+        }
     } else {
         err.into()
     }
@@ -165,7 +168,7 @@ pub struct StoredRule {
     pub rule: Rule,
 }
 
-pub async fn rules_of_role(db: &Db, role_id: i64) -> AppResult<Vec<StoredRule>> {
+pub async fn rules_of_role(db: &Db, role_id: i64) -> sqlx::Result<Vec<StoredRule>> {
     let rows = sqlx::query(
         "SELECT id, section, controller, action, effect FROM acl_rules WHERE role_id = $1 \
          ORDER BY section, controller, action, effect",
@@ -189,7 +192,7 @@ pub async fn rules_of_role(db: &Db, role_id: i64) -> AppResult<Vec<StoredRule>> 
     Ok(rules)
 }
 
-pub async fn add_rule(db: &Db, role_id: i64, rule: &Rule) -> AppResult<i64> {
+pub async fn add_rule(db: &Db, role_id: i64, rule: &Rule) -> AclResult<i64> {
     sqlx::query_scalar(
         "INSERT INTO acl_rules (role_id, section, controller, action, effect) \
          VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -203,7 +206,7 @@ pub async fn add_rule(db: &Db, role_id: i64, rule: &Rule) -> AppResult<i64> {
     .await
     .map_err(|e| {
         if db::is_unique_violation(&e) {
-            AppError::Conflict("This role already has that rule.".to_owned())
+            AclError::RuleExists
         } else {
             e.into()
         }
@@ -211,7 +214,7 @@ pub async fn add_rule(db: &Db, role_id: i64, rule: &Rule) -> AppResult<i64> {
 }
 
 /// Removes a rule from a role; false when the role had no such rule.
-pub async fn delete_rule(db: &Db, role_id: i64, rule_id: i64) -> AppResult<bool> {
+pub async fn delete_rule(db: &Db, role_id: i64, rule_id: i64) -> sqlx::Result<bool> {
     let done = sqlx::query("DELETE FROM acl_rules WHERE id = $1 AND role_id = $2")
         .bind(rule_id)
         .bind(role_id)
@@ -237,9 +240,10 @@ impl Link {
     }
 }
 
-/// Refuses (422) a list of group or role ids naming one that does not exist. Handlers call it
-/// before their first write, so a bad id cannot leave a half-made change behind.
-pub async fn check_exist(db: &Db, kind: Kind, ids: &[i64]) -> AppResult<()> {
+/// Refuses ([`AclError::UnknownMember`]) a list of group or role ids naming one that does not
+/// exist. Handlers call it before their first write, so a bad id cannot leave a half-made change
+/// behind.
+pub async fn check_exist(db: &Db, kind: Kind, ids: &[i64]) -> AclResult<()> {
     for id in ids {
         let exists: Option<i64> =
             sqlx::query_scalar(&format!("SELECT id FROM {} WHERE id = $1", kind.table()))
@@ -247,28 +251,25 @@ pub async fn check_exist(db: &Db, kind: Kind, ids: &[i64]) -> AppResult<()> {
                 .fetch_optional(db.pool())
                 .await?;
         if exists.is_none() {
-            return Err(AppError::invalid(format!(
-                "There is no {} with id {id}.",
-                kind.label()
-            )));
+            return Err(AclError::UnknownMember { kind, id: *id });
         }
     }
     Ok(())
 }
 
 /// The ids linked to `owner` (a user's groups, a group's roles).
-pub async fn linked(db: &Db, link: Link, owner: i64) -> AppResult<Vec<i64>> {
+pub async fn linked(db: &Db, link: Link, owner: i64) -> sqlx::Result<Vec<i64>> {
     let (table, owner_col, member_col, _) = link.parts();
-    Ok(sqlx::query_scalar(&format!(
+    sqlx::query_scalar(&format!(
         "SELECT {member_col} FROM {table} WHERE {owner_col} = $1 ORDER BY {member_col}"
     ))
     .bind(owner)
     .fetch_all(db.pool())
-    .await?)
+    .await
 }
 
 /// Replaces the links of `owner` with `members`, in one transaction. Every member must exist.
-pub async fn set_links(db: &Db, link: Link, owner: i64, members: &[i64]) -> AppResult<()> {
+pub async fn set_links(db: &Db, link: Link, owner: i64, members: &[i64]) -> AclResult<()> {
     let (table, owner_col, member_col, kind) = link.parts();
     let mut members = members.to_vec();
     members.sort_unstable();
@@ -285,10 +286,7 @@ pub async fn set_links(db: &Db, link: Link, owner: i64, members: &[i64]) -> AppR
                 .fetch_optional(&mut *tx)
                 .await?;
         if exists.is_none() {
-            return Err(AppError::invalid(format!(
-                "There is no {} with id {member}.",
-                kind.label()
-            )));
+            return Err(AclError::UnknownMember { kind, id: *member });
         }
         sqlx::query(&format!(
             "INSERT INTO {table} ({owner_col}, {member_col}) VALUES ($1, $2)"

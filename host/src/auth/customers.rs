@@ -13,8 +13,8 @@ use serde::Serialize;
 use sqlx::{Any, Executor, Row};
 
 use super::secret;
+use super::{AuthError, AuthResult};
 use crate::db::{self, Db};
-use crate::error::{AppError, AppResult};
 
 /// How long a password reset token works.
 pub const RESET_LIFETIME: i64 = 60 * 60;
@@ -72,19 +72,13 @@ fn from_row(row: &sqlx::any::AnyRow) -> sqlx::Result<Customer> {
     })
 }
 
-fn email_taken() -> AppError {
-    AppError::Conflict(
-        "An account with this email already exists. Sign in or reset its password.".into(),
-    )
-}
-
-/// Creates a customer; a taken email is a 409.
+/// Creates a customer; a taken email is [`AuthError::EmailTaken`].
 pub async fn create<'e>(
     db: impl Executor<'e, Database = Any>,
     email: &str,
     password_hash: &str,
     now: i64,
-) -> AppResult<i64> {
+) -> AuthResult<i64> {
     let inserted = sqlx::query_scalar(
         "INSERT INTO customers_auth (email, password_hash, created_at, updated_at) \
          VALUES ($1, $2, $3, $3) RETURNING id",
@@ -96,7 +90,7 @@ pub async fn create<'e>(
     .await;
     match inserted {
         Ok(id) => Ok(id),
-        Err(e) if db::is_unique_violation(&e) => Err(email_taken()),
+        Err(e) if db::is_unique_violation(&e) => Err(AuthError::EmailTaken),
         Err(e) => Err(e.into()),
     }
 }
@@ -112,14 +106,14 @@ pub async fn get<'e>(
     row.as_ref().map(from_row).transpose()
 }
 
-/// Changes a customer's sign-in email (already validated); a taken email is a 409. False when
-/// there is no such customer.
+/// Changes a customer's sign-in email (already validated); a taken email is
+/// [`AuthError::EmailTaken`]. False when there is no such customer.
 pub async fn set_email<'e>(
     db: impl Executor<'e, Database = Any>,
     id: i64,
     email: &str,
     now: i64,
-) -> AppResult<bool> {
+) -> AuthResult<bool> {
     let updated =
         sqlx::query("UPDATE customers_auth SET email = $1, updated_at = $2 WHERE id = $3")
             .bind(email)
@@ -129,7 +123,7 @@ pub async fn set_email<'e>(
             .await;
     match updated {
         Ok(done) => Ok(done.rows_affected() > 0),
-        Err(e) if db::is_unique_violation(&e) => Err(email_taken()),
+        Err(e) if db::is_unique_violation(&e) => Err(AuthError::EmailTaken),
         Err(e) => Err(e.into()),
     }
 }
@@ -159,10 +153,8 @@ pub async fn find_credentials(db: &Db, email: &str) -> sqlx::Result<Option<(Cust
     .bind(email)
     .fetch_optional(db.pool())
     .await?;
-    match row {
-        Some(row) => Ok(Some((from_row(&row)?, row.try_get("password_hash")?))),
-        None => Ok(None),
-    }
+    row.map(|row| Ok((from_row(&row)?, row.try_get("password_hash")?)))
+        .transpose()
 }
 
 pub async fn set_password_hash(db: &Db, id: i64, hash: &str, now: i64) -> sqlx::Result<()> {

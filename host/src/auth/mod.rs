@@ -1,14 +1,18 @@
 //! Who is calling: credentials, sessions, API tokens and sign-in throttling.
 //!
-//! This module knows nothing about HTTP; `web::identity` reads cookies and headers and asks it.
+//! This module knows nothing about HTTP; `web::identity` reads cookies and headers and asks it,
+//! and its failures are [`AuthError`]s that `web::error` turns into answers.
 
 pub mod customers;
+mod error;
 pub mod password;
 pub mod secret;
 pub mod session;
 pub mod signin;
 pub mod throttle;
 pub mod tokens;
+
+pub use error::{AuthError, AuthResult};
 
 use crate::users::User;
 

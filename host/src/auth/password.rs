@@ -9,6 +9,8 @@ use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 
+use crate::validate::Invalid;
+
 const MEMORY_KIB: u32 = 19 * 1024;
 const ITERATIONS: u32 = 2;
 const PARALLELISM: u32 = 1;
@@ -88,16 +90,18 @@ pub fn needs_rehash(stored: &str) -> bool {
 }
 
 /// Checks a new password against the policy; the error names what to fix.
-pub fn check_policy(password: &str) -> Result<(), String> {
+pub fn check_policy(password: &str) -> Result<(), Invalid> {
     let chars = password.chars().count();
     if chars < MIN_LENGTH {
-        return Err(format!(
-            "The password must have at least {MIN_LENGTH} characters."
+        return Err(Invalid::new(
+            "Password",
+            format!("The password must have at least {MIN_LENGTH} characters."),
         ));
     }
     if chars > MAX_LENGTH {
-        return Err(format!(
-            "The password must have at most {MAX_LENGTH} characters."
+        return Err(Invalid::new(
+            "Password",
+            format!("The password must have at most {MAX_LENGTH} characters."),
         ));
     }
     Ok(())
@@ -143,10 +147,16 @@ mod tests {
 
     #[test]
     fn policy_names_the_problem() {
-        assert!(check_policy("short").unwrap_err().contains("at least"));
+        assert!(
+            check_policy("short")
+                .unwrap_err()
+                .message
+                .contains("at least")
+        );
         assert!(
             check_policy(&"x".repeat(300))
                 .unwrap_err()
+                .message
                 .contains("at most")
         );
         assert!(check_policy("long enough password").is_ok());

@@ -5,37 +5,19 @@
 
 use super::customers::{self, Customer};
 use super::session::Realm;
-use super::{password, throttle};
+use super::{AuthError, AuthResult, password, throttle};
 use crate::db::Db;
-use crate::error::{AppError, AppResult};
 use crate::users::{self, Status, User};
 
-/// Why a sign-in failed, as far as the caller may know.
+/// Why a sign-in failed, as far as the caller may know (`web::error` words the answer).
 #[derive(Debug, PartialEq, Eq)]
 pub enum Refusal {
     /// Unknown email, wrong password or deleted account: indistinguishable by design.
     BadCredentials,
     /// The password was right but an admin blocked the account.
     Blocked,
-    /// Too many failures for this account or address.
+    /// Too many failures for this account or address (for [`throttle::WINDOW_SECONDS`]).
     Locked,
-}
-
-impl Refusal {
-    pub fn into_error(self) -> AppError {
-        match self {
-            Refusal::BadCredentials => {
-                AppError::Invalid("The email or password is not correct.".into())
-            }
-            Refusal::Blocked => {
-                AppError::Forbidden("this account: it has been blocked by an administrator".into())
-            }
-            Refusal::Locked => AppError::TooManyRequests(format!(
-                "Too many failed sign-in attempts. Wait {} minutes and try again.",
-                throttle::WINDOW_SECONDS / 60
-            )),
-        }
-    }
 }
 
 /// Checks a back-office user's email and password.
@@ -45,7 +27,7 @@ pub async fn admin(
     password: &str,
     ip: &str,
     now: i64,
-) -> AppResult<Result<User, Refusal>> {
+) -> AuthResult<Result<User, Refusal>> {
     let keys = throttle::Keys::new(Realm::Admin, email, ip);
     let Some(attempt) = throttle::begin(db, &keys, now).await? else {
         return Ok(Err(Refusal::Locked));
@@ -68,7 +50,9 @@ pub async fn admin(
         users::set_password_hash(
             db,
             user.id,
-            &password::hash_off_thread(password).await?,
+            &password::hash_off_thread(password)
+                .await
+                .map_err(AuthError::Hashing)?,
             now,
         )
         .await?;
@@ -84,7 +68,7 @@ pub async fn customer(
     password: &str,
     ip: &str,
     now: i64,
-) -> AppResult<Result<Customer, Refusal>> {
+) -> AuthResult<Result<Customer, Refusal>> {
     let keys = throttle::Keys::new(Realm::Customer, email, ip);
     let Some(attempt) = throttle::begin(db, &keys, now).await? else {
         return Ok(Err(Refusal::Locked));
@@ -101,7 +85,9 @@ pub async fn customer(
         return Ok(Err(Refusal::Blocked));
     }
     if password::needs_rehash(&hash) {
-        let upgraded = password::hash_off_thread(password).await?;
+        let upgraded = password::hash_off_thread(password)
+            .await
+            .map_err(AuthError::Hashing)?;
         customers::set_password_hash(db, customer.id, &upgraded, now).await?;
     }
     Ok(Ok(customer))

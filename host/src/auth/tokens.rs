@@ -5,8 +5,8 @@ use serde::Serialize;
 use sqlx::Row;
 
 use super::secret;
+use super::{AuthError, AuthResult};
 use crate::db::Db;
-use crate::error::{AppError, AppResult};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct TokenInfo {
@@ -21,7 +21,7 @@ pub struct TokenInfo {
 const TOUCH_EVERY: i64 = 60;
 
 /// Creates a token and returns `(id, secret)`; the secret is not stored and cannot be shown again.
-pub async fn create(db: &Db, user_id: i64, name: &str, now: i64) -> AppResult<(i64, String)> {
+pub async fn create(db: &Db, user_id: i64, name: &str, now: i64) -> sqlx::Result<(i64, String)> {
     let token = format!("bo_{}", secret::generate());
     let id = sqlx::query_scalar(
         "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
@@ -36,7 +36,7 @@ pub async fn create(db: &Db, user_id: i64, name: &str, now: i64) -> AppResult<(i
 }
 
 /// The `(token id, user id)` a live token belongs to.
-pub async fn authenticate(db: &Db, token: &str, now: i64) -> AppResult<Option<(i64, i64)>> {
+pub async fn authenticate(db: &Db, token: &str, now: i64) -> sqlx::Result<Option<(i64, i64)>> {
     let row = sqlx::query(
         "SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
     )
@@ -57,7 +57,7 @@ pub async fn authenticate(db: &Db, token: &str, now: i64) -> AppResult<Option<(i
     Ok(Some((id, row.try_get("user_id")?)))
 }
 
-pub async fn list_for(db: &Db, user_id: i64) -> AppResult<Vec<TokenInfo>> {
+pub async fn list_for(db: &Db, user_id: i64) -> sqlx::Result<Vec<TokenInfo>> {
     let rows = sqlx::query(
         "SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens \
          WHERE user_id = $1 ORDER BY id DESC",
@@ -79,7 +79,7 @@ pub async fn list_for(db: &Db, user_id: i64) -> AppResult<Vec<TokenInfo>> {
 }
 
 /// Revokes one of the user's own tokens.
-pub async fn revoke(db: &Db, user_id: i64, token_id: i64, now: i64) -> AppResult<()> {
+pub async fn revoke(db: &Db, user_id: i64, token_id: i64, now: i64) -> AuthResult<()> {
     let done = sqlx::query(
         "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
     )
@@ -89,9 +89,7 @@ pub async fn revoke(db: &Db, user_id: i64, token_id: i64, now: i64) -> AppResult
     .execute(db.pool())
     .await?;
     if done.rows_affected() == 0 {
-        return Err(AppError::not_found(format!(
-            "You have no active token with id {token_id}."
-        )));
+        return Err(AuthError::NoSuchToken(token_id));
     }
     Ok(())
 }

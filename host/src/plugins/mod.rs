@@ -20,7 +20,7 @@ mod contract;
 pub mod delivery;
 pub mod engine;
 mod host_impl;
-mod loader;
+pub mod loader;
 pub mod manifest;
 pub mod outbox;
 mod planner;

@@ -3,7 +3,7 @@
 //! success) and the registry (what is loaded, enabled and with which limits) together, and
 //! this module re-exports what web pages and the CLI use.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use wasmtime::component::{HasSelf, Linker};
@@ -13,7 +13,7 @@ use super::call::CallState;
 use super::calls::Calls;
 use super::engine;
 use super::loader::Loader;
-use super::registry::{Pending, Plugin, Registry};
+use super::registry::{Pending, Registry};
 use crate::clock::Clock;
 use crate::db::Db;
 use crate::templates::Templates;
@@ -90,19 +90,9 @@ impl Runtime {
         }
     }
 
-    /// See [`Loader::load_file`].
-    pub async fn load_file(&self, path: &Path, now: i64) -> anyhow::Result<Arc<Plugin>> {
-        self.loader.load_file(path, now).await
-    }
-
-    /// See [`Loader::install_upload`].
-    pub async fn install_upload(
-        &self,
-        dir: &Path,
-        bytes: Vec<u8>,
-        now: i64,
-    ) -> anyhow::Result<Arc<Plugin>> {
-        self.loader.install_upload(dir, bytes, now).await
+    /// Loads plugin files and uploads.
+    pub fn loader(&self) -> &Loader {
+        &self.loader
     }
 
     /// Re-reads which plugins are disabled, their limits and approvals (the Plugins page, the

@@ -59,7 +59,7 @@ pub fn spawn(
             for path in pending {
                 if path.exists() {
                     // A failure is recorded for the Plugins page; the old version keeps serving.
-                    let _ = runtime.load_file(&path, clock.now()).await;
+                    let _ = runtime.loader().load_file(&path, clock.now()).await;
                 }
             }
         }

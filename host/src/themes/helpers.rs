@@ -115,18 +115,10 @@ fn encode(value: &str) -> String {
     form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
 
-/// A path segment: only unreserved characters stay as they are.
+/// A path segment: the form encoding, with a space as `%20` (in a path, `+` is a plus; a `+` of
+/// the value itself is already `%2B`).
 fn encode_segment(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
+    encode(value).replace('+', "%20")
 }
 
 #[cfg(test)]

@@ -1,10 +1,12 @@
 //! Themes: folders of templates and static files that decide how the Back Office and the
 //! storefront look. A theme may extend another; lookup goes theme → parents → the plugin's
-//! bundled template → the host's built-in template.
+//! bundled template → the host's built-in template. The host's templates are the default look's
+//! templates; `themes/default` adds its variables and stylesheet, which `builtin` also compiles
+//! in for a host without theme folders.
 //!
-//! `folder` reads a theme from disk (through `paths`, which keeps every path inside the theme),
-//! `vars` checks typed variables, `env` builds one minijinja environment per theme with the
-//! `helpers` every template gets, `registry` builds all of them into one swappable snapshot,
+//! `builtin` is the look without any theme folder, `folder` reads a theme from disk (through
+//! `paths`, which keeps every path inside the theme), `vars` checks typed variables, `env`
+//! builds one minijinja environment per theme with the `helpers` every template gets, `registry` builds all of them into one swappable snapshot,
 //! `store` keeps the active theme per surface and edited variables in the database, `assets`
 //! serves static files and variable stylesheets, and `watcher` reloads on change. The facade
 //! the rest of the host uses is `crate::templates::Templates`; the HTTP side is `web::themes`
@@ -14,6 +16,7 @@
 //! a theme folder.
 
 pub mod assets;
+pub mod builtin;
 pub mod env;
 pub mod folder;
 pub mod helpers;
@@ -26,9 +29,6 @@ pub mod watcher;
 use std::path::PathBuf;
 
 pub use store::Surface;
-
-/// The stylesheet of the built-in templates, served at `/assets/backoffice.css`.
-pub const BUILTIN_CSS: &str = include_str!("../../templates/backoffice.css");
 
 /// Where themes come from.
 #[derive(Debug, Clone, Default)]

@@ -64,7 +64,7 @@ pub fn asset_url(theme: &str, path: &str, hash: &str) -> String {
 
 /// The static files of the built-in environment (served by the host under `/assets/`).
 pub fn builtin_assets() -> BTreeMap<String, (String, String)> {
-    let css = super::BUILTIN_CSS;
+    let css = super::builtin::stylesheet();
     BTreeMap::from([(
         "backoffice.css".to_owned(),
         (
@@ -106,7 +106,7 @@ pub fn build(inputs: Inputs<'_>) -> Snapshot {
     let (builtin, builtin_problems) = env::build(Spec {
         name: BUILTIN.into(),
         chain: Vec::new(),
-        variables: Vec::new(),
+        variables: super::builtin::variables().to_vec(),
         static_roots: Vec::new(),
         assets: builtin_assets(),
         layers: lower.clone(),

@@ -1,14 +1,18 @@
 //! Back-office user accounts: the records behind sign-in and the Users pages.
 //!
 //! Deleting a user is soft (status `deleted`): audit rows keep pointing at a real account, and a
-//! deleted user can never sign in or be listed again.
+//! deleted user can never sign in or be listed again. Failures are [`UserError`]s; nothing here
+//! knows HTTP.
+
+mod error;
 
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+pub use error::{UserError, UserResult};
+
 use crate::db::{self, Db};
-use crate::error::{AppError, AppResult};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -70,7 +74,7 @@ pub struct NewUser<'a> {
     pub locale: &'a str,
 }
 
-pub async fn create(db: &Db, new: &NewUser<'_>, now: i64) -> AppResult<i64> {
+pub async fn create(db: &Db, new: &NewUser<'_>, now: i64) -> UserResult<i64> {
     let result = sqlx::query_scalar(
         "INSERT INTO users (email, name, password_hash, status, locale, created_at, updated_at) \
          VALUES ($1, $2, $3, 'active', $4, $5, $5) RETURNING id",
@@ -85,54 +89,48 @@ pub async fn create(db: &Db, new: &NewUser<'_>, now: i64) -> AppResult<i64> {
     result.map_err(|e| email_conflict(e, new.email))
 }
 
-fn email_conflict(err: sqlx::Error, email: &str) -> AppError {
+fn email_conflict(err: sqlx::Error, email: &str) -> UserError {
     if db::is_unique_violation(&err) {
-        AppError::Conflict(format!("A user with the email {email} already exists."))
+        UserError::EmailTaken(email.to_owned())
     } else {
         err.into()
     }
 }
 
 /// A user by id, including deleted ones (the caller decides what a deleted user means).
-pub async fn get(db: &Db, id: i64) -> AppResult<Option<User>> {
+pub async fn get(db: &Db, id: i64) -> sqlx::Result<Option<User>> {
     let row = sqlx::query(&format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
         .bind(id)
         .fetch_optional(db.pool())
         .await?;
-    Ok(row.as_ref().map(from_row).transpose()?)
+    row.as_ref().map(from_row).transpose()
 }
 
-/// A user that is not deleted, or 404.
-pub async fn get_visible(db: &Db, id: i64) -> AppResult<User> {
+/// A user that is not deleted, or [`UserError::NotFound`].
+pub async fn get_visible(db: &Db, id: i64) -> UserResult<User> {
     match get(db, id).await? {
         Some(user) if user.status != Status::Deleted => Ok(user),
-        _ => Err(AppError::not_found(format!(
-            "There is no user with id {id}."
-        ))),
+        _ => Err(UserError::NotFound(id)),
     }
 }
 
 /// A user and their password hash, by email (for sign-in).
-pub async fn find_credentials(db: &Db, email: &str) -> AppResult<Option<(User, String)>> {
+pub async fn find_credentials(db: &Db, email: &str) -> sqlx::Result<Option<(User, String)>> {
     let row = sqlx::query(&format!(
         "SELECT {COLUMNS}, password_hash FROM users WHERE email = $1"
     ))
     .bind(email)
     .fetch_optional(db.pool())
     .await?;
-    match row {
-        Some(row) => Ok(Some((from_row(&row)?, row.try_get("password_hash")?))),
-        None => Ok(None),
-    }
+    row.map(|row| Ok((from_row(&row)?, row.try_get("password_hash")?)))
+        .transpose()
 }
 
-pub async fn password_hash(db: &Db, id: i64) -> AppResult<String> {
-    Ok(
-        sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
-            .bind(id)
-            .fetch_one(db.pool())
-            .await?,
-    )
+pub async fn password_hash(db: &Db, id: i64) -> sqlx::Result<String> {
+    sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_one(db.pool())
+        .await
 }
 
 /// One page of the user list.
@@ -144,7 +142,7 @@ pub struct Page {
 
 /// Users that are not deleted, optionally filtered by a case-insensitive substring of email or
 /// name, newest first.
-pub async fn list(db: &Db, search: &str, limit: i64, offset: i64) -> AppResult<Page> {
+pub async fn list(db: &Db, search: &str, limit: i64, offset: i64) -> sqlx::Result<Page> {
     let pattern = format!("%{}%", escape_like(&search.to_lowercase()));
     let filter = "status <> 'deleted' AND (LOWER(email) LIKE $1 ESCAPE '\\' OR LOWER(name) LIKE $1 ESCAPE '\\')";
     let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM users WHERE {filter}"))
@@ -178,7 +176,7 @@ pub async fn update_profile(
     name: &str,
     locale: &str,
     now: i64,
-) -> AppResult<()> {
+) -> UserResult<()> {
     sqlx::query(
         "UPDATE users SET email = $1, name = $2, locale = $3, updated_at = $4 WHERE id = $5",
     )
@@ -193,43 +191,45 @@ pub async fn update_profile(
     Ok(())
 }
 
-pub async fn set_locale(db: &Db, id: i64, locale: &str, now: i64) -> AppResult<()> {
-    sqlx::query("UPDATE users SET locale = $1, updated_at = $2 WHERE id = $3")
-        .bind(locale)
-        .bind(now)
-        .bind(id)
-        .execute(db.pool())
-        .await?;
+pub async fn set_locale(db: &Db, id: i64, locale: &str, now: i64) -> sqlx::Result<()> {
+    set_column(db, id, "locale", locale, now).await
+}
+
+pub async fn set_status(db: &Db, id: i64, status: Status, now: i64) -> sqlx::Result<()> {
+    set_column(db, id, "status", status.as_str(), now).await
+}
+
+pub async fn set_password_hash(db: &Db, id: i64, hash: &str, now: i64) -> sqlx::Result<()> {
+    set_column(db, id, "password_hash", hash, now).await
+}
+
+/// Writes one text column of a user (a name from this module, never from input) and
+/// `updated_at`.
+async fn set_column(
+    db: &Db,
+    id: i64,
+    column: &'static str,
+    value: &str,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(&format!(
+        "UPDATE users SET {column} = $1, updated_at = $2 WHERE id = $3"
+    ))
+    .bind(value)
+    .bind(now)
+    .bind(id)
+    .execute(db.pool())
+    .await?;
     Ok(())
 }
 
-pub async fn set_status(db: &Db, id: i64, status: Status, now: i64) -> AppResult<()> {
-    sqlx::query("UPDATE users SET status = $1, updated_at = $2 WHERE id = $3")
-        .bind(status.as_str())
-        .bind(now)
-        .bind(id)
-        .execute(db.pool())
-        .await?;
-    Ok(())
-}
-
-pub async fn set_password_hash(db: &Db, id: i64, hash: &str, now: i64) -> AppResult<()> {
-    sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
-        .bind(hash)
-        .bind(now)
-        .bind(id)
-        .execute(db.pool())
-        .await?;
-    Ok(())
-}
-
-pub async fn count(db: &Db) -> AppResult<i64> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
+pub async fn count(db: &Db) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM users")
         .fetch_one(db.pool())
-        .await?)
+        .await
 }
 
 /// All users that are not deleted, for the CLI.
-pub async fn all(db: &Db) -> AppResult<Vec<User>> {
+pub async fn all(db: &Db) -> sqlx::Result<Vec<User>> {
     Ok(list(db, "", i64::MAX, 0).await?.users)
 }

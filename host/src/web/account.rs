@@ -11,12 +11,12 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::cookies;
+use super::error::{AppError, AppResult};
 use super::input::Input;
 use super::view::PageCtx;
 use crate::audit;
 use crate::auth::session::{self, Realm};
 use crate::auth::{Principal, Via, password, tokens};
-use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::{users, validate};
 
@@ -76,7 +76,7 @@ async fn change_password(
     if !password::verify_off_thread(&form.current_password, Some(&stored)).await {
         return Err(AppError::invalid("The current password is not correct."));
     }
-    password::check_policy(&form.new_password).map_err(AppError::Invalid)?;
+    password::check_policy(&form.new_password)?;
     if form.new_password != form.confirm_password {
         return Err(AppError::invalid(
             "The new password and its confirmation differ.",

@@ -17,8 +17,8 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 use super::cookies;
+use super::error::{AppError, AppResult};
 use crate::auth::{Identity, Via, secret};
-use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::themes::Surface;
 

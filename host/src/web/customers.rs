@@ -16,13 +16,13 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::cookies;
+use super::error::{AppError, AppResult};
 use super::input::{Input, Params};
 use super::login::{LoginForm, local_next};
 use super::view::{PageCtx, see_other};
 use crate::auth::customers::{self, Customer};
 use crate::auth::session::{self, Realm};
-use crate::auth::{CustomerPrincipal, password, signin};
-use crate::error::{AppError, AppResult};
+use crate::auth::{AuthError, CustomerPrincipal, password, signin};
 use crate::state::AppState;
 use crate::validate;
 
@@ -95,11 +95,11 @@ async fn login(
     headers: HeaderMap,
     Input(form): Input<LoginForm>,
 ) -> AppResult<Response> {
-    let ip = page.identity().ip.clone();
     let email = form.checked_email()?;
     let next = local_next(form.next.as_deref(), ACCOUNT).to_owned();
+    let ip = &page.identity().ip;
     let now = state.now();
-    let customer = match signin::customer(state.db(), &email, &form.password, &ip, now).await? {
+    let customer = match signin::customer(state.db(), &email, &form.password, ip, now).await? {
         Ok(customer) => customer,
         Err(refusal) => {
             return form_again(
@@ -107,7 +107,7 @@ async fn login(
                 "storefront/customer/login.html",
                 "Sign in",
                 json!({ "next": next, "email": email }),
-                refusal.into_error(),
+                AppError::from(refusal),
             );
         }
     };
@@ -183,15 +183,17 @@ async fn register(
 ) -> AppResult<Response> {
     let template = "storefront/customer/register.html";
     let title = "Create an account";
-    let checked = validate::email(&form.email).and_then(|email| {
-        password::check_policy(&form.password).map_err(AppError::Invalid)?;
-        if form.password != form.confirm_password {
-            return Err(AppError::invalid(
-                "The password and its confirmation differ.",
-            ));
-        }
-        Ok(email)
-    });
+    let checked = validate::email(&form.email)
+        .map_err(AppError::from)
+        .and_then(|email| {
+            password::check_policy(&form.password)?;
+            if form.password != form.confirm_password {
+                return Err(AppError::invalid(
+                    "The password and its confirmation differ.",
+                ));
+            }
+            Ok(email)
+        });
     let email = match checked {
         Ok(email) => email,
         Err(error) => {
@@ -204,11 +206,11 @@ async fn register(
     let mut tx = state.db().begin_write().await?;
     let id = match customers::create(&mut *tx, &email, &hash, now).await {
         Ok(id) => id,
-        Err(error @ AppError::Conflict(_)) => {
+        Err(error @ AuthError::EmailTaken) => {
             let data = json!({ "email": email, "next": form.next });
-            return form_again(&page, template, title, data, error);
+            return form_again(&page, template, title, data, error.into());
         }
-        Err(other) => return Err(other),
+        Err(other) => return Err(other.into()),
     };
     let customer = customers::get(&mut *tx, id)
         .await?
@@ -360,7 +362,7 @@ async fn reset_confirm(
 ) -> AppResult<Response> {
     // Check the new password before spending the token on it.
     let policy = password::check_policy(&form.password)
-        .map_err(AppError::Invalid)
+        .map_err(AppError::from)
         .and_then(|()| {
             if form.password == form.confirm_password {
                 Ok(())

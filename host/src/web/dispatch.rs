@@ -10,9 +10,9 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
 
+use super::error::{AppError, AppResult};
 use super::view::{PageCtx, see_other};
 use crate::acl::Granted;
-use crate::error::{AppError, AppResult};
 use crate::plugins::bindings::guest;
 use crate::plugins::bindings::types::{Method as WitMethod, Pair, Surface};
 use crate::plugins::call::Caller;

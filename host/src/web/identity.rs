@@ -13,11 +13,11 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 use super::cookies;
-use super::errors::SessionExpired;
+use super::error::render::SessionExpired;
+use super::error::{AppError, AppResult};
 use crate::auth::customers;
 use crate::auth::session::{self, Lookup, Realm};
 use crate::auth::{CustomerPrincipal, Identity, Principal, Via, tokens};
-use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::users::{self, Status};
 

@@ -9,7 +9,7 @@ use axum::extract::{FromRequest, Request};
 use axum::http::header;
 use serde::de::DeserializeOwned;
 
-use crate::error::AppError;
+use super::error::AppError;
 
 #[derive(Debug)]
 pub struct Input<T>(pub T);

@@ -8,12 +8,12 @@ use axum::{Router, http::HeaderMap};
 use serde::Deserialize;
 
 use super::cookies;
+use super::error::{AppError, AppResult};
 use super::input::{Input, Params};
 use super::view::{PageCtx, see_other};
 use crate::audit;
 use crate::auth::session::{self, Realm};
 use crate::auth::{Via, secret, signin};
-use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::validate;
 
@@ -130,7 +130,7 @@ async fn submit(
                 now,
             )
             .await?;
-            let error = refusal.into_error();
+            let error = AppError::from(refusal);
             if page.wants_json() {
                 return Err(error);
             }

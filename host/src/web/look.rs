@@ -15,9 +15,9 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 use super::cookies;
+use super::error::AppResult;
 use crate::acl::store;
 use crate::auth::Identity;
-use crate::error::AppResult;
 use crate::state::AppState;
 use crate::themes::env::BUILTIN;
 use crate::themes::store::Settings;

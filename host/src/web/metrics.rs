@@ -12,9 +12,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
+use super::error::{AppError, AppResult};
 use crate::acl::store::permissions_for;
 use crate::auth::Identity;
-use crate::error::{AppError, AppResult};
 use crate::plugins::stats::{BUCKETS_US, Outcome, Snapshot};
 use crate::state::AppState;
 

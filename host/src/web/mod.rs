@@ -2,15 +2,17 @@
 //!
 //! Request flow: `render_errors` (outermost, turns errors into pages/JSON) → security headers →
 //! `identify` (who is calling) → `look::choose` (surface and theme) → `csrf::verify` (state
-//! changes) → routes; every `/admin/...` route additionally passes `acl::guard`. Paths no route
-//! matches go to the plugins' storefront routes.
+//! changes) → routes; every `/admin/...` route additionally passes `guard`. Paths no route
+//! matches go to the plugins' storefront routes. Errors of every layer become statuses in
+//! `error` and nowhere else.
 
 pub mod account;
 pub mod cookies;
 pub mod csrf;
 pub mod customers;
 pub mod dispatch;
-pub mod errors;
+pub mod error;
+pub mod guard;
 pub mod identity;
 pub mod input;
 pub mod login;
@@ -35,10 +37,11 @@ use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 
-use crate::acl::{Granted, guard::guard};
+use crate::acl::Granted;
 use crate::audit;
-use crate::error::AppResult;
 use crate::state::AppState;
+use error::AppResult;
+use guard::guard;
 use view::PageCtx;
 
 /// Largest request body the host accepts, on its own pages and on plugin routes alike; only
@@ -73,13 +76,16 @@ pub fn app_with_admin_routes(state: AppState, extra: Router<AppState>) -> Router
         .merge(metrics::router())
         .merge(admin)
         .fallback(dispatch::storefront)
-        .method_not_allowed_fallback(errors::method_not_allowed)
+        .method_not_allowed_fallback(error::render::method_not_allowed)
         .layer(from_fn_with_state(state.clone(), csrf::verify))
         .layer(from_fn_with_state(state.clone(), look::choose))
         .layer(from_fn_with_state(state.clone(), identity::identify))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(from_fn(security_headers))
-        .layer(from_fn_with_state(state.clone(), errors::render_errors))
+        .layer(from_fn_with_state(
+            state.clone(),
+            error::render::render_errors,
+        ))
         .layer(from_fn_with_state(state.clone(), metrics::count))
         .with_state(state)
 }
@@ -100,7 +106,8 @@ pub async fn record(
         target,
         detail,
     );
-    audit::record(state.db(), entry, state.now()).await
+    audit::record(state.db(), entry, state.now()).await?;
+    Ok(())
 }
 
 async fn stylesheet() -> Response {
@@ -109,7 +116,7 @@ async fn stylesheet() -> Response {
             (header::CONTENT_TYPE, "text/css; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
-        crate::themes::BUILTIN_CSS,
+        crate::themes::builtin::stylesheet(),
     )
         .into_response()
 }

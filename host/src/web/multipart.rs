@@ -14,7 +14,7 @@ use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, header};
 use futures_util::StreamExt;
 
-use crate::error::{AppError, AppResult};
+use super::error::{AppError, AppResult};
 use crate::plugins::bindings::types::Pair;
 
 /// Largest `multipart/form-data` body a plugin route accepts (16 MiB): room for a CSV of some

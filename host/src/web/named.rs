@@ -10,12 +10,12 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::error::{AppError, AppResult};
 use super::input::{Input, Params};
 use super::record;
 use super::view::PageCtx;
 use crate::acl::store::{self, Kind, Link};
 use crate::acl::{Effect, Granted, Rule};
-use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::validate;
 

@@ -7,10 +7,10 @@ use axum::routing::get;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::error::AppResult;
 use super::input::{Paging, Params};
 use super::view::PageCtx;
 use crate::acl::Granted;
-use crate::error::AppResult;
 use crate::state::AppState;
 use crate::{audit, users, validate};
 

@@ -9,11 +9,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::sync::Arc;
 
+use super::error::{AppError, AppResult};
 use super::input::Input;
 use super::record;
 use super::view::PageCtx;
 use crate::acl::Granted;
-use crate::error::{AppError, AppResult};
 use crate::plugins::outbox;
 use crate::plugins::registry::LoadFailure;
 use crate::plugins::runtime::MAX_COMPONENT_BYTES;
@@ -303,8 +303,7 @@ async fn limits(
         )));
     }
     crate::plugins::runtime::set_limits(state.db(), &form.id, deadline, memory, state.now())
-        .await
-        .map_err(|e| AppError::Invalid(format!("{}.", capitalise(&e.0))))?;
+        .await?;
     runtime.refresh_states().await?;
     let limits = runtime.registry().limits_for(&form.id);
     let detail = format!(
@@ -326,14 +325,6 @@ async fn limits(
         &format!("The limits of {} are now: {detail}.", form.id),
         json!({ "id": form.id, "deadline_ms": limits.deadline.as_millis() as u64, "memory_mib": limits.memory >> 20 }),
     ))
-}
-
-fn capitalise(s: &str) -> String {
-    let mut chars = s.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 /// Accepts a `.wasm` upload: checked, compiled and validated before it replaces anything; then
@@ -366,6 +357,7 @@ async fn upload(
     }
     let bytes = bytes.ok_or_else(|| AppError::invalid("Choose a .wasm file to upload."))?;
     let plugin = runtime
+        .loader()
         .install_upload(&dir, bytes, state.now())
         .await
         .map_err(|e| AppError::Invalid(format!("The plugin was not installed: {e:#}")))?;

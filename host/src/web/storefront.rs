@@ -7,8 +7,8 @@ use axum::response::Response;
 use axum::routing::get;
 use serde_json::json;
 
+use super::error::AppResult;
 use super::view::PageCtx;
-use crate::error::AppResult;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {

@@ -9,7 +9,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use crate::error::{AppError, AppResult};
+use super::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::themes::{assets, paths};
 

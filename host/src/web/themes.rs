@@ -13,12 +13,12 @@ use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use super::error::{AppError, AppResult};
 use super::input::{Input, Params};
 use super::look::PREVIEW_PARAM;
 use super::record;
 use super::view::{PageCtx, see_other};
 use crate::acl::Granted;
-use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::themes::store::{self, Settings};
 use crate::themes::{Surface, vars};

@@ -7,6 +7,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::error::{AppError, AppResult};
 use super::input::{Input, Paging, Params};
 use super::record;
 use super::view::PageCtx;
@@ -14,7 +15,6 @@ use crate::acl::Granted;
 use crate::acl::store::{self, Kind, Link};
 use crate::auth::password;
 use crate::auth::session::{self, Realm};
-use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::users::{self, NewUser, Status};
 use crate::validate;
@@ -136,7 +136,7 @@ async fn create(
     let user = clean(&form)?;
     let (plain, generated) = match form.password.as_deref().filter(|p| !p.is_empty()) {
         Some(p) => {
-            password::check_policy(p).map_err(AppError::Invalid)?;
+            password::check_policy(p)?;
             (p.to_owned(), false)
         }
         None => (password::generate(), true),

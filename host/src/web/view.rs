@@ -17,11 +17,11 @@ use minijinja::{Value, context};
 use serde::Serialize;
 
 use super::cookies;
+use super::error::{AppError, AppResult};
 use super::look::Look;
 use crate::acl::{Granted, Permissions, store};
 use crate::auth::customers::Customer;
 use crate::auth::{Identity, Via, secret};
-use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::themes::env::BUILTIN;
 use crate::themes::{Surface, vars};

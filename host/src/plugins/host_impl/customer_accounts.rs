@@ -7,9 +7,9 @@
 //! writes. A blocked account's sessions end in the same transaction.
 
 use super::trap;
+use crate::auth::AuthError;
 use crate::auth::customers::{self, Customer, SET_PASSWORD_LIFETIME, Status};
 use crate::auth::session::Realm;
-use crate::error::AppError;
 use crate::plugins::bindings::customer_accounts::{self, Account, AccountError, Created};
 use crate::plugins::call::CallState;
 use crate::validate;
@@ -34,7 +34,7 @@ fn no_user() -> AccountError {
 
 /// An email as the customer realm stores it, or why not.
 fn checked_email(email: &str) -> Result<String, AccountError> {
-    validate::email(email).map_err(|e| AccountError::Invalid(e.public_message()))
+    validate::email(email).map_err(|e| AccountError::Invalid(e.message))
 }
 
 impl CallState {
@@ -85,7 +85,7 @@ impl customer_accounts::Host for CallState {
         let conn = self.write_conn().await.map_err(|e| trap(&label, e))?;
         let id = match customers::create(conn, &email, customers::NO_PASSWORD, now).await {
             Ok(id) => id,
-            Err(AppError::Conflict(_)) => return Ok(Err(AccountError::EmailTaken)),
+            Err(AuthError::EmailTaken) => return Ok(Err(AccountError::EmailTaken)),
             Err(e) => return Err(trap(&label, e)),
         };
         let link = self.new_link(id).await?;
@@ -123,7 +123,7 @@ impl customer_accounts::Host for CallState {
         match customers::set_email(conn, id, &email, now).await {
             Ok(true) => {}
             Ok(false) => return Ok(Err(AccountError::NotFound)),
-            Err(AppError::Conflict(_)) => return Ok(Err(AccountError::EmailTaken)),
+            Err(AuthError::EmailTaken) => return Ok(Err(AccountError::EmailTaken)),
             Err(e) => return Err(trap(&label, e)),
         }
         self.account(id)

@@ -1,40 +1,20 @@
-//! Middleware on every `/admin/...` route: resolve the resource from the path, check the caller's
-//! rules, and either refuse (403, audited) or hand the handler a [`Granted`].
-
-use std::sync::Arc;
+//! Middleware on every `/admin/...` route: resolve the resource from the path, ask
+//! [`acl::grant`] whether the caller's rules allow it, and either refuse (401 without a caller,
+//! 403 audited) or put the [`Granted`] proof into the request for the handler to take.
+//!
+//! This is the HTTP side of access control: it must never decide access itself (the decision
+//! and the only constructor of [`Granted`] are `acl`'s).
 
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::Response;
 
-use super::{Permissions, Resource, store};
+use super::error::{AppError, AppResult};
+use crate::acl::{self, Granted, Resource};
 use crate::audit;
-use crate::auth::{Identity, Principal};
-use crate::error::{AppError, AppResult};
+use crate::auth::Identity;
 use crate::state::AppState;
-
-/// Proof that the ACL allowed this request. Only [`guard`] constructs it.
-#[derive(Debug, Clone)]
-pub struct Granted {
-    principal: Principal,
-    permissions: Arc<Permissions>,
-    resource: Resource,
-}
-
-impl Granted {
-    pub fn principal(&self) -> &Principal {
-        &self.principal
-    }
-
-    pub fn permissions(&self) -> &Arc<Permissions> {
-        &self.permissions
-    }
-
-    pub fn resource(&self) -> &Resource {
-        &self.resource
-    }
-}
 
 pub async fn guard(
     State(state): State<AppState>,
@@ -48,15 +28,14 @@ pub async fn guard(
         .unwrap_or_default();
     let principal = identity
         .principal
-        .clone()
+        .as_ref()
         .ok_or(AppError::Unauthenticated)?;
     let resource = Resource::from_admin_path(request.uri().path());
-    let permissions = store::permissions_for(state.db(), principal.user.id).await?;
-    if !permissions.allows(&resource) {
+    let Some(granted) = acl::grant(state.db(), principal, &resource).await? else {
         audit::record(
             state.db(),
             audit::Entry::by(
-                &principal,
+                principal,
                 &identity.ip,
                 "acl.denied",
                 &resource.describe(),
@@ -66,15 +45,12 @@ pub async fn guard(
         )
         .await?;
         return Err(AppError::Forbidden(resource.describe()));
-    }
-    request.extensions_mut().insert(Granted {
-        principal,
-        permissions: Arc::new(permissions),
-        resource,
-    });
+    };
+    request.extensions_mut().insert(granted);
     Ok(next.run(request).await)
 }
 
+/// Handlers take the proof as an argument; one reachable without the guard is a bug (500).
 impl<S: Send + Sync> FromRequestParts<S> for Granted {
     type Rejection = AppError;
 

@@ -1,13 +1,26 @@
-//! The one error type of the host and its mapping to HTTP responses.
+//! The HTTP error of the host and the one place where the errors of every layer become
+//! answers.
 //!
-//! Handlers return `Result<_, AppError>`. `IntoResponse` turns an error into a status plus an
-//! [`ErrorReport`] stored in the response extensions; the `render_errors` middleware in `web`
-//! then renders that report as an HTML page or a JSON body, depending on what the client asked
-//! for. Internal details are logged, never shown.
+//! Handlers return `Result<_, AppError>`; each variant says its status. The layers below `web`
+//! (`auth`, `users`, `acl`, `validate`, the plugin runtime, templates) have error types of their
+//! own that know nothing of HTTP, and the `From` conversions here are the only code that decides
+//! which status each of their failures answers. `IntoResponse` turns an error into a status plus
+//! an [`ErrorReport`] stored in the response extensions; the [`render::render_errors`] middleware
+//! then renders that report as an HTML page, a redirect to sign-in or a JSON body, depending on
+//! what the client asked for. Internal details are logged, never shown.
+
+pub mod render;
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
+use crate::acl::AclError;
+use crate::auth::signin::Refusal;
+use crate::auth::{AuthError, throttle};
+use crate::users::UserError;
+use crate::validate::Invalid;
+
+/// What a handler answers instead of its page; each variant names its status.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// 400: the request could not be read (bad encoding, malformed body).
@@ -107,12 +120,91 @@ impl AppError {
     }
 }
 
+/// 500: the database failed.
 impl From<sqlx::Error> for AppError {
     fn from(err: sqlx::Error) -> Self {
         AppError::Internal(err.into())
     }
 }
 
+/// 422, naming the field.
+impl From<Invalid> for AppError {
+    fn from(err: Invalid) -> Self {
+        AppError::Invalid(err.message)
+    }
+}
+
+/// A refused sign-in: 422 for wrong credentials (never saying which part was wrong), 403 for a
+/// blocked account, 429 while the throttle holds.
+impl From<Refusal> for AppError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::BadCredentials => {
+                AppError::Invalid("The email or password is not correct.".into())
+            }
+            Refusal::Blocked => {
+                AppError::Forbidden("this account: it has been blocked by an administrator".into())
+            }
+            Refusal::Locked => AppError::TooManyRequests(format!(
+                "Too many failed sign-in attempts. Wait {} minutes and try again.",
+                throttle::WINDOW_SECONDS / 60
+            )),
+        }
+    }
+}
+
+/// 409 for a taken customer email, 404 for a token that is not the caller's, 500 otherwise.
+impl From<AuthError> for AppError {
+    fn from(err: AuthError) -> Self {
+        match err {
+            AuthError::EmailTaken => AppError::Conflict(err.to_string()),
+            AuthError::NoSuchToken(_) => AppError::NotFound(err.to_string()),
+            AuthError::Hashing(err) => AppError::Internal(err),
+            AuthError::Database(err) => err.into(),
+        }
+    }
+}
+
+/// 409 for a taken email, 404 for an unknown or deleted user, 500 otherwise.
+impl From<UserError> for AppError {
+    fn from(err: UserError) -> Self {
+        match err {
+            UserError::EmailTaken(_) => AppError::Conflict(err.to_string()),
+            UserError::NotFound(_) => AppError::NotFound(err.to_string()),
+            UserError::Database(err) => err.into(),
+        }
+    }
+}
+
+/// 404 for the group or role being read or changed, 409 for a taken name or a repeated rule,
+/// 422 for an unknown member in a submitted list, 500 otherwise.
+impl From<AclError> for AppError {
+    fn from(err: AclError) -> Self {
+        match err {
+            AclError::NotFound { .. } => AppError::NotFound(err.to_string()),
+            AclError::NameTaken { .. } | AclError::RuleExists => {
+                AppError::Conflict(err.to_string())
+            }
+            AclError::UnknownMember { .. } => AppError::Invalid(err.to_string()),
+            AclError::Database(err) => err.into(),
+        }
+    }
+}
+
+/// 422: a plugin limit outside the allowed range; the message, capitalised, says the range.
+impl From<crate::plugins::runtime::LimitError> for AppError {
+    fn from(err: crate::plugins::runtime::LimitError) -> Self {
+        let mut chars = err.0.chars();
+        let capitalised: String = chars
+            .next()
+            .map(|c| c.to_uppercase().chain(chars).collect())
+            .unwrap_or_default();
+        AppError::Invalid(format!("{capitalised}."))
+    }
+}
+
+/// A plugin call that was stopped: 504 past its deadline, 503 over its memory cap, 500 for a
+/// crash; the message names the section and says that nothing it changed was kept.
 impl From<crate::plugins::runtime::CallError> for AppError {
     fn from(err: crate::plugins::runtime::CallError) -> Self {
         use crate::plugins::runtime::CallError;
@@ -140,6 +232,7 @@ impl From<crate::plugins::runtime::CallError> for AppError {
     }
 }
 
+/// 500: a template failed to render (see [`AppError::render`]).
 impl From<minijinja::Error> for AppError {
     fn from(err: minijinja::Error) -> Self {
         let template = err.name().unwrap_or("(unknown)").to_owned();

@@ -1,14 +1,15 @@
 //! Middleware that turns every error into what the client can use: a JSON object for scripts, a
 //! redirect to sign-in for a browser without a session (the customer sign-in on storefront
 //! paths), an explanatory HTML page otherwise, in the look of the request's surface and theme.
-//! This is the one place where errors meet HTTP.
+//! It renders only what an [`ErrorReport`] says (status and public message), never an error's
+//! detail.
 
-use super::look::Look;
-use super::view::{error_page, see_other, wants_json};
+use super::{AppError, ErrorReport};
 use crate::auth::Identity;
-use crate::error::{AppError, ErrorReport};
 use crate::state::AppState;
 use crate::themes::Surface;
+use crate::web::look::Look;
+use crate::web::view::{error_page, see_other, wants_json};
 use axum::Json;
 use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode, header};
