@@ -1,5 +1,8 @@
 //! Plugin runtime benchmark: per-call cost, plugin route vs native route throughput, cold start.
 //!
+//! Also: what invoking an extension point adds over its provider's own work (`asker` and
+//! `provider` fixtures).
+//!
 //! ```sh
 //! plugins/build.sh --fixtures          # builds target/fixtures/hello.wasm (and notes-js)
 //! cargo run --release -p backoffice-benches --bin plugin-bench [-- SECONDS [CLIENTS]]
@@ -10,6 +13,8 @@
 //! route that passes the same session, CSRF and ACL layers and returns the same JSON.
 
 use std::path::PathBuf;
+
+use anyhow::Context;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -27,12 +32,17 @@ fn fixtures_dir() -> PathBuf {
 }
 
 fn hello_request() -> guest::Request {
+    admin_get("index", "json")
+}
+
+/// A `GET /admin/<plugin>/<controller>/<action>` as the host hands it to a plugin.
+fn admin_get(controller: &str, action: &str) -> guest::Request {
     guest::Request {
         surface: Surface::Admin,
         method: Method::Get,
-        path: "/index/json".into(),
-        controller: "index".into(),
-        action: "json".into(),
+        path: format!("/{controller}/{action}"),
+        controller: controller.into(),
+        action: action.into(),
         query: Vec::new(),
         form: Vec::new(),
         body: None,
@@ -106,6 +116,77 @@ async fn per_call(state: &AppState, calls: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Median of `runs` timings of `f`, after a warm-up of a tenth as many.
+async fn median<F, Fut>(runs: usize, mut f: F) -> anyhow::Result<Duration>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
+    for _ in 0..runs / 10 {
+        f().await?;
+    }
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let started = Instant::now();
+        f().await?;
+        times.push(started.elapsed());
+    }
+    times.sort();
+    Ok(percentile(&times, 0.5))
+}
+
+/// What an extension point invocation adds over the provider's own work: the `asker` fixture
+/// answering a request that invokes `asker.greetings` (one Rust provider, `provider`), minus
+/// the same fixture answering a request that invokes nothing, minus the host calling the
+/// provider directly (`Calls::invoke`, the provider's sandbox and work). Medians, same run.
+async fn invoke_overhead(state: &AppState, runs: usize) -> anyhow::Result<()> {
+    let calls = state.plugins().calls().clone();
+    let registry = state.plugins().registry();
+    let asker = registry.get("asker").context("asker is loaded")?;
+    let caller = Caller::default();
+    let invoking = median(runs, || {
+        let (calls, asker, caller) = (calls.clone(), asker.clone(), caller.clone());
+        async move {
+            calls
+                .handle(&asker, caller, admin_get("index", "index"), keep)
+                .await?;
+            Ok(())
+        }
+    })
+    .await?;
+    let plain = median(runs, || {
+        let (calls, asker, caller) = (calls.clone(), asker.clone(), caller.clone());
+        async move {
+            calls
+                .handle(&asker, caller, admin_get("index", "plain"), keep)
+                .await?;
+            Ok(())
+        }
+    })
+    .await?;
+    let direct = median(runs, || {
+        let (calls, caller) = (calls.clone(), caller.clone());
+        async move {
+            let until = Instant::now() + Duration::from_secs(2);
+            let answers = calls
+                .invoke("asker.greetings", r#"{"name":"bench"}"#, &caller, until)
+                .await;
+            anyhow::ensure!(answers.len() == 1 && answers[0].1.is_ok(), "{answers:?}");
+            Ok(())
+        }
+    })
+    .await?;
+    let us = |d: Duration| d.as_secs_f64() * 1e6;
+    println!(
+        "invoke ({runs} calls, medians): request that invokes {:>6.1} µs   same request without invoking {:>6.1} µs   provider called directly by the host {:>6.1} µs   => invoke overhead {:>6.1} µs",
+        us(invoking),
+        us(plain),
+        us(direct),
+        us(invoking) - us(plain) - us(direct)
+    );
+    Ok(())
+}
+
 /// Requests per second against one path, from `clients` keep-alive connections.
 async fn throughput(base: &str, path: &str, cookie: &str, clients: usize, seconds: f64) -> f64 {
     let done = Arc::new(AtomicU64::new(0));
@@ -154,10 +235,19 @@ async fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let plugin_dir = dir.path().join("plugins");
     std::fs::create_dir_all(&plugin_dir)?;
-    std::fs::copy(&hello, plugin_dir.join("hello.wasm"))?;
+    for name in ["hello", "asker", "provider"] {
+        let file = fixtures_dir().join(format!("{name}.wasm"));
+        std::fs::copy(&file, plugin_dir.join(format!("{name}.wasm"))).with_context(|| {
+            format!(
+                "{} is missing: run plugins/build.sh --fixtures",
+                file.display()
+            )
+        })?;
+    }
     let state = harness::state(dir.path(), vec![plugin_dir], true).await?;
     state.plugins().load_all(0).await;
     per_call(&state, 10_000).await?;
+    invoke_overhead(&state, 5_000).await?;
 
     let served = harness::serve(&state).await?;
     let (base, cookie) = (served.base, served.cookie);

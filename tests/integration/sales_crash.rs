@@ -27,7 +27,7 @@ fn start(data: &Path, plugins: &Path) -> (Served, String) {
             "127.0.0.1:0",
             "--admin-password",
             PASSWORD,
-            "--plugins",
+            "--trusted-plugins",
             plugins.to_str().unwrap(),
         ],
     );
