@@ -3,6 +3,7 @@
 //! widgets. README.md in this crate is the contract: manifest, collections, actions, events,
 //! errors.
 
+mod assisted;
 mod catalog;
 mod checkout;
 mod counters;

@@ -1,20 +1,16 @@
 //! Back Office orders: the list (filters, search, keyset paging, CSV export), the detail page,
-//! state events per item or per order, address edits, comments, refunds, and assisted orders
-//! placed by an admin for a customer.
+//! state events per item or per order, address edits, comments and refunds. Assisted orders
+//! (placed by an admin for a customer) live in `assisted`.
 
 use backoffice_sdk::csv::{self, Cell};
 use backoffice_sdk::prelude::*;
 use backoffice_sdk::services::{audit, current_user};
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::DEFAULT_CURRENCY;
-use crate::checkout::{self, Placer};
-use crate::customers::{self, Customer};
 use crate::dates::{DAY, now, parse_ymd, stamp, ymd};
 use crate::input::{self, COMMENT_MAX};
 use crate::model::{
-    Address, CartLine, Comment, OrderData, OrderRow, Refund, load_order, order_rows, orders,
-    state_key,
+    Comment, OrderData, OrderRow, Refund, load_order, order_rows, orders, state_key,
 };
 use crate::process::{self, Process};
 use crate::transitions;
@@ -32,8 +28,8 @@ pub fn routes(router: Router) -> Router {
         .post("orders", "address", update_address)
         .post("orders", "comment", comment)
         .post("orders", "refund", refund)
-        .get("orders", "create", create_form)
-        .post("orders", "create", create)
+        .get("orders", "create", crate::assisted::create_form)
+        .post("orders", "create", crate::assisted::create)
 }
 
 pub fn show_path(id: &str) -> String {
@@ -41,7 +37,7 @@ pub fn show_path(id: &str) -> String {
 }
 
 /// The signed-in admin's email, for history entries and comments.
-fn actor() -> String {
+pub(crate) fn actor() -> String {
     current_user().map_or_else(|| "system".into(), |u| u.email)
 }
 
@@ -407,7 +403,7 @@ fn trigger(req: &Request) -> Reply {
 }
 
 /// After a write: the order as JSON, or back to its page with a message.
-fn done(req: &Request, id: &str, message: &str) -> Reply {
+pub(crate) fn done(req: &Request, id: &str, message: &str) -> Reply {
     if req.wants_json {
         let order = load_order(id)?;
         return Ok(json(
@@ -531,124 +527,6 @@ fn refund(req: &Request) -> Reply {
         &format!("{amount} cents"),
     );
     done(req, &order.id, "Refund recorded")
-}
-
-// ---- assisted order ----
-
-/// The assisted-order form: a customer search (`find`) over the customers section, the picked
-/// customer (`customer`, their reference) with their default addresses prefilled, or a guest's
-/// typed email (`email`).
-#[derive(Serialize)]
-struct CreateContext {
-    methods: Vec<crate::shipping::Method>,
-    find: Option<String>,
-    /// Customers matching `find`, to pick from.
-    matches: Vec<Customer>,
-    /// The picked customer (not `customer`: the host's page context has that name).
-    picked: Option<Customer>,
-    email: Option<String>,
-    billing: Option<Address>,
-    /// Only when it differs from billing; otherwise the form ships to the billing address.
-    shipping: Option<Address>,
-}
-
-fn create_form(req: &Request) -> Reply {
-    let find = input::param(req, "find");
-    let matches = match &find {
-        Some(text) => customers::search(text)?,
-        None => Vec::new(),
-    };
-    let picked = input::param(req, "customer")
-        .map(|reference| customers::orderable(&reference))
-        .transpose()?;
-    let (billing, shipping) = match &picked {
-        Some(c) => customers::default_addresses(&c.reference)?,
-        None => (None, None),
-    };
-    let ctx = CreateContext {
-        methods: crate::shipping::methods(DEFAULT_CURRENCY, 0),
-        shipping: shipping.filter(|s| billing.as_ref() != Some(s)),
-        billing,
-        email: input::param(req, "email"),
-        find,
-        matches,
-        picked,
-    };
-    Ok(view_or_json(
-        req,
-        "orders/create.html",
-        "Create an order for a customer",
-        &ctx,
-    ))
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct AssistedJson {
-    /// The customers section's reference of the customer ordered for; none for a guest.
-    customer: Option<String>,
-    items: Vec<CartLine>,
-}
-
-/// Lines `SKU quantity` (quantity optional), one per line, from the form's `items` field.
-fn lines_from_text(text: &str) -> Result<Vec<CartLine>, Failure> {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(|l| {
-            let mut parts = l.split_whitespace();
-            let sku = parts.next().unwrap_or_default().to_owned();
-            let quantity = match parts.next() {
-                None => 1,
-                Some(q) => q.parse().map_err(|_| {
-                    Failure::unprocessable(format!("items: \"{l}\" must be SKU and a quantity"))
-                })?,
-            };
-            Ok(CartLine { sku, quantity })
-        })
-        .collect()
-}
-
-/// Places an assisted order. For a picked customer the order takes the customer's email and
-/// account (so it shows in their "my orders"); a guest's email is typed.
-fn create(req: &Request) -> Reply {
-    let (customer, lines) = if req.body.is_some() {
-        let j = req.json::<AssistedJson>()?;
-        let customer = j
-            .customer
-            .map(|c| c.trim().to_owned())
-            .filter(|c| !c.is_empty());
-        (customer, j.items)
-    } else {
-        (
-            input::param(req, "customer"),
-            lines_from_text(req.form("items").unwrap_or(""))?,
-        )
-    };
-    let mut input = input::checkout(req)?;
-    let customer = customer
-        .map(|reference| customers::orderable(&reference))
-        .transpose()?;
-    if let Some(c) = &customer {
-        input.email = c.email.clone();
-    }
-    input::check_email(&input.email)?;
-    let placer = Placer {
-        customer_id: customer.as_ref().map(|c| c.customer_id),
-        by: actor(),
-        locale: "en".into(),
-    };
-    let (id, order) = checkout::place(&lines, DEFAULT_CURRENCY, input, &placer)?;
-    let whom = match &customer {
-        Some(c) => format!("for customer {} ({})", c.reference, order.email),
-        None => format!("for guest {}", order.email),
-    };
-    audit(
-        "order.assisted",
-        &format!("order {}", order.reference),
-        &whom,
-    );
-    done(req, &id, &format!("Order {} placed", order.reference))
 }
 
 /// Day bounds as list filters, for the matrix's links.
