@@ -3,7 +3,11 @@
 //! customer groups. Uploads are never trusted; the test's plugin directory is (it stands in
 //! for the first-party build), so the customers section itself serves at once.
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use backoffice::AppState;
+use backoffice::clock::Clock;
 
 use backoffice_tests::binary;
 use backoffice_tests::plugins::fixture;
@@ -61,12 +65,39 @@ async fn an_uploaded_reader_of_customers_waits_for_approval_and_an_upgrade_askin
         page["pending"][0]["missing"]["reads"],
         serde_json::json!(["customers/groups"])
     );
+
+    // A restart (a new host over the same files and database) still serves 0.1.0 and still
+    // holds 0.2.0 for approval: the waiting upload is kept in a file of its own.
+    let uploads = app.data_dir().join("uploads");
+    assert!(uploads.join("reader.pending.wasm").exists());
+    let restarted = AppState::new(
+        app.db.clone(),
+        Arc::new(app.clock.clone()),
+        app.state.settings().clone(),
+    )
+    .unwrap();
+    restarted.plugins().load_all(app.clock.now()).await;
+    let registry = restarted.plugins().registry();
+    assert_eq!(
+        registry.enabled("reader").unwrap().manifest.version,
+        "0.1.0"
+    );
+    assert_eq!(
+        registry.pending("reader").unwrap().plugin.manifest.version,
+        "0.2.0"
+    );
     let approved = admin
         .submit("/admin/plugins/plugins/approve", &[("id", "reader")])
         .await;
     assert_eq!(approved.status, 303, "{}", approved.text());
     let upgraded = admin.get_json("/admin/reader/index/index").await.json();
     assert_eq!(upgraded["version"], "0.2.0");
+    // Approved, the waiting file replaces the old one.
+    assert!(!uploads.join("reader.pending.wasm").exists());
+    assert_eq!(
+        std::fs::read(uploads.join("reader.wasm")).unwrap(),
+        std::fs::read(fixture("reader-v2")).unwrap()
+    );
 
     // Asking the same again (the same upgrade re-uploaded) swaps live, without approval.
     let again = upload(&admin, "reader").await;

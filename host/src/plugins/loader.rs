@@ -30,6 +30,11 @@ use super::states::{self, Approval};
 use crate::db::Db;
 use crate::templates::Templates;
 
+/// An uploaded version that waits for approval is kept as `<id>.pending.wasm` beside the
+/// serving `<id>.wasm`, so a restart still serves the old version and still holds the new one;
+/// approval renames it over the old file.
+const PENDING_SUFFIX: &str = ".pending.wasm";
+
 /// Largest `.wasm` file accepted.
 pub const MAX_COMPONENT_BYTES: usize = 64 << 20;
 
@@ -183,12 +188,38 @@ impl Loader {
     ) -> anyhow::Result<Arc<Plugin>> {
         let prepared = self.prepare(bytes.clone(), "upload").await?;
         tokio::fs::create_dir_all(dir).await?;
-        let path = dir.join(format!("{}.wasm", prepared.manifest.id));
+        let id = prepared.manifest.id.clone();
+        // Uploads are never trusted.
+        let waits = !self.missing(&prepared.manifest, false).await?.is_empty();
+        let waiting_file = dir.join(format!("{id}{PENDING_SUFFIX}"));
+        let path = if waits {
+            waiting_file.clone()
+        } else {
+            dir.join(format!("{id}.wasm"))
+        };
         // Hidden temporary name: the watcher ignores dot-files, so it sees only the rename.
-        let tmp = dir.join(format!(".{}.wasm.part", prepared.manifest.id));
+        let tmp = dir.join(format!(".{id}.wasm.part"));
         tokio::fs::write(&tmp, &bytes).await?;
         tokio::fs::rename(&tmp, &path).await?;
-        self.install(prepared, path, now).await
+        let plugin = self.install(prepared, path, now).await?;
+        if !waits {
+            // This version serves: one that was waiting for approval is superseded.
+            self.registry.take_pending(&id);
+            if tokio::fs::try_exists(&waiting_file).await.unwrap_or(false) {
+                tokio::fs::remove_file(&waiting_file).await?;
+            }
+        }
+        Ok(plugin)
+    }
+
+    /// What `manifest` asks for that the admin has not approved (nothing from a trusted
+    /// directory).
+    async fn missing(&self, manifest: &Manifest, trusted: bool) -> sqlx::Result<Requests> {
+        if trusted {
+            return Ok(Requests::default());
+        }
+        let approval = states::approval(&self.db, &manifest.id).await?;
+        Ok(approval.missing(&Requests::of(manifest)))
     }
 
     /// Everything short of installing: compile, link, read and validate the manifest, parse the
@@ -268,11 +299,7 @@ impl Loader {
             loaded_at: now,
         });
         let approval = states::approval(&self.db, &id).await?;
-        let missing = if trusted {
-            Requests::default()
-        } else {
-            approval.missing(&asks)
-        };
+        let missing = self.missing(&plugin.manifest, trusted).await?;
         if !missing.is_empty() {
             states::mark_pending(&self.db, &id, &asks, now).await?;
             tracing::warn!(plugin = %id, version = %plugin.manifest.version, asks = %missing.summary(), "plugin waits for the admin's approval");
@@ -302,8 +329,14 @@ impl Loader {
             .set_plugin_templates(&plugin.manifest.id, &plugin.manifest.templates)?;
         if let Some(old) = self.registry.install(plugin.clone())
             && old.source != plugin.source
+            && promoted(&plugin.source).as_ref() != Some(&old.source)
         {
             tracing::warn!(plugin = %plugin.manifest.id, old = %old.source.display(), new = %plugin.source.display(), "plugin id now provided by another file");
+        }
+        if let Some(target) = promoted(&plugin.source)
+            && let Err(err) = tokio::fs::rename(&plugin.source, &target).await
+        {
+            tracing::error!(plugin = %plugin.manifest.id, file = %plugin.source.display(), error = %err, "moving an approved version over the old one failed");
         }
         Ok(plugin)
     }
@@ -326,6 +359,13 @@ impl Loader {
             }
         }
     }
+}
+
+/// The serving name of an approved version's waiting file (`<id>.pending.wasm` → `<id>.wasm`).
+fn promoted(path: &Path) -> Option<PathBuf> {
+    let name = path.file_name()?.to_str()?;
+    let id = name.strip_suffix(PENDING_SUFFIX)?;
+    Some(path.with_file_name(format!("{id}.wasm")))
 }
 
 /// Refuses files that are not WebAssembly components, with a message that says what they are.

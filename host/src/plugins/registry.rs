@@ -113,11 +113,19 @@ impl Registry {
         plugins
     }
 
-    /// Installs a plugin version, returning the one it replaces. A version of the same id that
-    /// was waiting for approval is dropped: this one serves now.
+    /// Installs a plugin version, returning the one it replaces. A version of the same id
+    /// waiting for approval in the same file is dropped (that file serves now); one waiting in
+    /// a file of its own (an upload's `<id>.pending.wasm`) keeps waiting.
     pub fn install(&self, plugin: Arc<Plugin>) -> Option<Arc<Plugin>> {
         write(&self.failures).remove(&plugin.source);
-        write(&self.pending).remove(&plugin.manifest.id);
+        let mut pending = write(&self.pending);
+        if pending
+            .get(&plugin.manifest.id)
+            .is_some_and(|p| p.plugin.source == plugin.source)
+        {
+            pending.remove(&plugin.manifest.id);
+        }
+        drop(pending);
         write(&self.plugins).insert(plugin.manifest.id.clone(), plugin)
     }
 
