@@ -5,7 +5,7 @@
 use backoffice_sdk::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::dates::{day_of, now, ymd};
+use backoffice_sdk::dates::{day_of, now, ymd};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]

@@ -12,11 +12,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::{self, Sellable};
 use crate::counters;
-use crate::dates::now;
 use crate::input::{CheckoutInput, QUANTITY_MAX};
 use crate::model::{CartLine, Item, OrderData, Shipment, Totals};
 use crate::transitions::{self, ItemRef};
 use crate::{process, shipping, stock};
+use backoffice_sdk::dates::now;
 
 /// Tax rate included in gross prices until a tax section exists.
 pub const TAX_PERCENT: i64 = 19;

@@ -8,7 +8,6 @@ mod catalog;
 mod checkout;
 mod counters;
 mod customers;
-mod dates;
 mod events;
 mod input;
 mod matrix;

@@ -6,10 +6,10 @@
 use backoffice_sdk::prelude::*;
 use serde::Serialize;
 
-use crate::dates::{day_of, now, ymd};
 use crate::orders::range_query;
 use crate::process;
 use crate::stats::{daily, matrix, top_products};
+use backoffice_sdk::dates::{day_of, now, ymd};
 
 #[derive(Debug, Serialize)]
 struct Cell {

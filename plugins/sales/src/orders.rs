@@ -7,13 +7,13 @@ use backoffice_sdk::prelude::*;
 use backoffice_sdk::services::{audit, current_user};
 use serde::{Deserialize, Serialize};
 
-use crate::dates::{DAY, now, parse_ymd, stamp, ymd};
 use crate::input::{self, COMMENT_MAX};
 use crate::model::{
     Comment, OrderData, OrderRow, Refund, load_order, order_rows, orders, state_key,
 };
 use crate::process::{self, Process};
 use crate::transitions;
+use backoffice_sdk::dates::{DAY, now, parse_ymd, stamp, ymd};
 
 /// Later than any placement time `state_key` is asked to bound (12 digits).
 const MAX_TIME: i64 = 999_999_999_999;

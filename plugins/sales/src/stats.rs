@@ -10,8 +10,8 @@ use backoffice_sdk::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::counters;
-use crate::dates::day_of;
 use crate::model::OrderData;
+use backoffice_sdk::dates::day_of;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]

@@ -8,10 +8,10 @@ use backoffice_sdk::prelude::*;
 use backoffice_sdk::services::{publish, publish_after};
 use serde::{Deserialize, Serialize};
 
-use crate::dates::now;
 use crate::model::{HistoryEntry, OrderData, Refund, orders, write_row};
 use crate::process::{self, Process};
 use crate::{stats, stock};
+use backoffice_sdk::dates::now;
 
 /// The topic of sales' own timers (subscribed by sales).
 pub const TIMEOUT_TOPIC: &str = "sales.timeout";

@@ -44,6 +44,7 @@ extern crate self as backoffice_sdk;
 
 pub mod bindings;
 pub mod csv;
+pub mod dates;
 pub mod extensions;
 pub mod input;
 pub mod manifest;

@@ -234,32 +234,13 @@ pub fn date(fields: &Fields, field: &str, errors: &mut Errors) -> Option<Option<
     }
 }
 
-/// The UTC date of unix seconds `at`, as `YYYY-MM-DD` (Howard Hinnant's civil-from-days).
-pub fn date_of(at: i64) -> String {
-    let z = at.div_euclid(86_400) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
-}
-
 /// Today (UTC) as `YYYY-MM-DD`, by the host's clock.
 pub fn today() -> String {
     date_of(now())
 }
 
-/// Now, in UTC unix seconds (WASI wall clock).
-pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
+/// The SDK's UTC clock and dates, under the names the catalog model uses.
+pub use backoffice_sdk::dates::{date_of, now};
 
 #[cfg(test)]
 mod tests {

@@ -1,5 +1,6 @@
-//! Days and dates in UTC: orders are bucketed by day number (days since 1970-01-01) and shown
-//! and filtered as `YYYY-MM-DD`. Civil-calendar conversion after Howard Hinnant's algorithms.
+//! Days and dates in UTC, for every section: day numbers (days since 1970-01-01) for buckets
+//! and filters, `YYYY-MM-DD` for pages, CSV and validity dates. Civil-calendar conversion after
+//! Howard Hinnant's algorithms; `now` is the host's clock (WASI's wall clock is the host's).
 
 pub const DAY: i64 = 86_400;
 
@@ -13,6 +14,11 @@ pub fn now() -> i64 {
 /// The day number of a time.
 pub fn day_of(secs: i64) -> i64 {
     secs.div_euclid(DAY)
+}
+
+/// `YYYY-MM-DD` (UTC) of a time.
+pub fn date_of(secs: i64) -> String {
+    ymd(day_of(secs))
 }
 
 /// `YYYY-MM-DD` of a day number.
