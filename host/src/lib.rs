@@ -12,6 +12,7 @@ pub mod cli;
 pub mod clock;
 pub mod db;
 pub mod server;
+pub mod shop;
 pub mod state;
 pub mod storage;
 pub mod templates;

@@ -6,6 +6,7 @@ use crate::auth::session::Lifetimes;
 use crate::clock::Clock;
 use crate::db::Db;
 use crate::plugins::{PluginSettings, Runtime};
+use crate::shop::Shop;
 use crate::templates::Templates;
 use crate::themes::ThemeSettings;
 
@@ -33,6 +34,7 @@ struct Inner {
     templates: Arc<Templates>,
     settings: WebSettings,
     plugins: Arc<Runtime>,
+    shop: Arc<Shop>,
     http_stats: crate::plugins::stats::Stats,
     /// Hot reload of themes; dropping it stops watching.
     _theme_watcher: Option<notify::RecommendedWatcher>,
@@ -57,10 +59,12 @@ impl AppState {
             }
             _ => None,
         };
+        let shop = Arc::new(Shop::new(db.clone()));
         let plugins = Arc::new(Runtime::new(
             db.clone(),
             templates.clone(),
             clock.clone(),
+            shop.clone(),
             settings.plugins.clone(),
         )?);
         Ok(AppState {
@@ -70,10 +74,16 @@ impl AppState {
                 templates,
                 settings,
                 plugins,
+                shop,
                 http_stats: Default::default(),
                 _theme_watcher: theme_watcher,
             }),
         })
+    }
+
+    /// The shop's context (stores, currencies, tax sets…).
+    pub fn shop(&self) -> &Shop {
+        &self.inner.shop
     }
 
     pub fn db(&self) -> &Db {

@@ -32,6 +32,7 @@ use super::registry::{Plugin, Registry};
 use super::stats::Outcome;
 use crate::clock::Clock;
 use crate::db::Db;
+use crate::shop::Shop;
 
 /// Extra wall-clock time beyond the epoch deadline before a call is abandoned (covers host calls
 /// that block, e.g. waiting on a database lock).
@@ -71,6 +72,8 @@ pub struct Calls {
     pub(super) db: Db,
     pub(super) registry: Arc<Registry>,
     pub(super) clock: Arc<dyn Clock>,
+    /// The shop's context, read by plugins through WIT `context`.
+    pub(super) shop: Arc<Shop>,
     /// Writes per collection since their planner statistics were refreshed.
     planner: Arc<Planner>,
     /// Woken after a commit that published events.
@@ -157,6 +160,7 @@ impl Calls {
         db: Db,
         registry: Arc<Registry>,
         clock: Arc<dyn Clock>,
+        shop: Arc<Shop>,
     ) -> Arc<Calls> {
         Arc::new_cyclic(|me| Calls {
             me: me.clone(),
@@ -164,6 +168,7 @@ impl Calls {
             db,
             registry,
             clock,
+            shop,
             planner: Arc::default(),
             events_published: tokio::sync::Notify::new(),
         })

@@ -16,6 +16,7 @@ use super::loader::Loader;
 use super::registry::{Pending, Registry};
 use crate::clock::Clock;
 use crate::db::Db;
+use crate::shop::Shop;
 use crate::templates::Templates;
 
 pub use super::calls::{CallError, DeliveryError};
@@ -34,6 +35,7 @@ impl Runtime {
         db: Db,
         templates: Arc<Templates>,
         clock: Arc<dyn Clock>,
+        shop: Arc<Shop>,
         settings: PluginSettings,
     ) -> anyhow::Result<Runtime> {
         let engine = engine::shared()?;
@@ -42,7 +44,7 @@ impl Runtime {
         Section::add_to_linker::<CallState, HasSelf<CallState>>(&mut linker, |s| s)
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let registry = Arc::new(Registry::default());
-        let calls = Calls::new(engine.clone(), db.clone(), registry.clone(), clock);
+        let calls = Calls::new(engine.clone(), db.clone(), registry.clone(), clock, shop);
         let loader = Loader::new(
             engine,
             linker,

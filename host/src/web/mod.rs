@@ -22,6 +22,7 @@ pub mod multipart;
 pub mod named;
 pub mod pages;
 pub mod plugins;
+pub mod settings;
 pub mod slots;
 pub mod storefront;
 pub mod theme_assets;
@@ -63,6 +64,7 @@ pub fn app_with_admin_routes(state: AppState, extra: Router<AppState>) -> Router
         .merge(named::router())
         .merge(plugins::router())
         .merge(themes::router())
+        .merge(settings::router())
         .route("/admin/{*rest}", any(dispatch::admin))
         .layer(from_fn_with_state(state.clone(), guard));
     Router::new()

@@ -43,6 +43,7 @@
 extern crate self as backoffice_sdk;
 
 pub mod bindings;
+pub mod context;
 pub mod csv;
 pub mod dates;
 pub mod extensions;
