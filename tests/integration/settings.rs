@@ -52,7 +52,8 @@ async fn the_seed_is_what_the_sections_used_before_settings() {
     // The Settings entry is in the menu.
     let home = admin.get("/admin").await;
     assert!(
-        backoffice_tests::browser::unescape(&home.body).contains("href=\"/admin/settings/stores/index\""),
+        backoffice_tests::browser::unescape(&home.body)
+            .contains("href=\"/admin/settings/stores/index\""),
         "{}",
         home.body
     );
@@ -106,8 +107,16 @@ async fn bad_settings_are_refused_with_the_field_named() {
             json!({"code": "double", "name": "Two German rates", "rates": ["de-standard", "de-reduced"]}),
             "two rates for DE",
         ),
-        ("locales", json!({"code": "english", "name": "English"}), "Code"),
-        ("countries", json!({"code": "DE", "name": "Again"}), "already exists"),
+        (
+            "locales",
+            json!({"code": "english", "name": "English"}),
+            "Code",
+        ),
+        (
+            "countries",
+            json!({"code": "DE", "name": "Again"}),
+            "already exists",
+        ),
     ];
     for (controller, body, message) in cases {
         let path = format!("/admin/settings/{controller}/create");
@@ -190,7 +199,13 @@ async fn settings_are_created_edited_and_deleted_and_every_change_is_audited() {
     )
     .await;
 
-    post(&admin, "/admin/settings/stores/delete", json!({"code": "UK"}), 200).await;
+    post(
+        &admin,
+        "/admin/settings/stores/delete",
+        json!({"code": "UK"}),
+        200,
+    )
+    .await;
     post(
         &admin,
         "/admin/settings/currencies/delete",
@@ -222,7 +237,9 @@ async fn settings_need_their_rights() {
         &[("settings", "stores", "index", "allow")],
     )
     .await;
-    let reader = app.signed_in("reader@example.com", "reader-password-1").await;
+    let reader = app
+        .signed_in("reader@example.com", "reader-password-1")
+        .await;
     assert_eq!(reader.get("/admin/settings/stores/index").await.status, 200);
     assert_eq!(
         reader.get("/admin/settings/tax-sets/index").await.status,
@@ -232,4 +249,203 @@ async fn settings_need_their_rights() {
         .submit_json("/admin/settings/stores/create", &store("UK", &["EUR"]))
         .await;
     assert_eq!(reply.status, 403, "{}", reply.body);
+}
+
+/// The product form's choices, as catalog's JSON API answers them.
+async fn product_form(admin: &Browser) -> Value {
+    let form = admin.get_json("/admin/catalog/products/create").await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    form.json()
+}
+
+#[tokio::test]
+async fn a_store_and_a_currency_added_in_settings_reach_catalog_without_a_restart() {
+    let app = TestApp::with_plugins(&["catalog"]).await;
+    let admin = app.admin().await;
+    assert_eq!(product_form(&admin).await["stores"], json!(["DE", "AT"]));
+    post(
+        &admin,
+        "/admin/settings/currencies/create",
+        json!({"code": "GBP", "name": "Pound sterling", "symbol": "£", "minor_units": "2"}),
+        200,
+    )
+    .await;
+    post(
+        &admin,
+        "/admin/settings/stores/create",
+        store("UK", &["GBP"]),
+        200,
+    )
+    .await;
+
+    let form = product_form(&admin).await;
+    assert_eq!(form["stores"], json!(["DE", "AT", "UK"]));
+    let html = admin.get("/admin/catalog/products/create").await.text();
+    assert!(html.contains("UK"), "{html}");
+    let created = post(
+        &admin,
+        "/admin/catalog/products/create",
+        json!({"sku": "TEA", "name": "Tea", "price": 500, "stores": ["UK"]}),
+        200,
+    )
+    .await;
+    assert_eq!(created["product"]["stores"], json!(["UK"]));
+    let prices = admin
+        .get_json("/admin/catalog/prices/index?sku=TEA")
+        .await
+        .json();
+    assert!(
+        prices["missing"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("GBP")),
+        "{prices}"
+    );
+    post(
+        &admin,
+        "/admin/catalog/prices/edit",
+        json!({"sku": "TEA", "currency": "GBP", "gross": 450}),
+        200,
+    )
+    .await;
+    let unknown = post(
+        &admin,
+        "/admin/catalog/products/create",
+        json!({"sku": "MILK", "name": "Milk", "price": 100, "stores": ["FR"]}),
+        422,
+    )
+    .await;
+    assert!(
+        unknown["error"].as_str().unwrap().contains("store FR"),
+        "{unknown}"
+    );
+}
+
+#[tokio::test]
+async fn a_setting_a_section_still_uses_cannot_be_deleted() {
+    let app = TestApp::with_plugins(&["catalog"]).await;
+    let admin = app.admin().await;
+    post(
+        &admin,
+        "/admin/settings/tax-sets/create",
+        json!({"code": "books", "name": "Books", "rates": ["de-reduced", "at-reduced"]}),
+        200,
+    )
+    .await;
+    post(
+        &admin,
+        "/admin/catalog/products/create",
+        json!({"sku": "NOVEL", "name": "Novel", "price": 1200, "tax_class": "books", "stores": ["AT"]}),
+        200,
+    )
+    .await;
+    post(
+        &admin,
+        "/admin/catalog/prices/edit",
+        json!({"sku": "NOVEL", "currency": "CHF", "gross": 1500}),
+        200,
+    )
+    .await;
+    let refusals = [
+        ("tax-sets", "books", "catalog: product NOVEL"),
+        ("stores", "AT", "catalog: product NOVEL"),
+        ("currencies", "CHF", "catalog: price of NOVEL"),
+    ];
+    for (controller, code, named) in refusals {
+        let path = format!("/admin/settings/{controller}/delete");
+        let refused = post(&admin, &path, json!({"code": code}), 409).await;
+        let error = refused["error"].as_str().unwrap();
+        assert!(error.contains(named), "{code}: {error}");
+    }
+    // An unknown tax set is refused by catalog, naming the ones that exist.
+    let unknown = post(
+        &admin,
+        "/admin/catalog/products/create",
+        json!({"sku": "ZINE", "name": "Zine", "price": 300, "tax_class": "luxury"}),
+        422,
+    )
+    .await;
+    assert!(
+        unknown["error"]
+            .as_str()
+            .unwrap()
+            .contains("standard, reduced, zero, books"),
+        "{unknown}"
+    );
+    // Unused, it goes.
+    post(
+        &admin,
+        "/admin/settings/tax-sets/create",
+        json!({"code": "unused", "name": "Unused", "rates": []}),
+        200,
+    )
+    .await;
+    post(
+        &admin,
+        "/admin/settings/tax-sets/delete",
+        json!({"code": "unused"}),
+        200,
+    )
+    .await;
+}
+
+/// The tax included in `gross` at `rate` hundredths of a percent, rounded half up.
+fn included(gross: i64, rate: i64) -> i64 {
+    (gross * rate * 2 + 10_000 + rate) / ((10_000 + rate) * 2)
+}
+
+#[tokio::test]
+async fn an_orders_tax_follows_the_products_tax_set_and_the_shipping_country() {
+    use super::sales::{app_with, order, shopper, stock_of};
+    let (app, admin) = app_with(&["catalog", "sales"]).await;
+    for (sku, gross, tax_class) in [("BOOK", 10_700, "reduced"), ("LAMP", 11_900, "standard")] {
+        post(
+            &admin,
+            "/admin/catalog/products/create",
+            json!({"sku": sku, "name": sku, "price": gross, "tax_class": tax_class, "status": "active"}),
+            200,
+        )
+        .await;
+        stock_of(&admin, sku, 10).await;
+    }
+    // (country, BOOK's rate, LAMP's rate): Germany 7 % and 19 %, Austria 10 % and 20 %.
+    for (country, book_rate, lamp_rate) in [("DE", 700, 1900), ("AT", 1000, 2000)] {
+        let guest = shopper(&app).await;
+        let mut cart = String::new();
+        for sku in ["BOOK", "LAMP"] {
+            let added = guest
+                .submit_json(
+                    "/cart/add",
+                    &json!({"sku": sku, "quantity": 1, "cart": cart}),
+                )
+                .await;
+            assert_eq!(added.status, 200, "{}", added.body);
+            cart = added.json()["cart"].as_str().unwrap().to_owned();
+        }
+        let billing = json!({"first_name": "Ann", "last_name": "Tax", "street": "Ring",
+            "house_number": "1", "zip": "1010", "city": "Somewhere", "country": country});
+        let placed = guest
+            .submit_json(
+                "/checkout",
+                &json!({"cart": cart, "email": "tax@example.com", "billing": billing}),
+            )
+            .await;
+        assert_eq!(placed.status, 200, "{}", placed.body);
+        let id = placed.json()["order_id"].as_str().unwrap().to_owned();
+        let placed = order(&admin, &id).await;
+        let o = &placed["order"];
+        let items = o["items"].as_array().unwrap();
+        assert_eq!(items[0]["tax_rate"], book_rate, "{o}");
+        assert_eq!(items[0]["tax"], included(10_700, book_rate), "{o}");
+        assert_eq!(items[1]["tax_rate"], lamp_rate);
+        assert_eq!(items[1]["tax"], included(11_900, lamp_rate));
+        let shipping = o["totals"]["shipping"].as_i64().unwrap();
+        assert_eq!(
+            o["totals"]["tax"],
+            included(10_700, book_rate)
+                + included(11_900, lamp_rate)
+                + included(shipping, lamp_rate),
+            "{o}"
+        );
+    }
 }

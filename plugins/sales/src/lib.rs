@@ -18,6 +18,7 @@ mod shipping;
 mod stats;
 mod stock;
 mod storefront;
+mod tax;
 mod transitions;
 
 use backoffice_sdk::prelude::*;

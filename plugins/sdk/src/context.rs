@@ -14,6 +14,11 @@ pub fn stores() -> Vec<Store> {
     wit::stores()
 }
 
+/// The shop's default store: the first one (none only in a shop without stores).
+pub fn default_store() -> Option<Store> {
+    stores().into_iter().next()
+}
+
 /// The store `code`, if it exists.
 pub fn store(code: &str) -> Option<Store> {
     wit::find_store(code)

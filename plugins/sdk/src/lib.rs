@@ -57,6 +57,7 @@ pub mod router;
 pub mod services;
 pub mod storage;
 pub mod url;
+pub mod usage;
 
 pub use plugin::Plugin;
 
