@@ -69,9 +69,9 @@ fn index(req: &Request) -> Reply {
     let category = input::query(req, "category").map(str::to_owned);
     let label = input::query(req, "label").map(str::to_owned);
     let store = input::query(req, "store");
-    if let Some(store) = store.filter(|s| !shop::stores().iter().any(|k| k == s)) {
+    if store.is_some_and(|s| !shop::stores().iter().any(|k| k == s)) {
         return Err(Failure::bad_request(format!(
-            "store must be one of {} (not {store})",
+            "store must be one of {}",
             shop::stores().join(", ")
         )));
     }
