@@ -30,9 +30,10 @@ pub async fn run(runtime: Arc<Runtime>, clock: Arc<dyn Clock>) {
 }
 
 /// Delivers the deliveries due at `now`; returns how many were attempted. Deliveries to a
-/// disabled (or not loaded) subscriber wait until it is back.
+/// disabled (or not loaded) subscriber wait until it is back, without holding up the others.
 pub async fn deliver_due(runtime: &Runtime, now: i64) -> anyhow::Result<usize> {
-    let due = outbox::due(runtime.db(), now, BATCH).await?;
+    let subscribers = runtime.registry().enabled_ids();
+    let due = outbox::due(runtime.db(), now, BATCH, &subscribers).await?;
     let mut attempted = 0;
     for delivery in due {
         let Some(plugin) = runtime.registry().enabled(&delivery.subscriber) else {

@@ -69,17 +69,33 @@ pub struct Due {
     pub attempts: i64,
 }
 
-pub async fn due(db: &Db, now: i64, limit: i64) -> sqlx::Result<Vec<Due>> {
-    let rows = sqlx::query(
+/// Up to `limit` deliveries due at `now` to one of `subscribers` (the enabled plugins), oldest
+/// first. Deliveries to anyone else wait where they are and never take a place in the batch,
+/// so a disabled or removed subscriber's backlog cannot hold up the others'.
+pub async fn due(
+    db: &Db,
+    now: i64,
+    limit: i64,
+    subscribers: &[String],
+) -> sqlx::Result<Vec<Due>> {
+    if subscribers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (0..subscribers.len())
+        .map(|i| format!("${}", i + 3))
+        .collect();
+    let sql = format!(
         "SELECT d.event_id, d.subscriber, d.attempts, e.topic, e.source, e.payload \
          FROM event_deliveries d JOIN events e ON e.id = d.event_id \
-         WHERE d.status = 'pending' AND d.next_attempt_at <= $1 \
+         WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND d.subscriber IN ({}) \
          ORDER BY d.next_attempt_at, d.event_id LIMIT $2",
-    )
-    .bind(now)
-    .bind(limit)
-    .fetch_all(db.pool())
-    .await?;
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query(&sql).bind(now).bind(limit);
+    for subscriber in subscribers {
+        query = query.bind(subscriber);
+    }
+    let rows = query.fetch_all(db.pool()).await?;
     rows.iter()
         .map(|r| {
             Ok(Due {

@@ -106,6 +106,18 @@ impl Registry {
         read(&self.disabled).contains(id)
     }
 
+    /// The ids of the loaded, enabled plugins, sorted.
+    pub fn enabled_ids(&self) -> Vec<String> {
+        let disabled = read(&self.disabled);
+        let mut ids: Vec<String> = read(&self.plugins)
+            .keys()
+            .filter(|id| !disabled.contains(*id))
+            .cloned()
+            .collect();
+        ids.sort();
+        ids
+    }
+
     /// Every loaded plugin, by id.
     pub fn all(&self) -> Vec<Arc<Plugin>> {
         let mut plugins: Vec<_> = read(&self.plugins).values().cloned().collect();
