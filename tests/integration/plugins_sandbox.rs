@@ -364,3 +364,21 @@ async fn the_dashboard_shows_plugin_widgets_to_users_allowed_them() {
         "no rule for hello/widgets/greeting"
     );
 }
+
+#[tokio::test]
+async fn a_plugin_declaring_a_route_another_serves_is_refused_naming_both() {
+    let app = TestApp::with_plugins(&["hello", "impostor"]).await;
+    let admin = app.admin().await;
+    let page = admin.get_json("/admin/plugins/plugins/index").await.json();
+    let ids: Vec<&str> = page["plugins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["hello"], "{page}");
+    let failure = page["failures"][0]["message"].as_str().unwrap();
+    for named in ["impostor", "POST /hello/echo", "plugin hello"] {
+        assert!(failure.contains(named), "{named}: {failure}");
+    }
+}
