@@ -230,7 +230,10 @@ async fn deliveries_to_a_missing_subscriber_do_not_hold_up_the_others() {
     .fetch_one(app.db.pool())
     .await
     .unwrap();
-    assert_eq!(waiting, 60, "the missing subscriber's deliveries wait for it");
+    assert_eq!(
+        waiting, 60,
+        "the missing subscriber's deliveries wait for it"
+    );
 }
 
 #[tokio::test]
@@ -247,8 +250,7 @@ async fn delivered_events_are_pruned_after_a_week_and_pending_ones_kept() {
         assert_eq!(scheduled.status, 200, "{}", scheduled.body);
     }
     app.eventually(Duration::from_secs(5), "the first delivery", || async {
-        admin.get_json("/admin/faulty/marks/index").await.json()
-            == serde_json::json!(["timer now"])
+        admin.get_json("/admin/faulty/marks/index").await.json() == serde_json::json!(["timer now"])
     })
     .await;
     assert_eq!(count(&app, "events").await, 2);

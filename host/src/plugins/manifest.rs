@@ -17,6 +17,10 @@ pub const RESERVED_IDS: &[&str] = &[
     "plugins",
     "themes",
     "settings",
+    "media",
+    "mail",
+    // Event topics `host.…` and extension points `host.…` are the host's own.
+    "host",
     "account",
     "index",
     "assets",

@@ -76,12 +76,7 @@ pub struct Due {
 /// Up to `limit` deliveries due at `now` to one of `subscribers` (the enabled plugins), oldest
 /// first. Deliveries to anyone else wait where they are and never take a place in the batch,
 /// so a disabled or removed subscriber's backlog cannot hold up the others'.
-pub async fn due(
-    db: &Db,
-    now: i64,
-    limit: i64,
-    subscribers: &[String],
-) -> sqlx::Result<Vec<Due>> {
+pub async fn due(db: &Db, now: i64, limit: i64, subscribers: &[String]) -> sqlx::Result<Vec<Due>> {
     if subscribers.is_empty() {
         return Ok(Vec::new());
     }
