@@ -22,6 +22,20 @@ impl audit::Host for CallState {
         }
         self.audit_rows += 1;
         let action = format!("{}.{}", self.manifest.id, clip(&action, 100));
+        self.audit_in_call(&action, &clip(&target, 500), &clip(&detail, 2000))
+            .await
+    }
+}
+
+impl CallState {
+    /// Writes an audit row on the call's transaction, for the caller (user, customer, or the
+    /// plugin itself when there is neither): it stands or falls with the call's writes.
+    pub(crate) async fn audit_in_call(
+        &mut self,
+        action: &str,
+        target: &str,
+        detail: &str,
+    ) -> wasmtime::Result<()> {
         let (actor_id, actor) = match &self.caller.user {
             Some(user) => (Some(user.id), user.email.clone()),
             None => match &self.caller.customer {
@@ -37,9 +51,9 @@ impl audit::Host for CallState {
         .bind(now)
         .bind(actor_id)
         .bind(actor)
-        .bind(&action)
-        .bind(clip(&target, 500))
-        .bind(clip(&detail, 2000))
+        .bind(action)
+        .bind(target)
+        .bind(detail)
         .bind(ip)
         .execute(conn)
         .await
