@@ -411,3 +411,56 @@ async fn bearer_token_is_bound_by_its_owners_acl() {
         "{row:?}"
     );
 }
+
+/// A changed or reset password revokes the user's API tokens: they were made under a password
+/// that may have leaked.
+#[tokio::test]
+async fn a_password_change_or_reset_revokes_the_users_tokens() {
+    let app = TestApp::start().await;
+    let clerk = app
+        .user_with_rules(
+            "clerk@example.com",
+            PASSWORD,
+            &[("acl", "users", "index", "allow")],
+        )
+        .await;
+    let (_, reset_token) = tokens::create(&app.db, clerk, "nightly", START)
+        .await
+        .unwrap();
+    let path = "/admin/acl/users/index";
+    assert_eq!(
+        bearer(&app, Method::GET, path, &reset_token, None)
+            .await
+            .status,
+        200
+    );
+    let admin = app.admin().await;
+    let reset = admin
+        .submit_json("/admin/acl/users/reset-password", &json!({ "id": clerk }))
+        .await;
+    assert_eq!(reset.status, 200, "{}", reset.body);
+    assert_error_shape(
+        &bearer(&app, Method::GET, path, &reset_token, None).await,
+        401,
+    );
+
+    let (_, own_token) = tokens::create(&app.db, app.admin_id, "mine", START)
+        .await
+        .unwrap();
+    let new_password = "a-brand-new-password-8";
+    let changed = admin
+        .submit(
+            "/account/password",
+            &[
+                ("current_password", backoffice_tests::ADMIN_PASSWORD),
+                ("new_password", new_password),
+                ("confirm_password", new_password),
+            ],
+        )
+        .await;
+    assert!(changed.redirects_to("/account"), "{changed:?}");
+    assert_error_shape(
+        &bearer(&app, Method::GET, path, &own_token, None).await,
+        401,
+    );
+}

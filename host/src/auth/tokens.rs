@@ -78,6 +78,19 @@ pub async fn list_for(db: &Db, user_id: i64) -> sqlx::Result<Vec<TokenInfo>> {
     Ok(tokens)
 }
 
+/// Revokes every live token of the user: a password that changed (by its owner or an
+/// administrator's reset) may have leaked, and so may anything made with it. Returns how many.
+pub async fn revoke_all_for(db: &Db, user_id: i64, now: i64) -> sqlx::Result<u64> {
+    let done = sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(now)
+    .bind(user_id)
+    .execute(db.pool())
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// Revokes one of the user's own tokens.
 pub async fn revoke(db: &Db, user_id: i64, token_id: i64, now: i64) -> AuthResult<()> {
     let done = sqlx::query(

@@ -13,8 +13,8 @@ use super::record;
 use super::view::PageCtx;
 use crate::acl::Granted;
 use crate::acl::store::{self, Kind, Link};
-use crate::auth::password;
 use crate::auth::session::{self, Realm};
+use crate::auth::{password, tokens};
 use crate::state::AppState;
 use crate::users::{self, NewUser, Status};
 use crate::validate;
@@ -353,6 +353,7 @@ async fn reset_password(
     let hash = password::hash_off_thread(&plain).await?;
     users::set_password_hash(state.db(), user.id, &hash, state.now()).await?;
     session::delete_all_for(state.db().pool(), Realm::Admin, user.id).await?;
+    tokens::revoke_all_for(state.db(), user.id, state.now()).await?;
     record(
         &state,
         &page,
@@ -367,6 +368,6 @@ async fn reset_password(
         user.id,
         &user.email,
         &plain,
-        "The password has been reset and the user signed out.",
+        "The password has been reset, the user signed out and their API tokens revoked.",
     )
 }
