@@ -38,10 +38,15 @@ pub enum Command {
         /// Address to listen on.
         #[arg(long, env = "BACKOFFICE_LISTEN", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
-        /// Set when served over HTTPS or behind a TLS-terminating proxy: Secure `__Host-` cookies,
-        /// client address from X-Forwarded-For.
+        /// Set when served over HTTPS or behind a TLS-terminating proxy: Secure `__Host-`
+        /// cookies.
         #[arg(long, env = "BACKOFFICE_BEHIND_TLS")]
         behind_tls: bool,
+        /// Reverse proxies (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For
+        /// hops are believed: the client is the rightmost hop that is not one of them. Without
+        /// it, X-Forwarded-For is ignored.
+        #[arg(long, env = "BACKOFFICE_TRUSTED_PROXIES", default_value = "")]
+        trusted_proxies: crate::web::proxy::TrustedProxies,
         /// Email of the first admin, used only when the database has no users.
         #[arg(long, env = "BACKOFFICE_ADMIN_EMAIL")]
         admin_email: Option<String>,
@@ -163,6 +168,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve {
             listen,
             behind_tls,
+            trusted_proxies,
             admin_email,
             admin_password,
             plugins,
@@ -188,6 +194,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             dirs.extend(plugins);
             let settings = WebSettings {
                 behind_tls,
+                trusted_proxies,
                 plugins: PluginSettings {
                     dirs,
                     upload_dir: Some(cli.data.join("plugins")),

@@ -14,8 +14,11 @@ use crate::themes::ThemeSettings;
 #[derive(Debug, Clone, Default)]
 pub struct WebSettings {
     /// Served over HTTPS or behind a TLS-terminating proxy: cookies get `Secure` and the
-    /// `__Host-` prefix, and `X-Forwarded-For` names the client.
+    /// `__Host-` prefix.
     pub behind_tls: bool,
+    /// The reverse proxies whose `X-Forwarded-For` hops name the client (none: the socket
+    /// peer is the client).
+    pub trusted_proxies: crate::web::proxy::TrustedProxies,
     pub lifetimes: Lifetimes,
     /// Where plugins come from.
     pub plugins: PluginSettings,

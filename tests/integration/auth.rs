@@ -543,13 +543,17 @@ async fn sign_in_via_proxy(
 
 #[tokio::test]
 async fn behind_a_proxy_the_client_address_comes_from_x_forwarded_for() {
+    // The test client connects from 127.0.0.1: it plays the trusted proxy.
     let settings = WebSettings {
         behind_tls: true,
+        trusted_proxies: "127.0.0.1, 10.0.0.0/8".parse().unwrap(),
         ..WebSettings::default()
     };
     let app = TestApp::start_with(settings).await;
     let attacker = "203.0.113.7";
-    let reply = sign_in_via_proxy(&app, &format!("{attacker}, 10.0.0.1"), ADMIN_EMAIL, WRONG).await;
+    // The attacker wrote a first hop of its own; the proxies appended the real ones.
+    let spoofed = format!("198.51.100.2, {attacker}, 10.0.0.1");
+    let reply = sign_in_via_proxy(&app, &spoofed, ADMIN_EMAIL, WRONG).await;
     assert_eq!(reply.status, 422);
     assert_eq!(app.audit().await[0].ip, attacker);
     for i in 1..20 {
@@ -576,9 +580,15 @@ async fn behind_a_proxy_the_client_address_comes_from_x_forwarded_for() {
     assert_eq!(row.ip, "198.51.100.2");
 }
 
+/// Without trusted proxies `X-Forwarded-For` is ignored, also behind TLS (the two are separate
+/// settings).
 #[tokio::test]
 async fn without_a_proxy_x_forwarded_for_is_ignored() {
-    let app = TestApp::start().await;
+    let settings = WebSettings {
+        behind_tls: true,
+        ..WebSettings::default()
+    };
+    let app = TestApp::start_with(settings).await;
     // Rotating the claimed address does not escape the per-address limit.
     for i in 0..20 {
         let forged = format!("192.0.2.{i}");

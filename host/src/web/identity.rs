@@ -15,6 +15,7 @@ use axum::response::Response;
 use super::cookies;
 use super::error::render::SessionExpired;
 use super::error::{AppError, AppResult};
+use super::proxy::TrustedProxies;
 use crate::auth::customers;
 use crate::auth::session::{self, Lookup, Realm};
 use crate::auth::{CustomerPrincipal, Identity, Principal, Via, tokens};
@@ -26,7 +27,7 @@ pub async fn identify(
     mut request: Request,
     next: Next,
 ) -> AppResult<Response> {
-    let ip = client_ip(&request, state.settings().behind_tls);
+    let ip = client_ip(&request, &state.settings().trusted_proxies);
     let mut identity = Identity {
         ip,
         ..Identity::default()
@@ -131,23 +132,14 @@ async fn active_user(state: &AppState, id: i64) -> AppResult<Option<users::User>
         .filter(|u| u.status == Status::Active))
 }
 
-/// The socket peer, or the first `X-Forwarded-For` hop when a trusted TLS proxy is in front.
-fn client_ip(request: &Request, behind_proxy: bool) -> String {
-    if behind_proxy {
-        let forwarded = request
-            .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .map(str::trim)
-            .filter(|v| !v.is_empty());
-        if let Some(ip) = forwarded {
-            return ip.chars().take(64).collect();
-        }
-    }
-    request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip().to_string())
-        .unwrap_or_else(|| "unknown".to_owned())
+/// The client's address: the socket peer, or what the trusted proxies say (see `web::proxy`).
+fn client_ip(request: &Request, proxies: &TrustedProxies) -> String {
+    let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>() else {
+        return "unknown".to_owned();
+    };
+    let forwarded = request
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok());
+    proxies.client(peer.ip(), forwarded)
 }

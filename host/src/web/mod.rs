@@ -22,6 +22,7 @@ pub mod multipart;
 pub mod named;
 pub mod pages;
 pub mod plugins;
+pub mod proxy;
 pub mod settings;
 pub mod slots;
 pub mod storefront;
