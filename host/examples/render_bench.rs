@@ -149,6 +149,7 @@ async fn main() -> anyhow::Result<()> {
                 permissions: Arc::default(),
                 look: &look,
                 path: "/admin",
+                csp_nonce: "0123456789abcdef0123456789abcdef",
             },
         );
         let templates = state.templates();
