@@ -139,10 +139,8 @@ impl Shop {
             });
         }
         let body = serde_json::to_string(&record)?;
-        match editing {
-            Some(code) => store::update(&mut tx, S::KIND, code, &body, now).await?,
-            None => store::insert(&mut tx, S::KIND, record.code(), &body, now).await?,
-        }
+        let new = editing.is_none();
+        store::write(&mut tx, S::KIND, record.code(), &body, now, new).await?;
         tx.commit().await?;
         self.current().await?;
         Ok(record)

@@ -91,6 +91,22 @@ impl Field {
     }
 }
 
+/// The accessors every kind writes alike: its `code` and `name` fields, and its list in the
+/// snapshot.
+macro_rules! accessors {
+    ($list:ident) => {
+        fn code(&self) -> &str {
+            &self.code
+        }
+        fn name(&self) -> &str {
+            &self.name
+        }
+        fn all(ctx: &Snapshot) -> &[Self] {
+            &ctx.$list
+        }
+    };
+}
+
 /// A kind of record of the shop's context.
 pub trait Setting: Serialize + DeserializeOwned + Clone + Send + Sync + 'static {
     const KIND: Kind;
@@ -248,15 +264,7 @@ impl Setting for Store {
     const INTRO: &'static str = "A store is a shop front with its own languages, currencies and the countries it sells to. Sections key per-store data (products' stores, orders) by its code.";
     type Form = StoreForm;
 
-    fn code(&self) -> &str {
-        &self.code
-    }
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn all(ctx: &Snapshot) -> &[Self] {
-        &ctx.stores
-    }
+    accessors!(stores);
 
     fn from_form(form: StoreForm, editing: Option<&str>, ctx: &Snapshot) -> Result<Self, Invalid> {
         let code = new_code(&form.code, editing, |c| {
@@ -391,15 +399,7 @@ impl Setting for Locale {
     const INTRO: &'static str = "The languages (with their territory) the shop is translated into. Stores choose theirs from this list.";
     type Form = NamedForm;
 
-    fn code(&self) -> &str {
-        &self.code
-    }
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn all(ctx: &Snapshot) -> &[Self] {
-        &ctx.locales
-    }
+    accessors!(locales);
     fn from_form(form: NamedForm, editing: Option<&str>, _: &Snapshot) -> Result<Self, Invalid> {
         Ok(Locale {
             code: new_code(&form.code, editing, locale_code)?,
@@ -452,15 +452,7 @@ impl Setting for Currency {
     const INTRO: &'static str = "Currencies prices are kept in. Amounts travel as integers of the minor unit (cents for two minor units).";
     type Form = CurrencyForm;
 
-    fn code(&self) -> &str {
-        &self.code
-    }
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn all(ctx: &Snapshot) -> &[Self] {
-        &ctx.currencies
-    }
+    accessors!(currencies);
     fn from_form(form: CurrencyForm, editing: Option<&str>, _: &Snapshot) -> Result<Self, Invalid> {
         let minor_units = form
             .minor_units
@@ -531,15 +523,7 @@ impl Setting for Country {
     const INTRO: &'static str = "Countries stores sell to and tax rates apply in.";
     type Form = NamedForm;
 
-    fn code(&self) -> &str {
-        &self.code
-    }
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn all(ctx: &Snapshot) -> &[Self] {
-        &ctx.countries
-    }
+    accessors!(countries);
     fn from_form(form: NamedForm, editing: Option<&str>, _: &Snapshot) -> Result<Self, Invalid> {
         Ok(Country {
             code: new_code(&form.code, editing, |c| {
@@ -650,15 +634,7 @@ impl Setting for TaxRate {
     const INTRO: &'static str = "A rate applies in one country, or in every country that has no rate of its own in the tax set.";
     type Form = TaxRateForm;
 
-    fn code(&self) -> &str {
-        &self.code
-    }
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn all(ctx: &Snapshot) -> &[Self] {
-        &ctx.tax_rates
-    }
+    accessors!(tax_rates);
     fn from_form(
         form: TaxRateForm,
         editing: Option<&str>,
@@ -758,15 +734,7 @@ impl Setting for TaxSet {
     const INTRO: &'static str = "Products are taxed as a tax set. At checkout the set's rate for the shipping country applies, else its rate for every country. Prices are gross (tax included).";
     type Form = TaxSetForm;
 
-    fn code(&self) -> &str {
-        &self.code
-    }
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn all(ctx: &Snapshot) -> &[Self] {
-        &ctx.tax_sets
-    }
+    accessors!(tax_sets);
     fn from_form(
         mut form: TaxSetForm,
         editing: Option<&str>,

@@ -58,36 +58,23 @@ fn decode<T: DeserializeOwned>((kind, code, body): (&str, &str, &str)) -> Result
     })
 }
 
-/// Writes a new record `code` of `kind`, last in the kind's order.
-pub async fn insert(
+/// Writes the record `code` of `kind`: a new one (`new`) last in the kind's order, else over
+/// the stored one's fields.
+pub async fn write(
     conn: &mut AnyConnection,
     kind: Kind,
     code: &str,
     body: &str,
     now: i64,
+    new: bool,
 ) -> sqlx::Result<()> {
-    sqlx::query(
+    let sql = if new {
         "INSERT INTO shop_settings (kind, code, body, position, updated_at) \
-         SELECT $1, $2, $3, COALESCE(MAX(position), 0) + 1, $4 FROM shop_settings WHERE kind = $1",
-    )
-    .bind(kind.key())
-    .bind(code)
-    .bind(body)
-    .bind(now)
-    .execute(conn)
-    .await
-    .map(drop)
-}
-
-/// Replaces the fields of the record `code` of `kind`.
-pub async fn update(
-    conn: &mut AnyConnection,
-    kind: Kind,
-    code: &str,
-    body: &str,
-    now: i64,
-) -> sqlx::Result<()> {
-    sqlx::query("UPDATE shop_settings SET body = $3, updated_at = $4 WHERE kind = $1 AND code = $2")
+         SELECT $1, $2, $3, COALESCE(MAX(position), 0) + 1, $4 FROM shop_settings WHERE kind = $1"
+    } else {
+        "UPDATE shop_settings SET body = $3, updated_at = $4 WHERE kind = $1 AND code = $2"
+    };
+    sqlx::query(sql)
         .bind(kind.key())
         .bind(code)
         .bind(body)

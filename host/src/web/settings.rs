@@ -43,11 +43,8 @@ fn kind<S: Setting>() -> Router<AppState> {
     let base = base::<S>();
     Router::new()
         .route(&format!("{base}/index"), get(index::<S>))
-        .route(
-            &format!("{base}/create"),
-            get(create_form::<S>).post(create::<S>),
-        )
-        .route(&format!("{base}/edit"), get(edit_form::<S>).post(edit::<S>))
+        .route(&format!("{base}/create"), get(form::<S>).post(create::<S>))
+        .route(&format!("{base}/edit"), get(form::<S>).post(edit::<S>))
         .route(&format!("{base}/delete"), post(delete::<S>))
 }
 
@@ -116,17 +113,14 @@ async fn form_page<S: Setting>(
     page.render("backoffice/settings/form.html", &title, data)
 }
 
-async fn create_form<S: Setting>(
-    State(state): State<AppState>,
-    _: Granted,
-    page: PageCtx,
-) -> AppResult<Response> {
-    form_page::<S>(&state, &page, None).await
-}
-
 #[derive(Debug, Deserialize)]
 struct Code {
     code: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct MaybeCode {
+    code: Option<String>,
 }
 
 /// The record `code` of `S`, or 404.
@@ -139,14 +133,20 @@ async fn find<S: Setting>(state: &AppState, code: &str) -> AppResult<S> {
         .ok_or_else(|| AppError::NotFound(format!("There is no {} {code}.", S::KIND.label())))
 }
 
-async fn edit_form<S: Setting>(
+/// The form of a new record, or (`?code=`) of the record `code`.
+async fn form<S: Setting>(
     State(state): State<AppState>,
     _: Granted,
     page: PageCtx,
-    Params(q): Params<Code>,
+    Params(q): Params<MaybeCode>,
 ) -> AppResult<Response> {
-    let record = find::<S>(&state, &q.code).await?;
-    form_page::<S>(&state, &page, Some(&record)).await
+    match q.code {
+        Some(code) => {
+            let record = find::<S>(&state, &code).await?;
+            form_page::<S>(&state, &page, Some(&record)).await
+        }
+        None => form_page::<S>(&state, &page, None).await,
+    }
 }
 
 async fn create<S: Setting>(
