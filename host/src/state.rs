@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::auth::session::Lifetimes;
 use crate::clock::Clock;
 use crate::db::Db;
+use crate::mail::{MailSettings, Mailer};
 use crate::plugins::{PluginSettings, Runtime};
 use crate::templates::Templates;
 use crate::themes::ThemeSettings;
@@ -20,6 +21,8 @@ pub struct WebSettings {
     pub plugins: PluginSettings,
     /// Where themes come from.
     pub themes: ThemeSettings,
+    /// How mail leaves the host.
+    pub mail: MailSettings,
 }
 
 #[derive(Clone)]
@@ -33,6 +36,7 @@ struct Inner {
     templates: Arc<Templates>,
     settings: WebSettings,
     plugins: Arc<Runtime>,
+    mail: Arc<Mailer>,
     http_stats: crate::plugins::stats::Stats,
     /// Hot reload of themes; dropping it stops watching.
     _theme_watcher: Option<notify::RecommendedWatcher>,
@@ -57,11 +61,17 @@ impl AppState {
             }
             _ => None,
         };
+        let mail = Arc::new(Mailer::new(
+            db.clone(),
+            templates.clone(),
+            settings.mail.clone(),
+        ));
         let plugins = Arc::new(Runtime::new(
             db.clone(),
             templates.clone(),
             clock.clone(),
             settings.plugins.clone(),
+            mail.clone(),
         )?);
         Ok(AppState {
             inner: Arc::new(Inner {
@@ -70,6 +80,7 @@ impl AppState {
                 templates,
                 settings,
                 plugins,
+                mail,
                 http_stats: Default::default(),
                 _theme_watcher: theme_watcher,
             }),
@@ -90,6 +101,11 @@ impl AppState {
 
     pub fn plugins(&self) -> &Arc<Runtime> {
         &self.inner.plugins
+    }
+
+    /// Outgoing mail: queue in a transaction, then [`Mailer::queued`] after commit.
+    pub fn mail(&self) -> &Arc<Mailer> {
+        &self.inner.mail
     }
 
     /// Counters of every HTTP request, for `/metrics`.

@@ -47,6 +47,8 @@ pub const BUILT_IN: &[(&str, &str)] = built_in![
     "backoffice/plugins/index.html",
     "backoffice/themes/index.html",
     "backoffice/themes/edit.html",
+    "backoffice/mail/index.html",
+    "backoffice/mail/view.html",
     "storefront/head.html",
     "storefront/header.html",
     "storefront/account_menu.html",

@@ -77,6 +77,8 @@ pub struct CallState {
     tx: Option<Transaction<'static, Any>>,
     /// Set when an event was published, so the runtime wakes the dispatcher after commit.
     pub published: bool,
+    /// Set when mail was queued, so the runtime wakes the mail sender after commit.
+    pub mailed: bool,
     /// Collections opened by this call, by name and use: a plugin's collections cannot change
     /// during one call, so each is looked up (and its grant checked) once, not per operation.
     pub opened: HashMap<(String, bool), Collection>,
@@ -116,6 +118,7 @@ impl CallState {
             providing: None,
             tx: None,
             published: false,
+            mailed: false,
             opened: HashMap::new(),
             written: HashMap::new(),
         }

@@ -32,6 +32,7 @@ use super::registry::{Plugin, Registry};
 use super::stats::Outcome;
 use crate::clock::Clock;
 use crate::db::Db;
+use crate::mail::Mailer;
 
 /// Extra wall-clock time beyond the epoch deadline before a call is abandoned (covers host calls
 /// that block, e.g. waiting on a database lock).
@@ -75,6 +76,8 @@ pub struct Calls {
     planner: Arc<Planner>,
     /// Woken after a commit that published events.
     pub(crate) events_published: tokio::sync::Notify,
+    /// Outgoing mail, queued by calls through the `mail` interface and woken after commit.
+    pub(super) mail: Arc<Mailer>,
 }
 
 /// One export of the plugin interface, with what it answers.
@@ -157,6 +160,7 @@ impl Calls {
         db: Db,
         registry: Arc<Registry>,
         clock: Arc<dyn Clock>,
+        mail: Arc<Mailer>,
     ) -> Arc<Calls> {
         Arc::new_cyclic(|me| Calls {
             me: me.clone(),
@@ -166,6 +170,7 @@ impl Calls {
             clock,
             planner: Arc::default(),
             events_published: tokio::sync::Notify::new(),
+            mail,
         })
     }
 
@@ -401,7 +406,7 @@ impl Calls {
     }
 
     /// Commits a call's transaction, then wakes the WAL checkpoint task (see `db::checkpoint`)
-    /// and, if the call published, the event dispatcher. Collections that have grown by a good
+    /// and, if the call published, the event dispatcher (and, if it queued mail, the sender). Collections that have grown by a good
     /// part since their planner statistics were taken get them refreshed (see `planner`):
     /// SQLite otherwise keeps planning with the statistics of a near-empty table.
     async fn commit(&self, state: &mut CallState) -> sqlx::Result<()> {
@@ -412,6 +417,9 @@ impl Calls {
         self.db.committed();
         if state.published {
             self.events_published.notify_one();
+        }
+        if state.mailed {
+            self.mail.queued();
         }
         for (collection, writes) in state.written.values() {
             if self.planner.note(&collection.table(), u64::from(*writes)) {

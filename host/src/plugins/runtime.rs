@@ -16,6 +16,7 @@ use super::loader::Loader;
 use super::registry::{Pending, Registry};
 use crate::clock::Clock;
 use crate::db::Db;
+use crate::mail::Mailer;
 use crate::templates::Templates;
 
 pub use super::calls::{CallError, DeliveryError};
@@ -35,6 +36,7 @@ impl Runtime {
         templates: Arc<Templates>,
         clock: Arc<dyn Clock>,
         settings: PluginSettings,
+        mail: Arc<Mailer>,
     ) -> anyhow::Result<Runtime> {
         let engine = engine::shared()?;
         let mut linker = Linker::new(&engine);
@@ -42,7 +44,7 @@ impl Runtime {
         Section::add_to_linker::<CallState, HasSelf<CallState>>(&mut linker, |s| s)
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let registry = Arc::new(Registry::default());
-        let calls = Calls::new(engine.clone(), db.clone(), registry.clone(), clock);
+        let calls = Calls::new(engine.clone(), db.clone(), registry.clone(), clock, mail);
         let loader = Loader::new(
             engine,
             linker,

@@ -17,6 +17,7 @@ pub mod identity;
 pub mod input;
 pub mod login;
 pub mod look;
+pub mod mail;
 pub mod metrics;
 pub mod multipart;
 pub mod named;
@@ -63,6 +64,7 @@ pub fn app_with_admin_routes(state: AppState, extra: Router<AppState>) -> Router
         .merge(named::router())
         .merge(plugins::router())
         .merge(themes::router())
+        .merge(mail::router())
         .route("/admin/{*rest}", any(dispatch::admin))
         .layer(from_fn_with_state(state.clone(), guard));
     Router::new()

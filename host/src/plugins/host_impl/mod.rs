@@ -11,6 +11,7 @@ mod events;
 mod extensions;
 mod identity;
 mod log;
+mod mail;
 mod settings;
 mod storage;
 
