@@ -63,6 +63,11 @@ pub const BUILT_IN: &[(&str, &str)] = built_in![
     "storefront/customer/account.html",
     "storefront/customer/reset_request.html",
     "storefront/customer/reset_confirm.html",
+    "mail/layout.html",
+    "mail/customer-welcome.html",
+    "mail/customer-welcome.txt",
+    "mail/password-reset.html",
+    "mail/password-reset.txt",
 ];
 
 /// What environments are built from.
