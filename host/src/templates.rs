@@ -34,6 +34,8 @@ pub const BUILT_IN: &[(&str, &str)] = built_in![
     "backoffice/macros.html",
     "backoffice/error.html",
     "backoffice/login.html",
+    "backoffice/forgot.html",
+    "backoffice/reset.html",
     "backoffice/dashboard.html",
     "backoffice/account.html",
     "backoffice/plugin.html",

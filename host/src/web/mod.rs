@@ -12,6 +12,7 @@ pub mod csrf;
 pub mod customers;
 pub mod dispatch;
 pub mod error;
+pub mod forgot;
 pub mod guard;
 pub mod identity;
 pub mod input;
@@ -74,6 +75,7 @@ pub fn app_with_admin_routes(state: AppState, extra: Router<AppState>) -> Router
         .merge(theme_assets::router())
         .merge(customers::router())
         .merge(login::router())
+        .merge(forgot::router())
         .merge(account::router())
         .merge(metrics::router())
         .merge(admin)
