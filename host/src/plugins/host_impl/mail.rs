@@ -4,7 +4,7 @@
 //! runtime wakes the sender after the commit (`CallState::mailed`).
 
 use super::trap;
-use crate::mail::{Letter, MailError};
+use crate::mail::{HOST_LOCALE, Letter, MailError};
 use crate::plugins::bindings::mail::{self, MailError as WitError, Message};
 use crate::plugins::call::CallState;
 use crate::themes::store::Surface;
@@ -25,7 +25,14 @@ impl mail::Host for CallState {
             .ok_or_else(|| trap(&label, "the runtime is shutting down"))?;
         let source = self.manifest.id.clone();
         let template = format!("{source}/mail/{}", message.template);
-        let locale = message.locale.unwrap_or_else(|| self.caller.locale.clone());
+        // The recipient's locale, else the request's, else the host's (event handlers).
+        let locale = [
+            message.locale.unwrap_or_default(),
+            self.caller.locale.clone(),
+        ]
+        .into_iter()
+        .find(|l| !l.is_empty())
+        .unwrap_or_else(|| HOST_LOCALE.to_owned());
         let now = self.now;
         let letter = Letter {
             source: &source,
