@@ -119,6 +119,18 @@ async fn a_rolled_back_plugin_call_queues_and_sends_nothing() {
     let server = SmtpServer::start().await;
     let app = TestApp::with_plugins_mailing(&["mailer"], smtp(server.url())).await;
     let admin = app.admin().await;
+    let plugins = admin.get_json("/admin/plugins/plugins/index").await.json();
+    let mailer = plugins["plugins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "mailer")
+        .expect("the mailer fixture is loaded");
+    assert_eq!(
+        mailer["manifest"]["capabilities"],
+        json!(["mail"]),
+        "calling mail::send imports the capability, which the admin sees"
+    );
 
     assert_eq!(
         send_note(&admin, "ann@example.com", "Rolled back", true).await,
