@@ -7,6 +7,7 @@ use crate::clock::Clock;
 use crate::db::Db;
 use crate::mail::{MailSettings, Mailer};
 use crate::plugins::{PluginSettings, Runtime};
+use crate::shop::Shop;
 use crate::templates::Templates;
 use crate::themes::ThemeSettings;
 
@@ -36,6 +37,7 @@ struct Inner {
     templates: Arc<Templates>,
     settings: WebSettings,
     plugins: Arc<Runtime>,
+    shop: Arc<Shop>,
     mail: Arc<Mailer>,
     http_stats: crate::plugins::stats::Stats,
     /// Hot reload of themes; dropping it stops watching.
@@ -61,6 +63,7 @@ impl AppState {
             }
             _ => None,
         };
+        let shop = Arc::new(Shop::new(db.clone()));
         let mail = Arc::new(Mailer::new(
             db.clone(),
             templates.clone(),
@@ -70,6 +73,7 @@ impl AppState {
             db.clone(),
             templates.clone(),
             clock.clone(),
+            shop.clone(),
             settings.plugins.clone(),
             mail.clone(),
         )?);
@@ -80,11 +84,17 @@ impl AppState {
                 templates,
                 settings,
                 plugins,
+                shop,
                 mail,
                 http_stats: Default::default(),
                 _theme_watcher: theme_watcher,
             }),
         })
+    }
+
+    /// The shop's context (stores, currencies, tax sets…).
+    pub fn shop(&self) -> &Shop {
+        &self.inner.shop
     }
 
     pub fn db(&self) -> &Db {

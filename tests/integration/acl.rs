@@ -431,6 +431,7 @@ async fn menu_shows_only_permitted_entries() {
                 "/admin/acl/users/index",
                 "/admin/acl/groups/index",
                 "/admin/acl/roles/index",
+                "/admin/settings/stores/index",
                 "/admin/themes/themes/index",
                 "/admin/plugins/plugins/index",
                 "/admin/mail/outbox/index",
@@ -456,6 +457,7 @@ async fn menu_shows_only_permitted_entries() {
             "/admin",
             &[
                 "/admin",
+                "/admin/settings/stores/index",
                 "/admin/themes/themes/index",
                 "/admin/plugins/plugins/index",
                 "/admin/mail/outbox/index",
@@ -536,6 +538,7 @@ async fn pages_outside_admin_show_the_same_permitted_menu() {
             "split@example.com",
             &[
                 "/admin",
+                "/admin/settings/stores/index",
                 "/admin/themes/themes/index",
                 "/admin/plugins/plugins/index",
                 "/admin/mail/outbox/index",

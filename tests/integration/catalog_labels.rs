@@ -311,7 +311,7 @@ async fn option_groups_hold_priced_values_and_are_offered_with_products() {
         (
             json!({"group_id": group_id, "sku": "W-1", "name": "x", "prices": {"GBP": 1}}),
             422,
-            "currency must be one of EUR, CHF, USD".to_owned(),
+            "currency GBP does not exist (under Settings: EUR, CHF, USD)".to_owned(),
         ),
         (
             json!({"group_id": group_id, "sku": "W-1", "name": "x", "prices": {"EUR": -1}}),
@@ -344,7 +344,7 @@ async fn option_groups_hold_priced_values_and_are_offered_with_products() {
         (
             json!({"name": "Gift", "tax_class": "Not Valid"}),
             422,
-            "tax_class must be 1 to 32 characters: lower-case letters, digits, '_' or '-'",
+            "tax_class Not Valid does not exist (under Settings: standard, reduced, zero)",
         ),
         (
             json!({"name": "Gift", "skus": ["NOPE"]}),

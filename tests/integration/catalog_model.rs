@@ -419,7 +419,7 @@ async fn abstract_products_carry_tax_class_seo_slugs_stores_and_attributes() {
         create,
         json!({"sku": "A1", "name": "A", "price": 1, "tax_class": "luxury"}),
         422,
-        "tax_class must be one of standard, reduced, zero",
+        "tax_class luxury does not exist (under Settings: standard, reduced, zero)",
     )
     .await;
     refused(
@@ -427,7 +427,7 @@ async fn abstract_products_carry_tax_class_seo_slugs_stores_and_attributes() {
         create,
         json!({"sku": "A1", "name": "A", "price": 1, "stores": ["US"]}),
         422,
-        "store US does not exist (stores: DE, AT)",
+        "store US does not exist (under Settings: DE, AT)",
     )
     .await;
     refused(

@@ -176,7 +176,7 @@ async fn bad_prices_are_refused_with_clear_errors_and_nothing_written() {
         (
             json!({"sku": "CUP-1", "currency": "GBP", "gross": 1}),
             422,
-            "currency must be one of EUR, CHF, USD",
+            "currency GBP does not exist (under Settings: EUR, CHF, USD)",
         ),
         (
             json!({"sku": "NOPE-1", "currency": "EUR", "gross": 1}),

@@ -152,7 +152,7 @@ async fn a_bad_file_is_refused_as_a_whole_and_export_imports_back_unchanged() {
         ("name.en\nA\n", "the header needs an abstract_sku column"),
         (
             "abstract_sku,price.XYZ.gross\nA,100\n",
-            "currency must be one of EUR, CHF, USD",
+            "currency XYZ does not exist (under Settings: EUR, CHF, USD)",
         ),
     ] {
         let reply = admin

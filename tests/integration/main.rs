@@ -30,5 +30,6 @@ mod plugins_sandbox;
 mod plugins_upload;
 mod sales;
 mod sales_crash;
+mod settings;
 mod themes;
 mod users;

@@ -23,7 +23,7 @@ async fn app() -> (TestApp, Browser) {
 }
 
 /// An app with `plugins` loaded and catalog's warehouse in place; the admin's browser.
-async fn app_with(plugins: &[&str]) -> (TestApp, Browser) {
+pub(crate) async fn app_with(plugins: &[&str]) -> (TestApp, Browser) {
     let app = TestApp::with_plugins(plugins).await;
     let admin = app.admin().await;
     warehouse(&admin, WAREHOUSE).await;
@@ -37,7 +37,7 @@ async fn ok(admin: &Browser, path: &str, body: Value) -> Value {
     reply.json()
 }
 
-async fn stock_of(admin: &Browser, sku: &str, quantity: i64) {
+pub(crate) async fn stock_of(admin: &Browser, sku: &str, quantity: i64) {
     let reply = set_stock(
         admin,
         json!({"sku": sku, "quantities": {WAREHOUSE: quantity}}),
@@ -86,7 +86,7 @@ async fn variant_product(admin: &Browser, stock: i64) {
 }
 
 /// A storefront visitor with the anonymous CSRF token of the cart page.
-async fn shopper(app: &TestApp) -> Browser {
+pub(crate) async fn shopper(app: &TestApp) -> Browser {
     let browser = app.browser();
     let page = browser.get("/cart").await;
     assert_eq!(page.status, 200, "{}", page.body);
@@ -142,7 +142,7 @@ pub(super) async fn guest_checkout(app: &TestApp, items: &[(&str, i64)], email: 
         .await
 }
 
-async fn order(admin: &Browser, id: &str) -> Value {
+pub(crate) async fn order(admin: &Browser, id: &str) -> Value {
     let reply = admin
         .get_json(&format!("/admin/sales/orders/show?id={id}"))
         .await;

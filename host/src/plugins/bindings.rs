@@ -44,6 +44,7 @@ pub mod v0_1 {
 pub use self::latest::backoffice::plugin0_1_0::{
     acl, audit, customer_accounts, events, i18n, identity, log, settings, storage, types,
 };
+pub use self::latest::backoffice::plugin0_2_0::context;
 pub use self::latest::backoffice::plugin0_2_0::extensions;
 pub use self::latest::backoffice::plugin0_2_0::mail;
 pub use self::latest::exports::backoffice::plugin0_2_0::plugin as guest;

@@ -23,6 +23,7 @@ use super::registry::Registry;
 use crate::acl::Permissions;
 use crate::clock::Clock;
 use crate::db::Db;
+use crate::shop::{Shop, Snapshot};
 use crate::storage::Collection;
 use crate::users::User;
 
@@ -65,6 +66,10 @@ pub struct CallState {
     pub db: Db,
     /// For looking up event subscribers.
     pub registry: Arc<Registry>,
+    /// The shop's context service, and the snapshot this call reads: taken at the call's
+    /// first `context` read, so one call sees one consistent context.
+    pub shop: Arc<Shop>,
+    pub context: Option<Arc<Snapshot>>,
     pub caller: Caller,
     pub now: i64,
     pub access: Access,
@@ -110,6 +115,8 @@ impl CallState {
             manifest,
             db: calls.db.clone(),
             registry: calls.registry.clone(),
+            shop: calls.shop.clone(),
+            context: None,
             caller,
             now,
             access,

@@ -33,6 +33,7 @@ use super::stats::Outcome;
 use crate::clock::Clock;
 use crate::db::Db;
 use crate::mail::Mailer;
+use crate::shop::Shop;
 
 /// Extra wall-clock time beyond the epoch deadline before a call is abandoned (covers host calls
 /// that block, e.g. waiting on a database lock).
@@ -72,6 +73,8 @@ pub struct Calls {
     pub(super) db: Db,
     pub(super) registry: Arc<Registry>,
     pub(super) clock: Arc<dyn Clock>,
+    /// The shop's context, read by plugins through WIT `context`.
+    pub(super) shop: Arc<Shop>,
     /// Writes per collection since their planner statistics were refreshed.
     planner: Arc<Planner>,
     /// Woken after a commit that published events.
@@ -160,6 +163,7 @@ impl Calls {
         db: Db,
         registry: Arc<Registry>,
         clock: Arc<dyn Clock>,
+        shop: Arc<Shop>,
         mail: Arc<Mailer>,
     ) -> Arc<Calls> {
         Arc::new_cyclic(|me| Calls {
@@ -168,6 +172,7 @@ impl Calls {
             db,
             registry,
             clock,
+            shop,
             planner: Arc::default(),
             events_published: tokio::sync::Notify::new(),
             mail,
@@ -406,9 +411,10 @@ impl Calls {
     }
 
     /// Commits a call's transaction, then wakes the WAL checkpoint task (see `db::checkpoint`)
-    /// and, if the call published, the event dispatcher (and, if it queued mail, the sender). Collections that have grown by a good
-    /// part since their planner statistics were taken get them refreshed (see `planner`):
-    /// SQLite otherwise keeps planning with the statistics of a near-empty table.
+    /// and, if the call published, the event dispatcher (and, if it queued mail, the mail
+    /// sender). Collections that have grown by a good part since their planner statistics were
+    /// taken get them refreshed (see `planner`): SQLite otherwise keeps planning with the
+    /// statistics of a near-empty table.
     async fn commit(&self, state: &mut CallState) -> sqlx::Result<()> {
         let Some(tx) = state.take_transaction() else {
             return Ok(());

@@ -17,6 +17,7 @@ use super::registry::{Pending, Registry};
 use crate::clock::Clock;
 use crate::db::Db;
 use crate::mail::Mailer;
+use crate::shop::Shop;
 use crate::templates::Templates;
 
 pub use super::calls::{CallError, DeliveryError};
@@ -35,6 +36,7 @@ impl Runtime {
         db: Db,
         templates: Arc<Templates>,
         clock: Arc<dyn Clock>,
+        shop: Arc<Shop>,
         settings: PluginSettings,
         mail: Arc<Mailer>,
     ) -> anyhow::Result<Runtime> {
@@ -44,7 +46,14 @@ impl Runtime {
         Section::add_to_linker::<CallState, HasSelf<CallState>>(&mut linker, |s| s)
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let registry = Arc::new(Registry::default());
-        let calls = Calls::new(engine.clone(), db.clone(), registry.clone(), clock, mail);
+        let calls = Calls::new(
+            engine.clone(),
+            db.clone(),
+            registry.clone(),
+            clock,
+            shop,
+            mail,
+        );
         let loader = Loader::new(
             engine,
             linker,

@@ -205,6 +205,32 @@ impl From<AclError> for AppError {
     }
 }
 
+/// 422 for a field of a setting (a taken code included: it is the code field's problem), 404
+/// for a setting that does not exist, 409 for deleting one still in use, 500 otherwise.
+impl From<crate::shop::ShopError> for AppError {
+    fn from(err: crate::shop::ShopError) -> Self {
+        use crate::shop::ShopError;
+        match err {
+            ShopError::Invalid(_) | ShopError::Taken { .. } => AppError::Invalid(err.to_string()),
+            ShopError::NotFound { .. } => AppError::NotFound(err.to_string()),
+            ShopError::InUse { .. } => AppError::Conflict(err.to_string()),
+            ShopError::Corrupt { .. } | ShopError::Encode(_) | ShopError::Db(_) => {
+                AppError::Internal(err.into())
+            }
+        }
+    }
+}
+
+/// 503: a section did not answer whether it uses a record about to be deleted.
+impl From<crate::shop::usage::Unanswered> for AppError {
+    fn from(err: crate::shop::usage::Unanswered) -> Self {
+        AppError::Plugin {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            message: err.to_string(),
+        }
+    }
+}
+
 /// 422: a plugin limit outside the allowed range; the message, capitalised, says the range.
 impl From<crate::plugins::runtime::LimitError> for AppError {
     fn from(err: crate::plugins::runtime::LimitError) -> Self {

@@ -24,6 +24,7 @@ pub mod multipart;
 pub mod named;
 pub mod pages;
 pub mod plugins;
+pub mod settings;
 pub mod slots;
 pub mod storefront;
 pub mod theme_assets;
@@ -66,6 +67,7 @@ pub fn app_with_admin_routes(state: AppState, extra: Router<AppState>) -> Router
         .merge(plugins::router())
         .merge(themes::router())
         .merge(mail::router())
+        .merge(settings::router())
         .route("/admin/{*rest}", any(dispatch::admin))
         .layer(from_fn_with_state(state.clone(), guard));
     Router::new()

@@ -87,6 +87,12 @@ const HOST_NAV: &[NavEntry] = &[
         controller: "roles",
     },
     NavEntry {
+        label: "Settings",
+        href: "/admin/settings/stores/index",
+        section: "settings",
+        controller: "stores",
+    },
+    NavEntry {
         label: "Themes",
         href: "/admin/themes/themes/index",
         section: "themes",

@@ -13,7 +13,7 @@ use backoffice_sdk::prelude::*;
 
 use model::{
     attributes, categories, labels, links, options, prices, products, reservations,
-    search_settings, stock, variants, warehouses,
+    search_settings, stock, usage, variants, warehouses,
 };
 use pages::{routes, widgets};
 
@@ -80,6 +80,7 @@ impl Plugin for Catalog {
             .widget(widgets::LOW_STOCK, "Low stock")
             .subscribe(reservations::ORDER_PLACED)
             .subscribe(reservations::ITEMS_RELEASED)
+            .provides(backoffice_sdk::usage::POINT, 0)
             .collection(products::collection())
             .collection(variants::collection())
             .collection(attributes::collection())
@@ -112,6 +113,13 @@ impl Plugin for Catalog {
 
     fn widget(name: String) -> Result<View, String> {
         widgets::render(&name)
+    }
+
+    fn provide(point: String, input: String) -> Result<String, String> {
+        match point.as_str() {
+            backoffice_sdk::usage::POINT => backoffice_sdk::usage::answer(&input, usage::answer),
+            _ => Err(format!("catalog does not provide {point}")),
+        }
     }
 }
 

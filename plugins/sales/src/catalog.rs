@@ -15,6 +15,8 @@ struct ProductRec {
     status: String,
     /// Gross cents in the default currency.
     price: i64,
+    /// The tax set (host Settings) the product is taxed as; empty: the shop's first.
+    tax_class: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -74,6 +76,8 @@ pub struct Sellable {
     pub unit_price: i64,
     /// Catalog's stock quantity (sum over warehouses); `None` when never out of stock.
     pub stock: Option<i64>,
+    /// The tax set of the (abstract) product; empty: the shop's first.
+    pub tax_set: String,
 }
 
 fn products() -> Collection<ProductRec> {
@@ -108,7 +112,7 @@ fn by_sku<T: serde::de::DeserializeOwned + serde::Serialize>(
 /// such SKU, inactive, a variant outside its validity, an abstract product that has variants,
 /// or no price in the currency.
 pub fn sellable(sku: &str, quantity: i64, currency: &str) -> Result<Option<Sellable>, Failure> {
-    let (name, abstract_sku, fallback_price) = match by_sku(variants(), sku)? {
+    let (name, abstract_sku, fallback_price, tax_set) = match by_sku(variants(), sku)? {
         Some(v) if !v.data.on_sale(&ymd(day_of(now()))) => return Ok(None),
         Some(v) => {
             let parent = by_sku(products(), &v.data.abstract_sku)?;
@@ -123,7 +127,16 @@ pub fn sellable(sku: &str, quantity: i64, currency: &str) -> Result<Option<Sella
             } else {
                 v.data.name
             };
-            (name, v.data.abstract_sku, parent.map(|p| p.data.price))
+            let tax_set = parent
+                .as_ref()
+                .map(|p| p.data.tax_class.clone())
+                .unwrap_or_default();
+            (
+                name,
+                v.data.abstract_sku,
+                parent.map(|p| p.data.price),
+                tax_set,
+            )
         }
         None => {
             let Some(p) = by_sku(products(), sku)? else {
@@ -137,7 +150,12 @@ pub fn sellable(sku: &str, quantity: i64, currency: &str) -> Result<Option<Sella
             if p.data.status != "active" || has_variants {
                 return Ok(None);
             }
-            (p.data.name, p.data.sku, Some(p.data.price))
+            (
+                p.data.name,
+                p.data.sku,
+                Some(p.data.price),
+                p.data.tax_class,
+            )
         }
     };
     let price = match prices().find(&format!("{sku}~{currency}"))? {
@@ -170,5 +188,6 @@ pub fn sellable(sku: &str, quantity: i64, currency: &str) -> Result<Option<Sella
         name,
         unit_price,
         stock,
+        tax_set,
     }))
 }

@@ -15,16 +15,9 @@ use crate::counters;
 use crate::input::{CheckoutInput, QUANTITY_MAX};
 use crate::model::{CartLine, Item, OrderData, Shipment, Totals};
 use crate::transitions::{self, ItemRef};
-use crate::{process, shipping, stock};
+use crate::{process, shipping, stock, tax};
+use backoffice_sdk::context;
 use backoffice_sdk::dates::now;
-
-/// Tax rate included in gross prices until a tax section exists.
-pub const TAX_PERCENT: i64 = 19;
-
-/// The tax included in a gross amount, rounded half up.
-pub fn included_tax(gross: i64) -> i64 {
-    (gross * TAX_PERCENT * 2 + (100 + TAX_PERCENT)) / ((100 + TAX_PERCENT) * 2)
-}
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
@@ -97,11 +90,18 @@ pub fn place(
 ) -> Result<(String, OrderData), Failure> {
     let lines = merge(lines)?;
     counters::lock()?;
+    let country = input
+        .shipping
+        .as_ref()
+        .unwrap_or(&input.billing)
+        .country
+        .clone();
     let mut items = Vec::with_capacity(lines.len());
     for (n, line) in lines.iter().enumerate() {
         let s = sellable_or_refuse(&line.sku, line.quantity, currency)?;
         stock::hold(&s.sku, line.quantity, s.stock)?;
         let total = s.unit_price * line.quantity;
+        let tax_rate = tax::rate(&s.tax_set, &country);
         items.push(Item {
             id: (n + 1).to_string(),
             sku: s.sku,
@@ -109,7 +109,8 @@ pub fn place(
             quantity: line.quantity,
             unit_price: s.unit_price,
             total,
-            tax: included_tax(total),
+            tax: context::included_tax(total, tax_rate),
+            tax_rate,
             ..Item::default()
         });
     }
@@ -119,7 +120,8 @@ pub fn place(
     })?;
     let discount = 0;
     let grand_total = subtotal - discount + method.price;
-    let tax = items.iter().map(|i| i.tax).sum::<i64>() + included_tax(method.price);
+    let tax = items.iter().map(|i| i.tax).sum::<i64>()
+        + tax::shipping(method.price, items.iter().map(|i| i.tax_rate));
     let process = process::default_process();
     let mut order = OrderData {
         reference: next_reference()?,
@@ -127,7 +129,7 @@ pub fn place(
         customer_id: placer.customer_id,
         process: process.name.to_owned(),
         currency: currency.to_owned(),
-        store: "default".into(),
+        store: context::default_store().map(|s| s.code).unwrap_or_default(),
         locale: placer.locale.clone(),
         created: now(),
         grand_total,
@@ -197,6 +199,8 @@ pub struct PricedLine {
     pub available: Option<i64>,
     /// Why the line cannot be ordered as it is.
     pub problem: Option<String>,
+    /// Hundredths of a percent, for the country the cart's tax is estimated for.
+    pub tax_rate: u32,
 }
 
 /// Units of `s` that can still be sold, under the sell-once rule.
@@ -207,7 +211,10 @@ pub fn available(s: &Sellable) -> Result<Option<i64>, Failure> {
     })
 }
 
+/// Prices `lines` in `currency`; the tax is estimated for the default store's first country
+/// (the order's tax follows its shipping address).
 pub fn price(lines: &[CartLine], currency: &str) -> Result<Priced, Failure> {
+    let country = tax::estimate_country();
     let mut priced = Priced {
         orderable: !lines.is_empty(),
         ..Priced::default()
@@ -224,6 +231,7 @@ pub fn price(lines: &[CartLine], currency: &str) -> Result<Priced, Failure> {
                 total: 0,
                 available: Some(0),
                 problem: Some("not for sale".into()),
+                tax_rate: 0,
             },
             Some(s) => {
                 let available = available(&s)?;
@@ -232,6 +240,7 @@ pub fn price(lines: &[CartLine], currency: &str) -> Result<Priced, Failure> {
                     .map(|a| format!("only {a} available"));
                 PricedLine {
                     total: s.unit_price * line.quantity,
+                    tax_rate: tax::rate(&s.tax_set, &country),
                     sku: s.sku,
                     name: s.name,
                     quantity: line.quantity,
@@ -251,23 +260,15 @@ pub fn price(lines: &[CartLine], currency: &str) -> Result<Priced, Failure> {
     priced.tax = priced
         .lines
         .iter()
-        .map(|l| included_tax(l.total))
+        .map(|l| context::included_tax(l.total, l.tax_rate))
         .sum::<i64>()
-        + included_tax(priced.shipping);
+        + tax::shipping(priced.shipping, priced.lines.iter().map(|l| l.tax_rate));
     Ok(priced)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn tax_is_included_in_gross_and_rounded_half_up() {
-        assert_eq!(included_tax(119), 19);
-        assert_eq!(included_tax(1000), 160); // 159.66
-        assert_eq!(included_tax(495), 79); // 79.03
-        assert_eq!(included_tax(0), 0);
-    }
 
     #[test]
     fn lines_of_one_sku_merge_and_quantities_are_checked() {

@@ -19,6 +19,7 @@ mod shipping;
 mod stats;
 mod stock;
 mod storefront;
+mod tax;
 mod transitions;
 
 use backoffice_sdk::prelude::*;

@@ -38,6 +38,9 @@ pub struct Item {
     pub unit_price: i64,
     pub total: i64,
     pub tax: i64,
+    /// The rate `tax` was computed at, in hundredths of a percent (the product's tax set in
+    /// the shipping country).
+    pub tax_rate: u32,
     pub state: String,
     /// When the item entered `state` (UTC seconds); timers compare against it.
     pub state_since: i64,

@@ -35,6 +35,7 @@ pub mod generated {
 pub mod backoffice {
     pub mod plugin {
         pub use super::super::generated::backoffice::plugin0_1_0::*;
+        pub use super::super::generated::backoffice::plugin0_2_0::context;
         pub use super::super::generated::backoffice::plugin0_2_0::extensions;
         pub use super::super::generated::backoffice::plugin0_2_0::mail;
     }

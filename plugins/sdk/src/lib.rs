@@ -43,6 +43,7 @@
 extern crate self as backoffice_sdk;
 
 pub mod bindings;
+pub mod context;
 pub mod csv;
 pub mod dates;
 pub mod extensions;
@@ -57,6 +58,7 @@ pub mod router;
 pub mod services;
 pub mod storage;
 pub mod url;
+pub mod usage;
 
 pub use plugin::Plugin;
 

@@ -6,6 +6,7 @@
 
 mod acl;
 mod audit;
+mod context;
 mod customer_accounts;
 mod events;
 mod extensions;

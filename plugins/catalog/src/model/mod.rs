@@ -5,14 +5,15 @@
 //!
 //! Modules depend downwards only (no cycles):
 //!
-//! 1. `values` — per-locale texts, cents, dates, the clock;
+//! 1. `values` — per-locale texts, cents, dates, the clock; `shop` — the shop's stores,
+//!    currencies and tax sets (host Settings);
 //! 2. records with their own reads and rules — `attributes`, `categories`, `warehouses` and
 //!    `variants`; `search_settings` (on attributes); `products` (on variants and search
 //!    settings: the search text); `labels`, `links` and `skus` (on products);
 //! 3. rules spanning records — `reads`, `prices` (on skus), `stock` (on skus and warehouses),
 //!    `options` (on prices), `product_input` and `variant_input` (the create/edit rules the
 //!    forms and the import share), `reservations` (sales events) and `import` (the CSV import
-//!    in chunks).
+//!    in chunks); `usage` (what `host.usage` asks: products, prices and option groups).
 
 pub mod attributes;
 pub mod categories;
@@ -26,8 +27,10 @@ pub mod products;
 pub mod reads;
 pub mod reservations;
 pub mod search_settings;
+pub mod shop;
 pub mod skus;
 pub mod stock;
+pub mod usage;
 pub mod values;
 pub mod variant_input;
 pub mod variants;

@@ -8,12 +8,12 @@ use backoffice_sdk::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::prices::{self, CURRENCIES};
+use super::prices;
 use super::products;
+use super::shop;
 use super::values::{self, DEFAULT_LOCALE};
 
 pub const NAME_MAX: usize = 200;
-pub const DEFAULT_TAX_CLASS: &str = "standard";
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
@@ -55,6 +55,8 @@ pub fn collections() -> [CollectionDef; 2] {
         CollectionDef::new("option_groups")
             .field(Field::text("name").unique().searchable())
             .field(Field::boolean("active").indexed())
+            // Filterable, not indexed: only `host.usage` looks groups up by tax set.
+            .field(Field::text("tax_class"))
             .shared(),
         CollectionDef::new("option_values")
             .field(Field::text("sku").unique())
@@ -72,20 +74,6 @@ pub fn values_of(group_id: &str) -> Result<Vec<Record<ValueData>>, Failure> {
         .fetch()?;
     page.records.sort_by(|a, b| a.data.name.cmp(&b.data.name));
     Ok(page.records)
-}
-
-fn check_tax_class(tax_class: &str) -> Result<(), Failure> {
-    let ok = (1..=32).contains(&tax_class.len())
-        && tax_class
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
-    if ok {
-        Ok(())
-    } else {
-        Err(Failure::unprocessable(
-            "tax_class must be 1 to 32 characters: lower-case letters, digits, '_' or '-'",
-        ))
-    }
 }
 
 /// Applies a group's fields (kept when not sent) and returns the SKUs to assign, if sent.
@@ -110,10 +98,7 @@ pub fn apply_group(
     if let Some(tax_class) = tax_class {
         data.tax_class = tax_class;
     }
-    if data.tax_class.is_empty() {
-        data.tax_class = DEFAULT_TAX_CLASS.into();
-    }
-    check_tax_class(&data.tax_class)?;
+    data.tax_class = shop::tax_set_or_default(&data.tax_class)?;
     match active {
         Some(active) => data.active = active,
         None if creating => data.active = true,
@@ -127,12 +112,12 @@ pub fn apply_group(
 fn value_prices(fields: &Fields) -> Result<Option<BTreeMap<String, Option<i64>>>, Failure> {
     let mut out = BTreeMap::new();
     if fields.is_form() {
-        for currency in CURRENCIES {
+        for currency in shop::currencies() {
             let text = fields
                 .value(&format!("price.{currency}"))
                 .and_then(Value::as_str);
             let cents = values::cents_text(text, &format!("price {currency}"))?;
-            out.insert((*currency).to_owned(), cents);
+            out.insert(currency.clone(), cents);
         }
         return Ok(Some(out));
     }

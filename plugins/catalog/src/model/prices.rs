@@ -12,11 +12,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::products::{DEFAULT_CURRENCY, Price, products};
+use super::shop;
 use super::skus::{self, SkuInfo};
 use super::values;
-
-/// The currencies the catalog sells in; the first is the default ([`DEFAULT_CURRENCY`]).
-pub const CURRENCIES: &[&str] = &["EUR", "CHF", "USD"];
 
 /// A volume price: from `quantity` items on, each costs `gross` (and `net`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -70,16 +68,9 @@ pub fn record_id(sku: &str, currency: &str) -> String {
     format!("{sku}~{currency}")
 }
 
-/// 422 unless `currency` is one of [`CURRENCIES`].
+/// 422 unless `currency` is one of the shop's currencies (host Settings).
 pub fn check_currency(currency: &str) -> Result<(), Failure> {
-    if CURRENCIES.contains(&currency) {
-        Ok(())
-    } else {
-        Err(Failure::unprocessable(format!(
-            "currency must be one of {}",
-            CURRENCIES.join(", ")
-        )))
-    }
+    shop::check("currency", currency, shop::currencies())
 }
 
 impl PriceSpec {
@@ -141,10 +132,10 @@ pub fn get(sku: &str, currency: &str) -> Result<Option<PriceRecord>, Failure> {
     Ok(prices().find(&record_id(sku, currency))?)
 }
 
-/// Every price record of `sku`, in the order of [`CURRENCIES`].
+/// Every price record of `sku`, in the order of the shop's currencies.
 pub fn of_sku(sku: &str) -> Result<Vec<PriceRecord>, Failure> {
     let mut out = Vec::new();
-    for currency in CURRENCIES {
+    for currency in shop::currencies() {
         if let Some(record) = get(sku, currency)? {
             out.push(record);
         }
@@ -284,16 +275,6 @@ mod tests {
             gross,
             net: None,
         }
-    }
-
-    #[test]
-    fn the_default_currency_is_the_first() {
-        assert_eq!(CURRENCIES[0], DEFAULT_CURRENCY);
-        assert!(check_currency("CHF").is_ok());
-        assert_eq!(
-            check_currency("GBP").unwrap_err().message,
-            "currency must be one of EUR, CHF, USD"
-        );
     }
 
     #[test]

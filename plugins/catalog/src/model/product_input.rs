@@ -13,9 +13,10 @@ use super::categories;
 use super::prices;
 use super::products::{
     self, DEFAULT_CURRENCY, DESCRIPTION_MAX, META_DESCRIPTION_MAX, META_TITLE_MAX, NAME_MAX, Price,
-    ProductData, STATUSES, STORES, TAX_CLASSES,
+    ProductData, STATUSES,
 };
 use super::reads::Reads;
+use super::shop;
 use super::stock;
 use super::values::{self, DEFAULT_LOCALE};
 
@@ -142,17 +143,9 @@ impl ProductInput {
             data.category_ids = unique;
         }
         if let Some(tax_class) = self.tax_class {
-            data.tax_class = tax_class.trim().to_owned();
+            data.tax_class = tax_class;
         }
-        if data.tax_class.is_empty() {
-            data.tax_class = TAX_CLASSES[0].into();
-        }
-        if !TAX_CLASSES.contains(&data.tax_class.as_str()) {
-            return Err(Failure::unprocessable(format!(
-                "tax_class must be one of {}",
-                TAX_CLASSES.join(", ")
-            )));
-        }
+        data.tax_class = shop::tax_set_or_default(&data.tax_class)?;
         if let Some(changes) = self.attributes {
             data.attributes = attributes::check_values(&data.attributes, changes)?;
         }
@@ -183,19 +176,14 @@ impl ProductInput {
             Some(stores) => {
                 let mut unique: Vec<String> = Vec::new();
                 for store in stores.iter().map(|s| s.trim()) {
-                    if !STORES.contains(&store) {
-                        return Err(Failure::unprocessable(format!(
-                            "store {store} does not exist (stores: {})",
-                            STORES.join(", ")
-                        )));
-                    }
+                    shop::check("store", store, shop::stores())?;
                     if !unique.iter().any(|s| s == store) {
                         unique.push(store.to_owned());
                     }
                 }
                 data.stores = unique;
             }
-            None if id.is_none() => data.stores = STORES.iter().map(|s| s.to_string()).collect(),
+            None if id.is_none() => data.stores = shop::stores().to_vec(),
             None => {}
         }
         let variants = match id {

@@ -25,9 +25,6 @@ pub const NAME_MAX: usize = 200;
 pub const DESCRIPTION_MAX: usize = 10_000;
 pub const SKU_MAX: usize = 64;
 pub const STATUSES: &[&str] = &["active", "inactive"];
-pub const TAX_CLASSES: &[&str] = &["standard", "reduced", "zero"];
-/// The stores a product can be sold in.
-pub const STORES: &[&str] = &["DE", "AT"];
 pub const META_TITLE_MAX: usize = 200;
 pub const META_DESCRIPTION_MAX: usize = 1000;
 
@@ -91,6 +88,8 @@ pub fn collection() -> CollectionDef {
         .field(Field::integer("updated").indexed())
         .field(Field::text("slug").unique())
         .field(Field::text("search_text").searchable())
+        // Filterable, not indexed: only `host.usage` looks products up by tax set.
+        .field(Field::text("tax_class"))
         .shared()
 }
 

@@ -8,7 +8,7 @@ use serde_json::json;
 use super::done;
 use crate::model::links::{self, OPTION_GROUP};
 use crate::model::options::{self, GroupData, ValueData, option_groups, option_values};
-use crate::model::prices::CURRENCIES;
+use crate::model::shop;
 use crate::model::values::FORM_LOCALES;
 
 pub fn routes(router: Router) -> Router {
@@ -150,7 +150,7 @@ struct ValueFormContext {
     group: Out<GroupData>,
     value: Option<Out<ValueData>>,
     action: &'static str,
-    currencies: &'static [&'static str],
+    currencies: &'static [String],
 }
 
 fn new_value_form(req: &Request) -> Reply {
@@ -161,7 +161,7 @@ fn new_value_form(req: &Request) -> Reply {
         group: option_groups().load(&group_id)?.into(),
         value: None,
         action: "create",
-        currencies: CURRENCIES,
+        currencies: shop::currencies(),
     };
     Ok(view_or_json(
         req,
@@ -177,7 +177,7 @@ fn edit_value_form(req: &Request) -> Reply {
         group: option_groups().load(&value.data.group_id)?.into(),
         value: Some(value.into()),
         action: "edit",
-        currencies: CURRENCIES,
+        currencies: shop::currencies(),
     };
     Ok(view_or_json(
         req,

@@ -7,8 +7,9 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::done;
-use crate::model::prices::{self, CURRENCIES, PriceData, PriceSpec, VolumeTier};
+use crate::model::prices::{self, PriceData, PriceSpec, VolumeTier};
 use crate::model::products::DEFAULT_CURRENCY;
+use crate::model::shop;
 use crate::model::skus;
 use crate::model::values;
 
@@ -28,7 +29,7 @@ struct IndexContext {
     product_name: String,
     prices: Vec<PriceData>,
     /// Currencies without a price yet, for the "add" links.
-    missing: Vec<&'static str>,
+    missing: Vec<String>,
 }
 
 fn index(req: &Request) -> Reply {
@@ -37,10 +38,10 @@ fn index(req: &Request) -> Reply {
         .into_iter()
         .map(|r| r.data)
         .collect();
-    let missing = CURRENCIES
+    let missing = shop::currencies()
         .iter()
-        .copied()
-        .filter(|c| !prices.iter().any(|p| p.currency == *c))
+        .filter(|c| !prices.iter().any(|p| p.currency == **c))
+        .cloned()
         .collect();
     let title = format!("Prices of {}", info.sku);
     let ctx = IndexContext {

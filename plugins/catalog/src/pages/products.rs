@@ -8,10 +8,9 @@ use super::done;
 use crate::model::attributes::AttributeData;
 use crate::model::categories::{self, TreeItem, categories};
 use crate::model::product_input::{self, ProductInput};
-use crate::model::products::{
-    self, Product, ProductData, STATUSES, STORES, TAX_CLASSES, products, token,
-};
+use crate::model::products::{self, Product, ProductData, STATUSES, products, token};
 use crate::model::reads::Live;
+use crate::model::shop;
 use crate::model::values::FORM_LOCALES;
 use crate::model::variants::{self, VariantData};
 
@@ -40,7 +39,7 @@ struct IndexContext {
     category: Option<String>,
     label: Option<String>,
     store: Option<String>,
-    stores: &'static [&'static str],
+    stores: &'static [String],
     categories: Vec<TreeItem>,
     sort: &'static str,
     dir: &'static str,
@@ -69,7 +68,13 @@ fn index(req: &Request) -> Reply {
     }
     let category = input::query(req, "category").map(str::to_owned);
     let label = input::query(req, "label").map(str::to_owned);
-    let store = input::choice(req, "store", STORES)?;
+    let store = input::query(req, "store");
+    if store.is_some_and(|s| !shop::stores().iter().any(|k| k == s)) {
+        return Err(Failure::bad_request(format!(
+            "store must be one of {}",
+            shop::stores().join(", ")
+        )));
+    }
     let mut words: Vec<String> = q.iter().cloned().collect();
     words.extend(category.iter().map(|c| token('c', c)));
     words.extend(label.iter().map(|l| token('l', l)));
@@ -88,7 +93,7 @@ fn index(req: &Request) -> Reply {
         category,
         label,
         store: store.map(str::to_owned),
-        stores: STORES,
+        stores: shop::stores(),
         categories: if req.wants_json {
             Vec::new()
         } else {
@@ -146,8 +151,8 @@ struct FormContext {
     action: &'static str,
     locales: &'static [&'static str],
     statuses: &'static [&'static str],
-    tax_classes: &'static [&'static str],
-    stores: &'static [&'static str],
+    tax_classes: &'static [String],
+    stores: &'static [String],
     categories: Vec<TreeItem>,
     /// The attributes an abstract product can carry (super attributes belong to variants).
     attributes: Vec<Out<AttributeData>>,
@@ -162,8 +167,8 @@ fn form_context(
         action,
         locales: FORM_LOCALES,
         statuses: STATUSES,
-        tax_classes: TAX_CLASSES,
-        stores: STORES,
+        tax_classes: shop::tax_sets(),
+        stores: shop::stores(),
         categories: categories::tree()?,
         attributes: super::attributes::for_form(false)?,
     })

@@ -12,14 +12,15 @@ use crate::model::attributes::{self, Attribute, AttributeData};
 use crate::model::categories::{CategoryData, categories};
 use crate::model::labels;
 use crate::model::prices;
-use crate::model::products::{DEFAULT_CURRENCY, Product, ProductData, STORES, products, token};
+use crate::model::products::{DEFAULT_CURRENCY, Product, ProductData, products, token};
 use crate::model::search_settings::{self, SearchSetting};
+use crate::model::shop;
 use crate::model::stock;
 use crate::model::values::{self, DEFAULT_LOCALE};
 use crate::model::variants::{self, VariantData, variants};
 
-/// The store this storefront sells in, and its currency.
-pub const STORE: &str = STORES[0];
+/// The currency this storefront sells in. The store is the shop's default store
+/// ([`shop::default_store`]).
 pub const CURRENCY: &str = DEFAULT_CURRENCY;
 pub const PAGE_SIZE: u32 = 24;
 /// The most products of one category a page filters in memory (facets need the whole set).
@@ -64,7 +65,7 @@ fn card(p: &Product, locale: &str) -> Card {
 /// status and store tokens (see `products::token`) so the full-text index alone answers how
 /// many there are.
 fn shop_search(words: &str) -> backoffice_sdk::storage::Query<ProductData> {
-    let (active, store) = (token('a', "active"), token('s', STORE));
+    let (active, store) = (token('a', "active"), token('s', shop::default_store()));
     products()
         .query()
         .search(format!("{words} {active} {store}"))
@@ -466,7 +467,7 @@ fn product_page(req: &Request) -> Reply {
         .eq("status", "active")
         .eq("slug", slug.as_str())
         .first()?
-        .filter(|p| p.data.stores.iter().any(|s| s == STORE))
+        .filter(|p| p.data.stores.iter().any(|s| s == shop::default_store()))
         .ok_or_else(not_found)?;
     let locale = services::locale();
     let today = values::today();

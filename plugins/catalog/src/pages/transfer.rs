@@ -15,8 +15,9 @@ use serde_json::Value;
 
 use crate::model::attributes;
 use crate::model::import::{self, Setup};
-use crate::model::prices::{self, CURRENCIES};
+use crate::model::prices;
 use crate::model::products::products;
+use crate::model::shop;
 use crate::model::stock;
 use crate::model::values::FORM_LOCALES;
 use crate::model::variants;
@@ -89,7 +90,7 @@ fn export(_req: &Request) -> Reply {
     header.extend(FORM_LOCALES.iter().map(|l| format!("name.{l}")));
     header.extend(FORM_LOCALES.iter().map(|l| format!("description.{l}")));
     header.extend(["status", "tax_class", "stores", "categories"].map(String::from));
-    for currency in CURRENCIES {
+    for currency in shop::currencies() {
         header.push(format!("price.{currency}.gross"));
         header.push(format!("price.{currency}.net"));
     }
@@ -164,7 +165,7 @@ fn export(_req: &Request) -> Reply {
 /// The price cells (every currency, gross then net) and stock cells (every warehouse) of `sku`.
 fn sku_cells(sku: &str, all_warehouses: &[Warehouse]) -> Result<Vec<Cell>, Failure> {
     let mut cells = Vec::new();
-    for currency in CURRENCIES {
+    for currency in shop::currencies() {
         let spec = prices::get(sku, currency)?.map(|r| r.data.spec);
         cells.push(Cell::from(spec.as_ref().map(|s| s.gross)));
         cells.push(Cell::from(spec.and_then(|s| s.net)));

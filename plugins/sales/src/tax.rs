@@ -1,0 +1,36 @@
+//! The tax included in gross prices, from the shop's tax sets (host Settings, WIT `context`):
+//! each line at its product's tax set's rate for the shipping country, shipping at the highest
+//! rate among the lines. Prices are gross; net prices are not supported yet.
+//!
+//! A tax set without a rate for the country (and none for every country) taxes nothing there:
+//! the Settings page says so; the order records the rate each item was taxed at.
+
+use backoffice_sdk::context;
+
+/// The rate (hundredths of a percent) a product of `tax_set` is taxed at in `country`; an empty
+/// tax set is the shop's first (what catalog defaults to).
+pub fn rate(tax_set: &str, country: &str) -> u32 {
+    let set = if tax_set.is_empty() {
+        context::tax_sets()
+            .into_iter()
+            .next()
+            .map(|s| s.code)
+            .unwrap_or_default()
+    } else {
+        tax_set.to_owned()
+    };
+    context::tax_rate(&set, country).unwrap_or(0)
+}
+
+/// The country a cart's tax is estimated for before an address is known: the default store's
+/// first country.
+pub fn estimate_country() -> String {
+    context::default_store()
+        .and_then(|s| s.countries.into_iter().next())
+        .unwrap_or_default()
+}
+
+/// The tax in the shipping price: at the highest of the lines' rates.
+pub fn shipping(price: i64, line_rates: impl IntoIterator<Item = u32>) -> i64 {
+    context::included_tax(price, line_rates.into_iter().max().unwrap_or(0))
+}
