@@ -24,7 +24,7 @@ use crate::db::Db;
 use crate::templates::Templates;
 use crate::themes::store::Surface;
 
-/// The locale of the host's own mail to customers, whose accounts have no locale of their own.
+/// The locale of mail when nothing names one (no store, an event handler with no request).
 pub const HOST_LOCALE: &str = "en";
 
 /// How mail leaves the host.

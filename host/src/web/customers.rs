@@ -229,7 +229,7 @@ async fn register(
             "email": customer.email,
             "login_url": state.mail().link("/customer/login"),
         }),
-        locale: HOST_LOCALE,
+        locale: &shop_locale(&state).await?,
         surface: Surface::Storefront,
     };
     state.mail().queue(&mut tx, welcome, now).await?;
@@ -247,6 +247,17 @@ async fn register(
         Some("Welcome! Your account has been created."),
     )
     .await
+}
+
+/// The locale of the host's mail to a customer: customer accounts have none of their own, so
+/// the default store's (the storefront's), else the host's.
+async fn shop_locale(state: &AppState) -> AppResult<String> {
+    let shop = state.shop().current().await?;
+    Ok(shop
+        .stores
+        .first()
+        .map_or(HOST_LOCALE, |store| store.default_locale.as_str())
+        .to_owned())
 }
 
 /// Publishes [`REGISTERED_TOPIC`] `{customer_id, email}` through the outbox, in the
@@ -336,7 +347,7 @@ async fn reset_request(
                 "link": state.mail().link(&customers::reset_link(&token)),
                 "minutes": customers::RESET_LIFETIME / 60,
             }),
-            locale: HOST_LOCALE,
+            locale: &shop_locale(&state).await?,
             surface: Surface::Storefront,
         };
         state.mail().queue(&mut tx, letter, now).await?;
