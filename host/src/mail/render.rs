@@ -90,3 +90,48 @@ fn failed(template: &str, err: &minijinja::Error) -> MailError {
         message,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{is_template_name, render};
+    use crate::templates::Templates;
+
+    fn templates() -> Templates {
+        let templates = Templates::new().unwrap();
+        let sources = [
+            ("mail/note.txt", "Hello & {{ name }}"),
+            ("mail/note.html", "<p>Hello {{ name }}</p>"),
+            ("mail/note.de_DE.html", "<p>Hallo {{ name }}</p>"),
+        ];
+        let sources: Vec<(String, String)> = sources
+            .iter()
+            .map(|(n, s)| (n.to_string(), s.to_string()))
+            .collect();
+        templates.set_plugin_templates("p", &sources).unwrap();
+        templates
+    }
+
+    #[test]
+    fn a_template_for_the_locale_wins_and_only_html_is_escaped() {
+        let templates = templates();
+        let context = serde_json::json!({ "name": "<Ann>" });
+        let de = render(&templates, "default", "p/mail/note", "de_DE", &context).unwrap();
+        assert_eq!(de.html, "<p>Hallo &lt;Ann&gt;</p>");
+        assert_eq!(
+            de.text, "Hello & <Ann>",
+            "no text template for de_DE: the general one"
+        );
+        let en = render(&templates, "default", "p/mail/note", "en", &context).unwrap();
+        assert_eq!(en.html, "<p>Hello &lt;Ann&gt;</p>");
+        let missing = render(&templates, "default", "p/mail/none", "en", &context).unwrap_err();
+        assert!(missing.to_string().contains("p/mail/none.txt"), "{missing}");
+    }
+
+    #[test]
+    fn template_names_are_lower_case_paths() {
+        assert!(is_template_name("sales/mail/order-confirmation"));
+        for bad in ["", "a//b", "../x", "Mail/x", "a/b.html", "a b"] {
+            assert!(!is_template_name(bad), "{bad}");
+        }
+    }
+}
