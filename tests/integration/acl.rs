@@ -169,6 +169,7 @@ fn every_admin_route() -> Vec<Probe> {
         (Method::GET, "/admin/audit/log/index", None),
         (Method::GET, "/admin/mail/outbox/index", None),
         (Method::GET, "/admin/mail/outbox/view?id=1", None),
+        (Method::POST, "/admin/mail/outbox/retry", Some(id.clone())),
         (Method::GET, "/admin/acl/users/index", None),
         (Method::GET, "/admin/acl/users/create", None),
         (Method::GET, "/admin/acl/users/edit?id=1", None),

@@ -202,6 +202,27 @@ async fn with_the_smtp_server_down_mail_is_retried_then_shown_as_failed_with_the
         text.contains(&answer) || page.body.contains(&answer),
         "the server's answer is on the page: {answer}"
     );
+
+    // Sent again by hand (e.g. once the server is back): queued afresh, audited; only failed
+    // messages can be.
+    let id = outbox(&admin).await[0]["id"].clone();
+    let view = admin.get(&format!("/admin/mail/outbox/view?id={id}")).await;
+    assert!(view.text().contains("Send again"));
+    let retried = admin
+        .submit_json("/admin/mail/outbox/retry", &json!({ "id": id }))
+        .await;
+    assert_eq!(retried.status, 200, "{}", retried.body);
+    let again = admin
+        .submit_json("/admin/mail/outbox/retry", &json!({ "id": id }))
+        .await;
+    assert_eq!(again.status, 409, "it is queued now: {}", again.body);
+    assert_eq!(outbox(&admin).await[0]["status"], "queued");
+    let audited: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'mail.retry'")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(audited, 1);
 }
 
 #[tokio::test]

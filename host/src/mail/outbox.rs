@@ -209,6 +209,20 @@ pub async fn mark_failed(
     Ok(status)
 }
 
+/// Puts a `failed` message back in the queue with a fresh set of attempts, due now (an admin
+/// fixed the server or the address). False when the message is not `failed`.
+pub async fn retry(db: &Db, id: i64, now: i64) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE mail_outbox SET status = 'queued', attempts = 0, next_attempt_at = $1 \
+         WHERE id = $2 AND status = 'failed'",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(db.pool())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Counts per status, for the page's filter links.
 pub async fn counts(db: &Db) -> sqlx::Result<Vec<(String, i64)>> {
     let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM mail_outbox GROUP BY status")

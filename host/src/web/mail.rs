@@ -9,12 +9,12 @@
 use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::json;
 
 use super::error::{AppError, AppResult};
-use super::input::{Paging, Params};
+use super::input::{Input, Paging, Params};
 use super::view::PageCtx;
 use crate::acl::Granted;
 use crate::mail::outbox;
@@ -24,6 +24,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin/mail/outbox/index", get(index))
         .route("/admin/mail/outbox/view", get(view))
+        .route("/admin/mail/outbox/retry", post(retry))
 }
 
 const PER_PAGE: i64 = 50;
@@ -77,12 +78,45 @@ async fn view(
     page: PageCtx,
     Params(q): Params<IdQuery>,
 ) -> AppResult<Response> {
-    let mail = outbox::get(state.db(), q.id)
-        .await?
-        .ok_or_else(|| AppError::not_found(format!("There is no message {}.", q.id)))?;
+    let mail = message(&state, q.id).await?;
     let data = json!({
         "mail": mail,
         "smtp": state.mail().settings().smtp_url.is_some(),
     });
     page.render("backoffice/mail/view.html", "Message", data)
+}
+
+async fn message(state: &AppState, id: i64) -> AppResult<outbox::Mail> {
+    outbox::get(state.db(), id)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("There is no message {id}.")))
+}
+
+/// Sends a failed message again (after the admin fixed the server or the address); audited.
+async fn retry(
+    State(state): State<AppState>,
+    granted: Granted,
+    page: PageCtx,
+    Input(form): Input<IdQuery>,
+) -> AppResult<Response> {
+    let mail = message(&state, form.id).await?;
+    if !outbox::retry(state.db(), mail.id, state.now()).await? {
+        return Err(AppError::Conflict(format!(
+            "Message {} is {}: only a failed message can be sent again.",
+            mail.id, mail.status
+        )));
+    }
+    state.mail().queued();
+    let target = format!("mail {}", mail.id);
+    super::record(
+        &state,
+        &page,
+        &granted,
+        "mail.retry",
+        &target,
+        &mail.recipient,
+    )
+    .await?;
+    let location = format!("/admin/mail/outbox/view?id={}", mail.id);
+    Ok(page.done(&location, "The message is queued again.", json!({})))
 }
