@@ -89,6 +89,13 @@ fn redact(url: &str) -> String {
     }
 }
 
+/// A message not sent: the server's answer (or the connection error), and whether it is
+/// refused for good (a 5xx, or a message that cannot be built) rather than for now.
+struct Refused {
+    answer: String,
+    permanent: bool,
+}
+
 /// What sends: the transport and the `From` of every message.
 struct Sender {
     mailer: Arc<Mailer>,
@@ -145,7 +152,7 @@ impl Sender {
         for mail in &due {
             match self.send(mail).await {
                 Ok(answer) => outbox::mark_sent(db, mail.id, &answer, now).await?,
-                Err((answer, permanent)) => {
+                Err(Refused { answer, permanent }) => {
                     let status = outbox::mark_failed(db, mail, &answer, permanent, now).await?;
                     tracing::warn!(mail = mail.id, %status, answer = %answer, "mail not sent");
                 }
@@ -154,16 +161,22 @@ impl Sender {
         Ok(due.len())
     }
 
-    /// Sends one message: the server's answer, or the failure and whether it is for good.
-    async fn send(&self, mail: &Mail) -> Result<String, (String, bool)> {
-        let message = self.message(mail).map_err(|e| (e, true))?;
+    /// Sends one message: the server's answer, or why not.
+    async fn send(&self, mail: &Mail) -> Result<String, Refused> {
+        let message = self.message(mail).map_err(|answer| Refused {
+            answer,
+            permanent: true,
+        })?;
         match self.transport.send(message).await {
             Ok(response) => Ok(format!(
                 "{} {}",
                 response.code(),
                 response.message().collect::<Vec<_>>().join(" ")
             )),
-            Err(err) => Err((err.to_string(), err.is_permanent())),
+            Err(err) => Err(Refused {
+                answer: err.to_string(),
+                permanent: err.is_permanent(),
+            }),
         }
     }
 
