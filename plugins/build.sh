@@ -9,7 +9,8 @@
 #
 # One cargo invocation builds all Rust crates. `hello-v2.wasm` is the hello fixture built with
 # its `v2` feature (a second version of the same plugin, for hot-reload tests), `reader-v2.wasm`
-# the reader fixture's upgrade that asks for more (consent tests).
+# the reader fixture's upgrade that asks for more (consent tests), `impostor.wasm` hello under
+# another id (a storefront route clash), `sales-stand-in.wasm` the publisher as `sales`.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -20,7 +21,7 @@ for arg in "$@"; do
   case "$arg" in
     --fixtures) fixtures=true ;;
     -h | --help)
-      sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
@@ -71,6 +72,10 @@ if [ "$fixtures" = true ]; then
   install_component hello "$target_dir/fixtures" hello-v2
   cargo build --target wasm32-wasip2 --release -p reader --features reader/v2
   install_component reader "$target_dir/fixtures" reader-v2
+  cargo build --target wasm32-wasip2 --release -p hello --features hello/impostor
+  install_component hello "$target_dir/fixtures" impostor
+  cargo build --target wasm32-wasip2 --release -p publisher --features publisher/sales
+  install_component publisher "$target_dir/fixtures" sales-stand-in
   tests/fixtures/notes-js/build.sh
   cp tests/fixtures/notes-js/notes-js.wasm "$target_dir/fixtures/notes-js.wasm"
   printf '%-24s %9d bytes  %s\n' "notes-js.wasm" "$(wc -c < "$target_dir/fixtures/notes-js.wasm")" "$target_dir/fixtures"

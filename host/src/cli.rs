@@ -106,13 +106,17 @@ pub enum PluginCommand {
     /// Approve what the pending version of a plugin asks for (other sections' data,
     /// capabilities, extension points, events); a running host activates it within seconds.
     Approve { id: String },
-    /// Set a plugin's per-call limits; an omitted limit goes back to the default (2 s, 64 MiB).
+    /// Set a plugin's limits; an omitted limit goes back to the default (2 s and 64 MiB per
+    /// call, 32 calls at once).
     Limits {
         id: String,
         #[arg(long)]
         deadline_ms: Option<i64>,
         #[arg(long)]
         memory_mib: Option<i64>,
+        /// Calls of the plugin that may run at once; beyond, requests get 503.
+        #[arg(long)]
+        max_calls: Option<i64>,
     },
 }
 
@@ -316,8 +320,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             id,
             deadline_ms,
             memory_mib,
+            max_calls,
         }) => {
-            if !crate::plugins::runtime::set_limits(&db, &id, deadline_ms, memory_mib, now).await? {
+            let overrides = crate::plugins::runtime::Overrides {
+                deadline_ms,
+                memory_mib,
+                max_calls,
+            };
+            if !crate::plugins::runtime::set_limits(&db, &id, overrides, now).await? {
                 anyhow::bail!("no plugin {id:?} is known to this database");
             }
             println!("Limits of {id} saved; running hosts apply them within seconds.");

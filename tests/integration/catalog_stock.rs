@@ -1,6 +1,6 @@
 //! Catalog stock: warehouses, quantities per SKU and warehouse, availability (shared), the
 //! low-stock list and dashboard widget, and reservations from sales events (published here by
-//! the `publisher` fixture through the real outbox, as sales will).
+//! the `publisher` fixture built as `sales-stand-in`, id `sales`, through the real outbox).
 
 use std::time::Duration;
 
@@ -279,7 +279,7 @@ async fn the_low_stock_widget_lists_skus_at_or_under_five() {
 async fn publish(admin: &Browser, topic: &str, payload: Value) {
     let reply = admin
         .submit_json(
-            "/admin/publisher/events/publish",
+            "/admin/sales/events/publish",
             &json!({"topic": topic, "payload": payload}),
         )
         .await;
@@ -301,7 +301,7 @@ async fn delivered(app: &TestApp) {
 
 #[tokio::test]
 async fn sales_events_reserve_and_release_idempotently() {
-    let app = TestApp::with_plugins(&["catalog", "publisher"]).await;
+    let app = TestApp::with_plugins(&["catalog", "sales-stand-in"]).await;
     let admin = app.admin().await;
     product(&admin, "TEE-1", "Tee", 1500, "active").await;
     let main = warehouse(&admin, "Main").await;
@@ -424,4 +424,56 @@ async fn a_user_allowed_to_see_availability_but_not_edit_stock_gets_no_link_and_
     let write = set_stock(&viewer, json!({"sku": "JAR-1", "quantities": {"Main": 0}})).await;
     assert_eq!(write.status, 403);
     assert_eq!(availability(&admin, "JAR-1").await["quantity"], 4);
+}
+
+#[tokio::test]
+async fn a_plugin_cannot_publish_another_sections_events_and_catalog_checks_the_source() {
+    let app = TestApp::with_plugins(&["catalog", "publisher"]).await;
+    let admin = app.admin().await;
+    let forged = admin
+        .submit_json(
+            "/admin/publisher/events/publish",
+            &json!({"topic": "sales.order-placed", "payload": {"order_id": "x", "items": []}}),
+        )
+        .await;
+    assert_eq!(forged.status, 422, "{}", forged.body);
+    assert!(
+        forged
+            .body
+            .contains("plugin publisher publishes only topics publisher."),
+        "{}",
+        forged.body
+    );
+    assert_eq!(app.count("events").await, 0, "nothing was published");
+    let own = admin
+        .submit_json(
+            "/admin/publisher/events/publish",
+            &json!({"topic": "publisher.thing", "payload": {}}),
+        )
+        .await;
+    assert_eq!(own.status, 200, "{}", own.body);
+    // An event that reached the outbox another way, under sales' topic from another source,
+    // is refused by catalog (and retried, visibly), never applied.
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO events (topic, source, payload, created_at) \
+         VALUES ('sales.order-placed', 'publisher', '{\"order_id\":\"x\",\"items\":[]}', 0) RETURNING id",
+    )
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    sqlx::query("INSERT INTO event_deliveries (event_id, subscriber, next_attempt_at) VALUES ($1, 'catalog', 0)")
+        .bind(id)
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    app.eventually(Duration::from_secs(10), "catalog's refusal", || async {
+        let error: String =
+            sqlx::query_scalar("SELECT last_error FROM event_deliveries WHERE event_id = $1")
+                .bind(id)
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+        error.contains("not from its owner sales")
+    })
+    .await;
 }

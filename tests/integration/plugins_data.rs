@@ -187,3 +187,82 @@ async fn disabling_keeps_the_data_and_enabling_brings_it_back() {
     assert_eq!(shown.status, 200);
     assert_eq!(shown.json()["note"]["title"], "keep me");
 }
+
+#[tokio::test]
+async fn deliveries_to_a_missing_subscriber_do_not_hold_up_the_others() {
+    let app = TestApp::with_plugins(&["faulty"]).await;
+    let admin = app.admin().await;
+    // More than a batch of due deliveries to a plugin that is not loaded, all older than
+    // anything published from now on.
+    for n in 0..60 {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO events (topic, source, payload, created_at) \
+             VALUES ('ghost.thing', 'ghost', '{}', $1) RETURNING id",
+        )
+        .bind(app.clock.now() - 100 + n)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO event_deliveries (event_id, subscriber, next_attempt_at) VALUES ($1, 'ghost', $2)",
+        )
+        .bind(id)
+        .bind(app.clock.now() - 100 + n)
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    }
+    let scheduled = admin
+        .submit(
+            "/admin/faulty/marks/write-later",
+            &[("label", "through"), ("delay", "0")],
+        )
+        .await;
+    assert_eq!(scheduled.status, 200, "{}", scheduled.body);
+    app.eventually(Duration::from_secs(5), "faulty's event", || async {
+        admin.get_json("/admin/faulty/marks/index").await.json()
+            == serde_json::json!(["timer through"])
+    })
+    .await;
+    let waiting: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM event_deliveries WHERE subscriber = 'ghost' AND status = 'pending'",
+    )
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        waiting, 60,
+        "the missing subscriber's deliveries wait for it"
+    );
+}
+
+#[tokio::test]
+async fn delivered_events_are_pruned_after_a_week_and_pending_ones_kept() {
+    let app = TestApp::with_plugins(&["faulty"]).await;
+    let admin = app.admin().await;
+    for (label, delay) in [("now", "0"), ("in a month", "2592000")] {
+        let scheduled = admin
+            .submit(
+                "/admin/faulty/marks/write-later",
+                &[("label", label), ("delay", delay)],
+            )
+            .await;
+        assert_eq!(scheduled.status, 200, "{}", scheduled.body);
+    }
+    app.eventually(Duration::from_secs(5), "the first delivery", || async {
+        admin.get_json("/admin/faulty/marks/index").await.json() == serde_json::json!(["timer now"])
+    })
+    .await;
+    assert_eq!(count(&app, "events").await, 2);
+    // Eight days later the delivered one is gone.
+    app.advance(8 * 86_400);
+    app.eventually(Duration::from_secs(5), "the pruning", || async {
+        count(&app, "events").await == 1
+    })
+    .await;
+    let left: Vec<String> = sqlx::query_scalar("SELECT status FROM event_deliveries")
+        .fetch_all(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(left, ["pending"], "the timer a month out is still owed");
+}

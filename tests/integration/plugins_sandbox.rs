@@ -364,3 +364,67 @@ async fn the_dashboard_shows_plugin_widgets_to_users_allowed_them() {
         "no rule for hello/widgets/greeting"
     );
 }
+
+#[tokio::test]
+async fn a_plugin_declaring_a_route_another_serves_is_refused_naming_both() {
+    let app = TestApp::with_plugins(&["hello", "impostor"]).await;
+    let admin = app.admin().await;
+    let page = admin.get_json("/admin/plugins/plugins/index").await.json();
+    let ids: Vec<&str> = page["plugins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["hello"], "{page}");
+    let failure = page["failures"][0]["message"].as_str().unwrap();
+    for named in ["impostor", "POST /hello/echo", "plugin hello"] {
+        assert!(failure.contains(named), "{named}: {failure}");
+    }
+}
+
+/// A plugin at its limit of calls at once is refused with 503 and `Retry-After` (not queued
+/// without end), while its running call finishes on its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plugin_running_all_the_calls_it_may_gets_503_with_retry_after() {
+    let app = TestApp::with_plugins(&["infinite-loop"]).await;
+    let admin = app.admin().await;
+    let bad = admin
+        .submit_json(
+            "/admin/plugins/plugins/limits",
+            &serde_json::json!({"id": "infinite-loop", "max_calls": "0"}),
+        )
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    let set = admin
+        .submit_json(
+            "/admin/plugins/plugins/limits",
+            &serde_json::json!({"id": "infinite-loop", "max_calls": "1", "deadline_ms": "1500"}),
+        )
+        .await;
+    assert_eq!(set.status, 200, "{}", set.body);
+    assert_eq!(set.json()["max_calls"], 1);
+    let looping = {
+        let admin = app.admin().await;
+        tokio::spawn(async move { admin.get("/admin/infinite-loop/index/index").await })
+    };
+    app.eventually(Duration::from_secs(5), "the first call running", || async {
+        let listed = admin.get_json("/admin/plugins/plugins/index").await.json();
+        listed["plugins"][0]["stats"]["in_flight"] == 1
+    })
+    .await;
+    let refused = admin.get("/admin/infinite-loop/index/index").await;
+    assert_eq!(refused.status, 503, "{}", refused.body);
+    assert_eq!(
+        refused
+            .headers
+            .get("retry-after")
+            .map(|v| v.to_str().unwrap()),
+        Some("1")
+    );
+    assert!(refused.body.contains("busy"), "{}", refused.body);
+    assert_eq!(looping.await.unwrap().status, 504);
+    let listed = admin.get_json("/admin/plugins/plugins/index").await.json();
+    assert_eq!(listed["plugins"][0]["stats"]["refused"], 1);
+    assert_eq!(listed["plugins"][0]["stats"]["in_flight"], 0);
+}

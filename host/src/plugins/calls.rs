@@ -48,6 +48,9 @@ pub enum CallError {
     Memory { plugin: String, cap: usize },
     #[error("{plugin} crashed: {message}")]
     Trap { plugin: String, message: String },
+    /// The plugin already runs as many calls as it may at once; this one was not started.
+    #[error("{plugin} is busy: {limit} calls are running, its limit")]
+    Busy { plugin: String, limit: usize },
 }
 
 /// Why an event delivery did not complete; the dispatcher records it and retries.
@@ -268,6 +271,10 @@ impl Calls {
                 continue;
             }
             limits.deadline = limits.deadline.min(left);
+            let Some(_slot) = provider.stats.enter(limits.calls) else {
+                answers.push((id, Err(format!("{} is busy", provider.label()))));
+                continue;
+            };
             let access = Access::ReadOnly("an extension provider");
             let mut state = CallState::new(
                 self,
@@ -344,6 +351,13 @@ impl Calls {
         export: X,
     ) -> Result<(X::Answer, CallState), CallError> {
         let limits = self.registry.limits_for(&plugin.manifest.id);
+        let _slot = plugin
+            .stats
+            .enter(limits.calls)
+            .ok_or_else(|| CallError::Busy {
+                plugin: plugin.label(),
+                limit: limits.calls,
+            })?;
         let state = CallState::new(self, plugin.manifest.clone(), limits, caller, access);
         let peak = state.limiter.peak_handle();
         let started = Instant::now();

@@ -1,6 +1,7 @@
 //! The event dispatcher: a background task that delivers due outbox rows to their subscribers.
 //!
-//! It wakes when a call that published commits, and once a second for retries. Each delivery
+//! It wakes when a call that published commits, and once a second for retries; every ten
+//! minutes (host clock) it also prunes what was delivered more than a week ago. Each delivery
 //! runs `on-event` in a fresh sandbox and transaction (`Calls::on_event`), which marks the
 //! delivery done inside that same transaction, so "handled" and "marked" commit together (at
 //! least once, never lost).
@@ -16,11 +17,21 @@ use crate::clock::Clock;
 const BATCH: i64 = 50;
 /// Retry check interval when nothing wakes the dispatcher.
 const POLL: Duration = Duration::from_secs(1);
+/// Host-clock seconds between two prunings of the outbox.
+const PRUNE_EVERY: i64 = 600;
 
 /// Runs until the process ends.
 pub async fn run(runtime: Arc<Runtime>, clock: Arc<dyn Clock>) {
+    let mut pruned_at = i64::MIN;
     loop {
-        match deliver_due(&runtime, clock.now()).await {
+        let now = clock.now();
+        if now.saturating_sub(pruned_at) >= PRUNE_EVERY {
+            match outbox::prune(runtime.db(), now).await {
+                Ok(_) => pruned_at = now,
+                Err(err) => tracing::warn!(error = %err, "pruning the event outbox failed"),
+            }
+        }
+        match deliver_due(&runtime, now).await {
             Ok(n) if n as i64 == BATCH => continue,
             Ok(_) => {}
             Err(err) => tracing::error!(error = %err, "event delivery failed"),
@@ -30,9 +41,10 @@ pub async fn run(runtime: Arc<Runtime>, clock: Arc<dyn Clock>) {
 }
 
 /// Delivers the deliveries due at `now`; returns how many were attempted. Deliveries to a
-/// disabled (or not loaded) subscriber wait until it is back.
+/// disabled (or not loaded) subscriber wait until it is back, without holding up the others.
 pub async fn deliver_due(runtime: &Runtime, now: i64) -> anyhow::Result<usize> {
-    let due = outbox::due(runtime.db(), now, BATCH).await?;
+    let subscribers = runtime.registry().enabled_ids();
+    let due = outbox::due(runtime.db(), now, BATCH, &subscribers).await?;
     let mut attempted = 0;
     for delivery in due {
         let Some(plugin) = runtime.registry().enabled(&delivery.subscriber) else {

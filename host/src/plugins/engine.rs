@@ -27,6 +27,12 @@ pub const MIN_DEADLINE_MS: i64 = 50;
 pub const MAX_DEADLINE_MS: i64 = 30_000;
 /// Smallest memory cap an admin may set, in MiB.
 pub const MIN_MEMORY_MIB: i64 = 8;
+/// Default number of calls of one plugin that may run at once: enough for a busy section,
+/// few enough that one plugin cannot take every sandbox and worker from the others.
+pub const DEFAULT_CALLS: usize = 32;
+/// Range an admin may set a plugin's concurrent calls to.
+pub const MIN_CALLS: i64 = 1;
+pub const MAX_CALLS: i64 = 1024;
 
 /// Bytes of each pooled memory, table and stack slot reset in place between instances.
 const KEEP_RESIDENT: usize = 16 << 20;
@@ -92,6 +98,8 @@ fn new_engine() -> anyhow::Result<Engine> {
 pub struct Limits {
     pub deadline: Duration,
     pub memory: usize,
+    /// Calls of the plugin that may run at once.
+    pub calls: usize,
 }
 
 impl Default for Limits {
@@ -99,23 +107,44 @@ impl Default for Limits {
         Limits {
             deadline: DEFAULT_DEADLINE,
             memory: DEFAULT_MEMORY,
+            calls: DEFAULT_CALLS,
         }
     }
 }
 
+/// An admin's overrides of a plugin's limits, as stored (`None` keeps the default).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Overrides {
+    pub deadline_ms: Option<i64>,
+    pub memory_mib: Option<i64>,
+    pub max_calls: Option<i64>,
+}
+
+impl Overrides {
+    pub fn is_empty(&self) -> bool {
+        *self == Overrides::default()
+    }
+}
+
 impl Limits {
-    /// Limits with an admin's overrides applied (`None` keeps the default).
-    pub fn with_overrides(deadline_ms: Option<i64>, memory_mib: Option<i64>) -> Limits {
+    /// Limits with an admin's overrides applied.
+    pub fn with_overrides(overrides: Overrides) -> Limits {
         let default = Limits::default();
         Limits {
-            deadline: deadline_ms
+            deadline: overrides
+                .deadline_ms
                 .and_then(|ms| u64::try_from(ms).ok())
                 .map(Duration::from_millis)
                 .unwrap_or(default.deadline),
-            memory: memory_mib
+            memory: overrides
+                .memory_mib
                 .and_then(|mib| usize::try_from(mib).ok())
                 .map(|mib| (mib << 20).min(MAX_MEMORY))
                 .unwrap_or(default.memory),
+            calls: overrides
+                .max_calls
+                .and_then(|n| usize::try_from(n).ok())
+                .unwrap_or(default.calls),
         }
     }
 }

@@ -256,6 +256,12 @@ impl Loader {
             .map_err(anyhow::Error::new)
             .context("manifest() failed")?;
         let mut manifest = manifest::validate(raw)?;
+        if let Some((route, other)) = self.registry.route_taken(&manifest) {
+            anyhow::bail!(
+                "plugin {} declares the storefront route {route}, which plugin {other} already serves: two plugins cannot serve one route",
+                manifest.id
+            );
+        }
         let component_type = loaded.component.component_type();
         let imports: Vec<&str> = component_type
             .imports(&self.engine)

@@ -17,6 +17,10 @@ pub const RESERVED_IDS: &[&str] = &[
     "plugins",
     "themes",
     "settings",
+    "media",
+    "mail",
+    // Event topics `host.…` and extension points `host.…` are the host's own.
+    "host",
     "account",
     "index",
     "assets",
@@ -24,8 +28,6 @@ pub const RESERVED_IDS: &[&str] = &[
     "backoffice",
     "storefront",
     "customer",
-    // The host's Outgoing mail page (`/admin/mail/…`) and its mail templates (`mail/…`).
-    "mail",
 ];
 
 /// Paths a storefront route may not take over.

@@ -13,6 +13,10 @@ use crate::db::Db;
 /// Deliveries give up after this many failed attempts.
 pub const MAX_ATTEMPTS: i64 = 8;
 
+/// How long delivered deliveries (and events with nothing left to deliver) are kept, for the
+/// Plugins page and for looking into what happened: a week.
+pub const KEEP_SECONDS: i64 = 7 * 86_400;
+
 /// Seconds to wait before attempt `attempt + 1` (1 s, 2 s, 4 s, … capped at 5 min).
 pub fn backoff(attempt: i64) -> i64 {
     (1i64 << attempt.clamp(0, 16)).min(300)
@@ -69,17 +73,28 @@ pub struct Due {
     pub attempts: i64,
 }
 
-pub async fn due(db: &Db, now: i64, limit: i64) -> sqlx::Result<Vec<Due>> {
-    let rows = sqlx::query(
+/// Up to `limit` deliveries due at `now` to one of `subscribers` (the enabled plugins), oldest
+/// first. Deliveries to anyone else wait where they are and never take a place in the batch,
+/// so a disabled or removed subscriber's backlog cannot hold up the others'.
+pub async fn due(db: &Db, now: i64, limit: i64, subscribers: &[String]) -> sqlx::Result<Vec<Due>> {
+    if subscribers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (0..subscribers.len())
+        .map(|i| format!("${}", i + 3))
+        .collect();
+    let sql = format!(
         "SELECT d.event_id, d.subscriber, d.attempts, e.topic, e.source, e.payload \
          FROM event_deliveries d JOIN events e ON e.id = d.event_id \
-         WHERE d.status = 'pending' AND d.next_attempt_at <= $1 \
+         WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND d.subscriber IN ({}) \
          ORDER BY d.next_attempt_at, d.event_id LIMIT $2",
-    )
-    .bind(now)
-    .bind(limit)
-    .fetch_all(db.pool())
-    .await?;
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query(&sql).bind(now).bind(limit);
+    for subscriber in subscribers {
+        query = query.bind(subscriber);
+    }
+    let rows = query.fetch_all(db.pool()).await?;
     rows.iter()
         .map(|r| {
             Ok(Due {
@@ -112,6 +127,26 @@ pub async fn mark_delivered(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Deletes what was delivered more than [`KEEP_SECONDS`] before `now`, and events older than
+/// that with no delivery left (delivered, or published with no subscriber). Pending and dead
+/// deliveries stay: the first are still owed, the second are the admin's to look at. Returns
+/// the number of events deleted.
+pub async fn prune(db: &Db, now: i64) -> sqlx::Result<u64> {
+    let before = now - KEEP_SECONDS;
+    sqlx::query("DELETE FROM event_deliveries WHERE status = 'delivered' AND delivered_at < $1")
+        .bind(before)
+        .execute(db.pool())
+        .await?;
+    let events = sqlx::query(
+        "DELETE FROM events WHERE created_at < $1 AND NOT EXISTS \
+         (SELECT 1 FROM event_deliveries d WHERE d.event_id = events.id)",
+    )
+    .bind(before)
+    .execute(db.pool())
+    .await?;
+    Ok(events.rows_affected())
 }
 
 /// Records a failed attempt and schedules the next one (or gives up).

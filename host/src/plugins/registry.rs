@@ -106,6 +106,18 @@ impl Registry {
         read(&self.disabled).contains(id)
     }
 
+    /// The ids of the loaded, enabled plugins, sorted.
+    pub fn enabled_ids(&self) -> Vec<String> {
+        let disabled = read(&self.disabled);
+        let mut ids: Vec<String> = read(&self.plugins)
+            .keys()
+            .filter(|id| !disabled.contains(*id))
+            .cloned()
+            .collect();
+        ids.sort();
+        ids
+    }
+
     /// Every loaded plugin, by id.
     pub fn all(&self) -> Vec<Arc<Plugin>> {
         let mut plugins: Vec<_> = read(&self.plugins).values().cloned().collect();
@@ -231,9 +243,13 @@ impl Registry {
     }
 
     /// The enabled plugin that declared a storefront route matching `method` and `path`, with the
-    /// values of its `{name}` segments.
+    /// values of its `{name}` segments. When routes of several plugins match (`/p/sale` and
+    /// `/p/{slug}`), the most specific wins (more literal segments), then the lower plugin id:
+    /// the same answer on every request and every host. Identical routes cannot both be loaded
+    /// ([`Registry::route_taken`]).
     pub fn storefront_route(&self, method: &str, path: &str) -> Option<(Arc<Plugin>, RouteParams)> {
         let disabled = read(&self.disabled);
+        let mut best: Option<(usize, Arc<Plugin>, RouteParams)> = None;
         for plugin in read(&self.plugins).values() {
             if disabled.contains(&plugin.manifest.id) {
                 continue;
@@ -242,13 +258,53 @@ impl Registry {
                 if route.method != method {
                     continue;
                 }
-                if let Some(params) = match_route(&route.path, path) {
-                    return Some((plugin.clone(), params));
+                let Some(params) = match_route(&route.path, path) else {
+                    continue;
+                };
+                let literals = route.path.split('/').count() - params.len();
+                let better = best.as_ref().is_none_or(|(l, p, _)| {
+                    literals > *l || (literals == *l && plugin.manifest.id < p.manifest.id)
+                });
+                if better {
+                    best = Some((literals, plugin.clone(), params));
+                }
+            }
+        }
+        best.map(|(_, plugin, params)| (plugin, params))
+    }
+
+    /// A route of `manifest` that another loaded plugin (enabled or not) already declares with
+    /// the same method and shape (parameter names aside): `(route, the other plugin's id)`.
+    pub fn route_taken(&self, manifest: &Manifest) -> Option<(String, String)> {
+        let plugins = read(&self.plugins);
+        for route in &manifest.storefront_routes {
+            let shape = route_shape(&route.path);
+            for other in plugins.values().filter(|p| p.manifest.id != manifest.id) {
+                let clash = other
+                    .manifest
+                    .storefront_routes
+                    .iter()
+                    .any(|r| r.method == route.method && route_shape(&r.path) == shape);
+                if clash {
+                    return Some((
+                        format!("{} {}", route.method, route.path),
+                        other.manifest.id.clone(),
+                    ));
                 }
             }
         }
         None
     }
+}
+
+/// A route pattern with its parameter names dropped: `/p/{slug}` and `/p/{id}` are one shape.
+fn route_shape(pattern: &str) -> String {
+    pattern
+        .trim_end_matches('/')
+        .split('/')
+        .map(|s| if s.starts_with('{') { "{}" } else { s })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// Values of a route's `{name}` segments, in order.
@@ -277,7 +333,13 @@ fn match_route(pattern: &str, path: &str) -> Option<RouteParams> {
 
 #[cfg(test)]
 mod tests {
-    use super::match_route;
+    use super::{match_route, route_shape};
+
+    #[test]
+    fn routes_of_one_shape_differ_only_in_parameter_names() {
+        assert_eq!(route_shape("/p/{slug}"), route_shape("/p/{id}/"));
+        assert_ne!(route_shape("/p/{slug}"), route_shape("/p/sale"));
+    }
 
     #[test]
     fn routes_match_segments_and_capture_names() {

@@ -21,6 +21,7 @@ use crate::shop::Shop;
 use crate::templates::Templates;
 
 pub use super::calls::{CallError, DeliveryError};
+pub use super::engine::Overrides;
 pub use super::loader::{MAX_COMPONENT_BYTES, PluginSettings};
 pub use super::states::{LimitError, set_enabled, set_limits};
 

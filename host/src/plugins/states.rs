@@ -6,7 +6,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::consent::Requests;
-use super::engine::{self, Limits};
+use super::engine::{self, Limits, Overrides};
 use super::manifest::Manifest;
 use super::registry::Registry;
 use crate::db::Db;
@@ -29,17 +29,30 @@ pub async fn remember(db: &Db, manifest: &Manifest, now: i64) -> sqlx::Result<()
 /// admin has approved for each plugin, so pending versions approved elsewhere (the CLI,
 /// another host) can be activated.
 pub async fn refresh(db: &Db, registry: &Registry) -> sqlx::Result<HashMap<String, Approval>> {
-    type Row = (String, i64, Option<i64>, Option<i64>, Option<String>);
-    let rows: Vec<Row> =
-        sqlx::query_as("SELECT id, enabled, deadline_ms, memory_mib, approved FROM plugins")
-            .fetch_all(db.pool())
-            .await?;
+    type Row = (
+        String,
+        i64,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<String>,
+    );
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT id, enabled, deadline_ms, memory_mib, max_calls, approved FROM plugins",
+    )
+    .fetch_all(db.pool())
+    .await?;
     let mut disabled = HashSet::new();
     let mut limits = HashMap::new();
     let mut approvals = HashMap::new();
-    for (id, enabled, deadline_ms, memory_mib, approved) in rows {
-        if deadline_ms.is_some() || memory_mib.is_some() {
-            limits.insert(id.clone(), Limits::with_overrides(deadline_ms, memory_mib));
+    for (id, enabled, deadline_ms, memory_mib, max_calls, approved) in rows {
+        let overrides = Overrides {
+            deadline_ms,
+            memory_mib,
+            max_calls,
+        };
+        if !overrides.is_empty() {
+            limits.insert(id.clone(), Limits::with_overrides(overrides));
         }
         if enabled == 0 {
             disabled.insert(id.clone());
@@ -161,14 +174,19 @@ pub async fn set_enabled(db: &Db, id: &str, enabled: bool, now: i64) -> sqlx::Re
     Ok(done.rows_affected() > 0)
 }
 
-/// Sets (or, with `None`, resets to the default) a plugin's deadline and memory cap.
+/// Sets (or, with `None`, resets to the default) a plugin's deadline, memory cap and
+/// concurrent calls.
 pub async fn set_limits(
     db: &Db,
     id: &str,
-    deadline_ms: Option<i64>,
-    memory_mib: Option<i64>,
+    overrides: Overrides,
     now: i64,
 ) -> Result<bool, LimitError> {
+    let Overrides {
+        deadline_ms,
+        memory_mib,
+        max_calls,
+    } = overrides;
     if let Some(ms) = deadline_ms
         && !(engine::MIN_DEADLINE_MS..=engine::MAX_DEADLINE_MS).contains(&ms)
     {
@@ -187,11 +205,22 @@ pub async fn set_limits(
             engine::MIN_MEMORY_MIB
         )));
     }
+    if let Some(n) = max_calls
+        && !(engine::MIN_CALLS..=engine::MAX_CALLS).contains(&n)
+    {
+        return Err(LimitError(format!(
+            "the concurrent calls must be between {} and {}",
+            engine::MIN_CALLS,
+            engine::MAX_CALLS
+        )));
+    }
     let done = sqlx::query(
-        "UPDATE plugins SET deadline_ms = $1, memory_mib = $2, updated_at = $3 WHERE id = $4",
+        "UPDATE plugins SET deadline_ms = $1, memory_mib = $2, max_calls = $3, updated_at = $4 \
+         WHERE id = $5",
     )
     .bind(deadline_ms)
     .bind(memory_mib)
+    .bind(max_calls)
     .bind(now)
     .bind(id)
     .execute(db.pool())

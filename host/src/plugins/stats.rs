@@ -20,6 +20,19 @@ pub struct Stats {
     memory_peak: AtomicUsize,
     buckets: [AtomicU64; BUCKETS_US.len() + 1],
     total_us: AtomicU64,
+    /// Calls running now, and calls refused because `in_flight` was at the plugin's limit.
+    in_flight: AtomicUsize,
+    refused: AtomicU64,
+}
+
+/// A running call's place among its plugin's concurrent calls; leaving it frees the place.
+#[derive(Debug)]
+pub struct Slot<'a>(&'a AtomicUsize);
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 /// How a call ended, for counting.
@@ -33,6 +46,19 @@ pub enum Outcome {
 }
 
 impl Stats {
+    /// A place for one more call, unless `limit` calls are running (then the refusal is
+    /// counted). Per loaded version: during a reload the old version's calls finish on their
+    /// own count.
+    pub fn enter(&self, limit: usize) -> Option<Slot<'_>> {
+        let before = self.in_flight.fetch_add(1, Ordering::AcqRel);
+        if before >= limit {
+            self.in_flight.fetch_sub(1, Ordering::AcqRel);
+            self.refused.fetch_add(1, Ordering::Relaxed);
+            return None;
+        }
+        Some(Slot(&self.in_flight))
+    }
+
     pub fn record(&self, elapsed: Duration, outcome: Outcome, memory_peak: usize) {
         self.requests.fetch_add(1, Ordering::Relaxed);
         match outcome {
@@ -70,6 +96,8 @@ impl Stats {
             p50_us: quantile(&buckets, 0.50),
             p99_us: quantile(&buckets, 0.99),
             total_us: self.total_us.load(Ordering::Relaxed),
+            in_flight: self.in_flight.load(Ordering::Relaxed),
+            refused: self.refused.load(Ordering::Relaxed),
             buckets,
         }
     }
@@ -124,6 +152,10 @@ pub struct Snapshot {
     pub p50_us: Option<u64>,
     pub p99_us: Option<u64>,
     pub total_us: u64,
+    /// Calls running now.
+    pub in_flight: usize,
+    /// Calls refused because the plugin's concurrent-call limit was reached.
+    pub refused: u64,
     #[serde(skip)]
     pub buckets: Vec<u64>,
 }
@@ -131,6 +163,18 @@ pub struct Snapshot {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_call_beyond_the_limit_is_refused_and_a_finished_one_frees_its_place() {
+        let stats = Stats::default();
+        let first = stats.enter(2).unwrap();
+        let _second = stats.enter(2).unwrap();
+        assert!(stats.enter(2).is_none());
+        drop(first);
+        assert!(stats.enter(2).is_some());
+        let snapshot = stats.snapshot();
+        assert_eq!((snapshot.in_flight, snapshot.refused), (1, 1));
+    }
 
     #[test]
     fn quantiles_come_from_buckets() {

@@ -11,7 +11,7 @@
 
 pub mod render;
 
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::acl::AclError;
@@ -54,6 +54,9 @@ pub enum AppError {
     /// 429: too many failed attempts.
     #[error("{0}")]
     TooManyRequests(String),
+    /// 503 with `Retry-After`: a section runs as many calls as it may at once.
+    #[error("{0}")]
+    Busy(String),
     /// A section plugin failed (trap, deadline, memory cap) or answered with a failure of its
     /// own; the status is the plugin's (400–599) or chosen by the runtime.
     #[error("{message}")]
@@ -81,6 +84,7 @@ impl AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Plugin { status, .. } => *status,
             AppError::Render { .. } | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -244,7 +248,8 @@ impl From<crate::plugins::runtime::LimitError> for AppError {
 }
 
 /// A plugin call that was stopped: 504 past its deadline, 503 over its memory cap, 500 for a
-/// crash; the message names the section and says that nothing it changed was kept.
+/// crash, 503 with `Retry-After` when the plugin runs all the calls it may at once; the
+/// message names the section and says that nothing it changed was kept.
 impl From<crate::plugins::runtime::CallError> for AppError {
     fn from(err: crate::plugins::runtime::CallError) -> Self {
         use crate::plugins::runtime::CallError;
@@ -267,6 +272,11 @@ impl From<crate::plugins::runtime::CallError> for AppError {
                     "The section {plugin} failed while handling this request; nothing it changed was saved. The error has been logged."
                 ),
             ),
+            CallError::Busy { plugin, .. } => {
+                return AppError::Busy(format!(
+                    "The section {plugin} is busy with other requests. Please try again in a moment."
+                ));
+            }
         };
         AppError::Plugin { status, message }
     }
@@ -295,6 +305,12 @@ impl IntoResponse for AppError {
         }
         let message = self.public_message();
         let mut response = (status, message.clone()).into_response();
+        if let AppError::Busy(_) = self {
+            // Carried onto the rendered error page by `render_errors`.
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
         response
             .extensions_mut()
             .insert(ErrorReport { status, message });

@@ -48,9 +48,10 @@ struct Row {
     file_changes: u64,
     manifest: serde_json::Value,
     stats: Snapshot,
-    /// The limits its calls run under (milliseconds, MiB).
+    /// The limits its calls run under (milliseconds, MiB, calls at once).
     deadline_ms: u128,
     memory_mib: usize,
+    max_calls: usize,
     events: outbox::DeliveryHealth,
     last_error: Option<LoadFailure>,
 }
@@ -155,6 +156,7 @@ async fn index(State(state): State<AppState>, _: Granted, page: PageCtx) -> AppR
                 .deadline
                 .as_millis(),
             memory_mib: registry.limits_for(&plugin.manifest.id).memory >> 20,
+            max_calls: registry.limits_for(&plugin.manifest.id).calls,
             events: outbox::health(state.db(), &plugin.manifest.id, state.clock().now()).await?,
             last_error: registry.failure_for(&plugin),
         });
@@ -232,6 +234,8 @@ struct LimitsForm {
     deadline_ms: Option<String>,
     #[serde(default)]
     memory_mib: Option<String>,
+    #[serde(default)]
+    max_calls: Option<String>,
 }
 
 /// Approves what the pending version of a plugin asks for; it then replaces the version
@@ -293,8 +297,11 @@ async fn limits(
     page: PageCtx,
     Input(form): Input<LimitsForm>,
 ) -> AppResult<Response> {
-    let deadline = optional_number("The deadline", form.deadline_ms.as_deref())?;
-    let memory = optional_number("The memory cap", form.memory_mib.as_deref())?;
+    let overrides = crate::plugins::runtime::Overrides {
+        deadline_ms: optional_number("The deadline", form.deadline_ms.as_deref())?,
+        memory_mib: optional_number("The memory cap", form.memory_mib.as_deref())?,
+        max_calls: optional_number("The concurrent calls", form.max_calls.as_deref())?,
+    };
     let runtime = state.plugins();
     if runtime.registry().get(&form.id).is_none() {
         return Err(AppError::not_found(format!(
@@ -302,14 +309,14 @@ async fn limits(
             form.id
         )));
     }
-    crate::plugins::runtime::set_limits(state.db(), &form.id, deadline, memory, state.now())
-        .await?;
+    crate::plugins::runtime::set_limits(state.db(), &form.id, overrides, state.now()).await?;
     runtime.refresh_states().await?;
     let limits = runtime.registry().limits_for(&form.id);
     let detail = format!(
-        "deadline {} ms, memory {} MiB",
+        "deadline {} ms, memory {} MiB, {} calls at once",
         limits.deadline.as_millis(),
-        limits.memory >> 20
+        limits.memory >> 20,
+        limits.calls
     );
     record(
         &state,
@@ -323,7 +330,7 @@ async fn limits(
     Ok(page.done(
         "/admin/plugins/plugins/index",
         &format!("The limits of {} are now: {detail}.", form.id),
-        json!({ "id": form.id, "deadline_ms": limits.deadline.as_millis() as u64, "memory_mib": limits.memory >> 20 }),
+        json!({ "id": form.id, "deadline_ms": limits.deadline.as_millis() as u64, "memory_mib": limits.memory >> 20, "max_calls": limits.calls }),
     ))
 }
 

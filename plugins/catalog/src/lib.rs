@@ -108,6 +108,7 @@ impl Plugin for Catalog {
     }
 
     fn on_event(event: Event) -> Result<(), String> {
+        event.check_source()?;
         reservations::on_event(&event)
     }
 

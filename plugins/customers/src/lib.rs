@@ -144,6 +144,7 @@ impl Plugin for Customers {
     /// `host.customer-registered`: the new account gets its profile (idempotent, so a
     /// redelivery or a first visit that came earlier changes nothing).
     fn on_event(event: Event) -> Result<(), String> {
+        event.check_source()?;
         if event.topic != REGISTERED {
             return Err(format!("no handler for event topic `{}`", event.topic));
         }

@@ -127,6 +127,7 @@ impl Plugin for Sales {
     }
 
     fn on_event(event: Event) -> Result<(), String> {
+        event.check_source()?;
         events::handle(event)
     }
 

@@ -14,6 +14,24 @@ use crate::manifest::Manifest;
 use crate::request::Request;
 use crate::response::{Response, View};
 
+impl Event {
+    /// `Ok` when the event comes from the owner of its topic: the plugin whose id is the
+    /// topic's first segment, or the host for `host.…`. The host refuses to publish any other
+    /// topic, so this holds for every delivered event; checking it first in `on_event` keeps a
+    /// section safe even if an event reached it another way.
+    pub fn check_source(&self) -> Result<(), String> {
+        let owner = self.topic.split('.').next().unwrap_or_default();
+        if self.source == owner {
+            Ok(())
+        } else {
+            Err(format!(
+                "event {} of topic {} came from {:?}, not from its owner {owner}",
+                self.id, self.topic, self.source
+            ))
+        }
+    }
+}
+
 /// A Backoffice section. Only `manifest` and `handle` are required.
 pub trait Plugin {
     /// Describes the plugin; called once at load. Must not use storage or other host calls

@@ -1,6 +1,10 @@
 //! `events`: publish into the outbox, inside the call's transaction. One delivery row per
 //! subscriber is written with the event, so a rolled-back call leaves neither. A delayed event
 //! (`publish-after`) is the same rows with a later first delivery time.
+//!
+//! Topics are owned: a plugin publishes only under its own id (`<plugin-id>.…`), and `host.…`
+//! only the host, so a subscriber can trust that `sales.order-placed` came from sales. The
+//! delivery carries the publisher's id as `source`, set here, never by the plugin.
 
 use super::trap;
 use crate::plugins::bindings::events;
@@ -10,8 +14,8 @@ const MAX_PAYLOAD: usize = 256 * 1024;
 /// The longest `publish-after` delay: a year (and a leap day).
 pub const MAX_DELAY_SECONDS: u32 = 366 * 24 * 3600;
 
-/// Why a topic or payload is refused, if it is.
-fn check(topic: &str, payload: &str) -> Result<(), String> {
+/// Why a topic or payload is refused, if it is. `owner` is the publishing plugin's id.
+fn check(owner: &str, topic: &str, payload: &str) -> Result<(), String> {
     let topic_ok = topic.len() <= 100
         && topic.contains('.')
         && topic.split('.').all(|s| {
@@ -21,6 +25,11 @@ fn check(topic: &str, payload: &str) -> Result<(), String> {
         });
     if !topic_ok {
         return Err(format!("topic {topic:?} must look like section.event-name"));
+    }
+    if topic.split('.').next() != Some(owner) {
+        return Err(format!(
+            "topic {topic:?} is not this plugin's: plugin {owner} publishes only topics {owner}.…"
+        ));
     }
     if payload.len() > MAX_PAYLOAD {
         return Err(format!(
@@ -41,7 +50,7 @@ impl CallState {
         payload: String,
         delay: u32,
     ) -> wasmtime::Result<Result<(), String>> {
-        if let Err(message) = check(&topic, &payload) {
+        if let Err(message) = check(&self.manifest.id, &topic, &payload) {
             return Ok(Err(message));
         }
         if let Some(refusal) = self.refusal() {
@@ -86,5 +95,22 @@ impl events::Host for CallState {
             )));
         }
         self.enqueue(topic, payload, delay_seconds).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check;
+
+    #[test]
+    fn a_plugin_publishes_only_under_its_own_id() {
+        assert!(check("sales", "sales.order-placed", "{}").is_ok());
+        let refused = check("publisher", "sales.order-placed", "{}").unwrap_err();
+        assert!(
+            refused.contains("plugin publisher publishes only"),
+            "{refused}"
+        );
+        assert!(check("sales", "host.customer-registered", "{}").is_err());
+        assert!(check("sales", "salesx.thing", "{}").is_err());
     }
 }
