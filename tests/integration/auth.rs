@@ -470,6 +470,36 @@ async fn every_response_carries_security_headers() {
     }
 }
 
+/// Scripts run only with the response's own nonce: not from the origin at large (a plugin's
+/// answer), not inline, and the nonce of one response is useless for the next.
+#[tokio::test]
+async fn scripts_need_a_nonce_new_for_every_response() {
+    let app = TestApp::start().await;
+    let nonce = |reply: &backoffice_tests::Reply| {
+        let csp = reply.headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let script_src = csp
+            .split(';')
+            .map(str::trim)
+            .find(|d| d.starts_with("script-src"))
+            .unwrap_or_else(|| panic!("{csp}"))
+            .to_owned();
+        assert!(!script_src.contains("'self'"), "{script_src}");
+        let nonce = script_src
+            .strip_prefix("script-src 'nonce-")
+            .and_then(|s| s.strip_suffix('\''))
+            .unwrap_or_else(|| panic!("{script_src}"))
+            .to_owned();
+        assert_eq!(nonce.len(), 32, "{nonce}");
+        nonce
+    };
+    let first = nonce(&app.browser().get("/login").await);
+    let second = nonce(&app.browser().get("/login").await);
+    assert_ne!(first, second);
+}
+
 /// A sign-in attempt from a client without a cookie jar that claims to be `forwarded_for`
 /// (`X-Forwarded-For`), carrying the form cookie by hand (behind TLS it is `Secure`, which a
 /// jar would not send over plain HTTP).

@@ -150,6 +150,15 @@ async fn a_created_customer_gets_a_host_account_and_a_set_password_link_that_wor
         "{link}"
     );
     assert_eq!(app.audit_of("customers.customer.create").await.len(), 1);
+    // The host audits the capability's use itself, naming the plugin.
+    let host_audit = app.audit_of("customer-accounts.created").await;
+    assert_eq!(host_audit.len(), 1);
+    assert_eq!(host_audit[0].target, format!("customer {account}"));
+    assert!(
+        host_audit[0].detail.contains("plugin customers"),
+        "{:?}",
+        host_audit[0]
+    );
 
     let browser = app.browser();
     assert!(
@@ -169,6 +178,12 @@ async fn a_created_customer_gets_a_host_account_and_a_set_password_link_that_wor
         .await;
     assert_eq!(again.status, 200, "{}", again.body);
     assert_ne!(again.json()["set_password_link"], link);
+    assert_eq!(
+        app.audit_of("customer-accounts.set-password-link")
+            .await
+            .len(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -469,6 +484,8 @@ async fn customers_are_edited_blocked_and_unblocked_with_their_host_account() {
     assert!(customer_sign_in(&browser, "ann.lee@example.com").await);
     assert_eq!(app.audit_of("customers.customer.block").await.len(), 1);
     assert_eq!(app.audit_of("customers.customer.unblock").await.len(), 1);
+    assert_eq!(app.audit_of("customer-accounts.blocked").await.len(), 1);
+    assert_eq!(app.audit_of("customer-accounts.unblocked").await.len(), 1);
 
     let missing = admin
         .get_json("/admin/customers/customers/show?id=CU-NOPE")

@@ -99,9 +99,17 @@ async fn an_uploaded_reader_of_customers_waits_for_approval_and_an_upgrade_askin
         std::fs::read(fixture("reader-v2")).unwrap()
     );
 
-    // Asking the same again (the same upgrade re-uploaded) swaps live, without approval.
+    // Even asking nothing new, another upload of an installed id is an upgrade that waits for
+    // approval (never a silent replacement), and says what it replaces.
     let again = upload(&admin, "reader").await;
-    assert_eq!(again.json()["pending"], false, "{}", again.text());
+    assert_eq!(again.json()["pending"], true, "{}", again.text());
+    let message = again.json()["message"].as_str().unwrap().to_owned();
+    assert!(message.contains("It replaces version 0.2.0"), "{message}");
+    let still = admin.get_json("/admin/reader/index/index").await.json();
+    assert_eq!(still["version"], "0.2.0");
+    admin
+        .submit("/admin/plugins/plugins/approve", &[("id", "reader")])
+        .await;
     let back = admin.get_json("/admin/reader/index/index").await.json();
     assert_eq!(back["version"], "0.1.0");
 }
@@ -122,4 +130,28 @@ async fn the_command_line_approves_a_pending_plugin_and_the_serving_host_activat
         admin.get_json("/admin/reader/index/index").await.status == 200
     })
     .await;
+}
+
+/// A first-party plugin (from the trusted directory) cannot be replaced by an upload at all
+/// (an upload over an uploaded plugin waits for approval: see above).
+#[tokio::test]
+async fn an_upload_cannot_replace_a_first_party_plugin() {
+    let app = TestApp::with_plugins(&["hello"]).await;
+    let admin = app.admin().await;
+    let hello = std::fs::read(fixture("hello-v2")).unwrap();
+    let over_trusted = admin
+        .upload(
+            "/admin/plugins/plugins/upload",
+            "file",
+            "hello.wasm",
+            &hello,
+            "application/json",
+        )
+        .await;
+    assert_eq!(over_trusted.status, 422, "{}", over_trusted.text());
+    assert!(
+        over_trusted.text().contains("trusted directory"),
+        "{}",
+        over_trusted.text()
+    );
 }

@@ -266,3 +266,42 @@ async fn delivered_events_are_pruned_after_a_week_and_pending_ones_kept() {
         .unwrap();
     assert_eq!(left, ["pending"], "the timer a month out is still owed");
 }
+
+#[tokio::test]
+async fn one_call_cannot_flood_the_outbox_or_the_audit_log() {
+    let app = TestApp::with_plugins(&["faulty"]).await;
+    let admin = app.admin().await;
+    let flood = |what: &'static str, n: u32| {
+        let admin = &admin;
+        async move {
+            admin
+                .submit(
+                    "/admin/faulty/marks/flood",
+                    &[("what", what), ("n", &n.to_string())],
+                )
+                .await
+        }
+    };
+    assert_eq!(flood("events", 1000).await.status, 200);
+    let refused = flood("events", 1001).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused.body.contains("at most 1000 events"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(
+        count(&app, "events").await,
+        1000,
+        "the refused call left nothing"
+    );
+
+    let audits = count(&app, "audit_log").await;
+    let stopped = flood("audit", 5001).await;
+    assert_eq!(stopped.status, 500, "{}", stopped.body);
+    assert_eq!(
+        count(&app, "audit_log").await,
+        audits,
+        "rolled back, not half-audited"
+    );
+}

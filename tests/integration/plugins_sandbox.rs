@@ -428,3 +428,34 @@ async fn a_plugin_running_all_the_calls_it_may_gets_503_with_retry_after() {
     assert_eq!(listed["plugins"][0]["stats"]["refused"], 1);
     assert_eq!(listed["plugins"][0]["stats"]["in_flight"], 0);
 }
+
+/// A plugin cannot serve script (or a document) from the shop's origin as a "download".
+#[tokio::test]
+async fn a_plugin_download_of_an_active_content_type_is_refused() {
+    let app = TestApp::with_plugins(&["faulty"]).await;
+    let admin = app.admin().await;
+    let csv = admin
+        .get("/admin/faulty/marks/download?type=text%2Fcsv%3B%20charset%3Dutf-8")
+        .await;
+    assert_eq!(csv.status, 200, "{}", csv.body);
+    assert!(
+        csv.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    assert_eq!(csv.headers["x-content-type-options"], "nosniff");
+    for active in ["application/javascript", "text/html", "image/svg+xml"] {
+        let path = format!(
+            "/admin/faulty/marks/download?type={}",
+            active.replace('/', "%2F").replace('+', "%2B")
+        );
+        let refused = admin.get_json(&path).await;
+        assert_eq!(refused.status, 502, "{active}: {}", refused.body);
+        assert!(
+            refused.body.contains("does not serve from a plugin"),
+            "{active}: {}",
+            refused.body
+        );
+    }
+}

@@ -38,6 +38,13 @@ pub struct Caller {
     pub ip: String,
 }
 
+/// Events one call may publish: far above what a section publishes for one request (an order
+/// publishes one), low enough that a runaway loop cannot fill the outbox.
+pub const MAX_EVENTS_PER_CALL: u32 = 1000;
+/// Audit rows one call may write. Beyond, the call is stopped (and rolled back) rather than
+/// left acting unaudited.
+pub const MAX_AUDIT_ROWS_PER_CALL: u32 = 5000;
+
 /// Whether a call may write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
@@ -82,6 +89,10 @@ pub struct CallState {
     tx: Option<Transaction<'static, Any>>,
     /// Set when an event was published, so the runtime wakes the dispatcher after commit.
     pub published: bool,
+    /// Events published and audit rows written by this call, against [`MAX_EVENTS_PER_CALL`]
+    /// and [`MAX_AUDIT_ROWS_PER_CALL`].
+    pub events: u32,
+    pub audit_rows: u32,
     /// Set when mail was queued, so the runtime wakes the mail sender after commit.
     pub mailed: bool,
     /// Collections opened by this call, by name and use: a plugin's collections cannot change
@@ -125,6 +136,8 @@ impl CallState {
             providing: None,
             tx: None,
             published: false,
+            events: 0,
+            audit_rows: 0,
             mailed: false,
             opened: HashMap::new(),
             written: HashMap::new(),

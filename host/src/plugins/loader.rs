@@ -157,7 +157,7 @@ impl Loader {
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
         let loaded = match self.prepare(bytes, &name).await {
-            Ok(prepared) => self.install(prepared, path.to_owned(), now).await,
+            Ok(prepared) => self.install(prepared, path.to_owned(), false, now).await,
             Err(err) => Err(err),
         };
         match loaded {
@@ -179,7 +179,10 @@ impl Loader {
     }
 
     /// Saves an uploaded component as `<dir>/<plugin-id>.wasm` and installs it, but only after it
-    /// compiled and its manifest validated: a broken upload changes nothing.
+    /// compiled and its manifest validated: a broken upload changes nothing. An upload whose id
+    /// is already installed is an upgrade: it always waits for the admin's approval (the old
+    /// version serving meanwhile), never a silent replacement; and a plugin served from a
+    /// trusted directory (the first-party build) cannot be replaced by an upload at all.
     pub async fn install_upload(
         &self,
         dir: &Path,
@@ -189,8 +192,17 @@ impl Loader {
         let prepared = self.prepare(bytes.clone(), "upload").await?;
         tokio::fs::create_dir_all(dir).await?;
         let id = prepared.manifest.id.clone();
-        // Uploads are never trusted.
-        let waits = !self.missing(&prepared.manifest, false).await?.is_empty();
+        let serving = self.registry.get(&id);
+        if let Some(serving) = &serving
+            && self.trusted(&serving.source)
+        {
+            anyhow::bail!(
+                "plugin {id} is served from the trusted directory of {}: an upload cannot replace it (update that file instead)",
+                serving.source.display()
+            );
+        }
+        // Uploads are never trusted, and an upgrade is always the admin's decision.
+        let waits = serving.is_some() || !self.missing(&prepared.manifest, false).await?.is_empty();
         let waiting_file = dir.join(format!("{id}{PENDING_SUFFIX}"));
         let path = if waits {
             waiting_file.clone()
@@ -201,7 +213,7 @@ impl Loader {
         let tmp = dir.join(format!(".{id}.wasm.part"));
         tokio::fs::write(&tmp, &bytes).await?;
         tokio::fs::rename(&tmp, &path).await?;
-        let plugin = self.install(prepared, path, now).await?;
+        let plugin = self.install(prepared, path, waits, now).await?;
         if !waits {
             // This version serves: one that was waiting for approval is superseded.
             self.registry.take_pending(&id);
@@ -210,6 +222,11 @@ impl Loader {
             }
         }
         Ok(plugin)
+    }
+
+    /// Whether `file` lies in a trusted plugin directory (approved by configuration).
+    fn trusted(&self, file: &Path) -> bool {
+        self.settings.trusted.iter().any(|d| file.starts_with(d))
     }
 
     /// What `manifest` asks for that the admin has not approved (nothing from a trusted
@@ -280,11 +297,13 @@ impl Loader {
         })
     }
 
-    /// Swaps the version in when the admin has approved all it asks for, or holds it pending.
+    /// Swaps the version in when the admin has approved all it asks for (and `hold` is not
+    /// set: an uploaded upgrade), or holds it pending.
     async fn install(
         &self,
         prepared: Prepared,
         source: PathBuf,
+        hold: bool,
         now: i64,
     ) -> anyhow::Result<Arc<Plugin>> {
         let Prepared {
@@ -294,7 +313,7 @@ impl Loader {
         } = prepared;
         let asks = Requests::of(&manifest);
         let id = manifest.id.clone();
-        let trusted = self.settings.trusted.iter().any(|d| source.starts_with(d));
+        let trusted = self.trusted(&source);
         let plugin = Arc::new(Plugin {
             manifest: Arc::new(manifest),
             exports,
@@ -306,7 +325,7 @@ impl Loader {
         });
         let approval = states::approval(&self.db, &id).await?;
         let missing = self.missing(&plugin.manifest, trusted).await?;
-        if !missing.is_empty() {
+        if hold || !missing.is_empty() {
             states::mark_pending(&self.db, &id, &asks, now).await?;
             tracing::warn!(plugin = %id, version = %plugin.manifest.version, asks = %missing.summary(), "plugin waits for the admin's approval");
             self.registry.set_pending(Pending {

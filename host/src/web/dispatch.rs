@@ -288,6 +288,13 @@ fn respond(
             Ok(Json(value).into_response())
         }
         guest::Response::Download(file) => {
+            if !downloadable(&file.content_type) {
+                return Err(bad(format!(
+                    "a download of type {:?}, which the host does not serve from a plugin (allowed: {})",
+                    file.content_type,
+                    DOWNLOAD_TYPES.join(", ")
+                )));
+            }
             let content_type = HeaderValue::from_str(&file.content_type)
                 .map_err(|_| bad(format!("an invalid content type {:?}", file.content_type)))?;
             let filename: String = file
@@ -317,6 +324,53 @@ fn respond(
                 status,
                 message: failure.message.chars().take(2000).collect(),
             })
+        }
+    }
+}
+
+/// The content types a plugin may answer a download with. Nothing a browser would run or
+/// render as a document on the shop's origin (HTML, JavaScript, SVG, XML): with
+/// `script-src` allowing the origin's own files, a plugin serving JavaScript could otherwise
+/// run script with an admin's session.
+const DOWNLOAD_TYPES: &[&str] = &[
+    "text/csv",
+    "text/plain",
+    "application/json",
+    "application/pdf",
+    "application/zip",
+    "application/gzip",
+    "application/octet-stream",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+];
+
+/// Whether `content_type` (parameters such as `charset` aside) is in [`DOWNLOAD_TYPES`].
+fn downloadable(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or_default().trim();
+    DOWNLOAD_TYPES
+        .iter()
+        .any(|t| t.eq_ignore_ascii_case(essence))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::downloadable;
+
+    #[test]
+    fn only_inert_types_are_downloads() {
+        assert!(downloadable("text/csv; charset=utf-8"));
+        assert!(downloadable("image/PNG"));
+        for active in [
+            "text/html",
+            "application/javascript",
+            "image/svg+xml",
+            "text/xml",
+            "",
+        ] {
+            assert!(!downloadable(active), "{active}");
         }
     }
 }

@@ -379,15 +379,24 @@ async fn upload(
     )
     .await?;
     let (message, pending) = match runtime.registry().pending(&id) {
-        Some(waiting) if Arc::ptr_eq(&waiting.plugin, &plugin) => (
-            format!(
-                "{} {} is installed and waits for your approval: it asks for {}.",
-                plugin.manifest.name,
-                plugin.manifest.version,
-                waiting.missing.summary()
-            ),
-            true,
-        ),
+        Some(waiting) if Arc::ptr_eq(&waiting.plugin, &plugin) => {
+            let upgrade = match runtime.registry().get(&id) {
+                Some(serving) => format!(
+                    " It replaces version {}, which keeps serving until then.",
+                    serving.manifest.version
+                ),
+                None => String::new(),
+            };
+            (
+                format!(
+                    "{} {} is installed and waits for your approval: it asks for {}.{upgrade}",
+                    plugin.manifest.name,
+                    plugin.manifest.version,
+                    waiting.missing.summary()
+                ),
+                true,
+            )
+        }
         _ => (
             format!(
                 "{} {} is installed.",

@@ -129,6 +129,8 @@ pub struct PageCtx {
     path: String,
     /// The visitor's anonymous CSRF cookie, if they have one.
     anon_csrf: Option<String>,
+    /// This response's script nonce (see `web::CspNonce`).
+    csp_nonce: String,
 }
 
 impl FromRequestParts<AppState> for PageCtx {
@@ -171,6 +173,11 @@ impl FromRequestParts<AppState> for PageCtx {
             look,
             path,
             anon_csrf: cookies::get(&parts.headers, cookies::ANON_CSRF, behind_tls),
+            csp_nonce: parts
+                .extensions
+                .get::<super::CspNonce>()
+                .map(|n| n.0.clone())
+                .unwrap_or_default(),
         })
     }
 }
@@ -333,6 +340,7 @@ impl PageCtx {
                 permissions,
                 look: &self.look,
                 path: &self.path,
+                csp_nonce: &self.csp_nonce,
             },
         )
     }
@@ -398,11 +406,14 @@ pub struct Layout<'a> {
     pub permissions: Arc<Permissions>,
     pub look: &'a Look,
     pub path: &'a str,
+    /// The response's script nonce; empty on error pages (which run no script).
+    pub csp_nonce: &'a str,
 }
 
 /// Builds the context of a render: `title`, `page`, `user`, `customer`, `csrf`, `nav`, `flash`,
 /// `can(section, controller, action)`, `theme` (`name`, `surface`, `vars`, `vars_css`, `preview`),
-/// `slots` and `request.path`. This is the only place a render context is made.
+/// `slots`, `request.path` and `csp_nonce` (put it on every `<script>` tag: scripts without it do
+/// not run). This is the only place a render context is made.
 pub fn layout_context(state: &AppState, layout: &Layout<'_>) -> Value {
     let can = {
         let permissions = layout.permissions.clone();
@@ -436,6 +447,7 @@ pub fn layout_context(state: &AppState, layout: &Layout<'_>) -> Value {
         theme,
         slots => super::slots::for_surface(look.surface),
         request => context! { path => layout.path },
+        csp_nonce => layout.csp_nonce,
     }
 }
 
@@ -489,6 +501,7 @@ pub fn error_page(
             permissions: Arc::default(),
             look,
             path,
+            csp_nonce: "",
         },
     );
     // `status` and `message` also at the top level, as error templates always had them.

@@ -1,9 +1,11 @@
 //! `audit`: plugin acts in the host's audit log. Written inside the call's transaction, so an
-//! act that is rolled back leaves no audit row claiming it happened.
+//! act that is rolled back leaves no audit row claiming it happened. A call writing more than
+//! [`MAX_AUDIT_ROWS_PER_CALL`] rows is stopped: `write` has no error value, and dropping rows
+//! would let a plugin act unaudited.
 
 use super::trap;
 use crate::plugins::bindings::audit;
-use crate::plugins::call::CallState;
+use crate::plugins::call::{CallState, MAX_AUDIT_ROWS_PER_CALL};
 
 impl audit::Host for CallState {
     async fn write(
@@ -12,7 +14,28 @@ impl audit::Host for CallState {
         target: String,
         detail: String,
     ) -> wasmtime::Result<()> {
+        if self.audit_rows >= MAX_AUDIT_ROWS_PER_CALL {
+            return Err(trap(
+                &self.label(),
+                format!("more than {MAX_AUDIT_ROWS_PER_CALL} audit rows in one call"),
+            ));
+        }
+        self.audit_rows += 1;
         let action = format!("{}.{}", self.manifest.id, clip(&action, 100));
+        self.audit_in_call(&action, &clip(&target, 500), &clip(&detail, 2000))
+            .await
+    }
+}
+
+impl CallState {
+    /// Writes an audit row on the call's transaction, for the caller (user, customer, or the
+    /// plugin itself when there is neither): it stands or falls with the call's writes.
+    pub(crate) async fn audit_in_call(
+        &mut self,
+        action: &str,
+        target: &str,
+        detail: &str,
+    ) -> wasmtime::Result<()> {
         let (actor_id, actor) = match &self.caller.user {
             Some(user) => (Some(user.id), user.email.clone()),
             None => match &self.caller.customer {
@@ -28,9 +51,9 @@ impl audit::Host for CallState {
         .bind(now)
         .bind(actor_id)
         .bind(actor)
-        .bind(&action)
-        .bind(clip(&target, 500))
-        .bind(clip(&detail, 2000))
+        .bind(action)
+        .bind(target)
+        .bind(detail)
         .bind(ip)
         .execute(conn)
         .await

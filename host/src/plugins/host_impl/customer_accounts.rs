@@ -4,7 +4,9 @@
 //! served was checked before the plugin ran); storefront requests, event handlers and widgets
 //! are refused, so a shopper can never reach another account through a plugin. Writes run on
 //! the call's transaction: a failure response or a trap undoes them with the plugin's own
-//! writes. A blocked account's sessions end in the same transaction.
+//! writes. A blocked account's sessions end in the same transaction. Every change is audited
+//! by the host as `customer-accounts.<change>` (in the same transaction), naming the plugin,
+//! whatever the plugin itself audits.
 
 use super::trap;
 use crate::auth::customers::{self, Customer, SET_PASSWORD_LIFETIME, Status};
@@ -51,6 +53,20 @@ impl CallState {
             .map_err(|e| trap(&label, e))
     }
 
+    /// Audits a change made through the capability, for the caller, naming the plugin.
+    async fn audit_use(&mut self, change: &str, id: i64) -> wasmtime::Result<()> {
+        let detail = format!(
+            "through the customer-accounts capability of plugin {}",
+            self.label()
+        );
+        self.audit_in_call(
+            &format!("customer-accounts.{change}"),
+            &format!("customer {id}"),
+            &detail,
+        )
+        .await
+    }
+
     async fn new_link(&mut self, id: i64) -> wasmtime::Result<String> {
         let (label, now) = (self.label(), self.now);
         let conn = self.write_conn().await.map_err(|e| trap(&label, e))?;
@@ -94,6 +110,7 @@ impl customer_accounts::Host for CallState {
             .await?
             .ok_or_else(|| trap(&label, "a created customer account vanished"))?;
         tracing::info!(plugin = %label, customer = id, "customer account created by a section");
+        self.audit_use("created", id).await?;
         Ok(Ok(Created {
             account: to_wit(account),
             set_password_link: link,
@@ -107,6 +124,7 @@ impl customer_accounts::Host for CallState {
         if self.account(id).await?.is_none() {
             return Ok(Err(AccountError::NotFound));
         }
+        self.audit_use("set-password-link", id).await?;
         Ok(Ok(self.new_link(id).await?))
     }
 
@@ -126,6 +144,7 @@ impl customer_accounts::Host for CallState {
             Err(AuthError::EmailTaken) => return Ok(Err(AccountError::EmailTaken)),
             Err(e) => return Err(trap(&label, e)),
         }
+        self.audit_use("email-changed", id).await?;
         self.account(id)
             .await
             .map(|a| a.map(to_wit).ok_or(AccountError::NotFound))
@@ -153,6 +172,8 @@ impl customer_accounts::Host for CallState {
                 .await
                 .map_err(|e| trap(&label, e))?;
         }
+        let change = if blocked { "blocked" } else { "unblocked" };
+        self.audit_use(change, id).await?;
         self.account(id)
             .await
             .map(|a| a.map(to_wit).ok_or(AccountError::NotFound))

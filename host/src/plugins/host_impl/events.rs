@@ -8,7 +8,7 @@
 
 use super::trap;
 use crate::plugins::bindings::events;
-use crate::plugins::call::CallState;
+use crate::plugins::call::{CallState, MAX_EVENTS_PER_CALL};
 
 const MAX_PAYLOAD: usize = 256 * 1024;
 /// The longest `publish-after` delay: a year (and a leap day).
@@ -56,6 +56,12 @@ impl CallState {
         if let Some(refusal) = self.refusal() {
             return Ok(Err(refusal));
         }
+        if self.events >= MAX_EVENTS_PER_CALL {
+            return Ok(Err(format!(
+                "a call may publish at most {MAX_EVENTS_PER_CALL} events"
+            )));
+        }
+        self.events += 1;
         let subscribers = self.registry.subscribers_of(&topic);
         let (source, label, now) = (self.manifest.id.clone(), self.label(), self.now);
         let conn = self.write_conn().await.map_err(|e| trap(&label, e))?;
