@@ -438,7 +438,7 @@ impl Calls {
         if state.published {
             self.events_published.notify_one();
         }
-        if state.mailed {
+        if state.mails > 0 {
             self.mail.queued();
         }
         for (collection, writes) in state.written.values() {

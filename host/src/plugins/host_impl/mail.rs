@@ -1,18 +1,24 @@
 //! `mail`: a plugin queues a message, rendered from its own templates
 //! (`<plugin-id>/mail/<template>.{txt,html}`, which a theme may override) with the storefront's
 //! active theme, and written on the call's transaction: a rolled-back call queues nothing. The
-//! runtime wakes the sender after the commit (`CallState::mailed`).
+//! runtime wakes the sender after the commit (`CallState::mails`); at most
+//! [`MAX_MAILS_PER_CALL`] per call.
 
 use super::trap;
 use crate::mail::{HOST_LOCALE, Letter, MailError};
 use crate::plugins::bindings::mail::{self, MailError as WitError, Message};
-use crate::plugins::call::CallState;
+use crate::plugins::call::{CallState, MAX_MAILS_PER_CALL};
 use crate::themes::store::Surface;
 
 impl mail::Host for CallState {
     async fn send(&mut self, message: Message) -> wasmtime::Result<Result<i64, WitError>> {
         if let Some(refusal) = self.refusal() {
             return Ok(Err(WitError::Forbidden(refusal)));
+        }
+        if self.mails >= MAX_MAILS_PER_CALL {
+            return Ok(Err(WitError::Invalid(format!(
+                "a call may queue at most {MAX_MAILS_PER_CALL} mails"
+            ))));
         }
         let context = match serde_json::from_str(&message.context) {
             Ok(context) => context,
@@ -46,7 +52,7 @@ impl mail::Host for CallState {
         let conn = self.write_conn().await.map_err(|e| trap(&label, e))?;
         match calls.mail.queue(conn, letter, now).await {
             Ok(id) => {
-                self.mailed = true;
+                self.mails += 1;
                 Ok(Ok(id))
             }
             Err(MailError::Database(e)) => Err(trap(&label, e)),
