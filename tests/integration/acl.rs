@@ -555,3 +555,105 @@ async fn pages_outside_admin_show_the_same_permitted_menu() {
         assert_eq!(menu(&account.text()), *expected, "{email} on /account");
     }
 }
+
+/// A user who may administer users, groups and roles passes on only the rights they hold: no
+/// rule, role or group beyond their own, no change to their own groups, no hand on the account
+/// of someone holding more.
+#[tokio::test]
+async fn an_administrator_of_users_cannot_escalate() {
+    let app = TestApp::start().await;
+    let clerk_id = app
+        .user_with_rules(
+            "clerk@example.com",
+            "clerk-password-1",
+            &[("acl", "*", "*", "allow"), ("catalog", "*", "*", "allow")],
+        )
+        .await;
+    let clerk = app.signed_in("clerk@example.com", "clerk-password-1").await;
+    let groups = clerk.get_json("/admin/acl/groups/index").await.json();
+    let id_of = |name: &str| {
+        groups["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["name"] == name)
+            .unwrap_or_else(|| panic!("{name}: {groups}"))["id"]
+            .as_i64()
+            .unwrap()
+    };
+    let administrators = id_of("Administrators");
+    let own_group = id_of("group of clerk@example.com");
+    let roles = clerk.get_json("/admin/acl/roles/index").await.json();
+    let own_role = roles["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "role of clerk@example.com")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+
+    let refusals = [
+        (
+            "/admin/acl/roles/add-rule",
+            serde_json::json!({"role_id": own_role, "section": "*", "controller": "*", "action": "*", "effect": "allow"}),
+        ),
+        (
+            "/admin/acl/roles/add-rule",
+            serde_json::json!({"role_id": own_role, "section": "plugins", "controller": "plugins", "action": "upload", "effect": "allow"}),
+        ),
+        (
+            "/admin/acl/users/edit",
+            serde_json::json!({"id": clerk_id, "email": "clerk@example.com", "name": "Clerk", "groups": [own_group, administrators]}),
+        ),
+        (
+            "/admin/acl/users/create",
+            serde_json::json!({"email": "friend@example.com", "name": "Friend", "groups": [administrators]}),
+        ),
+        (
+            "/admin/acl/users/reset-password",
+            serde_json::json!({"id": app.admin_id}),
+        ),
+        (
+            "/admin/acl/users/block",
+            serde_json::json!({"id": app.admin_id}),
+        ),
+        (
+            "/admin/acl/users/edit",
+            serde_json::json!({"id": app.admin_id, "email": "mine@example.com", "name": "Admin", "groups": [administrators]}),
+        ),
+    ];
+    for (path, body) in refusals {
+        let reply = clerk.submit_json(path, &body).await;
+        assert_eq!(reply.status, 403, "{path} {body}: {}", reply.body);
+        assert!(
+            reply.body.contains("do not hold") || reply.body.contains("own groups"),
+            "{}",
+            reply.body
+        );
+    }
+    // What the clerk holds, the clerk may pass on.
+    let allowed = clerk
+        .submit_json(
+            "/admin/acl/roles/add-rule",
+            &serde_json::json!({"role_id": own_role, "section": "catalog", "controller": "products", "action": "index", "effect": "allow"}),
+        )
+        .await;
+    assert_eq!(allowed.status, 200, "{}", allowed.body);
+    let friend = clerk
+        .submit_json(
+            "/admin/acl/users/create",
+            &serde_json::json!({"email": "friend@example.com", "name": "Friend", "groups": [own_group]}),
+        )
+        .await;
+    assert_eq!(friend.status, 200, "{}", friend.body);
+    // The admin can still do all of it.
+    let admin = app.admin().await;
+    let reset = admin
+        .submit_json(
+            "/admin/acl/users/reset-password",
+            &serde_json::json!({"id": clerk_id}),
+        )
+        .await;
+    assert_eq!(reset.status, 200, "{}", reset.body);
+}

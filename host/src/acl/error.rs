@@ -21,6 +21,10 @@ pub enum AclError {
     /// wrong, unlike [`AclError::NotFound`] of the thing being changed.
     #[error("There is no {kind} with id {id}.")]
     UnknownMember { kind: Kind, id: i64 },
+    /// The change would give someone rights the acting user does not hold (a rule, a role or
+    /// a group), or act on an account that holds rights the acting user does not.
+    #[error("{0}")]
+    Beyond(String),
     /// The database failed. The detail is for the log.
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),

@@ -127,6 +127,59 @@ fn part_matches(pattern: &str, value: &str) -> bool {
     pattern == "*" || pattern == value
 }
 
+impl Permissions {
+    /// Whether these permissions allow everything `rule` names (whatever its effect: setting a
+    /// deny over resources one cannot reach is not one's to do either). Decided conservatively:
+    /// one allow rule at least as broad, and no deny rule that could match any of them. An
+    /// admin passes on only what they hold themselves (no escalation through roles, groups
+    /// or another user's account).
+    pub fn covers(&self, rule: &Rule) -> bool {
+        let parts = |r: &Rule| [r.section.clone(), r.controller.clone(), r.action.clone()];
+        let wanted = parts(rule);
+        let allowed = self.rules.iter().any(|r| {
+            r.effect == Effect::Allow
+                && parts(r)
+                    .iter()
+                    .zip(&wanted)
+                    .all(|(broad, narrow)| broad == "*" || broad == narrow)
+        });
+        let denied = self.rules.iter().any(|r| {
+            r.effect == Effect::Deny
+                && parts(r)
+                    .iter()
+                    .zip(&wanted)
+                    .all(|(a, b)| a == "*" || b == "*" || a == b)
+        });
+        allowed && !denied
+    }
+
+    /// The first of `rules` (allow rules: what they would let someone do) these permissions do
+    /// not cover.
+    pub fn first_uncovered<'a>(&self, rules: &'a [Rule]) -> Option<&'a Rule> {
+        rules
+            .iter()
+            .filter(|r| r.effect == Effect::Allow)
+            .find(|r| !self.covers(r))
+    }
+
+    /// The rules in force.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// `Ok` when these permissions cover every allow rule of `rules`, else the refusal, saying
+    /// what could not be done (`action`, e.g. "give this group to a user").
+    pub fn check_covers(&self, rules: &[Rule], action: &str) -> AclResult<()> {
+        match self.first_uncovered(rules) {
+            None => Ok(()),
+            Some(rule) => Err(AclError::Beyond(format!(
+                "You cannot {action}: it carries the right {}/{}/{}, which you do not hold yourself.",
+                rule.section, rule.controller, rule.action
+            ))),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,6 +191,26 @@ mod tests {
             action: a.into(),
             effect,
         }
+    }
+
+    #[test]
+    fn only_what_one_holds_can_be_passed_on() {
+        let clerk = Permissions::new(vec![
+            rule("catalog", "*", "*", Effect::Allow),
+            rule("catalog", "*", "delete", Effect::Deny),
+        ]);
+        assert!(clerk.covers(&rule("catalog", "products", "index", Effect::Allow)));
+        assert!(!clerk.covers(&rule("catalog", "products", "*", Effect::Deny)));
+        assert!(!clerk.covers(&rule("catalog", "*", "*", Effect::Allow)));
+        assert!(!clerk.covers(&rule("*", "*", "*", Effect::Allow)));
+        assert!(!clerk.covers(&rule("acl", "users", "index", Effect::Allow)));
+        let admin = Permissions::new(vec![rule("*", "*", "*", Effect::Allow)]);
+        assert!(admin.covers(&rule("*", "*", "*", Effect::Allow)));
+        assert_eq!(admin.first_uncovered(clerk.rules()), None);
+        assert_eq!(
+            clerk.first_uncovered(admin.rules()),
+            Some(&rule("*", "*", "*", Effect::Allow))
+        );
     }
 
     #[test]

@@ -18,17 +18,51 @@ pub async fn permissions_for(db: &Db, user_id: i64) -> sqlx::Result<Permissions>
     .bind(user_id)
     .fetch_all(db.pool())
     .await?;
-    let mut rules = Vec::with_capacity(rows.len());
-    for row in rows {
-        let effect: String = row.try_get("effect")?;
-        rules.push(Rule {
-            section: row.try_get("section")?,
-            controller: row.try_get("controller")?,
-            action: row.try_get("action")?,
-            effect: Effect::parse(&effect).unwrap_or(Effect::Deny),
-        });
-    }
+    let rules = rows
+        .iter()
+        .map(rule_from_row)
+        .collect::<sqlx::Result<_>>()?;
     Ok(Permissions::new(rules))
+}
+
+/// The rules of the roles `role_ids`, or (with `groups`) of the roles of the groups `ids`.
+pub async fn rules_of(db: &Db, kind: Kind, ids: &[i64]) -> sqlx::Result<Vec<Rule>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = match kind {
+        Kind::Role => format!(
+            "SELECT DISTINCT section, controller, action, effect FROM acl_rules \
+             WHERE role_id IN ({})",
+            list.join(", ")
+        ),
+        Kind::Group => format!(
+            "SELECT DISTINCT r.section, r.controller, r.action, r.effect FROM acl_rules r \
+             JOIN acl_group_roles gr ON gr.role_id = r.role_id WHERE gr.group_id IN ({})",
+            list.join(", ")
+        ),
+    };
+    let mut query = sqlx::query(&sql);
+    for id in ids {
+        query = query.bind(id);
+    }
+    query
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(rule_from_row)
+        .collect()
+}
+
+fn rule_from_row(row: &sqlx::any::AnyRow) -> sqlx::Result<Rule> {
+    let effect: String = row.try_get("effect")?;
+    Ok(Rule {
+        section: row.try_get("section")?,
+        controller: row.try_get("controller")?,
+        action: row.try_get("action")?,
+        effect: Effect::parse(&effect).unwrap_or(Effect::Deny),
+    })
 }
 
 /// A group or a role: both are a named, described set.
@@ -176,20 +210,14 @@ pub async fn rules_of_role(db: &Db, role_id: i64) -> sqlx::Result<Vec<StoredRule
     .bind(role_id)
     .fetch_all(db.pool())
     .await?;
-    let mut rules = Vec::with_capacity(rows.len());
-    for row in rows {
-        let effect: String = row.try_get("effect")?;
-        rules.push(StoredRule {
-            id: row.try_get("id")?,
-            rule: Rule {
-                section: row.try_get("section")?,
-                controller: row.try_get("controller")?,
-                action: row.try_get("action")?,
-                effect: Effect::parse(&effect).unwrap_or(Effect::Deny),
-            },
-        });
-    }
-    Ok(rules)
+    rows.iter()
+        .map(|row| {
+            Ok(StoredRule {
+                id: row.try_get("id")?,
+                rule: rule_from_row(row)?,
+            })
+        })
+        .collect()
 }
 
 pub async fn add_rule(db: &Db, role_id: i64, rule: &Rule) -> AclResult<i64> {
@@ -231,6 +259,11 @@ pub enum Link {
 }
 
 impl Link {
+    /// The kind of the members (a user's groups, a group's roles).
+    pub fn member_kind(self) -> Kind {
+        self.parts().3
+    }
+
     /// (table, owner column, member column, member kind)
     fn parts(self) -> (&'static str, &'static str, &'static str, Kind) {
         match self {
@@ -238,6 +271,30 @@ impl Link {
             Link::GroupRoles => ("acl_group_roles", "group_id", "role_id", Kind::Role),
         }
     }
+}
+
+/// Refuses ([`AclError::Beyond`]) making `members` the groups of a user (or roles of a group)
+/// `owner` (none: a new one) when those it does not have yet carry a right `permissions` (the
+/// acting user's) do not hold. Members it keeps are not the actor's doing and pass.
+pub async fn check_additions(
+    db: &Db,
+    permissions: &Permissions,
+    link: Link,
+    owner: Option<i64>,
+    members: &[i64],
+) -> AclResult<()> {
+    let current = match owner {
+        Some(owner) => linked(db, link, owner).await?,
+        None => Vec::new(),
+    };
+    let added: Vec<i64> = members
+        .iter()
+        .filter(|m| !current.contains(m))
+        .copied()
+        .collect();
+    let kind = link.member_kind();
+    let rules = rules_of(db, kind, &added).await?;
+    permissions.check_covers(&rules, &format!("give these {kind}s"))
 }
 
 /// Refuses ([`AclError::UnknownMember`]) a list of group or role ids naming one that does not

@@ -36,6 +36,9 @@ pub enum AppError {
     /// 403: the caller is known but the ACL does not allow this.
     #[error("You do not have access to {0}.")]
     Forbidden(String),
+    /// 403: the change would pass on rights the caller does not hold; the message says which.
+    #[error("{0}")]
+    Beyond(String),
     /// 403: a state change without a valid CSRF token.
     #[error("The form has expired or was sent from another site. Reload the page and try again.")]
     Csrf,
@@ -78,7 +81,7 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::Forbidden(_) | AppError::Beyond(_) | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict(_) => StatusCode::CONFLICT,
@@ -204,6 +207,7 @@ impl From<AclError> for AppError {
                 AppError::Conflict(err.to_string())
             }
             AclError::UnknownMember { .. } => AppError::Invalid(err.to_string()),
+            AclError::Beyond(message) => AppError::Beyond(message),
             AclError::Database(err) => err.into(),
         }
     }

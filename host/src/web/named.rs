@@ -149,6 +149,9 @@ async fn create<S: Section>(
     let (name, description) = clean(&form)?;
     if let Kind::Group = S::KIND {
         store::check_exist(state.db(), Kind::Role, &form.roles).await?;
+        let permissions = granted.permissions();
+        store::check_additions(state.db(), permissions, Link::GroupRoles, None, &form.roles)
+            .await?;
     }
     let id = store::create(state.db(), S::KIND, &name, &description, state.now()).await?;
     if let Kind::Group = S::KIND {
@@ -185,6 +188,15 @@ async fn edit<S: Section>(
     let (name, description) = clean(&form)?;
     if let Kind::Group = S::KIND {
         store::check_exist(state.db(), Kind::Role, &form.roles).await?;
+        let permissions = granted.permissions();
+        store::check_additions(
+            state.db(),
+            permissions,
+            Link::GroupRoles,
+            Some(id),
+            &form.roles,
+        )
+        .await?;
     }
     store::update(state.db(), S::KIND, id, &name, &description).await?;
     if let Kind::Group = S::KIND {
@@ -259,6 +271,9 @@ async fn add_rule(
         effect: Effect::parse(form.effect.trim())
             .ok_or_else(|| AppError::invalid("Effect must be \"allow\" or \"deny\"."))?,
     };
+    granted
+        .permissions()
+        .check_covers(std::slice::from_ref(&rule), "add this rule")?;
     let id = store::add_rule(state.db(), role.id, &rule).await?;
     let detail = format!(
         "{} {}/{}/{}",

@@ -144,6 +144,15 @@ async fn create(
     for group in &form.groups {
         store::get(state.db(), Kind::Group, *group).await?;
     }
+    let permissions = granted.permissions();
+    store::check_additions(
+        state.db(),
+        permissions,
+        Link::UserGroups,
+        None,
+        &form.groups,
+    )
+    .await?;
     let hash = password::hash_off_thread(&plain).await?;
     let now = state.now();
     let new = NewUser {
@@ -197,6 +206,29 @@ async fn edit(
     let existing = users::get_visible(state.db(), id).await?;
     let user = clean(&form)?;
     store::check_exist(state.db(), Kind::Group, &form.groups).await?;
+    if id == granted.principal().user.id {
+        let mut current = store::linked(state.db(), Link::UserGroups, id).await?;
+        let mut asked = form.groups.clone();
+        current.sort_unstable();
+        asked.sort_unstable();
+        asked.dedup();
+        if current != asked {
+            return Err(AppError::Beyond(
+                "You cannot change your own groups; another administrator can.".into(),
+            ));
+        }
+    } else {
+        check_target(&state, &granted, id).await?;
+    }
+    let permissions = granted.permissions();
+    store::check_additions(
+        state.db(),
+        permissions,
+        Link::UserGroups,
+        Some(id),
+        &form.groups,
+    )
+    .await?;
     users::update_profile(
         state.db(),
         existing.id,
@@ -228,6 +260,16 @@ struct IdForm {
     id: i64,
 }
 
+/// Refuses acting on the account of user `id` when it holds a right the caller does not: its
+/// password, email or status in the caller's hands would be a way to those rights.
+async fn check_target(state: &AppState, granted: &Granted, id: i64) -> AppResult<()> {
+    let theirs = store::permissions_for(state.db(), id).await?;
+    granted
+        .permissions()
+        .check_covers(theirs.rules(), "change this user's account")?;
+    Ok(())
+}
+
 /// Blocks, unblocks or deletes; blocking and deleting end the user's sessions at once.
 async fn change_status(
     state: &AppState,
@@ -241,6 +283,9 @@ async fn change_status(
         return Err(AppError::Conflict(
             "You cannot block or delete your own account.".into(),
         ));
+    }
+    if user.id != granted.principal().user.id {
+        check_target(state, granted, id).await?;
     }
     users::set_status(state.db(), id, status, state.now()).await?;
     if status != Status::Active {
@@ -301,6 +346,9 @@ async fn reset_password(
     Input(form): Input<IdForm>,
 ) -> AppResult<Response> {
     let user = users::get_visible(state.db(), form.id).await?;
+    if user.id != granted.principal().user.id {
+        check_target(&state, &granted, user.id).await?;
+    }
     let plain = password::generate();
     let hash = password::hash_off_thread(&plain).await?;
     users::set_password_hash(state.db(), user.id, &hash, state.now()).await?;
