@@ -13,6 +13,7 @@ use crate::auth::session::{self, Realm};
 use crate::auth::{password, tokens};
 use crate::clock::{Clock, SystemClock};
 use crate::db::Db;
+use crate::mail::MailSettings;
 use crate::plugins::PluginSettings;
 use crate::state::{AppState, WebSettings};
 use crate::themes::ThemeSettings;
@@ -70,6 +71,21 @@ pub enum Command {
         /// while serving. Relative to the working directory.
         #[arg(long = "themes", env = "BACKOFFICE_THEMES", default_value = "themes")]
         themes: PathBuf,
+        /// SMTP server for outgoing mail, `smtp://[user:password@]host[:port]` (plain SMTP,
+        /// no TLS). Without it mail is kept unsent, readable on the Outgoing mail page.
+        #[arg(long, env = "BACKOFFICE_SMTP_URL", hide_env_values = true)]
+        smtp_url: Option<String>,
+        /// The sender of outgoing mail.
+        #[arg(
+            long,
+            env = "BACKOFFICE_MAIL_FROM",
+            default_value = "Backoffice <backoffice@localhost>"
+        )]
+        mail_from: String,
+        /// The shop's public address, for links in mail (e.g. `https://shop.example.com`);
+        /// default: `http://` and the listen address.
+        #[arg(long, env = "BACKOFFICE_PUBLIC_URL")]
+        public_url: Option<String>,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -174,6 +190,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             plugins,
             trusted_plugins,
             themes,
+            smtp_url,
+            mail_from,
+            public_url,
         } => {
             if let Some(first) = bootstrap::ensure_first_admin(
                 &db,
@@ -205,10 +224,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     dir: Some(themes),
                     watch: true,
                 },
+                mail: MailSettings {
+                    smtp_url,
+                    from: mail_from,
+                    public_url: public_url.unwrap_or_else(|| format!("http://{listen}")),
+                },
                 ..WebSettings::default()
             };
             let clock: Arc<dyn Clock> = Arc::new(SystemClock);
             let state = AppState::new(db, clock.clone(), settings)?;
+            let _sender = crate::mail::delivery::start(state.mail().clone(), clock.clone())?;
             let _background = crate::plugins::start(state.plugins().clone(), clock).await;
             let listener = tokio::net::TcpListener::bind(listen)
                 .await

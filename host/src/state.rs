@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::auth::session::Lifetimes;
 use crate::clock::Clock;
 use crate::db::Db;
+use crate::mail::{MailSettings, Mailer};
 use crate::plugins::{PluginSettings, Runtime};
 use crate::shop::Shop;
 use crate::templates::Templates;
@@ -24,6 +25,8 @@ pub struct WebSettings {
     pub plugins: PluginSettings,
     /// Where themes come from.
     pub themes: ThemeSettings,
+    /// How mail leaves the host.
+    pub mail: MailSettings,
 }
 
 #[derive(Clone)]
@@ -38,6 +41,7 @@ struct Inner {
     settings: WebSettings,
     plugins: Arc<Runtime>,
     shop: Arc<Shop>,
+    mail: Arc<Mailer>,
     http_stats: crate::plugins::stats::Stats,
     /// Hot reload of themes; dropping it stops watching.
     _theme_watcher: Option<notify::RecommendedWatcher>,
@@ -63,12 +67,18 @@ impl AppState {
             _ => None,
         };
         let shop = Arc::new(Shop::new(db.clone()));
+        let mail = Arc::new(Mailer::new(
+            db.clone(),
+            templates.clone(),
+            settings.mail.clone(),
+        ));
         let plugins = Arc::new(Runtime::new(
             db.clone(),
             templates.clone(),
             clock.clone(),
             shop.clone(),
             settings.plugins.clone(),
+            mail.clone(),
         )?);
         Ok(AppState {
             inner: Arc::new(Inner {
@@ -78,6 +88,7 @@ impl AppState {
                 settings,
                 plugins,
                 shop,
+                mail,
                 http_stats: Default::default(),
                 _theme_watcher: theme_watcher,
             }),
@@ -103,6 +114,11 @@ impl AppState {
 
     pub fn plugins(&self) -> &Arc<Runtime> {
         &self.inner.plugins
+    }
+
+    /// Outgoing mail: queue in a transaction, then [`Mailer::queued`] after commit.
+    pub fn mail(&self) -> &Arc<Mailer> {
+        &self.inner.mail
     }
 
     /// Counters of every HTTP request, for `/metrics`.

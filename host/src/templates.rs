@@ -34,6 +34,8 @@ pub const BUILT_IN: &[(&str, &str)] = built_in![
     "backoffice/macros.html",
     "backoffice/error.html",
     "backoffice/login.html",
+    "backoffice/forgot.html",
+    "backoffice/reset.html",
     "backoffice/dashboard.html",
     "backoffice/account.html",
     "backoffice/plugin.html",
@@ -50,6 +52,8 @@ pub const BUILT_IN: &[(&str, &str)] = built_in![
     "backoffice/plugins/index.html",
     "backoffice/themes/index.html",
     "backoffice/themes/edit.html",
+    "backoffice/mail/index.html",
+    "backoffice/mail/view.html",
     "storefront/head.html",
     "storefront/header.html",
     "storefront/account_menu.html",
@@ -64,6 +68,11 @@ pub const BUILT_IN: &[(&str, &str)] = built_in![
     "storefront/customer/account.html",
     "storefront/customer/reset_request.html",
     "storefront/customer/reset_confirm.html",
+    "mail/layout.html",
+    "mail/customer-welcome.html",
+    "mail/customer-welcome.txt",
+    "mail/password-reset.html",
+    "mail/password-reset.txt",
 ];
 
 /// What environments are built from.

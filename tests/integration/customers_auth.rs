@@ -1,7 +1,7 @@
 //! The customer realm: registration, sign-in, throttling, sign-out, password reset, and the
 //! separation of customer and admin sessions.
 
-use backoffice_tests::{ADMIN_EMAIL, ADMIN_PASSWORD, Browser, Reply, TestApp, logs};
+use backoffice_tests::{ADMIN_EMAIL, ADMIN_PASSWORD, Browser, Reply, TestApp, logs, outbox};
 
 const PASSWORD: &str = "customer-password-01";
 
@@ -212,19 +212,14 @@ async fn admin_and_customer_sessions_never_stand_in_for_each_other() {
     assert!(account.text().contains("carol@example.com"));
 }
 
-/// The reset link the host logged for `email`.
-fn logged_reset_token(email: &str) -> String {
-    let lines = logs::lines_with(&format!("email={email}"));
-    let line = lines
+/// The token of the newest reset link mailed to `email` (read on the Outgoing mail page).
+async fn mailed_reset_token(app: &TestApp, email: &str) -> String {
+    let mails = outbox::mails_to(&app.admin().await, email).await;
+    let mail = mails
         .iter()
-        .rev()
-        .find(|l| l.contains("password reset requested"))
-        .unwrap_or_else(|| panic!("no reset link logged for {email}"));
-    let start = line.find("token=").expect("the link has a token") + "token=".len();
-    line[start..]
-        .chars()
-        .take_while(char::is_ascii_hexdigit)
-        .collect()
+        .find(|m| m["template"] == "mail/password-reset")
+        .unwrap_or_else(|| panic!("no reset link mailed to {email}"));
+    outbox::link_token(mail)
 }
 
 async fn request_reset(browser: &Browser, email: &str) -> Reply {
@@ -270,9 +265,17 @@ async fn password_reset_works_once_within_an_hour() {
         known.text().replace(email, "X"),
         "the reply does not tell whether the account exists"
     );
-    assert!(logs::lines_with("email=nobody-reset@example.com").is_empty());
-    let token = logged_reset_token(email);
+    assert!(
+        outbox::mails_to(&app.admin().await, "nobody-reset@example.com")
+            .await
+            .is_empty()
+    );
+    let token = mailed_reset_token(&app, email).await;
     assert_eq!(token.len(), 64);
+    assert!(
+        logs::lines_with(&token).is_empty(),
+        "the reset link is mailed, never logged"
+    );
     let stored: String = sqlx::query_scalar("SELECT token_hash FROM customer_password_resets")
         .fetch_one(app.db.pool())
         .await
@@ -300,7 +303,7 @@ async fn password_reset_works_once_within_an_hour() {
     assert_eq!(reused.status, 404, "a token works once");
 
     request_reset(&browser, email).await;
-    let late = logged_reset_token(email);
+    let late = mailed_reset_token(&app, email).await;
     assert_ne!(late, token);
     app.advance(60 * 60 + 1);
     let expired = confirm_reset(&browser, &late, "another-password-003").await;

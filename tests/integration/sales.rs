@@ -47,7 +47,7 @@ pub(crate) async fn stock_of(admin: &Browser, sku: &str, quantity: i64) {
 }
 
 /// An active product sold by its own SKU, with a price and stock.
-async fn simple_product(admin: &Browser, sku: &str, name: &str, gross: i64, stock: i64) {
+pub(super) async fn simple_product(admin: &Browser, sku: &str, name: &str, gross: i64, stock: i64) {
     product(admin, sku, name, gross, "active").await;
     stock_of(admin, sku, stock).await;
 }
@@ -121,7 +121,7 @@ fn address(last_name: &str) -> Value {
 }
 
 /// A guest buys `items` over JSON; returns the checkout reply.
-async fn guest_checkout(app: &TestApp, items: &[(&str, i64)], email: &str) -> Reply {
+pub(super) async fn guest_checkout(app: &TestApp, items: &[(&str, i64)], email: &str) -> Reply {
     let guest = shopper(app).await;
     let mut cart = String::new();
     for (sku, quantity) in items {
@@ -150,7 +150,7 @@ pub(crate) async fn order(admin: &Browser, id: &str) -> Value {
     reply.json()
 }
 
-async fn trigger(admin: &Browser, id: &str, event: &str, items: &[&str]) -> Reply {
+pub(super) async fn trigger(admin: &Browser, id: &str, event: &str, items: &[&str]) -> Reply {
     admin
         .submit_json(
             "/admin/sales/orders/trigger",

@@ -10,8 +10,10 @@ pub mod browser;
 pub mod fixtures;
 pub mod logs;
 pub mod multipart;
+pub mod outbox;
 pub mod plugins;
 pub mod raw;
+pub mod smtp;
 pub mod themes;
 pub mod webdriver;
 
@@ -47,6 +49,8 @@ pub struct TestApp {
     dir: TempDir,
     /// Hot reload, event delivery: running while the app runs (plugin tests only).
     _background: Option<backoffice::plugins::Background>,
+    /// The mail sender, when the settings name an SMTP server; stopped with the app.
+    mail_sender: Option<JoinHandle<()>>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<std::io::Result<()>>>,
 }
@@ -84,6 +88,9 @@ impl TestApp {
         let admin_id = fixtures::user_id(&db, ADMIN_EMAIL).await.unwrap_or(0);
         let state = AppState::new(db.clone(), Arc::new(clock.clone()), settings)
             .expect("building the app state");
+        let mail_sender =
+            backoffice::mail::delivery::start(state.mail().clone(), Arc::new(clock.clone()))
+                .expect("starting the mail sender");
         let background = if plugins {
             Some(backoffice::plugins::start(state.plugins().clone(), Arc::new(clock.clone())).await)
         } else {
@@ -109,6 +116,7 @@ impl TestApp {
             state,
             dir,
             _background: background,
+            mail_sender,
             shutdown: Some(tx),
             server: Some(server),
         }
@@ -165,6 +173,9 @@ impl TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
+        if let Some(sender) = &self.mail_sender {
+            sender.abort();
+        }
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use backoffice::WebSettings;
+use backoffice::mail::MailSettings;
 use backoffice::plugins::PluginSettings;
 
 use crate::TestApp;
@@ -48,6 +49,12 @@ impl TestApp {
     /// `<name>.wasm`), loaded before the first request, with hot reload and event delivery
     /// running.
     pub async fn with_plugins(names: &[&str]) -> TestApp {
+        TestApp::with_plugins_mailing(names, MailSettings::default()).await
+    }
+
+    /// [`TestApp::with_plugins`] with `mail` as the outgoing mail settings (e.g. an SMTP
+    /// server from `crate::smtp`).
+    pub async fn with_plugins_mailing(names: &[&str], mail: MailSettings) -> TestApp {
         let dir = tempfile::tempdir().expect("creating a temp dir");
         let plugins = dir.path().join("plugins");
         std::fs::create_dir_all(&plugins).expect("creating the plugin dir");
@@ -63,6 +70,7 @@ impl TestApp {
                 upload_dir: Some(dir.path().join("uploads")),
                 cache_dir: Some(dir.path().join("cache")),
             },
+            mail,
             ..WebSettings::default()
         };
         TestApp::serve(dir, settings, true).await

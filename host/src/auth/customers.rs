@@ -2,9 +2,9 @@
 //! here (email, argon2id hash, status); everything else about customers (names, addresses,
 //! groups) belongs to the customers plugin, which knows a customer by this id.
 //!
-//! Password reset tokens are 256-bit secrets shown once (in the log, as there is no mail
-//! server); the table keeps their SHA-256. A token works once, for [`RESET_LIFETIME`] seconds
-//! (a set-password link issued by the Back Office for [`SET_PASSWORD_LIFETIME`]).
+//! Password reset tokens (`auth::resets`, realm customer) work once, for [`RESET_LIFETIME`]
+//! seconds when mailed to a customer who forgot theirs, and for [`SET_PASSWORD_LIFETIME`] when
+//! issued by the Back Office as a set-password link.
 //!
 //! Functions that the `customer-accounts` plugin interface also needs take any executor (the
 //! pool, or the plugin call's transaction), so both paths run the same SQL.
@@ -12,7 +12,6 @@
 use serde::Serialize;
 use sqlx::{Any, Executor, Row};
 
-use super::secret;
 use super::{AuthError, AuthResult};
 use crate::db::{self, Db};
 
@@ -164,65 +163,5 @@ pub async fn set_password_hash(db: &Db, id: i64, hash: &str, now: i64) -> sqlx::
         .bind(id)
         .execute(db.pool())
         .await?;
-    Ok(())
-}
-
-/// Issues a reset token for a customer, valid for `lifetime` seconds, and returns it (the only
-/// time it exists in clear).
-pub async fn create_reset<'e>(
-    db: impl Executor<'e, Database = Any>,
-    customer_id: i64,
-    now: i64,
-    lifetime: i64,
-) -> sqlx::Result<String> {
-    let token = secret::generate();
-    sqlx::query(
-        "INSERT INTO customer_password_resets (token_hash, customer_id, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4)",
-    )
-    .bind(secret::digest(&token))
-    .bind(customer_id)
-    .bind(now)
-    .bind(now + lifetime)
-    .execute(db)
-    .await?;
-    Ok(token)
-}
-
-/// True when `token` is unused and unexpired (for showing the form; nothing is consumed).
-pub async fn reset_is_valid(db: &Db, token: &str, now: i64) -> sqlx::Result<bool> {
-    let found: Option<i64> = sqlx::query_scalar(
-        "SELECT customer_id FROM customer_password_resets \
-         WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
-    )
-    .bind(secret::digest(token))
-    .bind(now)
-    .fetch_optional(db.pool())
-    .await?;
-    Ok(found.is_some())
-}
-
-/// Marks `token` used and returns its customer, if it was unused and unexpired. One statement,
-/// so two concurrent uses cannot both succeed.
-pub async fn consume_reset(db: &Db, token: &str, now: i64) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar(
-        "UPDATE customer_password_resets SET used_at = $1 \
-         WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING customer_id",
-    )
-    .bind(now)
-    .bind(secret::digest(token))
-    .fetch_optional(db.pool())
-    .await
-}
-
-/// Ends every other outstanding reset token of a customer (after a successful reset).
-pub async fn revoke_resets(db: &Db, customer_id: i64, now: i64) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE customer_password_resets SET used_at = $1 WHERE customer_id = $2 AND used_at IS NULL",
-    )
-    .bind(now)
-    .bind(customer_id)
-    .execute(db.pool())
-    .await?;
     Ok(())
 }

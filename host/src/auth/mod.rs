@@ -6,6 +6,7 @@
 pub mod customers;
 mod error;
 pub mod password;
+pub mod resets;
 pub mod secret;
 pub mod session;
 pub mod signin;

@@ -28,6 +28,17 @@ impl Keys {
             address: format!("{}:address:{ip}", realm.as_str()),
         }
     }
+
+    /// The counters of back-office "forgot password" requests: their own key space, counted
+    /// like sign-in failures but every request counts (a request cannot "succeed" without
+    /// telling whether the account exists), so one client can neither flood an account's
+    /// mailbox nor probe many addresses.
+    pub fn password_reset(email: &str, ip: &str) -> Keys {
+        Keys {
+            account: format!("reset:account:{}", email.trim().to_lowercase()),
+            address: format!("reset:address:{ip}"),
+        }
+    }
 }
 
 /// A sign-in attempt already counted as a failure while its password is being checked.

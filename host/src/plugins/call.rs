@@ -44,6 +44,9 @@ pub const MAX_EVENTS_PER_CALL: u32 = 1000;
 /// Audit rows one call may write. Beyond, the call is stopped (and rolled back) rather than
 /// left acting unaudited.
 pub const MAX_AUDIT_ROWS_PER_CALL: u32 = 5000;
+/// Mails one call may queue: a section mails one or two messages for a request (an order: its
+/// confirmation), so a loop cannot flood the outbox or the customers' mailboxes.
+pub const MAX_MAILS_PER_CALL: u32 = 100;
 
 /// Whether a call may write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,6 +96,9 @@ pub struct CallState {
     /// and [`MAX_AUDIT_ROWS_PER_CALL`].
     pub events: u32,
     pub audit_rows: u32,
+    /// Mails queued by this call, against [`MAX_MAILS_PER_CALL`]; any wakes the mail sender
+    /// after commit.
+    pub mails: u32,
     /// Collections opened by this call, by name and use: a plugin's collections cannot change
     /// during one call, so each is looked up (and its grant checked) once, not per operation.
     pub opened: HashMap<(String, bool), Collection>,
@@ -136,6 +142,7 @@ impl CallState {
             published: false,
             events: 0,
             audit_rows: 0,
+            mails: 0,
             opened: HashMap::new(),
             written: HashMap::new(),
         }

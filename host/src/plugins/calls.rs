@@ -32,6 +32,7 @@ use super::registry::{Plugin, Registry};
 use super::stats::Outcome;
 use crate::clock::Clock;
 use crate::db::Db;
+use crate::mail::Mailer;
 use crate::shop::Shop;
 
 /// Extra wall-clock time beyond the epoch deadline before a call is abandoned (covers host calls
@@ -81,6 +82,8 @@ pub struct Calls {
     planner: Arc<Planner>,
     /// Woken after a commit that published events.
     pub(crate) events_published: tokio::sync::Notify,
+    /// Outgoing mail, queued by calls through the `mail` interface and woken after commit.
+    pub(super) mail: Arc<Mailer>,
 }
 
 /// One export of the plugin interface, with what it answers.
@@ -164,6 +167,7 @@ impl Calls {
         registry: Arc<Registry>,
         clock: Arc<dyn Clock>,
         shop: Arc<Shop>,
+        mail: Arc<Mailer>,
     ) -> Arc<Calls> {
         Arc::new_cyclic(|me| Calls {
             me: me.clone(),
@@ -174,6 +178,7 @@ impl Calls {
             shop,
             planner: Arc::default(),
             events_published: tokio::sync::Notify::new(),
+            mail,
         })
     }
 
@@ -420,9 +425,10 @@ impl Calls {
     }
 
     /// Commits a call's transaction, then wakes the WAL checkpoint task (see `db::checkpoint`)
-    /// and, if the call published, the event dispatcher. Collections that have grown by a good
-    /// part since their planner statistics were taken get them refreshed (see `planner`):
-    /// SQLite otherwise keeps planning with the statistics of a near-empty table.
+    /// and, if the call published, the event dispatcher (and, if it queued mail, the mail
+    /// sender). Collections that have grown by a good part since their planner statistics were
+    /// taken get them refreshed (see `planner`): SQLite otherwise keeps planning with the
+    /// statistics of a near-empty table.
     async fn commit(&self, state: &mut CallState) -> sqlx::Result<()> {
         let Some(tx) = state.take_transaction() else {
             return Ok(());
@@ -431,6 +437,9 @@ impl Calls {
         self.db.committed();
         if state.published {
             self.events_published.notify_one();
+        }
+        if state.mails > 0 {
+            self.mail.queued();
         }
         for (collection, writes) in state.written.values() {
             if self.planner.note(&collection.table(), u64::from(*writes)) {

@@ -115,7 +115,7 @@ pub struct Manifest {
 
 /// Host interfaces that give a plugin power over more than its own data, by WIT interface
 /// name. Importing one is how a plugin asks for it; the Plugins page lists it for the admin.
-pub const CAPABILITIES: &[&str] = &["customer-accounts"];
+pub const CAPABILITIES: &[&str] = &["customer-accounts", "mail"];
 
 /// The host interfaces among a component's import names, as `<name>@<version>`
 /// (`backoffice:plugin/storage@0.1.0` → `storage@0.1.0`), sorted.
@@ -367,7 +367,8 @@ pub fn validate(raw: guest::PluginManifest) -> Result<Manifest, Invalid> {
         }
     }
     for t in &raw.templates {
-        let ok = t.name.ends_with(".html")
+        // `.txt`: the text part of a mail template (see `crate::mail::render`).
+        let ok = (t.name.ends_with(".html") || t.name.ends_with(".txt"))
             && !t.name.contains("..")
             && !t.name.starts_with('/')
             && t.name.split('/').all(|s| {

@@ -16,6 +16,7 @@ use super::loader::Loader;
 use super::registry::{Pending, Registry};
 use crate::clock::Clock;
 use crate::db::Db;
+use crate::mail::Mailer;
 use crate::shop::Shop;
 use crate::templates::Templates;
 
@@ -38,6 +39,7 @@ impl Runtime {
         clock: Arc<dyn Clock>,
         shop: Arc<Shop>,
         settings: PluginSettings,
+        mail: Arc<Mailer>,
     ) -> anyhow::Result<Runtime> {
         let engine = engine::shared()?;
         let mut linker = Linker::new(&engine);
@@ -45,7 +47,14 @@ impl Runtime {
         Section::add_to_linker::<CallState, HasSelf<CallState>>(&mut linker, |s| s)
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let registry = Arc::new(Registry::default());
-        let calls = Calls::new(engine.clone(), db.clone(), registry.clone(), clock, shop);
+        let calls = Calls::new(
+            engine.clone(),
+            db.clone(),
+            registry.clone(),
+            clock,
+            shop,
+            mail,
+        );
         let loader = Loader::new(
             engine,
             linker,

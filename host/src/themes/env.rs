@@ -73,7 +73,15 @@ pub fn base(
     url_of: &dyn Fn(&str, &str, &str) -> String,
 ) -> Environment<'static> {
     let mut env = Environment::new();
-    env.set_auto_escape_callback(|_| AutoEscape::Html);
+    // HTML is always escaped; only a `.txt` template (the text part of a mail, sent as
+    // `text/plain` and never read as HTML) is not, where `&amp;` would just garble a name.
+    env.set_auto_escape_callback(|name| {
+        if name.ends_with(".txt") {
+            AutoEscape::None
+        } else {
+            AutoEscape::Html
+        }
+    });
     env.set_undefined_behavior(UndefinedBehavior::Chainable);
     env.set_fuel(Some(FUEL));
     env.set_recursion_limit(RECURSION_LIMIT);

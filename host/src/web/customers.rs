@@ -4,8 +4,10 @@
 //! A customer session has its own cookie ([`cookies::CUSTOMER`]) and realm: it never opens the
 //! Back Office, and an admin session never opens the customer area. Sign-in is throttled like
 //! the admins' (in the customer realm's own counters); forms carry CSRF tokens like every form.
-//! Reset tokens are printed to the log (there is no mail server). A registration publishes the
-//! host event [`REGISTERED_TOPIC`] so sections can attach their data to the new account.
+//! A reset link is mailed (through the host's outbox, never written to the log) and a new
+//! account gets a welcome mail, each queued in the transaction that made the token or the
+//! account. A registration publishes the host event [`REGISTERED_TOPIC`] so sections can attach
+//! their data to the new account.
 
 use axum::Router;
 use axum::extract::State;
@@ -22,8 +24,10 @@ use super::login::{LoginForm, local_next};
 use super::view::{PageCtx, see_other};
 use crate::auth::customers::{self, Customer};
 use crate::auth::session::{self, Realm};
-use crate::auth::{AuthError, CustomerPrincipal, password, signin};
+use crate::auth::{AuthError, CustomerPrincipal, password, resets, signin};
+use crate::mail::{HOST_LOCALE, Letter};
 use crate::state::AppState;
+use crate::themes::store::Surface;
 use crate::validate;
 
 const ACCOUNT: &str = "/customer/account";
@@ -73,7 +77,7 @@ async fn login_form(page: PageCtx, Params(q): Params<NextQuery>) -> AppResult<Re
 
 /// Re-shows a form with what went wrong, under the error's status (browsers), or the error
 /// itself (scripts).
-fn form_again(
+pub(super) fn form_again(
     page: &PageCtx,
     template: &str,
     title: &str,
@@ -216,8 +220,22 @@ async fn register(
         .await?
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("customer {id} vanished")))?;
     announce_registration(&state, &mut tx, &customer, now).await?;
+    let welcome = Letter {
+        source: "host",
+        to: &customer.email,
+        subject: "Welcome: your account has been created",
+        template: "mail/customer-welcome",
+        context: json!({
+            "email": customer.email,
+            "login_url": state.mail().link("/customer/login"),
+        }),
+        locale: &shop_locale(&state).await?,
+        surface: Surface::Storefront,
+    };
+    state.mail().queue(&mut tx, welcome, now).await?;
     tx.commit().await?;
     state.plugins().wake_dispatcher();
+    state.mail().queued();
     tracing::info!(customer = id, "customer registered");
     let next = local_next(form.next.as_deref(), ACCOUNT).to_owned();
     start_session(
@@ -229,6 +247,17 @@ async fn register(
         Some("Welcome! Your account has been created."),
     )
     .await
+}
+
+/// The locale of the host's mail to a customer: customer accounts have none of their own, so
+/// the default store's (the storefront's), else the host's.
+async fn shop_locale(state: &AppState) -> AppResult<String> {
+    let shop = state.shop().current().await?;
+    Ok(shop
+        .stores
+        .first()
+        .map_or(HOST_LOCALE, |store| store.default_locale.as_str())
+        .to_owned())
 }
 
 /// Publishes [`REGISTERED_TOPIC`] `{customer_id, email}` through the outbox, in the
@@ -299,19 +328,34 @@ async fn reset_request(
     if let Some((customer, _)) = customers::find_credentials(state.db(), &email).await?
         && customer.status == customers::Status::Active
     {
-        let token = customers::create_reset(
-            state.db().pool(),
+        let mut tx = state.db().begin_write().await?;
+        let token = resets::create(
+            &mut *tx,
+            Realm::Customer,
             customer.id,
             now,
             customers::RESET_LIFETIME,
         )
         .await?;
+        let letter = Letter {
+            source: "host",
+            to: &customer.email,
+            subject: "Reset your password",
+            template: "mail/password-reset",
+            context: json!({
+                "email": customer.email,
+                "link": state.mail().link(&customers::reset_link(&token)),
+                "minutes": customers::RESET_LIFETIME / 60,
+            }),
+            locale: &shop_locale(&state).await?,
+            surface: Surface::Storefront,
+        };
+        state.mail().queue(&mut tx, letter, now).await?;
+        tx.commit().await?;
+        state.mail().queued();
         tracing::info!(
             customer = customer.id,
-            email = %customer.email,
-            "password reset requested: {} (valid for {} minutes, once)",
-            customers::reset_link(&token),
-            customers::RESET_LIFETIME / 60
+            "password reset requested: link mailed"
         );
     }
     page.render(
@@ -321,12 +365,14 @@ async fn reset_request(
     )
 }
 
+/// The query of a mailed reset link.
 #[derive(Debug, Deserialize)]
-struct TokenQuery {
-    token: Option<String>,
+pub(super) struct TokenQuery {
+    pub token: Option<String>,
 }
 
-fn invalid_link() -> AppError {
+/// The answer to a reset link that cannot be used (of either realm).
+pub(super) fn invalid_link() -> AppError {
     AppError::NotFound(
         "This password reset link is invalid, already used or expired. Ask for a new one.".into(),
     )
@@ -338,7 +384,9 @@ async fn reset_confirm_form(
     Params(q): Params<TokenQuery>,
 ) -> AppResult<Response> {
     let token = q.token.unwrap_or_default();
-    if token.len() > 128 || !customers::reset_is_valid(state.db(), &token, state.now()).await? {
+    if token.len() > 128
+        || !resets::is_valid(state.db(), Realm::Customer, &token, state.now()).await?
+    {
         return Err(invalid_link());
     }
     page.render(
@@ -348,11 +396,24 @@ async fn reset_confirm_form(
     )
 }
 
+/// A reset form: the token from the mailed link and the new password, twice.
 #[derive(Debug, Deserialize)]
-struct ResetConfirmForm {
-    token: String,
-    password: String,
-    confirm_password: String,
+pub(super) struct ResetConfirmForm {
+    pub token: String,
+    pub password: String,
+    pub confirm_password: String,
+}
+
+/// A new password that keeps the policy and matches its confirmation (checked before a reset
+/// token is spent on it).
+pub(super) fn new_password(password: &str, confirmation: &str) -> AppResult<()> {
+    password::check_policy(password)?;
+    if password != confirmation {
+        return Err(AppError::invalid(
+            "The password and its confirmation differ.",
+        ));
+    }
+    Ok(())
 }
 
 async fn reset_confirm(
@@ -361,18 +422,7 @@ async fn reset_confirm(
     Input(form): Input<ResetConfirmForm>,
 ) -> AppResult<Response> {
     // Check the new password before spending the token on it.
-    let policy = password::check_policy(&form.password)
-        .map_err(AppError::from)
-        .and_then(|()| {
-            if form.password == form.confirm_password {
-                Ok(())
-            } else {
-                Err(AppError::invalid(
-                    "The password and its confirmation differ.",
-                ))
-            }
-        });
-    if let Err(error) = policy {
+    if let Err(error) = new_password(&form.password, &form.confirm_password) {
         return form_again(
             &page,
             "storefront/customer/reset_confirm.html",
@@ -383,11 +433,12 @@ async fn reset_confirm(
     }
     let now = state.now();
     let hash = password::hash_off_thread(&form.password).await?;
-    let Some(customer_id) = customers::consume_reset(state.db(), &form.token, now).await? else {
+    let Some(customer_id) = resets::consume(state.db(), Realm::Customer, &form.token, now).await?
+    else {
         return Err(invalid_link());
     };
     customers::set_password_hash(state.db(), customer_id, &hash, now).await?;
-    customers::revoke_resets(state.db(), customer_id, now).await?;
+    resets::revoke(state.db(), Realm::Customer, customer_id, now).await?;
     session::delete_all_for(state.db().pool(), Realm::Customer, customer_id).await?;
     tracing::info!(customer = customer_id, "customer password reset");
     let behind_tls = state.settings().behind_tls;

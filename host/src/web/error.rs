@@ -17,6 +17,7 @@ use axum::response::{IntoResponse, Response};
 use crate::acl::AclError;
 use crate::auth::signin::Refusal;
 use crate::auth::{AuthError, throttle};
+use crate::mail::MailError;
 use crate::users::UserError;
 use crate::validate::Invalid;
 
@@ -179,6 +180,19 @@ impl From<UserError> for AppError {
             UserError::EmailTaken(_) => AppError::Conflict(err.to_string()),
             UserError::NotFound(_) => AppError::NotFound(err.to_string()),
             UserError::Database(err) => err.into(),
+        }
+    }
+}
+
+/// 422 for a message the host itself could not address (e.g. a stored email that no longer
+/// validates), 500 for a host mail template that failed (logged with its detail) or the
+/// database.
+impl From<MailError> for AppError {
+    fn from(err: MailError) -> Self {
+        match err {
+            MailError::Invalid(message) => AppError::Invalid(message),
+            MailError::Render { .. } => AppError::Internal(err.into()),
+            MailError::Database(err) => err.into(),
         }
     }
 }

@@ -68,7 +68,7 @@ async fn form(
     )
 }
 
-/// Renders the sign-in form, with a double-submit CSRF token (reusing the visitor's cookie).
+/// Renders the sign-in form (see [`anonymous_page`]).
 fn login_page(
     state: &AppState,
     page: &PageCtx,
@@ -77,12 +77,33 @@ fn login_page(
     error: Option<&str>,
     status: StatusCode,
 ) -> AppResult<Response> {
+    let data = serde_json::json!({ "next": safe_next(next), "error": error });
+    let mut response = anonymous_page(
+        state,
+        page,
+        headers,
+        "backoffice/login.html",
+        "Sign in",
+        data,
+    )?;
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+/// Renders a page with a form for visitors who are not signed in (sign-in, forgot password),
+/// with a double-submit CSRF token (reusing the visitor's cookie).
+pub(super) fn anonymous_page(
+    state: &AppState,
+    page: &PageCtx,
+    headers: &HeaderMap,
+    template: &str,
+    title: &str,
+    data: serde_json::Value,
+) -> AppResult<Response> {
     let behind_tls = state.settings().behind_tls;
     let existing = cookies::get(headers, cookies::ANON_CSRF, behind_tls);
     let token = existing.clone().unwrap_or_else(secret::generate);
-    let data = serde_json::json!({ "next": safe_next(next), "error": error });
-    let mut response = page.render_html("backoffice/login.html", "Sign in", data, Some(&token))?;
-    *response.status_mut() = status;
+    let mut response = page.render_html(template, title, data, Some(&token))?;
     if existing.is_none() {
         response.headers_mut().append(
             header::SET_COOKIE,

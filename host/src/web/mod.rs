@@ -12,11 +12,13 @@ pub mod csrf;
 pub mod customers;
 pub mod dispatch;
 pub mod error;
+pub mod forgot;
 pub mod guard;
 pub mod identity;
 pub mod input;
 pub mod login;
 pub mod look;
+pub mod mail;
 pub mod metrics;
 pub mod multipart;
 pub mod named;
@@ -65,6 +67,7 @@ pub fn app_with_admin_routes(state: AppState, extra: Router<AppState>) -> Router
         .merge(named::router())
         .merge(plugins::router())
         .merge(themes::router())
+        .merge(mail::router())
         .merge(settings::router())
         .route("/admin/{*rest}", any(dispatch::admin))
         .layer(from_fn_with_state(state.clone(), guard));
@@ -75,6 +78,7 @@ pub fn app_with_admin_routes(state: AppState, extra: Router<AppState>) -> Router
         .merge(theme_assets::router())
         .merge(customers::router())
         .merge(login::router())
+        .merge(forgot::router())
         .merge(account::router())
         .merge(metrics::router())
         .merge(admin)

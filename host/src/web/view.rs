@@ -105,6 +105,12 @@ const HOST_NAV: &[NavEntry] = &[
         controller: "plugins",
     },
     NavEntry {
+        label: "Outgoing mail",
+        href: "/admin/mail/outbox/index",
+        section: "mail",
+        controller: "outbox",
+    },
+    NavEntry {
         label: "Audit log",
         href: "/admin/audit/log/index",
         section: "audit",

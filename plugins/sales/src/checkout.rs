@@ -170,6 +170,7 @@ pub fn place(
         &serde_json::json!({"order_id": id, "reference": order.reference, "items": placed}),
     )
     .map_err(Failure::internal)?;
+    crate::notices::order_placed(&id, &order)?;
     Ok((id, order))
 }
 

@@ -12,6 +12,7 @@ mod events;
 mod input;
 mod matrix;
 mod model;
+mod notices;
 mod orders;
 mod process;
 mod shipping;
@@ -112,7 +113,7 @@ impl Plugin for Sales {
         for (plugin, collection) in catalog::READS.iter().chain(customers::READS) {
             m = m.reads(plugin, collection);
         }
-        for (name, source) in TEMPLATES {
+        for (name, source) in TEMPLATES.iter().chain(notices::TEMPLATES) {
             m = m.template(name, source);
         }
         for (name, title) in matrix::WIDGETS {

@@ -240,6 +240,7 @@ pub fn save(
     emit("sales.items-released", &effects.released)?;
     emit("sales.order-cancelled", &effects.cancelled)?;
     emit("sales.item-shipped", &effects.shipped)?;
+    crate::notices::items_shipped(&order_id, order, &effects.shipped)?;
     arm(&order_id, order, &effects.timers)?;
     Ok(order_id)
 }

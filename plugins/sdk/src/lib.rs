@@ -48,6 +48,7 @@ pub mod csv;
 pub mod dates;
 pub mod extensions;
 pub mod input;
+pub mod mail;
 pub mod manifest;
 pub mod plugin;
 pub mod request;

@@ -9,9 +9,9 @@
 //! whatever the plugin itself audits.
 
 use super::trap;
-use crate::auth::AuthError;
 use crate::auth::customers::{self, Customer, SET_PASSWORD_LIFETIME, Status};
 use crate::auth::session::Realm;
+use crate::auth::{AuthError, resets};
 use crate::plugins::bindings::customer_accounts::{self, Account, AccountError, Created};
 use crate::plugins::call::CallState;
 use crate::validate;
@@ -70,7 +70,7 @@ impl CallState {
     async fn new_link(&mut self, id: i64) -> wasmtime::Result<String> {
         let (label, now) = (self.label(), self.now);
         let conn = self.write_conn().await.map_err(|e| trap(&label, e))?;
-        let token = customers::create_reset(conn, id, now, SET_PASSWORD_LIFETIME)
+        let token = resets::create(conn, Realm::Customer, id, now, SET_PASSWORD_LIFETIME)
             .await
             .map_err(|e| trap(&label, e))?;
         Ok(customers::reset_link(&token))

@@ -12,6 +12,7 @@ mod events;
 mod extensions;
 mod identity;
 mod log;
+mod mail;
 mod settings;
 mod storage;
 
