@@ -70,6 +70,9 @@ pub enum Command {
         /// while serving. Relative to the working directory.
         #[arg(long = "themes", env = "BACKOFFICE_THEMES", default_value = "themes")]
         themes: PathBuf,
+        /// Largest image the media library accepts, in MiB.
+        #[arg(long, env = "BACKOFFICE_MEDIA_MAX_MIB", default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=1024))]
+        media_max_mib: u16,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -174,6 +177,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             plugins,
             trusted_plugins,
             themes,
+            media_max_mib,
         } => {
             if let Some(first) = bootstrap::ensure_first_admin(
                 &db,
@@ -204,6 +208,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 themes: ThemeSettings {
                     dir: Some(themes),
                     watch: true,
+                },
+                media: crate::media::MediaSettings {
+                    max_upload: usize::from(media_max_mib) << 20,
                 },
                 ..WebSettings::default()
             };

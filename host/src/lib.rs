@@ -11,6 +11,7 @@ pub mod bootstrap;
 pub mod cli;
 pub mod clock;
 pub mod db;
+pub mod media;
 pub mod server;
 pub mod shop;
 pub mod state;

@@ -24,6 +24,8 @@ pub struct WebSettings {
     pub plugins: PluginSettings,
     /// Where themes come from.
     pub themes: ThemeSettings,
+    /// The media library's upload cap.
+    pub media: crate::media::MediaSettings,
 }
 
 #[derive(Clone)]

@@ -50,6 +50,8 @@ pub const BUILT_IN: &[(&str, &str)] = built_in![
     "backoffice/plugins/index.html",
     "backoffice/themes/index.html",
     "backoffice/themes/edit.html",
+    "backoffice/media/index.html",
+    "backoffice/media/edit.html",
     "storefront/head.html",
     "storefront/header.html",
     "storefront/account_menu.html",

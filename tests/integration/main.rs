@@ -18,6 +18,7 @@ mod csrf;
 mod customers;
 mod customers_auth;
 mod input;
+mod media;
 mod plugin_guide;
 mod plugins_conformance;
 mod plugins_consent;

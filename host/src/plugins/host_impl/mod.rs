@@ -12,6 +12,7 @@ mod events;
 mod extensions;
 mod identity;
 mod log;
+mod media;
 mod settings;
 mod storage;
 
