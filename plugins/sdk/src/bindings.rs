@@ -37,6 +37,7 @@ pub mod backoffice {
         pub use super::super::generated::backoffice::plugin0_1_0::*;
         pub use super::super::generated::backoffice::plugin0_2_0::context;
         pub use super::super::generated::backoffice::plugin0_2_0::extensions;
+        pub use super::super::generated::backoffice::plugin0_2_0::media;
     }
 }
 

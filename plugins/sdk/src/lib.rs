@@ -49,6 +49,7 @@ pub mod dates;
 pub mod extensions;
 pub mod input;
 pub mod manifest;
+pub mod media;
 pub mod plugin;
 pub mod request;
 pub mod resource;
