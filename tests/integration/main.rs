@@ -19,6 +19,7 @@ mod customers;
 mod customers_auth;
 mod input;
 mod media;
+mod media_browser;
 mod plugin_guide;
 mod plugins_conformance;
 mod plugins_consent;
