@@ -16,14 +16,13 @@ use serde_json::{Value, json};
 
 use super::dispatch::admin_caller;
 use super::error::{AppError, AppResult};
-use super::input::{Input, Paging, Params};
+use super::input::{Input, Params, SearchQuery};
 use super::record;
 use super::view::PageCtx;
 use crate::acl::Granted;
 use crate::media::{self, MediaFile};
 use crate::shop::usage;
 use crate::state::AppState;
-use crate::validate;
 
 /// `host.usage` kind of a media file.
 pub const USAGE_KIND: &str = "media";
@@ -36,27 +35,20 @@ pub fn router(max_upload: usize) -> Router<AppState> {
         .route(INDEX, get(index))
         .route(
             "/admin/media/files/upload",
-            post(upload).layer(DefaultBodyLimit::max(max_upload + (1 << 20))),
+            post(upload_images).layer(DefaultBodyLimit::max(max_upload + (1 << 20))),
         )
         .route("/admin/media/files/edit", get(edit_form).post(edit))
-        .route("/admin/media/files/delete", post(delete))
+        .route("/admin/media/files/delete", post(delete_file))
         .route("/assets/media.js", get(script))
-}
-
-#[derive(Debug, Deserialize)]
-struct ListQuery {
-    q: Option<String>,
-    page: Option<i64>,
 }
 
 async fn index(
     State(state): State<AppState>,
     _: Granted,
     page: PageCtx,
-    Params(q): Params<ListQuery>,
+    Params(query): Params<SearchQuery>,
 ) -> AppResult<Response> {
-    let search = validate::optional_text("Search", q.q.as_deref().unwrap_or(""), 100)?;
-    let paging = Paging::new(q.page, PER_PAGE);
+    let (search, paging) = query.read(PER_PAGE)?;
     let (files, total) = media::list(state.db(), &search, paging.per_page, paging.offset()).await?;
     let data = json!({
         "q": search,
@@ -68,7 +60,7 @@ async fn index(
 }
 
 /// Stores every `file` part of the form (the same bytes twice are one file).
-async fn upload(
+async fn upload_images(
     State(state): State<AppState>,
     granted: Granted,
     page: PageCtx,
@@ -255,7 +247,7 @@ struct IdForm {
     id: i64,
 }
 
-async fn delete(
+async fn delete_file(
     State(state): State<AppState>,
     granted: Granted,
     page: PageCtx,
