@@ -18,6 +18,8 @@ mod file;
 mod format;
 mod name;
 mod store;
+#[cfg(test)]
+mod tests;
 mod variants;
 
 use std::collections::BTreeMap;
