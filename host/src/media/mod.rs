@@ -91,10 +91,11 @@ pub async fn upload(
         });
     }
     let name = name::display(raw_name)?;
-    let hash = {
-        let bytes = bytes.clone();
-        tokio::task::spawn_blocking(move || sha256_hex(&bytes)).await?
-    };
+    let (bytes, hash) = tokio::task::spawn_blocking(move || {
+        let hash = sha256_hex(&bytes);
+        (bytes, hash)
+    })
+    .await?;
     let mut conn = db.pool().acquire().await?;
     if let Some(file) = store::by_hash(&mut conn, &hash).await? {
         return Ok(Uploaded {
