@@ -415,6 +415,14 @@ async fn alt_texts_are_kept_per_shop_locale() {
             .iter()
             .any(|l| l["code"] == "de_DE")
     );
+    let html = admin.get(&format!("/admin/media/files/edit?id={id}")).await;
+    assert_eq!(html.status, 200, "{}", html.body);
+    let html = html.text();
+    assert!(
+        html.contains("name=\"alt.en_US\" value=\"A red shoe\""),
+        "{html}"
+    );
+    assert!(html.contains("No section uses this image."));
     let reply = admin
         .submit_json(
             "/admin/media/files/edit",
