@@ -504,7 +504,7 @@ async fn the_media_page_is_in_the_navigation_and_shows_thumbnails() {
         html.contains(file["variants"][0]["url"].as_str().unwrap()),
         "thumbnail"
     );
-    assert!(html.contains("<script src=\"/assets/media.js\""));
+    assert!(html.contains("<script src=\"/assets/media.js\" nonce=\""));
     let (status, headers, script) = fetch(&admin, "/assets/media.js", &[]).await;
     assert_eq!(status, 200);
     assert!(header(&headers, "content-type").starts_with("text/javascript"));

@@ -44,6 +44,11 @@ async fn an_image_uploaded_in_the_back_office_shows_on_the_storefront_product_pa
     browser
         .goto(&format!("{base}/admin/media/files/index"))
         .await;
+    // The upload script ran (the page's CSP nonce let it): the progress path is taken.
+    let enhanced = browser
+        .script("return document.querySelector('form[data-media-upload][data-enhanced]') !== null")
+        .await;
+    assert_eq!(enhanced, true, "the upload script runs under the CSP");
     browser
         .type_into("input[type=file][name=file]", &file.display().to_string())
         .await;
