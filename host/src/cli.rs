@@ -86,6 +86,9 @@ pub enum Command {
         /// default: `http://` and the listen address.
         #[arg(long, env = "BACKOFFICE_PUBLIC_URL")]
         public_url: Option<String>,
+        /// Largest image the media library accepts, in MiB.
+        #[arg(long, env = "BACKOFFICE_MEDIA_MAX_MIB", default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=1024))]
+        media_max_mib: u16,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -193,6 +196,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             smtp_url,
             mail_from,
             public_url,
+            media_max_mib,
         } => {
             if let Some(first) = bootstrap::ensure_first_admin(
                 &db,
@@ -228,6 +232,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     smtp_url,
                     from: mail_from,
                     public_url: public_url.unwrap_or_else(|| format!("http://{listen}")),
+                },
+                media: crate::media::MediaSettings {
+                    max_upload: usize::from(media_max_mib) << 20,
                 },
                 ..WebSettings::default()
             };

@@ -12,6 +12,7 @@ pub mod cli;
 pub mod clock;
 pub mod db;
 pub mod mail;
+pub mod media;
 pub mod server;
 pub mod shop;
 pub mod state;

@@ -27,6 +27,8 @@ pub struct WebSettings {
     pub themes: ThemeSettings,
     /// How mail leaves the host.
     pub mail: MailSettings,
+    /// The media library's upload cap.
+    pub media: crate::media::MediaSettings,
 }
 
 #[derive(Clone)]

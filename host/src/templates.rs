@@ -54,6 +54,8 @@ pub const BUILT_IN: &[(&str, &str)] = built_in![
     "backoffice/themes/edit.html",
     "backoffice/mail/index.html",
     "backoffice/mail/view.html",
+    "backoffice/media/index.html",
+    "backoffice/media/edit.html",
     "storefront/head.html",
     "storefront/header.html",
     "storefront/account_menu.html",

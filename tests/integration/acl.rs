@@ -433,6 +433,7 @@ async fn menu_shows_only_permitted_entries() {
                 "/admin/acl/groups/index",
                 "/admin/acl/roles/index",
                 "/admin/settings/stores/index",
+                "/admin/media/files/index",
                 "/admin/themes/themes/index",
                 "/admin/plugins/plugins/index",
                 "/admin/mail/outbox/index",
@@ -459,6 +460,7 @@ async fn menu_shows_only_permitted_entries() {
             &[
                 "/admin",
                 "/admin/settings/stores/index",
+                "/admin/media/files/index",
                 "/admin/themes/themes/index",
                 "/admin/plugins/plugins/index",
                 "/admin/mail/outbox/index",
@@ -540,6 +542,7 @@ async fn pages_outside_admin_show_the_same_permitted_menu() {
             &[
                 "/admin",
                 "/admin/settings/stores/index",
+                "/admin/media/files/index",
                 "/admin/themes/themes/index",
                 "/admin/plugins/plugins/index",
                 "/admin/mail/outbox/index",

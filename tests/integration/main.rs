@@ -19,6 +19,8 @@ mod customers;
 mod customers_auth;
 mod input;
 mod mail;
+mod media;
+mod media_browser;
 mod plugin_guide;
 mod plugins_conformance;
 mod plugins_consent;

@@ -47,6 +47,7 @@ pub use self::latest::backoffice::plugin0_1_0::{
 pub use self::latest::backoffice::plugin0_2_0::context;
 pub use self::latest::backoffice::plugin0_2_0::extensions;
 pub use self::latest::backoffice::plugin0_2_0::mail;
+pub use self::latest::backoffice::plugin0_2_0::media;
 pub use self::latest::exports::backoffice::plugin0_2_0::plugin as guest;
 
 /// The world the host links, under the name the runtime uses.

@@ -41,6 +41,7 @@ const RESERVED_PATHS: &[&str] = &[
     "/metrics",
     "/customer",
     "/themes",
+    "/media",
 ];
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]

@@ -54,6 +54,9 @@ pub enum AppError {
     /// 413: the body is larger than this endpoint accepts.
     #[error("The request is too large.")]
     TooLarge,
+    /// 413: an uploaded file is larger than the host accepts; the message says the limit.
+    #[error("{0}")]
+    FileTooLarge(String),
     /// 429: too many failed attempts.
     #[error("{0}")]
     TooManyRequests(String),
@@ -85,7 +88,7 @@ impl AppError {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::TooLarge | AppError::FileTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Plugin { status, .. } => *status,
@@ -235,6 +238,27 @@ impl From<crate::shop::usage::Unanswered> for AppError {
         AppError::Plugin {
             status: StatusCode::SERVICE_UNAVAILABLE,
             message: err.to_string(),
+        }
+    }
+}
+
+/// A media upload or change: 422 for a field, a file that is not an accepted image, one with
+/// too many pixels or a name that is a path; 413 over the upload cap; 404 for a file (or a
+/// URL) that does not exist; 409 for deleting one still in use; 500 otherwise.
+impl From<crate::media::MediaError> for AppError {
+    fn from(err: crate::media::MediaError) -> Self {
+        use crate::media::MediaError;
+        match err {
+            MediaError::Invalid(invalid) => invalid.into(),
+            MediaError::NotAnImage { .. }
+            | MediaError::TooManyPixels { .. }
+            | MediaError::BadName(_) => AppError::Invalid(err.to_string()),
+            MediaError::TooLarge { .. } => AppError::FileTooLarge(err.to_string()),
+            MediaError::NotFound(_) => AppError::NotFound(err.to_string()),
+            MediaError::InUse { .. } => AppError::Conflict(err.to_string()),
+            MediaError::Variant { .. } | MediaError::Task(_) | MediaError::Db(_) => {
+                AppError::Internal(err.into())
+            }
         }
     }
 }

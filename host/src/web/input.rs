@@ -105,6 +105,22 @@ impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for
     }
 }
 
+/// The query of a searchable list page: `?q=<words>&page=N`.
+#[derive(Debug, serde::Deserialize)]
+pub struct SearchQuery {
+    q: Option<String>,
+    page: Option<i64>,
+}
+
+impl SearchQuery {
+    /// The search text (trimmed, at most 100 characters: 422 beyond) and the page asked for.
+    pub fn read(&self, per_page: i64) -> Result<(String, Paging), crate::validate::Invalid> {
+        let search =
+            crate::validate::optional_text("Search", self.q.as_deref().unwrap_or(""), 100)?;
+        Ok((search, Paging::new(self.page, per_page)))
+    }
+}
+
 /// One page of a list: `?page=N`, 1-based, with a fixed page size.
 #[derive(Debug, Clone, Copy, serde::Serialize)]
 pub struct Paging {

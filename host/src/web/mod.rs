@@ -19,6 +19,8 @@ pub mod input;
 pub mod login;
 pub mod look;
 pub mod mail;
+pub mod media;
+pub mod media_files;
 pub mod metrics;
 pub mod multipart;
 pub mod named;
@@ -69,6 +71,7 @@ pub fn app_with_admin_routes(state: AppState, extra: Router<AppState>) -> Router
         .merge(themes::router())
         .merge(mail::router())
         .merge(settings::router())
+        .merge(media::router(state.settings().media.max_upload))
         .route("/admin/{*rest}", any(dispatch::admin))
         .layer(from_fn_with_state(state.clone(), guard));
     Router::new()
@@ -81,6 +84,7 @@ pub fn app_with_admin_routes(state: AppState, extra: Router<AppState>) -> Router
         .merge(forgot::router())
         .merge(account::router())
         .merge(metrics::router())
+        .merge(media_files::router())
         .merge(admin)
         .fallback(dispatch::storefront)
         .method_not_allowed_fallback(error::render::method_not_allowed)

@@ -93,6 +93,12 @@ const HOST_NAV: &[NavEntry] = &[
         controller: "stores",
     },
     NavEntry {
+        label: "Media",
+        href: "/admin/media/files/index",
+        section: "media",
+        controller: "files",
+    },
+    NavEntry {
         label: "Themes",
         href: "/admin/themes/themes/index",
         section: "themes",

@@ -12,7 +12,7 @@ mod pages;
 use backoffice_sdk::prelude::*;
 
 use model::{
-    attributes, categories, labels, links, options, prices, products, reservations,
+    attributes, categories, images, labels, links, options, prices, products, reservations,
     search_settings, stock, usage, variants, warehouses,
 };
 use pages::{routes, widgets};
@@ -32,6 +32,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "products/show.html",
     "products/form.html",
     "products/import.html",
+    "images/form.html",
     "variants/form.html",
     "attributes/index.html",
     "attributes/form.html",
@@ -90,7 +91,8 @@ impl Plugin for Catalog {
             .collection(warehouses::collection())
             .collection(reservations::collection())
             .collection(labels::collection())
-            .collection(links::collection());
+            .collection(links::collection())
+            .collection(images::collection());
         for collection in stock::collections()
             .into_iter()
             .chain(options::collections())

@@ -38,6 +38,7 @@ pub mod backoffice {
         pub use super::super::generated::backoffice::plugin0_2_0::context;
         pub use super::super::generated::backoffice::plugin0_2_0::extensions;
         pub use super::super::generated::backoffice::plugin0_2_0::mail;
+        pub use super::super::generated::backoffice::plugin0_2_0::media;
     }
 }
 

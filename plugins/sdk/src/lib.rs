@@ -50,6 +50,7 @@ pub mod extensions;
 pub mod input;
 pub mod mail;
 pub mod manifest;
+pub mod media;
 pub mod plugin;
 pub mod request;
 pub mod resource;

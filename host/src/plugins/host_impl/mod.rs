@@ -13,6 +13,7 @@ mod extensions;
 mod identity;
 mod log;
 mod mail;
+mod media;
 mod settings;
 mod storage;
 

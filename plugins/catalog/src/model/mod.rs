@@ -9,14 +9,17 @@
 //!    currencies and tax sets (host Settings);
 //! 2. records with their own reads and rules — `attributes`, `categories`, `warehouses` and
 //!    `variants`; `search_settings` (on attributes); `products` (on variants and search
-//!    settings: the search text); `labels`, `links` and `skus` (on products);
+//!    settings: the search text); `labels`, `links` and `skus` (on products); `images` (on
+//!    products and the host's media library);
 //! 3. rules spanning records — `reads`, `prices` (on skus), `stock` (on skus and warehouses),
 //!    `options` (on prices), `product_input` and `variant_input` (the create/edit rules the
 //!    forms and the import share), `reservations` (sales events) and `import` (the CSV import
-//!    in chunks); `usage` (what `host.usage` asks: products, prices and option groups).
+//!    in chunks); `usage` (what `host.usage` asks: products, prices, option groups and,
+//!    through `images`, media files).
 
 pub mod attributes;
 pub mod categories;
+pub mod images;
 pub mod import;
 pub mod labels;
 pub mod links;

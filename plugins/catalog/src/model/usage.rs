@@ -1,11 +1,12 @@
 //! Catalog's answers to the host's `host.usage` question (see `backoffice_sdk::usage`): which
 //! products sell in a store, which prices are in a currency, which products and option groups
-//! are taxed as a tax set. The host refuses to delete a setting while catalog names a use.
+//! are taxed as a tax set, which products show a media file. The host refuses to delete a setting while catalog names a use.
 
 use backoffice_sdk::prelude::*;
 use backoffice_sdk::url::encode;
 use backoffice_sdk::usage::{Question, Use, Uses};
 
+use super::images;
 use super::options::option_groups;
 use super::prices::prices;
 use super::products::{products, token};
@@ -69,6 +70,7 @@ pub fn answer(question: &Question) -> Result<Uses, Failure> {
                 )),
             },
         ),
+        "media" => images::add_uses(&mut uses, code)?,
         _ => {}
     }
     Ok(uses)

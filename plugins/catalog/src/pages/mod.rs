@@ -7,6 +7,7 @@
 mod attributes;
 mod barcodes;
 mod categories;
+mod images;
 mod labels;
 mod options;
 mod prices;
@@ -29,6 +30,7 @@ pub fn routes() -> Router {
     let router = attributes::routes(categories::routes(router));
     let router = stock::routes(warehouses::routes(prices::routes(router)));
     let router = barcodes::routes(options::routes(labels::routes(router)));
+    let router = images::routes(router);
     storefront::routes(search::routes(router))
 }
 

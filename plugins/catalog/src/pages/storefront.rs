@@ -8,8 +8,10 @@ use backoffice_sdk::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::images;
 use crate::model::attributes::{self, Attribute, AttributeData};
 use crate::model::categories::{CategoryData, categories};
+use crate::model::images::Shown;
 use crate::model::labels;
 use crate::model::prices;
 use crate::model::products::{DEFAULT_CURRENCY, Product, ProductData, products, token};
@@ -41,6 +43,8 @@ struct Card {
     slug: String,
     name: String,
     price: i64,
+    /// The product's first image, for listings.
+    image: Option<Shown>,
 }
 
 fn localized(texts: &BTreeMap<String, String>, locale: &str) -> String {
@@ -58,7 +62,18 @@ fn card(p: &Product, locale: &str) -> Card {
         slug: p.data.slugs.get(locale).unwrap_or(&p.data.slug).clone(),
         name: localized(&p.data.names, locale),
         price: p.data.price,
+        image: None,
     }
+}
+
+/// `cards` with their products' first images (one query and one media call for the page).
+fn with_images(mut cards: Vec<Card>, locale: &str) -> Result<Vec<Card>, Failure> {
+    let ids: Vec<String> = cards.iter().map(|c| c.id.clone()).collect();
+    let mut firsts = images::first_images(&ids, locale)?;
+    for card in &mut cards {
+        card.image = firsts.remove(&card.id);
+    }
+    Ok(cards)
 }
 
 /// The active products of this store that contain every word of `words`, found by their
@@ -341,6 +356,7 @@ fn category_page(req: &Request) -> Reply {
         .take(PAGE_SIZE as usize)
         .map(|p| card(p, &locale))
         .collect();
+    let products = with_images(products, &locale)?;
     let title = localized(&category.data.names, &locale);
     let ctx = CategoryContext {
         category: CategoryView {
@@ -401,6 +417,8 @@ struct ProductPage {
     attributes: Vec<(String, String)>,
     variants: Vec<VariantView>,
     categories: Vec<CategoryView>,
+    /// The product's images, then its shown variants' others, in order.
+    images: Vec<Shown>,
 }
 
 /// A sellable SKU with its price (volume tiers resolved for one item) and availability.
@@ -472,6 +490,7 @@ fn product_page(req: &Request) -> Reply {
     let locale = services::locale();
     let today = values::today();
     let mut variant_views = Vec::new();
+    let mut variant_ids = Vec::new();
     let mut offers = Vec::new();
     let all_variants = variants::of_product(&product.id)?;
     for v in all_variants
@@ -482,6 +501,7 @@ fn product_page(req: &Request) -> Reply {
             .filter(|n| !n.is_empty())
             .unwrap_or_else(|| v.data.name.clone());
         offers.push(offer(&v.data.sku, name.clone())?);
+        variant_ids.push(v.id.clone());
         variant_views.push(VariantView {
             name,
             attributes: labelled(&v.data.attributes, &locale)?,
@@ -521,6 +541,7 @@ fn product_page(req: &Request) -> Reply {
         attributes: labelled(&product.data.attributes, &locale)?,
         variants: variant_views,
         categories: category_views,
+        images: images::of_product_page(&product.id, &variant_ids, &locale)?,
     };
     let title = ctx.product.name.clone();
     Ok(view_or_json(req, "storefront/product.html", &title, &ctx))
@@ -562,7 +583,8 @@ fn search_page(req: &Request) -> Reply {
             query = query.after(after);
         }
         let page = query.fetch()?;
-        ctx.products = page.records.iter().map(|p| card(p, &locale)).collect();
+        let cards = page.records.iter().map(|p| card(p, &locale)).collect();
+        ctx.products = with_images(cards, &locale)?;
         ctx.total = page.total;
         ctx.next = page.next_cursor;
         ctx.categories = categories()
