@@ -22,7 +22,7 @@ use super::login::anonymous_page;
 use super::view::PageCtx;
 use crate::audit;
 use crate::auth::session::{self, Realm};
-use crate::auth::{password, resets, throttle};
+use crate::auth::{password, resets, throttle, tokens};
 use crate::mail::Letter;
 use crate::state::AppState;
 use crate::themes::store::Surface;
@@ -148,6 +148,7 @@ async fn reset(
     users::set_password_hash(state.db(), user_id, &hash, now).await?;
     resets::revoke(state.db(), Realm::Admin, user_id, now).await?;
     session::delete_all_for(state.db().pool(), Realm::Admin, user_id).await?;
+    tokens::revoke_all_for(state.db(), user_id, now).await?;
     let email = users::get(state.db(), user_id)
         .await?
         .map(|u| u.email)
