@@ -328,10 +328,10 @@ fn respond(
     }
 }
 
-/// The content types a plugin may answer a download with. Nothing a browser would run or
-/// render as a document on the shop's origin (HTML, JavaScript, SVG, XML): with
-/// `script-src` allowing the origin's own files, a plugin serving JavaScript could otherwise
-/// run script with an admin's session.
+/// The content types a plugin may answer a download with: nothing a page could load as script
+/// or style (`<script src>` ignores `Content-Disposition`), and nothing a browser renders as an
+/// active document (HTML, XML). SVG is allowed: as an attachment with `nosniff` it is never a
+/// document on the origin, and an `<img>` runs none of its script.
 const DOWNLOAD_TYPES: &[&str] = &[
     "text/csv",
     "text/plain",
@@ -345,6 +345,7 @@ const DOWNLOAD_TYPES: &[&str] = &[
     "image/jpeg",
     "image/gif",
     "image/webp",
+    "image/svg+xml",
 ];
 
 /// Whether `content_type` (parameters such as `charset` aside) is in [`DOWNLOAD_TYPES`].
@@ -366,7 +367,8 @@ mod tests {
         for active in [
             "text/html",
             "application/javascript",
-            "image/svg+xml",
+            "text/javascript",
+            "text/css",
             "text/xml",
             "",
         ] {
