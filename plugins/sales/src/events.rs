@@ -2,10 +2,11 @@
 //! idempotent, as at-least-once delivery requires: a timer acts only on items still where it
 //! left them, and anonymising twice changes nothing more.
 
+use backoffice_sdk::address::Address;
 use backoffice_sdk::prelude::*;
 use serde::Deserialize;
 
-use crate::model::{Address, load_order, order_rows, orders, write_row};
+use crate::model::{load_order, order_rows, orders, write_row};
 use crate::transitions::{self, TIMEOUT_TOPIC, Timer};
 
 pub const ANONYMISED_TOPIC: &str = "customers.anonymised";

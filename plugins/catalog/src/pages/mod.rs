@@ -20,7 +20,6 @@ mod warehouses;
 pub mod widgets;
 
 use backoffice_sdk::prelude::*;
-use serde::Serialize;
 
 /// Every admin and storefront route of the catalog.
 pub fn routes() -> Router {
@@ -30,19 +29,4 @@ pub fn routes() -> Router {
     let router = stock::routes(warehouses::routes(prices::routes(router)));
     let router = barcodes::routes(options::routes(labels::routes(router)));
     storefront::routes(search::routes(router))
-}
-
-/// The answer to a successful write: `ctx` as JSON for scripts, else back to `location` with
-/// `flash` for browsers (post/redirect/get).
-fn done<T: Serialize>(
-    req: &Request,
-    ctx: &T,
-    location: impl Into<String>,
-    flash: &str,
-) -> Response {
-    if req.wants_json {
-        json(ctx)
-    } else {
-        redirect(location).flash(flash)
-    }
 }
