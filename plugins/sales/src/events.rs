@@ -27,16 +27,7 @@ fn timeout(payload: &str) -> Result<(), Failure> {
     let Some(mut order) = orders().find(&timer.order_id)? else {
         return Ok(());
     };
-    let before = order.data.state.clone();
-    let effects = transitions::expire(&mut order.data, &timer)?;
-    transitions::save(
-        Some(&order.id),
-        Some(order.version),
-        &mut order.data,
-        Some(&before),
-        effects,
-    )?;
-    Ok(())
+    transitions::apply(&mut order, |data| transitions::expire(data, &timer))
 }
 
 #[derive(Deserialize)]
