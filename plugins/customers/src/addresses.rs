@@ -27,56 +27,39 @@ pub fn of(customer_ref: &str) -> Result<Vec<Record<AddressData>>, Failure> {
 
 /// Applies the address fields present in `fields` onto `data` and validates them all.
 pub fn apply(fields: &Fields, data: &mut AddressData, errors: &mut Errors) {
+    let address = &mut data.address;
     let mut set = |name: &str, slot: &mut String| {
         if let Some(v) = fields.text(name, errors) {
             *slot = v;
         }
     };
-    set("first_name", &mut data.first_name);
-    set("last_name", &mut data.last_name);
-    set("company", &mut data.company);
-    set("street", &mut data.street);
-    set("house_number", &mut data.house_number);
-    set("zip", &mut data.zip);
-    set("city", &mut data.city);
-    set("country", &mut data.country);
-    set("phone", &mut data.phone);
+    set("first_name", &mut address.first_name);
+    set("last_name", &mut address.last_name);
+    set("company", &mut address.company);
+    set("street", &mut address.street);
+    set("house_number", &mut address.house_number);
+    set("zip", &mut address.zip);
+    set("city", &mut address.city);
+    set("country", &mut address.country);
+    set("phone", &mut address.phone);
     if let Some(b) = fields.flag("default_billing", errors) {
         data.default_billing = b;
     }
     if let Some(b) = fields.flag("default_shipping", errors) {
         data.default_shipping = b;
     }
-    rules::text(
-        errors,
-        "first_name",
-        &data.first_name,
-        rules::NAME_MAX,
-        true,
-        false,
-    );
-    rules::text(
-        errors,
-        "last_name",
-        &data.last_name,
-        rules::NAME_MAX,
-        true,
-        false,
-    );
-    rules::text(
-        errors,
-        "company",
-        &data.company,
-        rules::TEXT_MAX,
-        false,
-        false,
-    );
-    rules::text(errors, "street", &data.street, rules::TEXT_MAX, true, false);
-    rules::text(errors, "house_number", &data.house_number, 20, false, false);
-    rules::zip(errors, &data.zip);
-    rules::text(errors, "city", &data.city, rules::NAME_MAX, true, false);
-    data.country = rules::country(errors, &data.country);
-    rules::phone(errors, "phone", &data.phone);
+    let name = rules::NAME.required();
+    name.check("first_name", &address.first_name, errors);
+    name.check("last_name", &address.last_name, errors);
+    rules::TEXT.check("company", &address.company, errors);
+    rules::TEXT
+        .required()
+        .check("street", &address.street, errors);
+    input::Text::line(20).check("house_number", &address.house_number, errors);
+    rules::zip(errors, &address.zip);
+    name.check("city", &address.city, errors);
+    address.country = rules::country(errors, &address.country);
+    rules::phone(errors, "phone", &address.phone);
 }
 
 /// Takes the default flags away from the customer's other addresses when `saved` has them.
@@ -196,11 +179,9 @@ fn edit_form(req: &Request) -> Reply {
 }
 
 fn written(req: &Request, address: Record<AddressData>, flash: &str) -> Response {
-    if req.wants_json {
-        json(&serde_json::json!({ "address": Out::from(address) }))
-    } else {
-        redirect(show_path(&address.data.customer_ref)).flash(flash)
-    }
+    let location = show_path(&address.data.customer_ref);
+    let body = serde_json::json!({ "address": Out::from(address) });
+    json_or_redirect(req, &body, location, flash)
 }
 
 fn create(req: &Request) -> Reply {

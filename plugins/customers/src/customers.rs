@@ -88,27 +88,17 @@ pub fn apply_profile(
     set("locale", &mut data.locale);
     set("notes", &mut data.notes);
     rules::one_of(errors, "salutation", &data.salutation, rules::SALUTATIONS);
-    rules::text(
-        errors,
-        "first_name",
-        &data.first_name,
-        rules::NAME_MAX,
-        require_names,
-        false,
-    );
-    rules::text(
-        errors,
-        "last_name",
-        &data.last_name,
-        rules::NAME_MAX,
-        require_names,
-        false,
-    );
+    let name = input::Text {
+        required: require_names,
+        ..rules::NAME
+    };
+    name.check("first_name", &data.first_name, errors);
+    name.check("last_name", &data.last_name, errors);
     rules::one_of(errors, "gender", &data.gender, rules::GENDERS);
     rules::date_of_birth(errors, &data.date_of_birth, rules::now());
     rules::phone(errors, "phone", &data.phone);
     rules::locale(errors, &data.locale);
-    rules::text(errors, "notes", &data.notes, rules::NOTES_MAX, false, true);
+    rules::NOTES.check("notes", &data.notes, errors);
 }
 
 // ---- list and CSV ----
@@ -462,11 +452,9 @@ fn update(req: &Request) -> Reply {
 
 /// After a write: the customer as JSON for scripts, back to its page for browsers.
 pub fn written(req: &Request, customer: Record<CustomerData>, flash: &str) -> Response {
-    if req.wants_json {
-        json(&serde_json::json!({ "customer": CustomerOut::from(customer) }))
-    } else {
-        redirect(show_path(&customer.id)).flash(flash)
-    }
+    let location = show_path(&customer.id);
+    let body = serde_json::json!({ "customer": CustomerOut::from(customer) });
+    json_or_redirect(req, &body, location, flash)
 }
 
 fn set_blocked(req: &Request, blocked: bool) -> Reply {

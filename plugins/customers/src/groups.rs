@@ -34,22 +34,10 @@ fn apply(fields: &Fields, data: &mut GroupData) -> Result<(), Failure> {
     if let Some(d) = fields.text("description", &mut errors) {
         data.description = d;
     }
-    rules::text(
-        &mut errors,
-        "name",
-        &data.name,
-        rules::NAME_MAX,
-        true,
-        false,
-    );
-    rules::text(
-        &mut errors,
-        "description",
-        &data.description,
-        rules::NOTES_MAX,
-        false,
-        true,
-    );
+    rules::NAME
+        .required()
+        .check("name", &data.name, &mut errors);
+    rules::NOTES.check("description", &data.description, &mut errors);
     errors.finish()
 }
 
@@ -125,11 +113,13 @@ fn edit_form(req: &Request) -> Reply {
 }
 
 fn written(req: &Request, group: Record<GroupData>, flash: &str) -> Response {
-    if req.wants_json {
-        json(&serde_json::json!({ "group": Out::from(group) }))
-    } else {
-        redirect(show_path(&group.id)).flash(flash)
-    }
+    let location = show_path(&group.id);
+    json_or_redirect(
+        req,
+        &serde_json::json!({ "group": Out::from(group) }),
+        location,
+        flash,
+    )
 }
 
 fn create(req: &Request) -> Reply {

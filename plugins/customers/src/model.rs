@@ -2,6 +2,7 @@
 //! them, and each record type's [`Resource`] (unique fields, audit wording). `customers`, `addresses` and `groups` are shared: other sections read them (see the
 //! cross-section contract in README.md), so their shapes change only additively.
 
+use backoffice_sdk::address::Address;
 use backoffice_sdk::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -59,23 +60,14 @@ impl CustomerData {
     }
 }
 
+/// A customer's address: the SDK's [`Address`] (the shape sales copies onto orders), its
+/// fields on the record's own level between the owner and the default flags.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(default)]
 pub struct AddressData {
     pub customer_ref: String,
-    pub first_name: String,
-    pub last_name: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub company: String,
-    pub street: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub house_number: String,
-    pub zip: String,
-    pub city: String,
-    /// ISO 3166-1 alpha-2.
-    pub country: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub phone: String,
+    #[serde(flatten)]
+    pub address: Address,
     pub default_billing: bool,
     pub default_shipping: bool,
 }

@@ -5,11 +5,14 @@
 
 use std::hash::{BuildHasher, RandomState};
 
-use backoffice_sdk::input::Errors;
+use backoffice_sdk::input::{Errors, Text};
 
-pub const NAME_MAX: usize = 100;
-pub const TEXT_MAX: usize = 200;
-pub const NOTES_MAX: usize = 2000;
+/// A name: of a person, a city, a group or a role.
+pub const NAME: Text = Text::line(100);
+/// A line of other text: a street, a company or a business unit.
+pub const TEXT: Text = Text::line(200);
+/// Notes and descriptions, which may span lines.
+pub const NOTES: Text = Text::lines(2000);
 pub const SALUTATIONS: &[&str] = &["", "Mr", "Ms", "Mrs", "Dr"];
 pub const GENDERS: &[&str] = &["", "male", "female", "diverse"];
 
@@ -45,31 +48,6 @@ pub fn random_code(len: usize) -> String {
         bits /= ALPHABET.len() as u64;
     }
     out
-}
-
-/// A text of at most `max` characters without control characters (newlines allowed when
-/// `multiline`); `required` makes empty an error.
-pub fn text(
-    errors: &mut Errors,
-    field: &str,
-    value: &str,
-    max: usize,
-    required: bool,
-    multiline: bool,
-) {
-    if required && value.is_empty() {
-        errors.add(field, format!("{field} is required"));
-    } else if value.chars().count() > max {
-        errors.add(field, format!("{field} must be at most {max} characters"));
-    } else if value
-        .chars()
-        .any(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')))
-    {
-        errors.add(
-            field,
-            format!("{field} must not contain control characters"),
-        );
-    }
 }
 
 /// One of `allowed` (`""` included when the field is optional).

@@ -121,27 +121,13 @@ fn save_profile(req: &Request) -> Reply {
         data.notes = notes;
         let saved = customers().save(&me, &data)?;
         services::audit("customer.profile", &saved.id, "changed on the storefront");
-        done(
+        Ok(json_or_redirect(
             req,
-            json_of("customer", CustomerOut::from(saved)),
+            &serde_json::json!({ "customer": CustomerOut::from(saved) }),
             PROFILE,
             "Your profile has been saved.",
-        )
+        ))
     })
-}
-
-fn json_of<T: Serialize>(key: &str, value: T) -> serde_json::Value {
-    let mut out = serde_json::Map::new();
-    out.insert(key.into(), serde_json::to_value(value).unwrap_or_default());
-    serde_json::Value::Object(out)
-}
-
-fn done(req: &Request, value: serde_json::Value, back: &str, flash: &str) -> Reply {
-    if req.wants_json {
-        Ok(json(&value))
-    } else {
-        Ok(redirect(back).flash(flash))
-    }
 }
 
 #[derive(Debug, Serialize)]
@@ -179,12 +165,12 @@ fn add_address(req: &Request) -> Reply {
     signed_in(req, |req, me| {
         let saved = crate::addresses::save_new(&me.id, &Fields::from_request(req)?)?;
         services::audit("address.create", &saved.id, "on the storefront");
-        done(
+        Ok(json_or_redirect(
             req,
-            json_of("address", Out::from(saved)),
+            &serde_json::json!({ "address": Out::from(saved) }),
             ADDRESSES,
             "Address added.",
-        )
+        ))
     })
 }
 
@@ -193,12 +179,12 @@ fn edit_address(req: &Request) -> Reply {
         let current = own_address(req, &me)?;
         let saved = crate::addresses::save(current, &Fields::from_request(req)?)?;
         services::audit("address.edit", &saved.id, "on the storefront");
-        done(
+        Ok(json_or_redirect(
             req,
-            json_of("address", Out::from(saved)),
+            &serde_json::json!({ "address": Out::from(saved) }),
             ADDRESSES,
             "Address saved.",
-        )
+        ))
     })
 }
 
@@ -207,12 +193,12 @@ fn delete_address(req: &Request) -> Reply {
         let address = own_address(req, &me)?;
         crate::addresses::remove(&address)?;
         services::audit("address.delete", &address.id, "on the storefront");
-        done(
+        Ok(json_or_redirect(
             req,
-            json_of("deleted", address.id),
+            &serde_json::json!({ "deleted": address.id }),
             ADDRESSES,
             "Address deleted.",
-        )
+        ))
     })
 }
 
@@ -264,11 +250,11 @@ fn request_deletion(req: &Request) -> Reply {
             let r = privacy::record_request(&me.id, "deletion")?;
             services::audit("customer.deletion-request", &me.id, &r.id);
         }
-        done(
+        Ok(json_or_redirect(
             req,
-            serde_json::json!({ "deletion_requested": true }),
+            &serde_json::json!({ "deletion_requested": true }),
             PRIVACY,
             "We have received your request to delete your data.",
-        )
+        ))
     })
 }

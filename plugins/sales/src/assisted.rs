@@ -1,6 +1,7 @@
 //! Assisted orders: an admin places an order for a customer picked from the customers section
 //! (their email, account and default addresses) or for a guest whose email is typed.
 
+use backoffice_sdk::address::Address;
 use backoffice_sdk::prelude::*;
 use backoffice_sdk::services::audit;
 use serde::{Deserialize, Serialize};
@@ -9,7 +10,7 @@ use crate::catalog::DEFAULT_CURRENCY;
 use crate::checkout::{self, Placer};
 use crate::customers::{self, Customer};
 use crate::input;
-use crate::model::{Address, CartLine};
+use crate::model::CartLine;
 use crate::orders::{actor, done};
 
 /// The assisted-order form: a customer search (`find`) over the customers section, the picked

@@ -3,10 +3,9 @@
 //! order and whose default addresses prefill the form. Decoded loosely, so fields the customers
 //! section adds later do not break sales. Reads only: customers owns these records.
 
+use backoffice_sdk::address::Address;
 use backoffice_sdk::prelude::*;
 use serde::{Deserialize, Serialize};
-
-use crate::model::Address;
 
 /// The grants sales asks for in its manifest.
 pub const READS: &[(&str, &str)] = &[("customers", "customers"), ("customers", "addresses")];

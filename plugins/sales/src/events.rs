@@ -2,10 +2,11 @@
 //! idempotent, as at-least-once delivery requires: a timer acts only on items still where it
 //! left them, and anonymising twice changes nothing more.
 
+use backoffice_sdk::address::Address;
 use backoffice_sdk::prelude::*;
 use serde::Deserialize;
 
-use crate::model::{Address, load_order, order_rows, orders, write_row};
+use crate::model::{load_order, order_rows, orders, write_row};
 use crate::transitions::{self, TIMEOUT_TOPIC, Timer};
 
 pub const ANONYMISED_TOPIC: &str = "customers.anonymised";
@@ -26,16 +27,7 @@ fn timeout(payload: &str) -> Result<(), Failure> {
     let Some(mut order) = orders().find(&timer.order_id)? else {
         return Ok(());
     };
-    let before = order.data.state.clone();
-    let effects = transitions::expire(&mut order.data, &timer)?;
-    transitions::save(
-        Some(&order.id),
-        Some(order.version),
-        &mut order.data,
-        Some(&before),
-        effects,
-    )?;
-    Ok(())
+    transitions::apply(&mut order, |data| transitions::expire(data, &timer))
 }
 
 #[derive(Deserialize)]

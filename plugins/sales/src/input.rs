@@ -1,10 +1,9 @@
 //! Reading and checking what shoppers and admins send: addresses, quantities, ids, filters.
 //! Forms and JSON bodies give the same values; every refusal names the field (422).
 
+use backoffice_sdk::address::Address;
 use backoffice_sdk::prelude::*;
 use serde::Deserialize;
-
-use crate::model::Address;
 
 /// Longest free text accepted in an address field or comment line.
 pub const TEXT_MAX: usize = 200;

@@ -3,27 +3,9 @@
 //! definitions. Counters for the matrix and the dashboard live in `stats.rs`, stock holds in
 //! `stock.rs`.
 
+use backoffice_sdk::address::Address;
 use backoffice_sdk::prelude::*;
 use serde::{Deserialize, Serialize};
-
-/// A postal address, as customers' `addresses` records have it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Address {
-    pub first_name: String,
-    pub last_name: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub company: String,
-    pub street: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub house_number: String,
-    pub zip: String,
-    pub city: String,
-    /// ISO 3166-1 alpha-2.
-    pub country: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub phone: String,
-}
 
 /// One order line: a sellable SKU with its own state in the order process.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

@@ -376,16 +376,10 @@ fn trigger(req: &Request) -> Reply {
     }
     crate::counters::lock()?;
     let mut order = load_order(&body.id)?;
-    let before = order.data.state.clone();
     let by = actor();
-    let effects = transitions::trigger(&mut order.data, &body.event, &body.items, &by)?;
-    transitions::save(
-        Some(&order.id),
-        Some(order.version),
-        &mut order.data,
-        Some(&before),
-        effects,
-    )?;
+    transitions::apply(&mut order, |data| {
+        transitions::trigger(data, &body.event, &body.items, &by)
+    })?;
     audit(
         "order.event",
         &format!("order {}", order.data.reference),

@@ -199,6 +199,25 @@ pub fn expire(order: &mut OrderData, timer: &Timer) -> Result<Effects, Failure> 
     Ok(effects)
 }
 
+/// Runs `step` (a manual event, a fired timer) on a stored order and saves the result against
+/// the version it was read at, with its effects (see [`save`]). The one way a stored order's
+/// items move, so the previous state that the counters need is always the one read.
+pub fn apply(
+    order: &mut Record<OrderData>,
+    step: impl FnOnce(&mut OrderData) -> Result<Effects, Failure>,
+) -> Result<(), Failure> {
+    let before = order.data.state.clone();
+    let effects = step(&mut order.data)?;
+    save(
+        Some(&order.id),
+        Some(order.version),
+        &mut order.data,
+        Some(&before),
+        effects,
+    )?;
+    Ok(())
+}
+
 /// Writes a changed order (optimistically against `version`, or creating it when `None`) and its
 /// list row, and carries out the effects: summary state and counters, stock released, events
 /// published, timers armed. Returns the stored order id.

@@ -203,6 +203,71 @@ impl Fields {
     }
 }
 
+/// The rules of one text field: at most `max` characters, no control characters (line breaks
+/// and tabs allowed when `multiline`), and not empty when `required`.
+///
+/// Why a value: a section checks the same kind of field (a person's name, a note) in several
+/// records and forms; naming the rules once (`const NAME: Text = Text::line(100).required();`)
+/// keeps their limits and messages the same everywhere. A reader such as [`Fields::text`] takes
+/// what the client sent; [`Text::check`] then judges the value the record will hold, sent or
+/// kept, so an edit that leaves a required field out cannot store it empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Text {
+    /// The most characters (not bytes) the value may have.
+    pub max: usize,
+    /// Empty is an error (`<field> is required`).
+    pub required: bool,
+    /// Line breaks and tabs are allowed (a note, a description).
+    pub multiline: bool,
+}
+
+impl Text {
+    /// An optional one-line text of at most `max` characters.
+    pub const fn line(max: usize) -> Text {
+        Text {
+            max,
+            required: false,
+            multiline: false,
+        }
+    }
+
+    /// An optional text of at most `max` characters that may span lines.
+    pub const fn lines(max: usize) -> Text {
+        Text {
+            max,
+            required: false,
+            multiline: true,
+        }
+    }
+
+    /// The same rules, with empty an error.
+    pub const fn required(self) -> Text {
+        Text {
+            required: true,
+            ..self
+        }
+    }
+
+    /// Records the first rule `value` breaks under `field`: `<field> is required`, `<field>
+    /// must be at most <max> characters` or `<field> must not contain control characters`.
+    pub fn check(&self, field: &str, value: &str, errors: &mut Errors) {
+        if self.required && value.is_empty() {
+            errors.add(field, format!("{field} is required"));
+        } else if value.chars().count() > self.max {
+            let max = self.max;
+            errors.add(field, format!("{field} must be at most {max} characters"));
+        } else if value
+            .chars()
+            .any(|c| c.is_control() && !(self.multiline && matches!(c, '\n' | '\r' | '\t')))
+        {
+            errors.add(
+                field,
+                format!("{field} must not contain control characters"),
+            );
+        }
+    }
+}
+
 /// The problems of one input, by field, in the order found.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Errors {
@@ -425,6 +490,27 @@ mod tests {
         let bad = Fields::form([("active", "maybe")]);
         assert_eq!(bad.checkbox("active", &mut errors), None);
         assert_eq!(errors.get("active"), Some("active must be true or false"));
+    }
+
+    #[test]
+    fn text_rules_name_the_first_broken_one() {
+        let name = Text::line(5).required();
+        let mut errors = Errors::new();
+        name.check("first_name", "Ann", &mut errors);
+        name.check("last_name", "", &mut errors);
+        name.check("city", "Berlin", &mut errors);
+        name.check("street", "a\tb", &mut errors);
+        Text::line(5).check("company", "", &mut errors);
+        Text::lines(9).check("notes", "one\r\ntwo", &mut errors);
+        Text::lines(9).check("notes2", "bell\u{7}", &mut errors);
+        assert_eq!(
+            errors.finish().unwrap_err().message,
+            "last_name is required; city must be at most 5 characters; \
+             street must not contain control characters; notes2 must not contain control characters"
+        );
+        let mut errors = Errors::new();
+        Text::line(3).check("code", "äöü", &mut errors);
+        assert!(errors.is_empty(), "characters, not bytes, are counted");
     }
 
     #[test]

@@ -7,10 +7,11 @@
 //! maps to one WIT call or one WIT value, so the plugin guide and the WIT stay the reference.
 //!
 //! On top of that sits the little framework every section would otherwise grow itself:
-//! [`input`] (typed fields from a form or a JSON body, with every error collected), [`resource`]
-//! (load/create/edit/delete with 404/409 answers and an audit entry per change), [`csv`]
-//! (streamed reading with line numbers; writing with the spreadsheet-formula guard) and [`url`]
-//! (percent-encoding and query strings).
+//! [`input`] (typed fields from a form or a JSON body, with every error collected, and text
+//! rules), [`resource`] (load/create/edit/delete with 404/409 answers and an audit entry per
+//! change), [`address`] (the postal address sections exchange), [`csv`] (streamed reading with
+//! line numbers; writing with the spreadsheet-formula guard) and [`url`] (percent-encoding and
+//! query strings).
 //!
 //! ```ignore
 //! use backoffice_sdk::prelude::*;
@@ -42,6 +43,7 @@
 
 extern crate self as backoffice_sdk;
 
+pub mod address;
 pub mod bindings;
 pub mod context;
 pub mod csv;
@@ -72,8 +74,8 @@ pub mod prelude {
     pub use crate::request::Request;
     pub use crate::resource::{Out, Resource};
     pub use crate::response::{
-        Failure, Reply, Response, View, download, failure, json, not_found, redirect, view,
-        view_or_json,
+        Failure, Reply, Response, View, download, failure, json, json_or_redirect, not_found,
+        redirect, view, view_or_json,
     };
     pub use crate::router::Router;
     pub use crate::services;

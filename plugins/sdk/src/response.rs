@@ -49,6 +49,26 @@ pub fn view_or_json<T: Serialize + ?Sized>(
     }
 }
 
+/// The answer to a write that succeeded: `body` as JSON when the client asked for JSON, else a
+/// redirect to `location` with `flash` (post/redirect/get).
+///
+/// Why: every Back Office form is also an API, so each write action answers twice: a script
+/// wants what was written (`{"company": {…}}`), a browser the page to go on to, with a message
+/// and without a form that re-posts on reload. One function keeps that choice the same in every
+/// section.
+pub fn json_or_redirect<T: Serialize + ?Sized>(
+    req: &Request,
+    body: &T,
+    location: impl Into<String>,
+    flash: &str,
+) -> Response {
+    if req.wants_json {
+        json(body)
+    } else {
+        redirect(location).flash(flash)
+    }
+}
+
 /// A JSON body, sent as-is.
 pub fn json<T: Serialize + ?Sized>(value: &T) -> Response {
     match to_json(value) {
@@ -164,6 +184,21 @@ mod tests {
             })
         );
         assert_eq!(not_found().flash("x"), not_found());
+    }
+
+    #[test]
+    fn json_or_redirect_answers_scripts_with_the_body_and_browsers_with_the_page() {
+        let mut req = request(Method::Post, "notes", "create");
+        let body = serde_json::json!({"note": {"id": "n1"}});
+        assert_eq!(
+            json_or_redirect(&req, &body, "/admin/notes/notes/index", "Note created"),
+            redirect("/admin/notes/notes/index").flash("Note created")
+        );
+        req.wants_json = true;
+        assert_eq!(
+            json_or_redirect(&req, &body, "/admin/notes/notes/index", "Note created"),
+            Response::Json(r#"{"note":{"id":"n1"}}"#.into())
+        );
     }
 
     #[test]

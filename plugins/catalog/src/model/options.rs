@@ -32,7 +32,7 @@ pub struct ValueData {
     pub group_id: String,
     pub sku: String,
     pub name: String,
-    /// Cents by currency (a subset of [`CURRENCIES`]).
+    /// Cents by currency (one of the shop's currencies).
     pub prices: BTreeMap<String, i64>,
 }
 

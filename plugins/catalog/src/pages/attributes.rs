@@ -6,7 +6,6 @@ use backoffice_sdk::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::done;
 use crate::model::attributes::{self, AttributeData, AttributeInput, INPUT_TYPES, attributes};
 use crate::model::values::{self, FORM_LOCALES};
 
@@ -155,7 +154,7 @@ fn written(req: &Request, a: Record<AttributeData>, flash: &str) -> Response {
     let ctx = AttributeContext {
         attribute: a.into(),
     };
-    done(req, &ctx, "/admin/catalog/attributes/index", flash)
+    json_or_redirect(req, &ctx, "/admin/catalog/attributes/index", flash)
 }
 
 fn create(req: &Request) -> Reply {

@@ -7,7 +7,6 @@ use backoffice_sdk::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::done;
 use crate::model::categories::{self, Category, CategoryData, CategoryInput, TreeItem, categories};
 use crate::model::products;
 use crate::model::values::{self, FORM_LOCALES};
@@ -133,7 +132,7 @@ fn written(req: &Request, category: Category, flash: &str) -> Response {
     let ctx = CategoryContext {
         category: category.into(),
     };
-    done(req, &ctx, INDEX, flash)
+    json_or_redirect(req, &ctx, INDEX, flash)
 }
 
 fn create(req: &Request) -> Reply {
@@ -191,7 +190,7 @@ fn delete(req: &Request) -> Reply {
         children_moved,
         products_updated,
     };
-    Ok(done(req, &ctx, INDEX, "Category deleted"))
+    Ok(json_or_redirect(req, &ctx, INDEX, "Category deleted"))
 }
 
 #[derive(Debug, Serialize)]
@@ -278,5 +277,5 @@ fn save_positions(req: &Request) -> Reply {
     let ctx = CategoryContext {
         category: category.into(),
     };
-    Ok(done(req, &ctx, location, "Positions saved"))
+    Ok(json_or_redirect(req, &ctx, location, "Positions saved"))
 }

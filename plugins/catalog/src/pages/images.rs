@@ -9,7 +9,6 @@ use backoffice_sdk::prelude::*;
 use serde::Serialize;
 use serde_json::json;
 
-use super::done;
 use super::products::show_path;
 use crate::model::images::{self, Owner, Shown};
 use crate::model::products::products;
@@ -121,7 +120,7 @@ fn save(req: &Request, target: Target) -> Reply {
     let detail = serde_json::to_string(&ids).unwrap_or_default();
     services::audit("images.set", &target.label, &detail);
     let flash = format!("The images of {} are saved.", target.label);
-    Ok(done(
+    Ok(json_or_redirect(
         req,
         &json!({ "id": target.owner_id, "image_ids": ids, "images": shown }),
         target.path(),

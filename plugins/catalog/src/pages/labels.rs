@@ -5,7 +5,6 @@ use backoffice_sdk::prelude::*;
 use serde::Serialize;
 use serde_json::json;
 
-use super::done;
 use crate::model::labels::{self, Label, LabelData, labels};
 use crate::model::links::{self, LABEL};
 use crate::model::skus;
@@ -133,7 +132,7 @@ fn delete(req: &Request) -> Reply {
     let products_updated = links::remove_target(LABEL, &id)?;
     labels().remove(&label)?;
     let ctx = json!({"deleted": id, "products_updated": products_updated});
-    Ok(done(req, &ctx, INDEX, "Label deleted"))
+    Ok(json_or_redirect(req, &ctx, INDEX, "Label deleted"))
 }
 
 #[derive(Debug, Serialize)]

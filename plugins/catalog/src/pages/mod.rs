@@ -21,7 +21,6 @@ mod warehouses;
 pub mod widgets;
 
 use backoffice_sdk::prelude::*;
-use serde::Serialize;
 
 /// Every admin and storefront route of the catalog.
 pub fn routes() -> Router {
@@ -32,19 +31,4 @@ pub fn routes() -> Router {
     let router = barcodes::routes(options::routes(labels::routes(router)));
     let router = images::routes(router);
     storefront::routes(search::routes(router))
-}
-
-/// The answer to a successful write: `ctx` as JSON for scripts, else back to `location` with
-/// `flash` for browsers (post/redirect/get).
-fn done<T: Serialize>(
-    req: &Request,
-    ctx: &T,
-    location: impl Into<String>,
-    flash: &str,
-) -> Response {
-    if req.wants_json {
-        json(ctx)
-    } else {
-        redirect(location).flash(flash)
-    }
 }

@@ -5,7 +5,6 @@ use backoffice_sdk::prelude::*;
 use serde::Serialize;
 use serde_json::json;
 
-use super::done;
 use crate::model::links::{self, OPTION_GROUP};
 use crate::model::options::{self, GroupData, ValueData, option_groups, option_values};
 use crate::model::shop;
@@ -137,7 +136,7 @@ fn delete_group(req: &Request) -> Reply {
         "values_deleted": group_values.len(),
         "products_updated": products_updated,
     });
-    Ok(done(
+    Ok(json_or_redirect(
         req,
         &ctx,
         "/admin/catalog/options/index",
@@ -197,7 +196,7 @@ fn value_written(req: &Request, value: Record<ValueData>, flash: &str) -> Respon
     let ctx = ValueContext {
         value: value.into(),
     };
-    done(req, &ctx, location, flash)
+    json_or_redirect(req, &ctx, location, flash)
 }
 
 fn create_value(req: &Request) -> Reply {
@@ -233,7 +232,7 @@ fn delete_value(req: &Request) -> Reply {
     let value = option_values().load(&id)?;
     option_values().remove(&value)?;
     let location = group_path(&value.data.group_id);
-    Ok(done(
+    Ok(json_or_redirect(
         req,
         &json!({"deleted": id}),
         location,

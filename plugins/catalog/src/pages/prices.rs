@@ -6,7 +6,6 @@ use backoffice_sdk::prelude::*;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::done;
 use crate::model::prices::{self, PriceData, PriceSpec, VolumeTier};
 use crate::model::products::DEFAULT_CURRENCY;
 use crate::model::shop;
@@ -187,7 +186,12 @@ fn update(req: &Request) -> Reply {
     let record = prices::set(&sku, &currency, spec)?;
     services::audit("price.set", &record.id, &record.data.spec.gross.to_string());
     let ctx = PriceContext { price: record.data };
-    Ok(done(req, &ctx, prices_path(&sku), "Price saved"))
+    Ok(json_or_redirect(
+        req,
+        &ctx,
+        prices_path(&sku),
+        "Price saved",
+    ))
 }
 
 fn remove_action(req: &Request) -> Reply {
@@ -197,7 +201,12 @@ fn remove_action(req: &Request) -> Reply {
     let id = prices::record_id(&sku, &currency);
     services::audit("price.remove", &id, "");
     let ctx = json!({ "removed": id });
-    Ok(done(req, &ctx, prices_path(&sku), "Price removed"))
+    Ok(json_or_redirect(
+        req,
+        &ctx,
+        prices_path(&sku),
+        "Price removed",
+    ))
 }
 
 /// GET `prices/resolve?sku=&currency=&quantity=`: what `prices::resolve` answers (currency default

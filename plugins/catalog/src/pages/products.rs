@@ -4,7 +4,6 @@
 use backoffice_sdk::prelude::*;
 use serde::Serialize;
 
-use super::done;
 use crate::model::attributes::AttributeData;
 use crate::model::categories::{self, TreeItem, categories};
 use crate::model::product_input::{self, ProductInput};
@@ -200,7 +199,7 @@ fn written(req: &Request, product: Product, flash: &str) -> Response {
     let ctx = ProductContext {
         product: product.into(),
     };
-    done(req, &ctx, location, flash)
+    json_or_redirect(req, &ctx, location, flash)
 }
 
 fn create(req: &Request) -> Reply {

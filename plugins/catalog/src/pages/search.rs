@@ -5,7 +5,6 @@ use backoffice_sdk::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::done;
 use crate::model::attributes;
 use crate::model::products;
 use crate::model::search_settings::{self, FILTER_TYPES, SearchSetting};
@@ -111,7 +110,7 @@ fn update(req: &Request) -> Reply {
         "search_settings",
         &format!("{} attributes", list.len()),
     );
-    Ok(done(
+    Ok(json_or_redirect(
         req,
         &serde_json::json!({ "settings": list }),
         INDEX,

@@ -4,7 +4,6 @@
 use backoffice_sdk::prelude::*;
 use serde::Serialize;
 
-use super::done;
 use super::products::show_path;
 use crate::model::attributes::AttributeData;
 use crate::model::products::{self, ProductData, products};
@@ -71,7 +70,7 @@ struct VariantContext {
 fn written(req: &Request, v: Variant, flash: &str) -> Reply {
     products::reindex(&v.data.abstract_id)?;
     let location = show_path(&v.data.abstract_id);
-    Ok(done(
+    Ok(json_or_redirect(
         req,
         &VariantContext { variant: v.into() },
         location,

@@ -5,7 +5,6 @@ use backoffice_sdk::prelude::*;
 use serde::Serialize;
 use serde_json::json;
 
-use super::done;
 use crate::model::stock;
 use crate::model::warehouses::{self, Warehouse, WarehouseData, warehouses};
 
@@ -80,7 +79,7 @@ fn written(req: &Request, warehouse: Warehouse, flash: &str) -> Response {
     let ctx = WarehouseContext {
         warehouse: warehouse.into(),
     };
-    done(req, &ctx, INDEX, flash)
+    json_or_redirect(req, &ctx, INDEX, flash)
 }
 
 fn create(req: &Request) -> Reply {
@@ -123,5 +122,5 @@ fn delete(req: &Request) -> Reply {
     warehouses().remove(&warehouse)?;
     let skus = stock::refresh_warehouse(&id, true)?;
     let ctx = json!({"deleted": id, "skus_updated": skus});
-    Ok(done(req, &ctx, INDEX, "Warehouse deleted"))
+    Ok(json_or_redirect(req, &ctx, INDEX, "Warehouse deleted"))
 }

@@ -199,15 +199,16 @@ fn apply(fields: &Fields, data: &mut CompanyData) -> Result<(), Failure> {
     if let Some(active) = fields.flag("active", &mut errors) {
         data.active = active;
     }
-    rules::text(
-        &mut errors,
-        "name",
-        &data.name,
-        rules::TEXT_MAX,
-        true,
-        false,
-    );
+    rules::TEXT
+        .required()
+        .check("name", &data.name, &mut errors);
     errors.finish()
+}
+
+/// The answer after `company` was written: the record for scripts, its page for browsers.
+fn saved(req: &Request, company: Record<CompanyData>, flash: &str) -> Reply {
+    let id = company.id.clone();
+    Ok(written(req, "company", &id, Out::from(company), flash))
 }
 
 /// A new company is `pending` (and active unless the input says otherwise).
@@ -220,14 +221,7 @@ fn create(req: &Request) -> Reply {
     };
     apply(&Fields::from_request(req)?, &mut data)?;
     let company = companies().add(&data)?;
-    let id = company.id.clone();
-    Ok(written(
-        req,
-        "company",
-        &id,
-        Out::from(company),
-        "Company created",
-    ))
+    saved(req, company, "Company created")
 }
 
 fn update(req: &Request) -> Reply {
@@ -236,14 +230,7 @@ fn update(req: &Request) -> Reply {
     let mut data = current.data.clone();
     apply(&Fields::from_request(req)?, &mut data)?;
     let company = companies().update(&current, &data)?;
-    let id = company.id.clone();
-    Ok(written(
-        req,
-        "company",
-        &id,
-        Out::from(company),
-        "Company saved",
-    ))
+    saved(req, company, "Company saved")
 }
 
 /// Moves the company to `to` when [`TRANSITIONS`] allows it from its current status; 409
@@ -262,14 +249,7 @@ fn transition(req: &Request, to: &'static str) -> Reply {
         &company.id,
         &format!("{from} → {to}"),
     );
-    let id = company.id.clone();
-    Ok(written(
-        req,
-        "company",
-        &id,
-        Out::from(company),
-        &format!("Company {to}"),
-    ))
+    saved(req, company, &format!("Company {to}"))
 }
 
 fn approve(req: &Request) -> Reply {
@@ -289,13 +269,12 @@ fn set_active(req: &Request, active: bool) -> Reply {
         "company.deactivate"
     };
     services::audit(what, &company.id, "");
-    let id = company.id.clone();
     let flash = if active {
         "Company activated"
     } else {
         "Company deactivated"
     };
-    Ok(written(req, "company", &id, Out::from(company), flash))
+    saved(req, company, flash)
 }
 
 fn activate(req: &Request) -> Reply {

@@ -73,13 +73,12 @@ pub fn written<T: Serialize>(
     record: T,
     flash: &str,
 ) -> Response {
-    if req.wants_json {
-        let mut out = serde_json::Map::new();
-        out.insert(key.into(), serde_json::to_value(record).unwrap_or_default());
-        json(&out)
-    } else {
-        redirect(company_path(company_id)).flash(flash)
-    }
+    json_or_redirect(
+        req,
+        &serde_json::json!({ key: record }),
+        company_path(company_id),
+        flash,
+    )
 }
 
 /// Loads a company or answers 404.

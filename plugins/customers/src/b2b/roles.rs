@@ -33,7 +33,7 @@ fn apply(fields: &Fields, data: &mut RoleData, errors: &mut Errors) -> Option<bo
     if let Some(name) = fields.text("name", errors) {
         data.name = name;
     }
-    rules::text(errors, "name", &data.name, rules::NAME_MAX, true, false);
+    rules::NAME.required().check("name", &data.name, errors);
     fields.flag("is_default", errors)
 }
 

@@ -59,11 +59,18 @@ fn apply(fields: &Fields, data: &mut UnitData, errors: &mut Errors) {
     set("parent_id", &mut data.parent_id);
     set("email", &mut data.email);
     set("phone", &mut data.phone);
-    rules::text(errors, "name", &data.name, rules::TEXT_MAX, true, false);
+    rules::TEXT.required().check("name", &data.name, errors);
     if !data.email.is_empty() {
         data.email = rules::email(errors, &data.email);
     }
     rules::phone(errors, "phone", &data.phone);
+}
+
+/// The answer after `unit` was written: the record for scripts, its company's page for
+/// browsers.
+fn saved(req: &Request, unit: Record<UnitData>, flash: &str) -> Reply {
+    let company = unit.data.company_id.clone();
+    Ok(written(req, "unit", &company, Out::from(unit), flash))
 }
 
 fn create(req: &Request) -> Reply {
@@ -78,13 +85,7 @@ fn create(req: &Request) -> Reply {
     errors.finish()?;
     check_parent(&company.id, None, &data.parent_id)?;
     let unit = units().add(&data)?;
-    Ok(written(
-        req,
-        "unit",
-        &company.id,
-        Out::from(unit),
-        "Business unit created",
-    ))
+    saved(req, unit, "Business unit created")
 }
 
 fn update(req: &Request) -> Reply {
@@ -98,14 +99,7 @@ fn update(req: &Request) -> Reply {
     data.company_id = current.data.company_id.clone();
     check_parent(&data.company_id, Some(&current.id), &data.parent_id)?;
     let unit = units().update(&current, &data)?;
-    let company = unit.data.company_id.clone();
-    Ok(written(
-        req,
-        "unit",
-        &company,
-        Out::from(unit),
-        "Business unit saved",
-    ))
+    saved(req, unit, "Business unit saved")
 }
 
 /// Refused while the unit has sub-units or company users.
@@ -147,14 +141,7 @@ fn add_address(req: &Request) -> Reply {
     let mut data = current.data.clone();
     data.addresses.push(address);
     let unit = units().change("add-address", &current, &data)?;
-    let company = unit.data.company_id.clone();
-    Ok(written(
-        req,
-        "unit",
-        &company,
-        Out::from(unit),
-        "Address added",
-    ))
+    saved(req, unit, "Address added")
 }
 
 fn remove_address(req: &Request) -> Reply {
@@ -170,14 +157,7 @@ fn remove_address(req: &Request) -> Reply {
     let mut data = current.data.clone();
     data.addresses.remove(index);
     let unit = units().change("remove-address", &current, &data)?;
-    let company = unit.data.company_id.clone();
-    Ok(written(
-        req,
-        "unit",
-        &company,
-        Out::from(unit),
-        "Address removed",
-    ))
+    saved(req, unit, "Address removed")
 }
 
 /// The unit `id` when it belongs to `company`; 422 otherwise.
