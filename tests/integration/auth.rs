@@ -283,7 +283,7 @@ async fn absolute_session_lifetime_is_twelve_hours_despite_activity() {
 }
 
 #[tokio::test]
-async fn five_wrong_passwords_lock_the_account_even_for_the_right_password() {
+async fn five_wrong_passwords_lock_the_account_from_that_address_even_for_the_right_password() {
     let app = TestApp::start().await;
     for attempt in 1..=5 {
         let reply = app.browser().sign_in(ADMIN_EMAIL, WRONG).await;
@@ -636,4 +636,24 @@ async fn parallel_wrong_passwords_get_no_more_guesses_than_the_limit() {
             .status,
         429
     );
+}
+
+/// Lockout cannot be used to keep someone out: an attacker's wrong passwords lock the account
+/// from the attacker's address, not from the owner's (docs/security.md, *Lockout policy*).
+#[tokio::test]
+async fn someone_elses_failures_do_not_lock_the_owner_out() {
+    let settings = WebSettings {
+        trusted_proxies: "127.0.0.1".parse().unwrap(),
+        ..WebSettings::default()
+    };
+    let app = TestApp::start_with(settings).await;
+    let attacker = "203.0.113.9";
+    for _ in 0..5 {
+        let reply = sign_in_via_proxy(&app, attacker, ADMIN_EMAIL, WRONG).await;
+        assert_eq!(reply.status, 422);
+    }
+    let locked = sign_in_via_proxy(&app, attacker, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert_eq!(locked.status, 429, "the attacker's address is slowed down");
+    let owner = sign_in_via_proxy(&app, "198.51.100.20", ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert_eq!(owner.status, 303, "{}", owner.body);
 }

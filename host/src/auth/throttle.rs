@@ -1,15 +1,17 @@
-//! Sign-in throttling, per account and per client address.
+//! Sign-in throttling, per account *from one address* and per client address.
 //!
 //! Failures are counted in a sliding window in the database (shared by all hosts). The account key
 //! is the email as typed, whether or not such an account exists, so a locked unknown email looks
-//! exactly like a locked real one.
+//! exactly like a locked real one. It is paired with the client address: failures slow the
+//! address that makes them, and someone else's failures can never lock the real user out of
+//! their account (ASVS 2.2.1; the policy is in `docs/security.md`).
 
 use super::session::Realm;
 use crate::db::Db;
 
 /// How far back failures count.
 pub const WINDOW_SECONDS: i64 = 15 * 60;
-/// Failures on one account within the window before it is locked.
+/// Failures on one account from one address within the window before that pair is locked.
 pub const MAX_PER_ACCOUNT: i64 = 5;
 /// Failures from one address within the window before it is locked.
 pub const MAX_PER_ADDRESS: i64 = 20;
@@ -24,7 +26,11 @@ pub struct Keys {
 impl Keys {
     pub fn new(realm: Realm, email: &str, ip: &str) -> Keys {
         Keys {
-            account: format!("{}:account:{}", realm.as_str(), email.trim().to_lowercase()),
+            account: format!(
+                "{}:account:{}:from:{ip}",
+                realm.as_str(),
+                email.trim().to_lowercase()
+            ),
             address: format!("{}:address:{ip}", realm.as_str()),
         }
     }
@@ -86,8 +92,9 @@ pub async fn failed(db: &Db, now: i64) -> sqlx::Result<()> {
     Ok(())
 }
 
-/// The password was right: the attempt is not a failure, and the account counter is cleared
-/// (not the address one: a shared address that guesses many accounts stays throttled).
+/// The password was right: the attempt is not a failure, and the counter of this account from
+/// this address is cleared (not the address one: a shared address that guesses many accounts
+/// stays throttled).
 pub async fn succeeded(db: &Db, keys: &Keys, attempt: &Attempt) -> sqlx::Result<()> {
     forget(db, attempt).await?;
     sqlx::query("DELETE FROM login_failures WHERE key = $1")
