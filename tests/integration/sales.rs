@@ -906,3 +906,33 @@ async fn an_admin_orders_for_a_customer_picked_from_the_customers_section_or_for
     let list = admin.get_json("/admin/sales/orders/index").await.json();
     assert_eq!(list["orders"].as_array().unwrap().len(), 2);
 }
+
+/// The storefront's answers carry the shopper's side of an order only: no staff comments, no
+/// history of who moved it, no refund notes, no process (issue #17).
+#[tokio::test]
+async fn a_shopper_never_sees_the_staffs_side_of_an_order() {
+    let (app, admin) = app().await;
+    simple_product(&admin, "MUG", "Mug", 1000, 5).await;
+    let placed = guest_checkout(&app, &[("MUG", 1)], "guest@example.com").await;
+    assert_eq!(placed.status, 200, "{}", placed.body);
+    let id = placed.json()["order_id"].as_str().unwrap().to_owned();
+    let commented = admin
+        .submit(
+            "/admin/sales/orders/comment",
+            &[("id", &id), ("text", "internal: refund only with a manager")],
+        )
+        .await;
+    assert_eq!(commented.status, 303);
+    let shopper = app.browser();
+    let shown = shopper
+        .get_json(&format!("/checkout/done?order={id}"))
+        .await;
+    assert_eq!(shown.status, 200, "{}", shown.body);
+    for answer in [placed.json()["order"].clone(), shown.json()["order"].clone()] {
+        assert_eq!(answer["email"], "guest@example.com", "{answer}");
+        for staff in ["comments", "history", "refunds", "placed_by", "process", "customer_id"] {
+            assert!(answer.get(staff).is_none(), "{staff} in {answer}");
+        }
+    }
+    assert!(!shown.body.contains("manager"), "{}", shown.body);
+}

@@ -12,7 +12,11 @@ use serde::Serialize;
 use crate::catalog::DEFAULT_CURRENCY;
 use crate::checkout::{self, Placer, Priced};
 use crate::input;
-use crate::model::{Cart, CartData, CartLine, OrderData, carts, load_order, order_rows};
+use backoffice_sdk::address::Address;
+
+use crate::model::{
+    Cart, CartData, CartLine, Item, OrderData, Shipment, Totals, carts, load_order, order_rows,
+};
 
 pub fn routes(router: Router) -> Router {
     router
@@ -193,6 +197,7 @@ fn place(req: &Request) -> Reply {
     let (id, order) = checkout::place(&cart.data.lines, &cart.data.currency, input, &placer)?;
     carts().delete(&cart.id)?;
     if req.wants_json {
+        let order = ShopperOrder::from(order);
         return Ok(json(&serde_json::json!({"order_id": id, "order": order})));
     }
     Ok(
@@ -213,17 +218,58 @@ fn shoppers_order(id: &str) -> Result<OrderData, Failure> {
     }
 }
 
+/// An order as its shopper sees it: what they ordered, where it goes and what it costs. The
+/// staff's side of the order (history with who moved it, comments, refund notes, who placed
+/// it, the process) never reaches the storefront, page or JSON.
+#[derive(Serialize)]
+struct ShopperOrder {
+    reference: String,
+    email: String,
+    state: String,
+    currency: String,
+    created: i64,
+    grand_total: i64,
+    billing: Address,
+    shipping: Address,
+    shipment: Shipment,
+    payment: String,
+    totals: Totals,
+    items: Vec<Item>,
+}
+
+impl From<OrderData> for ShopperOrder {
+    fn from(o: OrderData) -> Self {
+        ShopperOrder {
+            reference: o.reference,
+            email: o.email,
+            state: o.state,
+            currency: o.currency,
+            created: o.created,
+            grand_total: o.grand_total,
+            billing: o.billing,
+            shipping: o.shipping,
+            shipment: o.shipment,
+            payment: o.payment,
+            totals: o.totals,
+            items: o.items,
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct ConfirmationContext {
     id: String,
-    order: OrderData,
+    order: ShopperOrder,
 }
 
 fn confirmation(req: &Request) -> Reply {
     let id = input::required(req, "order")?;
     let order = shoppers_order(&id)?;
     let title = format!("Order {}", order.reference);
-    let ctx = ConfirmationContext { id, order };
+    let ctx = ConfirmationContext {
+        id,
+        order: order.into(),
+    };
     Ok(view_or_json(
         req,
         "storefront/confirmation.html",
