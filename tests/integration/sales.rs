@@ -919,7 +919,10 @@ async fn a_shopper_never_sees_the_staffs_side_of_an_order() {
     let commented = admin
         .submit(
             "/admin/sales/orders/comment",
-            &[("id", &id), ("text", "internal: refund only with a manager")],
+            &[
+                ("id", &id),
+                ("text", "internal: refund only with a manager"),
+            ],
         )
         .await;
     assert_eq!(commented.status, 303);
@@ -928,9 +931,19 @@ async fn a_shopper_never_sees_the_staffs_side_of_an_order() {
         .get_json(&format!("/checkout/done?order={id}"))
         .await;
     assert_eq!(shown.status, 200, "{}", shown.body);
-    for answer in [placed.json()["order"].clone(), shown.json()["order"].clone()] {
+    for answer in [
+        placed.json()["order"].clone(),
+        shown.json()["order"].clone(),
+    ] {
         assert_eq!(answer["email"], "guest@example.com", "{answer}");
-        for staff in ["comments", "history", "refunds", "placed_by", "process", "customer_id"] {
+        for staff in [
+            "comments",
+            "history",
+            "refunds",
+            "placed_by",
+            "process",
+            "customer_id",
+        ] {
             assert!(answer.get(staff).is_none(), "{staff} in {answer}");
         }
     }

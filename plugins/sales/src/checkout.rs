@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::{self, Sellable};
 use crate::counters;
-use crate::input::{CheckoutInput, QUANTITY_MAX};
+use crate::input::{CheckoutInput, LINES_MAX, QUANTITY_MAX};
 use crate::model::{CartLine, Item, OrderData, Shipment, Totals};
 use crate::transitions::{self, ItemRef};
 use crate::{process, shipping, stock, tax};
@@ -62,6 +62,11 @@ fn merge(lines: &[CartLine]) -> Result<Vec<CartLine>, Failure> {
     }
     if merged.is_empty() {
         return Err(Failure::unprocessable("the order has no items"));
+    }
+    if merged.len() > LINES_MAX {
+        return Err(Failure::unprocessable(format!(
+            "an order holds at most {LINES_MAX} different products"
+        )));
     }
     if let Some(bad) = merged
         .iter()
@@ -281,5 +286,12 @@ mod tests {
         assert_eq!(merged[0].quantity, 4);
         assert_eq!(merge(&[]).unwrap_err().status, 422);
         assert_eq!(merge(&[line("A", 0)]).unwrap_err().status, 422);
+        let many: Vec<CartLine> = (0..=LINES_MAX).map(|n| line(&n.to_string(), 1)).collect();
+        assert!(merge(&many[..LINES_MAX]).is_ok());
+        let refused = merge(&many).unwrap_err();
+        assert_eq!(
+            refused.message,
+            "an order holds at most 100 different products"
+        );
     }
 }

@@ -10,6 +10,9 @@ pub const TEXT_MAX: usize = 200;
 pub const COMMENT_MAX: usize = 5_000;
 /// Largest quantity of one line.
 pub const QUANTITY_MAX: i64 = 999;
+/// Different products in one cart or order: a shop's largest real orders stay far below it,
+/// and a cart (which an anonymous visitor can fill) stays a small record.
+pub const LINES_MAX: usize = 100;
 
 pub use backoffice_sdk::input::param;
 

@@ -105,6 +105,12 @@ fn change_line(req: &Request, change: impl FnOnce(Option<i64>) -> i64) -> Reply 
         .find(|l| l.sku == sku)
         .map(|l| l.quantity);
     let quantity = change(existing);
+    if existing.is_none() && quantity > 0 && cart.data.lines.len() >= input::LINES_MAX {
+        return Err(Failure::unprocessable(format!(
+            "a cart holds at most {} different products",
+            input::LINES_MAX
+        )));
+    }
     if quantity > input::QUANTITY_MAX {
         return Err(Failure::unprocessable(format!(
             "at most {} of one product per order",
