@@ -197,17 +197,22 @@ async fn panic_and_stack_overflow_fail_alone_and_the_next_request_works() {
     assert!(json.json()["error"].as_str().unwrap().contains("panic"));
 }
 
+/// The ids of the plugins the Plugins page (JSON) lists as loaded.
+fn loaded_ids(page: &serde_json::Value) -> Vec<&str> {
+    page["plugins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect()
+}
+
 #[tokio::test]
 async fn a_broken_manifest_is_refused_with_every_problem_named() {
     let app = TestApp::with_plugins(&["hello", "broken-manifest"]).await;
     let admin = app.admin().await;
     let page = admin.get_json("/admin/plugins/plugins/index").await.json();
-    let ids: Vec<&str> = page["plugins"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["id"].as_str().unwrap())
-        .collect();
+    let ids = loaded_ids(&page);
     assert_eq!(ids, ["hello"], "only the valid plugin loaded");
     let failure = page["failures"][0]["message"].as_str().unwrap();
     assert!(failure.contains("Bad Id!"), "{failure}");
@@ -370,12 +375,7 @@ async fn a_plugin_declaring_a_route_another_serves_is_refused_naming_both() {
     let app = TestApp::with_plugins(&["hello", "impostor"]).await;
     let admin = app.admin().await;
     let page = admin.get_json("/admin/plugins/plugins/index").await.json();
-    let ids: Vec<&str> = page["plugins"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["id"].as_str().unwrap())
-        .collect();
+    let ids = loaded_ids(&page);
     assert_eq!(ids, ["hello"], "{page}");
     let failure = page["failures"][0]["message"].as_str().unwrap();
     for named in ["impostor", "POST /hello/echo", "plugin hello"] {
