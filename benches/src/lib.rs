@@ -92,6 +92,7 @@ pub async fn serve(state: &AppState) -> anyhow::Result<Served> {
     tokio::spawn(backoffice::server::serve_router(
         listener,
         router,
+        backoffice::server::Timeouts::default(),
         std::future::pending(),
     ));
     Ok(Served {

@@ -3,10 +3,38 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::time::Duration;
 
+use axum::Extension;
+use axum::extract::ConnectInfo;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto::Builder;
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 
 use crate::state::AppState;
+
+/// How long a client may take to send what it sends. A client that opens connections and
+/// dribbles headers or a body (slowloris) would otherwise hold a connection and its memory
+/// for as long as it likes; past these it is cut off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// From the connection (or the previous response) to the end of the request's headers.
+    pub headers: Duration,
+    /// For the whole request body, once the headers are in.
+    pub body: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            headers: Duration::from_secs(10),
+            body: Duration::from_secs(120),
+        }
+    }
+}
 
 /// Serves the app on `listener` until `shutdown` resolves, then lets in-flight requests finish.
 pub async fn serve(
@@ -14,19 +42,53 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    serve_router(listener, crate::web::app(state), shutdown).await
+    let timeouts = state.settings().timeouts;
+    serve_router(listener, crate::web::app(state), timeouts, shutdown).await
 }
 
-/// Serves an already-built router (e.g. one from `web::app_with_admin_routes`).
+/// Serves an already-built router (e.g. one from `web::app_with_admin_routes`): every
+/// connection with its client address (`ConnectInfo`), HTTP/1 and HTTP/2, under `timeouts`.
 pub async fn serve_router(
     listener: TcpListener,
     router: axum::Router,
+    timeouts: Timeouts,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router.into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    let router = router.layer(RequestBodyTimeoutLayer::new(timeouts.body));
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(timeouts.headers);
+    builder.http2().timer(TokioTimer::new());
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, peer): (_, SocketAddr) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(err) => {
+                    // Out of file descriptors and the like: wait instead of spinning.
+                    tracing::warn!(error = %err, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service = TowerToHyperService::new(router.clone().layer(Extension(ConnectInfo(peer))));
+        let connection = builder
+            .serve_connection_with_upgrades(TokioIo::new(stream), service)
+            .into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(err) = connection.await {
+                tracing::debug!(client = %peer, error = %err, "connection ended with an error");
+            }
+        });
+    }
+    graceful.shutdown().await;
+    Ok(())
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

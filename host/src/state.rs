@@ -17,6 +17,8 @@ pub struct WebSettings {
     /// Served over HTTPS or behind a TLS-terminating proxy: cookies get `Secure` and the
     /// `__Host-` prefix.
     pub behind_tls: bool,
+    /// How long clients may take to send headers and bodies.
+    pub timeouts: crate::server::Timeouts,
     /// The reverse proxies whose `X-Forwarded-For` hops name the client (none: the socket
     /// peer is the client).
     pub trusted_proxies: crate::web::proxy::TrustedProxies,

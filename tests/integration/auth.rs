@@ -657,3 +657,38 @@ async fn someone_elses_failures_do_not_lock_the_owner_out() {
     let owner = sign_in_via_proxy(&app, "198.51.100.20", ADMIN_EMAIL, ADMIN_PASSWORD).await;
     assert_eq!(owner.status, 303, "{}", owner.body);
 }
+
+/// A client that dribbles its headers (slowloris) is cut off after the header timeout instead
+/// of holding the connection for as long as it likes.
+#[tokio::test]
+async fn a_client_too_slow_with_its_headers_is_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let settings = WebSettings {
+        timeouts: backoffice::server::Timeouts {
+            headers: std::time::Duration::from_millis(500),
+            ..Default::default()
+        },
+        ..WebSettings::default()
+    };
+    let app = TestApp::start_with(settings).await;
+    let mut slow = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    // Headers begun, never finished.
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: shop\r\nX-Slow: 1")
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        slow.read_to_end(&mut rest),
+    )
+    .await;
+    assert!(closed.is_ok(), "the connection was still open after 10 s");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "cut off after {:?}",
+        started.elapsed()
+    );
+    // Everyone else is served as usual.
+    assert_eq!(app.browser().get("/healthz").await.status, 200);
+}
