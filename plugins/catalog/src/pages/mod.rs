@@ -7,6 +7,7 @@
 mod attributes;
 mod barcodes;
 mod categories;
+mod facets;
 mod images;
 mod labels;
 mod options;

@@ -8,14 +8,15 @@ use backoffice_sdk::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::facets::{Chosen, matches, offered, value_text};
 use super::images;
-use crate::model::attributes::{self, Attribute, AttributeData};
+use crate::model::attributes::{self, AttributeData};
 use crate::model::categories::{CategoryData, categories};
 use crate::model::images::Shown;
 use crate::model::labels;
 use crate::model::prices;
 use crate::model::products::{DEFAULT_CURRENCY, Product, ProductData, products, token};
-use crate::model::search_settings::{self, SearchSetting};
+use crate::model::search_settings;
 use crate::model::shop;
 use crate::model::stock;
 use crate::model::values::{self, DEFAULT_LOCALE};
@@ -130,109 +131,6 @@ struct CategoryView {
 }
 
 /// What a shopper chose: `f.<key>=value` (repeated for multi), `f.<key>.min`, `f.<key>.max`.
-#[derive(Debug, Default)]
-struct Chosen {
-    values: BTreeMap<String, BTreeSet<String>>,
-    ranges: BTreeMap<String, (Option<f64>, Option<f64>)>,
-}
-
-impl Chosen {
-    fn from_request(req: &Request, facets: &[(SearchSetting, Attribute)]) -> Result<Self, Failure> {
-        let mut chosen = Chosen::default();
-        for (setting, _) in facets {
-            let key = &setting.key;
-            if setting.filter == "range" {
-                let bound = |suffix: &str| -> Result<Option<f64>, Failure> {
-                    match input::query(req, &format!("f.{key}.{suffix}")) {
-                        None => Ok(None),
-                        Some(t) => t.parse::<f64>().map(Some).map_err(|_| {
-                            Failure::bad_request(format!("f.{key}.{suffix} must be a number"))
-                        }),
-                    }
-                };
-                let range = (bound("min")?, bound("max")?);
-                if range != (None, None) {
-                    chosen.ranges.insert(key.clone(), range);
-                }
-            } else {
-                let values: BTreeSet<String> = req
-                    .query_all(&format!("f.{key}"))
-                    .filter(|v| !v.is_empty())
-                    .map(str::to_owned)
-                    .collect();
-                if setting.filter == "single" && values.len() > 1 {
-                    return Err(Failure::bad_request(format!(
-                        "only one value of {key} can be chosen"
-                    )));
-                }
-                if !values.is_empty() {
-                    chosen.values.insert(key.clone(), values);
-                }
-            }
-        }
-        Ok(chosen)
-    }
-
-    /// `key=value` pairs for links that keep the filters.
-    fn query_string(&self) -> String {
-        let mut query = url::Query::new();
-        for (key, values) in &self.values {
-            for v in values {
-                query = query.add(&format!("f.{key}"), v);
-            }
-        }
-        for (key, (min, max)) in &self.ranges {
-            query = query
-                .add_some(&format!("f.{key}.min"), *min)
-                .add_some(&format!("f.{key}.max"), *max);
-        }
-        query.to_string()
-    }
-}
-
-fn value_text(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
-/// The attribute values a product offers: its own and its sellable variants'.
-fn offered(p: &ProductData, vs: &[&VariantData]) -> BTreeMap<String, Vec<Value>> {
-    let mut out: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-    for (k, v) in &p.attributes {
-        out.entry(k.clone()).or_default().push(v.clone());
-    }
-    for variant in vs {
-        for (k, v) in &variant.attributes {
-            out.entry(k.clone()).or_default().push(v.clone());
-        }
-    }
-    out
-}
-
-fn matches(offered: &BTreeMap<String, Vec<Value>>, chosen: &Chosen, skip: Option<&str>) -> bool {
-    let values_ok = chosen.values.iter().all(|(key, wanted)| {
-        Some(key.as_str()) == skip
-            || offered.get(key).is_some_and(|vs| {
-                vs.iter()
-                    .filter_map(value_text)
-                    .any(|v| wanted.contains(&v))
-            })
-    });
-    let ranges_ok = chosen.ranges.iter().all(|(key, (min, max))| {
-        Some(key.as_str()) == skip
-            || offered.get(key).is_some_and(|vs| {
-                vs.iter()
-                    .filter_map(Value::as_f64)
-                    .any(|x| min.is_none_or(|m| x >= m) && max.is_none_or(|m| x <= m))
-            })
-    });
-    values_ok && ranges_ok
-}
-
 fn value_label(a: &AttributeData, value: &str, locale: &str) -> String {
     a.value_labels
         .get(value)
