@@ -1,6 +1,6 @@
 -- The shop's context (host/src/shop/): stores, locales, currencies, countries, tax rates and
 -- tax sets. One row per record with its fields as JSON (the typed records and their checks
--- live in host/src/shop/records.rs); `kind` and `code` make it unique. `shop_settings_version`
+-- live in host/src/shop/records/); `kind` and `code` make it unique. `shop_settings_version`
 -- moves on every change, so every host notices a change another one made (host/src/shop/).
 -- The first store is the shop's default: the storefront serves it.
 -- The seed is what the sections hard-coded before settings existed: stores DE and AT, prices
