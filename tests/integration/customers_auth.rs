@@ -328,3 +328,43 @@ async fn customer_data_is_escaped_on_pages() {
     );
     assert!(account.body.contains("&lt;script&gt;alert(1)"));
 }
+
+#[tokio::test]
+async fn registrations_from_one_address_are_throttled_before_any_password_is_hashed() {
+    let app = TestApp::start().await;
+    for n in 0..20 {
+        let email = format!("flood-{n}@example.com");
+        let reply = register(&app.browser(), &email, PASSWORD).await;
+        assert_eq!(reply.status, 303, "registration {n}: {reply:?}");
+    }
+    let refused = register(&app.browser(), "flood-20@example.com", PASSWORD).await;
+    assert_eq!(refused.status, 429, "{refused:?}");
+    assert!(
+        refused.text().contains("Too many accounts"),
+        "{}",
+        refused.body
+    );
+    let accounts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM customers_auth")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(accounts, 20, "the refused registration created nothing");
+}
+
+#[tokio::test]
+async fn a_flood_of_reset_requests_mails_a_customer_at_most_five_times() {
+    let app = TestApp::start().await;
+    let email = "erin-flood@example.com";
+    register(&app.browser(), email, PASSWORD).await;
+    let browser = app.browser();
+    for _ in 0..8 {
+        let reply = request_reset(&browser, email).await;
+        assert_eq!(reply.status, 200, "the reply never tells: {reply:?}");
+    }
+    let resets = outbox::mails_to(&app.admin().await, email)
+        .await
+        .into_iter()
+        .filter(|m| m["template"] == "mail/password-reset")
+        .count();
+    assert_eq!(resets, 5);
+}

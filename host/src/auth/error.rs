@@ -4,6 +4,8 @@
 //! Owns the user-facing wording of each failure. Must never name an HTTP status: `web::error`
 //! decides what each variant answers.
 
+use super::password::HashError;
+
 /// Why an `auth` operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
@@ -13,9 +15,9 @@ pub enum AuthError {
     /// The user has no active API token with this id.
     #[error("You have no active token with id {0}.")]
     NoSuchToken(i64),
-    /// Hashing a password failed. The detail is for the log.
-    #[error("hashing a password: {0:#}")]
-    Hashing(anyhow::Error),
+    /// Checking or hashing a password failed, or the gate was full.
+    #[error(transparent)]
+    Password(#[from] HashError),
     /// The database failed. The detail is for the log.
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),

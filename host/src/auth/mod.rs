@@ -5,6 +5,7 @@
 
 pub mod customers;
 mod error;
+pub mod gate;
 pub mod password;
 pub mod resets;
 pub mod secret;

@@ -9,6 +9,7 @@ use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 
+use super::gate::{Busy, PASSWORDS};
 use crate::validate::Invalid;
 
 const MEMORY_KIB: u32 = 19 * 1024;
@@ -53,12 +54,34 @@ pub fn verify_dummy(password: &str) {
     let _ = verify(password, &DUMMY);
 }
 
-/// Verifies on the blocking pool (argon2 takes tens of milliseconds of CPU, which must not stall
-/// the async workers). With no stored hash it runs [`verify_dummy`] and returns false.
-pub async fn verify_off_thread(password: &str, stored: Option<&str>) -> bool {
+/// Why password work could not be done.
+#[derive(Debug, thiserror::Error)]
+pub enum HashError {
+    /// Every hashing slot is taken and the queue is full ([`gate`](super::gate)).
+    #[error(transparent)]
+    Busy(#[from] Busy),
+    /// Hashing failed. The detail is for the log.
+    #[error("hashing a password: {0:#}")]
+    Failed(anyhow::Error),
+}
+
+/// Runs `work` on the blocking pool (argon2 takes tens of milliseconds of CPU, which must not
+/// stall the async workers) once the process-wide gate lets it in.
+async fn gated<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, HashError> {
+    let _slot = PASSWORDS.enter().await?;
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| HashError::Failed(e.into()))
+}
+
+/// Verifies off the async workers, through the gate. With no stored hash it runs
+/// [`verify_dummy`] and returns false.
+pub async fn verify_off_thread(password: &str, stored: Option<&str>) -> Result<bool, HashError> {
     let password = password.to_owned();
     let stored = stored.map(str::to_owned);
-    tokio::task::spawn_blocking(move || match stored {
+    gated(move || match stored {
         Some(stored) => verify(&password, &stored),
         None => {
             verify_dummy(&password);
@@ -66,13 +89,14 @@ pub async fn verify_off_thread(password: &str, stored: Option<&str>) -> bool {
         }
     })
     .await
-    .unwrap_or(false)
 }
 
-/// Hashes on the blocking pool; see [`verify_off_thread`].
-pub async fn hash_off_thread(password: &str) -> anyhow::Result<String> {
+/// Hashes off the async workers, through the gate; see [`verify_off_thread`].
+pub async fn hash_off_thread(password: &str) -> Result<String, HashError> {
     let password = password.to_owned();
-    tokio::task::spawn_blocking(move || hash(&password)).await?
+    gated(move || hash(&password))
+        .await?
+        .map_err(HashError::Failed)
 }
 
 /// True when the stored hash is not argon2id with at least the current parameters.

@@ -5,7 +5,7 @@
 
 use super::customers::{self, Customer};
 use super::session::Realm;
-use super::{AuthError, AuthResult, password, throttle};
+use super::{AuthResult, password, throttle};
 use crate::db::Db;
 use crate::users::{self, Status, User};
 
@@ -37,7 +37,7 @@ pub async fn admin(
         Some((user, hash)) if user.status != Status::Deleted => Some(hash.as_str()),
         _ => None,
     };
-    let verified = password::verify_off_thread(password, usable_hash).await;
+    let verified = password::verify_off_thread(password, usable_hash).await?;
     let Some((user, hash)) = found.filter(|_| verified) else {
         throttle::failed(db, now).await?;
         return Ok(Err(Refusal::BadCredentials));
@@ -50,9 +50,7 @@ pub async fn admin(
         users::set_password_hash(
             db,
             user.id,
-            &password::hash_off_thread(password)
-                .await
-                .map_err(AuthError::Hashing)?,
+            &password::hash_off_thread(password).await?,
             now,
         )
         .await?;
@@ -75,7 +73,7 @@ pub async fn customer(
     };
     let found = customers::find_credentials(db, &email.trim().to_lowercase()).await?;
     let verified =
-        password::verify_off_thread(password, found.as_ref().map(|(_, h)| h.as_str())).await;
+        password::verify_off_thread(password, found.as_ref().map(|(_, h)| h.as_str())).await?;
     let Some((customer, hash)) = found.filter(|_| verified) else {
         throttle::failed(db, now).await?;
         return Ok(Err(Refusal::BadCredentials));
@@ -85,9 +83,7 @@ pub async fn customer(
         return Ok(Err(Refusal::Blocked));
     }
     if password::needs_rehash(&hash) {
-        let upgraded = password::hash_off_thread(password)
-            .await
-            .map_err(AuthError::Hashing)?;
+        let upgraded = password::hash_off_thread(password).await?;
         customers::set_password_hash(db, customer.id, &upgraded, now).await?;
     }
     Ok(Ok(customer))

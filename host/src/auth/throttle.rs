@@ -35,16 +35,35 @@ impl Keys {
         }
     }
 
-    /// The counters of back-office "forgot password" requests: their own key space, counted
+    /// The counters of "forgot password" requests of `realm`: their own key space, counted
     /// like sign-in failures but every request counts (a request cannot "succeed" without
     /// telling whether the account exists), so one client can neither flood an account's
     /// mailbox nor probe many addresses.
-    pub fn password_reset(email: &str, ip: &str) -> Keys {
+    pub fn password_reset(realm: Realm, email: &str, ip: &str) -> Keys {
+        Keys::every_request_counts("reset", realm, email, ip)
+    }
+
+    /// The counters of customer registrations: every attempt counts, and the check comes before
+    /// the password is hashed, so a flood from one address costs a counter row, not argon2.
+    pub fn registration(email: &str, ip: &str) -> Keys {
+        Keys::every_request_counts("register", Realm::Customer, email, ip)
+    }
+
+    fn every_request_counts(action: &str, realm: Realm, email: &str, ip: &str) -> Keys {
+        let realm = realm.as_str();
         Keys {
-            account: format!("reset:account:{}", email.trim().to_lowercase()),
-            address: format!("reset:address:{ip}"),
+            account: format!("{action}:{realm}:account:{}", email.trim().to_lowercase()),
+            address: format!("{action}:{realm}:address:{ip}"),
         }
     }
+}
+
+/// Counts a request whose every occurrence counts (password resets, registrations) and tells
+/// whether it is within both limits.
+pub async fn count_request(db: &Db, keys: &Keys, now: i64) -> sqlx::Result<bool> {
+    let allowed = begin(db, keys, now).await?.is_some();
+    failed(db, now).await?;
+    Ok(allowed)
 }
 
 /// A sign-in attempt already counted as a failure while its password is being checked.

@@ -73,7 +73,7 @@ async fn change_password(
         return Err(AppError::invalid("The current password is not correct."));
     }
     let stored = users::password_hash(state.db(), principal.user.id).await?;
-    if !password::verify_off_thread(&form.current_password, Some(&stored)).await {
+    if !password::verify_off_thread(&form.current_password, Some(&stored)).await? {
         return Err(AppError::invalid("The current password is not correct."));
     }
     password::check_policy(&form.new_password)?;

@@ -24,7 +24,7 @@ use super::login::{LoginForm, local_next};
 use super::view::{PageCtx, see_other};
 use crate::auth::customers::{self, Customer};
 use crate::auth::session::{self, Realm};
-use crate::auth::{AuthError, CustomerPrincipal, password, resets, signin};
+use crate::auth::{AuthError, CustomerPrincipal, password, resets, signin, throttle};
 use crate::mail::{HOST_LOCALE, Letter};
 use crate::state::AppState;
 use crate::themes::store::Surface;
@@ -206,6 +206,13 @@ async fn register(
         }
     };
     let now = state.now();
+    let keys = throttle::Keys::registration(&email, &page.identity().ip);
+    if !throttle::count_request(state.db(), &keys, now).await? {
+        return Err(AppError::TooManyRequests(format!(
+            "Too many accounts were requested from your address. Wait {} minutes and try again.",
+            throttle::WINDOW_SECONDS / 60
+        )));
+    }
     let hash = password::hash_off_thread(&form.password).await?;
     let mut tx = state.db().begin_write().await?;
     let id = match customers::create(&mut *tx, &email, &hash, now).await {
@@ -325,7 +332,10 @@ async fn reset_request(
 ) -> AppResult<Response> {
     let email = validate::email(&form.email)?;
     let now = state.now();
-    if let Some((customer, _)) = customers::find_credentials(state.db(), &email).await?
+    let keys = throttle::Keys::password_reset(Realm::Customer, &email, &page.identity().ip);
+    let allowed = throttle::count_request(state.db(), &keys, now).await?;
+    if allowed
+        && let Some((customer, _)) = customers::find_credentials(state.db(), &email).await?
         && customer.status == customers::Status::Active
     {
         let mut tx = state.db().begin_write().await?;
@@ -432,6 +442,10 @@ async fn reset_confirm(
         );
     }
     let now = state.now();
+    // A made-up token is refused before any password work is spent on it.
+    if !resets::is_valid(state.db(), Realm::Customer, &form.token, now).await? {
+        return Err(invalid_link());
+    }
     let hash = password::hash_off_thread(&form.password).await?;
     let Some(customer_id) = resets::consume(state.db(), Realm::Customer, &form.token, now).await?
     else {

@@ -15,6 +15,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::acl::AclError;
+use crate::auth::password::HashError;
 use crate::auth::signin::Refusal;
 use crate::auth::{AuthError, throttle};
 use crate::mail::MailError;
@@ -60,7 +61,8 @@ pub enum AppError {
     /// 429: too many failed attempts.
     #[error("{0}")]
     TooManyRequests(String),
-    /// 503 with `Retry-After`: a section runs as many calls as it may at once.
+    /// 503 with `Retry-After`: a section runs as many calls as it may at once, or every
+    /// password-hashing slot is taken (`auth::gate`).
     #[error("{0}")]
     Busy(String),
     /// A section plugin failed (trap, deadline, memory cap) or answered with a failure of its
@@ -164,13 +166,23 @@ impl From<Refusal> for AppError {
     }
 }
 
+/// 503 with `Retry-After` while the password gate is full; 500 when hashing failed.
+impl From<HashError> for AppError {
+    fn from(err: HashError) -> Self {
+        match err {
+            HashError::Busy(busy) => AppError::Busy(busy.to_string()),
+            HashError::Failed(err) => AppError::Internal(err),
+        }
+    }
+}
+
 /// 409 for a taken customer email, 404 for a token that is not the caller's, 500 otherwise.
 impl From<AuthError> for AppError {
     fn from(err: AuthError) -> Self {
         match err {
             AuthError::EmailTaken => AppError::Conflict(err.to_string()),
             AuthError::NoSuchToken(_) => AppError::NotFound(err.to_string()),
-            AuthError::Hashing(err) => AppError::Internal(err),
+            AuthError::Password(err) => err.into(),
             AuthError::Database(err) => err.into(),
         }
     }

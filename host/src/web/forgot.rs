@@ -74,9 +74,8 @@ async fn forgot(
     let email = validate::email(&form.email)?;
     let ip = page.identity().ip.clone();
     let now = state.now();
-    let keys = throttle::Keys::password_reset(&email, &ip);
-    let allowed = throttle::begin(state.db(), &keys, now).await?.is_some();
-    throttle::failed(state.db(), now).await?;
+    let keys = throttle::Keys::password_reset(Realm::Admin, &email, &ip);
+    let allowed = throttle::count_request(state.db(), &keys, now).await?;
     let user = match users::find_credentials(state.db(), &email).await? {
         Some((user, _)) if allowed && user.status == Status::Active => Some(user),
         _ => None,
@@ -141,6 +140,10 @@ async fn reset(
         return form_again(&page, RESET, "Choose a new password", data, error);
     }
     let now = state.now();
+    // A made-up token is refused before any password work is spent on it.
+    if !resets::is_valid(state.db(), Realm::Admin, &form.token, now).await? {
+        return Err(invalid_link());
+    }
     let hash = password::hash_off_thread(&form.password).await?;
     let Some(user_id) = resets::consume(state.db(), Realm::Admin, &form.token, now).await? else {
         return Err(invalid_link());
