@@ -31,12 +31,14 @@ pub(crate) fn filter_sql(
             "the filter has {total} conditions; at most {MAX_CONDITIONS} are allowed"
         )));
     }
+    // An empty group matches everything, and so does the whole filter. Decided before any
+    // condition binds a value: a bound value without its placeholder fails on PostgreSQL
+    // (found by `storage::tests::fuzz`).
+    if filter.matches_all() {
+        return Ok(None);
+    }
     let mut groups = Vec::with_capacity(filter.any_of.len());
     for group in &filter.any_of {
-        if group.is_empty() {
-            // An empty group matches everything, and so does the whole filter.
-            return Ok(None);
-        }
         let conditions = group
             .iter()
             .map(|c| condition(collection, c, sql))
