@@ -483,3 +483,6 @@ mod capability_tests {
         assert!(capabilities(["backoffice:plugin/log@0.1.0"]).is_empty());
     }
 }
+
+#[cfg(test)]
+mod fuzz;

@@ -19,6 +19,7 @@ use crate::db::Engine;
 mod batch;
 mod crud;
 mod filters;
+mod fuzz;
 mod paging;
 mod schema;
 mod search;

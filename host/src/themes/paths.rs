@@ -129,3 +129,38 @@ mod tests {
         }
     }
 }
+
+/// Fuzz target: arbitrary relative paths (climbs, encodings, separators, control characters)
+/// never resolve outside the theme root, and what the shape check accepts is plain names only.
+#[cfg(test)]
+mod fuzz {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn fuzz_theme_paths_never_leave_the_root(
+            rel in "(css|a|b\\.css|\\.|\\.\\.|%2e|/|\\\\|:|~|\u{0}|\n|link){0,10}"
+        ) {
+            let outside = tempfile::tempdir().unwrap();
+            let theme = tempfile::tempdir().unwrap();
+            let root = theme.path().canonicalize().unwrap();
+            std::fs::create_dir(root.join("css")).unwrap();
+            std::fs::write(root.join("css/b.css"), "b").unwrap();
+            std::fs::write(outside.path().join("b.css"), "secret").unwrap();
+            #[cfg(unix)]
+            std::os::unix::fs::symlink(outside.path(), root.join("link")).unwrap();
+
+            if let Ok(found) = resolve(&root, &rel) {
+                prop_assert!(found.starts_with(&root), "{rel:?} resolved to {found:?}");
+            }
+            if check_relative(&rel).is_ok() {
+                prop_assert!(!rel.starts_with('/'));
+                prop_assert!(rel.split('/').all(|s| !s.is_empty() && !s.starts_with('.')));
+            }
+        }
+    }
+}

@@ -398,3 +398,46 @@ mod tests {
         assert_eq!(unguard("'abc"), "'abc", "a plain apostrophe stays");
     }
 }
+
+/// Fuzz targets: the reader takes uploaded files. Arbitrary text never panics it and every
+/// record it yields starts on a later line than the one before; whatever the writer writes,
+/// the reader reads back (after [`unguard`]) cell for cell.
+#[cfg(test)]
+mod fuzz {
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const CELL: &str = "[a-z ,\"\n\r'=+@\t-]{0,8}";
+
+    proptest! {
+        #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn fuzz_csv_reader_never_panics_and_moves_forward(text in "[a-z,\"\n\r \u{feff}]{0,40}") {
+            let mut last = 0;
+            for row in Reader::new(&text) {
+                let line = match row {
+                    Ok(row) => row.line,
+                    Err(error) => error.line,
+                };
+                prop_assert!(line > last, "{text:?}: line {line} after {last}");
+                last = line;
+            }
+        }
+
+        #[test]
+        fn fuzz_csv_reads_back_what_it_writes(rows in vec(vec(CELL, 2..4), 1..4)) {
+            let mut writer = Writer::new();
+            for row in &rows {
+                writer.row(row.iter().map(Cell::from));
+            }
+            let read: Vec<Vec<String>> = Reader::new(writer.as_str())
+                .map(|row| row.expect("a written row reads").fields)
+                .map(|fields| fields.iter().map(|f| unguard(f).to_owned()).collect())
+                .collect();
+            prop_assert_eq!(read, rows);
+        }
+    }
+}
