@@ -7,6 +7,7 @@
 
 pub mod binary;
 pub mod browser;
+pub mod crash;
 pub mod fixtures;
 pub mod logs;
 pub mod multipart;
