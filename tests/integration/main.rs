@@ -33,5 +33,6 @@ mod plugins_upload;
 mod sales;
 mod sales_crash;
 mod settings;
+mod shipping;
 mod themes;
 mod users;

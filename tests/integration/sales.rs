@@ -7,6 +7,7 @@
 
 use std::time::Duration;
 
+use backoffice_tests::shipping::{FLAT_RATE, ready_to_sell};
 use backoffice_tests::{Browser, Reply, TestApp};
 use serde_json::{Value, json};
 
@@ -22,11 +23,21 @@ async fn app() -> (TestApp, Browser) {
     app_with(&["catalog", "sales"]).await
 }
 
-/// An app with `plugins` loaded and catalog's warehouse in place; the admin's browser.
+/// An app with `plugins` loaded and catalog's warehouse in place; the admin's browser. With
+/// sales, also the shipping section and what a checkout needs (`shipping::ready_to_sell`: the
+/// flat rate of 4.95 and every payment method).
 pub(crate) async fn app_with(plugins: &[&str]) -> (TestApp, Browser) {
-    let app = TestApp::with_plugins(plugins).await;
+    let mut all = plugins.to_vec();
+    let sells = plugins.contains(&"sales");
+    if sells {
+        all.push("shipping");
+    }
+    let app = TestApp::with_plugins(&all).await;
     let admin = app.admin().await;
     warehouse(&admin, WAREHOUSE).await;
+    if sells {
+        ready_to_sell(&admin).await;
+    }
     (app, admin)
 }
 
@@ -115,13 +126,19 @@ async fn signed_in_customer(app: &TestApp, email: &str) -> Browser {
     browser
 }
 
-fn address(last_name: &str) -> Value {
+pub(crate) fn address(last_name: &str) -> Value {
     json!({"first_name": "Ann", "last_name": last_name, "street": "Main St", "house_number": "1",
            "zip": "10115", "city": "Berlin", "country": "de"})
 }
 
-/// A guest buys `items` over JSON; returns the checkout reply.
+/// A guest buys `items` over JSON, paying in advance (the prepayment process); returns the
+/// checkout reply.
 pub(super) async fn guest_checkout(app: &TestApp, items: &[(&str, i64)], email: &str) -> Reply {
+    guest_checkout_with(app, items, json!({"email": email, "payment": "prepayment"})).await
+}
+
+/// A guest puts `items` into a new cart; the shopper and the cart id.
+pub(crate) async fn guest_cart(app: &TestApp, items: &[(&str, i64)]) -> (Browser, String) {
     let guest = shopper(app).await;
     let mut cart = String::new();
     for (sku, quantity) in items {
@@ -134,12 +151,22 @@ pub(super) async fn guest_checkout(app: &TestApp, items: &[(&str, i64)], email: 
         assert_eq!(added.status, 200, "{}", added.body);
         cart = added.json()["cart"].as_str().unwrap().to_owned();
     }
-    guest
-        .submit_json(
-            "/checkout",
-            &json!({"cart": cart, "email": email, "billing": address("Guest")}),
-        )
-        .await
+    (guest, cart)
+}
+
+/// A guest buys `items` over JSON with the checkout fields of `extra` (email, payment,
+/// shipment, billing: a German address unless given); returns the checkout reply.
+pub(crate) async fn guest_checkout_with(
+    app: &TestApp,
+    items: &[(&str, i64)],
+    extra: Value,
+) -> Reply {
+    let (guest, cart) = guest_cart(app, items).await;
+    let mut body = json!({"cart": cart, "email": "guest@example.com", "billing": address("Guest")});
+    body.as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
+    guest.submit_json("/checkout", &body).await
 }
 
 pub(crate) async fn order(admin: &Browser, id: &str) -> Value {
@@ -159,7 +186,7 @@ pub(super) async fn trigger(admin: &Browser, id: &str, event: &str, items: &[&st
         .await
 }
 
-fn item_states(order: &Value) -> Vec<String> {
+pub(super) fn item_states(order: &Value) -> Vec<String> {
     order["items"]
         .as_array()
         .unwrap()
@@ -229,7 +256,7 @@ async fn a_customer_buys_two_products_and_the_admin_moves_the_order_through_the_
                 ("billing_country", "DE"),
                 ("shipping_same", "on"),
                 ("shipment", "flat"),
-                ("payment", "invoice"),
+                ("payment", "prepayment"),
             ],
         )
         .await;
@@ -253,9 +280,9 @@ async fn a_customer_buys_two_products_and_the_admin_moves_the_order_through_the_
     let o = order(&admin, &id).await;
     let totals = &o["order"]["totals"];
     assert_eq!(totals["subtotal"], 3 * 1200 + 1000);
-    assert_eq!(totals["shipping"], 495);
+    assert_eq!(totals["shipping"], FLAT_RATE);
     assert_eq!(totals["discount"], 0);
-    assert_eq!(totals["grand_total"], 3 * 1200 + 1000 + 495);
+    assert_eq!(totals["grand_total"], 3 * 1200 + 1000 + FLAT_RATE);
     assert_eq!(totals["tax"], 575 + 160 + 79);
     assert_eq!(o["order"]["email"], "ann@example.com");
     assert_eq!(item_states(&o), ["payment_pending", "payment_pending"]);

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use backoffice_tests::binary::{Served, run};
 use backoffice_tests::plugins::fixture;
+use backoffice_tests::shipping;
 use serde_json::{Value, json};
 
 const PASSWORD: &str = "crash-test-admin-pw-01";
@@ -62,14 +63,17 @@ async fn ready(http: &reqwest::Client, base: &str) {
 }
 
 /// POSTs `body` as JSON to `path`, which must answer 200.
-async fn post(http: &reqwest::Client, base: &str, path: &str, body: Value) {
+async fn post(http: &reqwest::Client, base: &str, path: &str, body: Value) -> Value {
     let r = http
         .post(format!("{base}{path}"))
         .json(&body)
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 200, "{path}: {}", r.text().await.unwrap());
+    let status = r.status();
+    let text = r.text().await.unwrap();
+    assert_eq!(status, 200, "{path}: {text}");
+    serde_json::from_str(&text).unwrap_or(Value::Null)
 }
 
 /// Percent-encodes a query value.
@@ -109,7 +113,7 @@ async fn sigkill_during_checkouts_loses_no_acknowledged_order_and_leaves_none_ha
     let dir = tempfile::tempdir().unwrap();
     let plugins = dir.path().join("wasm");
     std::fs::create_dir_all(&plugins).unwrap();
-    for name in ["catalog", "sales"] {
+    for name in ["catalog", "sales", "shipping"] {
         std::fs::copy(fixture(name), plugins.join(format!("{name}.wasm"))).unwrap();
     }
     let data = dir.path().join("data");
@@ -149,6 +153,24 @@ async fn sigkill_during_checkouts_loses_no_acknowledged_order_and_leaves_none_ha
         &base,
         "/admin/catalog/stock/edit",
         json!({"sku": "BOLT", "quantities": {"Main": 1_000_000}}),
+    )
+    .await;
+    // A shipment method and payment methods: sales places no order without them.
+    let carrier = post(
+        &http,
+        &base,
+        "/admin/shipping/carriers/create",
+        shipping::carrier(),
+    )
+    .await;
+    let carrier_id = carrier["carrier"]["id"].as_str().unwrap();
+    let method = shipping::flat_method(carrier_id);
+    post(&http, &base, "/admin/shipping/methods/create", method).await;
+    post(
+        &http,
+        &base,
+        "/admin/sales/payments/edit",
+        shipping::all_payments(),
     )
     .await;
     drop(served);
