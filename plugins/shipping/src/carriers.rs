@@ -5,6 +5,7 @@ use backoffice_sdk::input::Text;
 use backoffice_sdk::prelude::*;
 use serde::Serialize;
 
+use crate::list::Listing;
 use crate::model::{CarrierData, carriers};
 
 const NAME: Text = Text::line(100).required();
@@ -19,45 +20,18 @@ pub fn routes(router: Router) -> Router {
         .post("carriers", "edit", update)
 }
 
-/// `active=true|false` of a list's query; 400 otherwise.
-pub fn active_filter(req: &Request) -> Result<Option<bool>, Failure> {
-    Ok(input::choice(req, "active", &["true", "false"])?.map(|a| a == "true"))
-}
-
 #[derive(Serialize)]
 struct IndexContext {
     carriers: Vec<Out<CarrierData>>,
-    active: Option<bool>,
-    dir: &'static str,
-    limit: u32,
-    total: Option<u64>,
-    next: Option<String>,
+    #[serde(flatten)]
+    listing: Listing,
 }
 
 fn index(req: &Request) -> Reply {
-    let active = active_filter(req)?;
-    let dir = input::choice(req, "dir", &["asc", "desc"])?.unwrap_or("asc");
-    let limit = input::limit(req)?;
-    let mut query = carriers().query().limit(limit).count_total();
-    query = if dir == "desc" {
-        query.sort_desc("name")
-    } else {
-        query.sort("name")
-    };
-    if let Some(active) = active {
-        query = query.eq("active", active);
-    }
-    if let Some(after) = input::query(req, "after") {
-        query = query.after(after);
-    }
-    let page = query.fetch()?;
+    let mut listing = Listing::read(req)?;
     let ctx = IndexContext {
-        carriers: page.records.into_iter().map(Out::from).collect(),
-        active,
-        dir,
-        limit,
-        total: page.total,
-        next: page.next_cursor,
+        carriers: listing.fetch(carriers().query(), "name")?,
+        listing,
     };
     Ok(view_or_json(req, "carriers/index.html", "Carriers", &ctx))
 }
@@ -96,11 +70,8 @@ fn apply(fields: &Fields, data: &mut CarrierData, creating: bool) -> Result<(), 
     if let Some(name) = fields.text("name", &mut errors) {
         data.name = name;
     }
-    match fields.checkbox("active", &mut errors) {
-        Some(active) => data.active = active,
-        None if creating => data.active = true,
-        None => {}
-    }
+    let active = fields.checkbox("active", &mut errors);
+    data.active = active.unwrap_or(creating || data.active);
     NAME.check("name", &data.name, &mut errors);
     errors.finish()
 }

@@ -4,6 +4,7 @@
 //! README.md in this crate is the contract: manifest, collections, actions, the answer.
 
 mod carriers;
+mod list;
 mod method_input;
 mod methods;
 mod model;

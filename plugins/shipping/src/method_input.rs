@@ -292,11 +292,8 @@ pub fn apply(fields: &Fields, data: &mut MethodData, creating: bool) -> Result<(
     if let Some(tax_set) = text("tax_set", &mut errors) {
         data.tax_set = tax_set;
     }
-    match fields.checkbox("active", &mut errors) {
-        Some(active) => data.active = active,
-        None if creating => data.active = true,
-        None => {}
-    }
+    let active = fields.checkbox("active", &mut errors);
+    data.active = active.unwrap_or(creating || data.active);
     if let Some(stores) = fields.selected("stores", &mut errors) {
         data.stores = stores;
     }

@@ -8,7 +8,7 @@ use backoffice_sdk::context;
 use backoffice_sdk::prelude::*;
 use serde::Serialize;
 
-use crate::carriers::active_filter;
+use crate::list::Listing;
 use crate::method_input::{self, gaps};
 use crate::model::{CarrierData, Method, MethodData, carriers, methods, store_token};
 
@@ -54,14 +54,15 @@ fn carrier_list() -> Result<Vec<Out<CarrierData>>, Failure> {
         .collect())
 }
 
-fn view_of(method: Method, names: &BTreeMap<String, String>) -> MethodView {
+fn view_of(method: impl Into<Out<MethodData>>, names: &BTreeMap<String, String>) -> MethodView {
+    let method = method.into();
     MethodView {
         carrier: names
             .get(&method.data.carrier_id)
             .cloned()
             .unwrap_or_default(),
         not_offered: gaps(&method.data),
-        method: method.into(),
+        method,
     }
 }
 
@@ -72,20 +73,15 @@ struct IndexContext {
     stores: Vec<String>,
     carrier: Option<String>,
     store: Option<String>,
-    active: Option<bool>,
     q: Option<String>,
     sort: &'static str,
-    dir: &'static str,
-    limit: u32,
-    total: Option<u64>,
-    next: Option<String>,
+    #[serde(flatten)]
+    listing: Listing,
 }
 
 fn index(req: &Request) -> Reply {
-    let active = active_filter(req)?;
+    let mut listing = Listing::read(req)?;
     let sort = input::choice(req, "sort", &["key", "name", "updated"])?.unwrap_or("key");
-    let dir = input::choice(req, "dir", &["asc", "desc"])?.unwrap_or("asc");
-    let limit = input::limit(req)?;
     let stores = context::store_codes();
     let store = input::query(req, "store").map(str::to_owned);
     if let Some(s) = &store
@@ -98,20 +94,7 @@ fn index(req: &Request) -> Reply {
     }
     let carrier = input::query(req, "carrier").map(str::to_owned);
     let q = input::query(req, "q").map(str::to_owned);
-    let field = if sort == "updated" {
-        "updated-at"
-    } else {
-        sort
-    };
-    let mut query = methods().query().limit(limit).count_total();
-    query = if dir == "desc" {
-        query.sort_desc(field)
-    } else {
-        query.sort(field)
-    };
-    if let Some(active) = active {
-        query = query.eq("active", active);
-    }
+    let mut query = methods().query();
     if let Some(c) = &carrier {
         query = query.eq("carrier_id", c.as_str());
     }
@@ -121,28 +104,22 @@ fn index(req: &Request) -> Reply {
     if let Some(q) = &q {
         query = query.search(q.as_str());
     }
-    if let Some(after) = input::query(req, "after") {
-        query = query.after(after);
-    }
-    let page = query.fetch()?;
+    let field = if sort == "updated" {
+        "updated-at"
+    } else {
+        sort
+    };
+    let rows = listing.fetch(query, field)?;
     let names = carrier_names()?;
     let ctx = IndexContext {
-        methods: page
-            .records
-            .into_iter()
-            .map(|m| view_of(m, &names))
-            .collect(),
+        methods: rows.into_iter().map(|m| view_of(m, &names)).collect(),
         carriers: carrier_list()?,
         stores,
         carrier,
         store,
-        active,
         q,
         sort,
-        dir,
-        limit,
-        total: page.total,
-        next: page.next_cursor,
+        listing,
     };
     Ok(view_or_json(
         req,
