@@ -330,6 +330,11 @@ async fn with_the_shipping_section_disabled_checkout_says_so_and_places_no_order
         "no shipment method is available for this order"
     );
     assert_eq!(order_count(&admin).await, 0);
+    let cart_html = guest.get(&format!("/cart?cart={cart}")).await.text();
+    assert!(
+        cart_html.contains("No shipment method is available"),
+        "{cart_html}"
+    );
     let cart_page = guest.get_json(&format!("/cart?cart={cart}")).await.json();
     assert_eq!(cart_page["priced"]["shipment_available"], false);
     assert_eq!(
@@ -480,6 +485,15 @@ async fn methods_and_carriers_are_listed_with_filters_sort_and_paging() {
     assert_eq!(error(&taken), "carrier DHL already exists");
     let page = admin.get("/admin/shipping/methods/index").await;
     assert!(page.text().contains("Method b-dhl"), "{}", page.body);
+    for path in [
+        "/admin/shipping/carriers/index?active=true",
+        "/admin/shipping/carriers/create",
+        &format!("/admin/shipping/carriers/edit?id={dhl}"),
+        "/admin/sales/payments/index",
+    ] {
+        let page = admin.get(path).await;
+        assert_eq!(page.status, 200, "{path}: {}", page.body);
+    }
 }
 
 #[tokio::test]
