@@ -31,6 +31,7 @@ mod plugins_python;
 mod plugins_sandbox;
 mod plugins_upload;
 mod sales;
+mod sales_backoffice;
 mod sales_crash;
 mod settings;
 mod shipping;
