@@ -160,6 +160,11 @@ async fn an_unavailable_method_is_never_offered_and_is_refused_when_posted_anywa
 
     let (guest, cart) = guest_cart(&app, &[("MUG", 2)]).await;
     assert_eq!(offered(&guest, &cart).await, [FLAT], "German cart of 20.00");
+    let html = guest.get(&format!("/checkout?cart={cart}")).await.text();
+    assert!(
+        html.contains("Standard delivery (flat rate) (Standard Post): 4.95 · 2–3 working days"),
+        "price and delivery time are shown: {html}"
+    );
     for forged in ["austria", "bulky", "resting", "gone", "free"] {
         let placed = guest
             .submit_json(
