@@ -1,7 +1,7 @@
 //! Sales benchmark: checkout throughput, and the order list and order matrix with many orders.
 //!
 //! ```sh
-//! plugins/build.sh                     # target/plugins/{catalog,customers,sales}.wasm
+//! plugins/build.sh                     # target/plugins/{catalog,customers,sales,shipping}.wasm
 //! cargo run --release -p backoffice-benches --bin sales-bench [-- ORDERS [CLIENTS [CHECKOUTS]]]
 //! ```
 //!
@@ -102,6 +102,15 @@ async fn setup(http: &reqwest::Client, base: &str) -> anyhow::Result<Vec<Custome
         let stock = json!({"sku": sku, "never_out_of_stock": true});
         post(http, base, "/admin/catalog/stock/edit", &stock).await?;
     }
+    // Sales places no order without a shipment method (shipping section) and a payment method.
+    let carrier = json!({"name": "Bench Post"});
+    let carrier = post(http, base, "/admin/shipping/carriers/create", &carrier).await?;
+    let method = json!({"key": "flat", "name": "Flat rate", "carrier": carrier["carrier"]["id"],
+        "stores": ["DE"], "min_days": 1, "max_days": 2,
+        "prices": [{"store": "DE", "currency": "EUR", "gross": 495, "net": 416}]});
+    post(http, base, "/admin/shipping/methods/create", &method).await?;
+    let payments = json!({"invoice": ["DE"], "prepayment": ["DE"]});
+    post(http, base, "/admin/sales/payments/edit", &payments).await?;
     let mut customers = Vec::with_capacity(CUSTOMERS);
     for n in 0..CUSTOMERS {
         let body = json!({"email": format!("shopper{n}@example.com"), "first_name": "Bench",
@@ -151,7 +160,7 @@ async fn checkouts(
                 }
                 let mut body = json!({
                     "items": [{"sku": "BENCH-1", "quantity": 1 + n % 3}, {"sku": "BENCH-2", "quantity": 1}],
-                    "shipment": "flat", "payment": "invoice",
+                    "shipment": "flat", "payment": "prepayment",
                 });
                 match customer_of(&customers, n) {
                     Some(c) => {
@@ -597,7 +606,7 @@ async fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let plugin_dir = dir.path().join("plugins");
     std::fs::create_dir_all(&plugin_dir)?;
-    for name in ["catalog", "customers", "sales"] {
+    for name in ["catalog", "customers", "sales", "shipping"] {
         let file = harness::target_dir().join(format!("plugins/{name}.wasm"));
         anyhow::ensure!(
             file.exists(),
@@ -609,7 +618,7 @@ async fn main() -> anyhow::Result<()> {
     let state = harness::state(dir.path(), vec![plugin_dir], true).await?;
     let _background =
         backoffice::plugins::start(state.plugins().clone(), Arc::new(SystemClock)).await;
-    for name in ["catalog", "customers", "sales"] {
+    for name in ["catalog", "customers", "sales", "shipping"] {
         anyhow::ensure!(
             state.plugins().registry().get(name).is_some(),
             "{name} did not load"

@@ -44,9 +44,11 @@ async fn send_note(admin: &Browser, to: &str, subject: &str, fail: bool) -> u16 
 #[tokio::test]
 async fn the_order_confirmation_and_shipping_notice_reach_a_real_smtp_server_with_both_parts() {
     let server = SmtpServer::start().await;
-    let app = TestApp::with_plugins_mailing(&["catalog", "sales"], smtp(server.url())).await;
+    let app =
+        TestApp::with_plugins_mailing(&["catalog", "sales", "shipping"], smtp(server.url())).await;
     let admin = app.admin().await;
     warehouse(&admin, "Main").await;
+    backoffice_tests::shipping::ready_to_sell(&admin).await;
     simple_product(&admin, "MUG", "Mug", 1000, 5).await;
 
     let placed = guest_checkout(&app, &[("MUG", 2)], "guest@example.com").await;

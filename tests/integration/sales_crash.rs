@@ -7,14 +7,16 @@
 use std::time::Duration;
 
 use backoffice_tests::crash::{Shop, acknowledged, all_pages, kill_target};
+use backoffice_tests::shipping;
 use serde_json::{Value, json};
 
 const CLIENTS: usize = 4;
 const ROUNDS: usize = 4;
-/// The pages that answer once both plugins are loaded.
+/// The pages that answer once the three plugins are loaded.
 const READY: &[&str] = &[
     "/admin/sales/orders/index",
     "/admin/catalog/warehouses/index",
+    "/admin/shipping/methods/index",
 ];
 
 /// Places one guest order as an assisted order; the id when the server acknowledged it.
@@ -36,7 +38,7 @@ async fn place(http: reqwest::Client, base: String, client: usize, n: usize) -> 
 
 #[tokio::test]
 async fn sigkill_during_checkouts_loses_no_acknowledged_order_and_leaves_none_half_written() {
-    let (shop, served, base) = Shop::new(&["catalog", "sales"]).await;
+    let (shop, served, base) = Shop::new(&["catalog", "sales", "shipping"]).await;
     shop.ready(&base, READY).await;
     let product = json!({"sku": "BOLT", "name": "Bolt", "status": "active", "price": 150});
     shop.post(&base, "/admin/catalog/products/create", product)
@@ -46,6 +48,20 @@ async fn sigkill_during_checkouts_loses_no_acknowledged_order_and_leaves_none_ha
         .await;
     let stock = json!({"sku": "BOLT", "quantities": {"Main": 1_000_000}});
     shop.post(&base, "/admin/catalog/stock/edit", stock).await;
+    // A shipment method and payment methods: sales places no order without them.
+    let carrier = shop
+        .post(
+            &base,
+            "/admin/shipping/carriers/create",
+            shipping::carrier(),
+        )
+        .await;
+    let method = shipping::flat_method(carrier["carrier"]["id"].as_str().unwrap());
+    shop.post(&base, "/admin/shipping/methods/create", method)
+        .await;
+    let payments = shipping::all_payments();
+    shop.post(&base, "/admin/sales/payments/edit", payments)
+        .await;
     drop(served);
 
     let mut acknowledged: Vec<String> = Vec::new();

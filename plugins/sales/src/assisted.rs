@@ -18,7 +18,9 @@ use crate::orders::{actor, done};
 /// typed email (`email`).
 #[derive(Serialize)]
 struct CreateContext {
+    /// Methods offered in the default store and currency (before country and items are known).
     methods: Vec<crate::shipping::Method>,
+    payments: Vec<crate::payments::Payment>,
     find: Option<String>,
     /// Customers matching `find`, to pick from.
     matches: Vec<Customer>,
@@ -43,8 +45,17 @@ pub(crate) fn create_form(req: &Request) -> Reply {
         Some(c) => customers::default_addresses(&c.reference)?,
         None => (None, None),
     };
+    let store = backoffice_sdk::context::default_store()
+        .map(|s| s.code)
+        .unwrap_or_default();
     let ctx = CreateContext {
-        methods: crate::shipping::methods(DEFAULT_CURRENCY, 0),
+        methods: crate::shipping::methods(&crate::shipping::Question {
+            store: &store,
+            currency: DEFAULT_CURRENCY,
+            country: None,
+            subtotal: None,
+        }),
+        payments: crate::payments::active_in(&store)?,
         shipping: shipping.filter(|s| billing.as_ref() != Some(s)),
         billing,
         email: input::param(req, "email"),

@@ -15,7 +15,7 @@ use crate::counters;
 use crate::input::{CheckoutInput, LINES_MAX, QUANTITY_MAX};
 use crate::model::{CartLine, Item, OrderData, Shipment, Totals};
 use crate::transitions::{self, ItemRef};
-use crate::{process, shipping, stock, tax};
+use crate::{payments, process, shipping, stock, tax};
 use backoffice_sdk::context;
 use backoffice_sdk::dates::now;
 
@@ -86,7 +86,24 @@ pub fn sellable_or_refuse(sku: &str, quantity: i64, currency: &str) -> Result<Se
         .ok_or_else(|| Failure::unprocessable(format!("{sku} is not for sale")))
 }
 
+/// The subtotal of `lines` at current prices, read before the order's transaction begins (to
+/// ask for shipment methods, see [`place`]); 422 for a line that is not for sale.
+fn subtotal_of(lines: &[CartLine], currency: &str) -> Result<i64, Failure> {
+    let mut subtotal = 0;
+    for line in lines {
+        subtotal +=
+            sellable_or_refuse(&line.sku, line.quantity, currency)?.unit_price * line.quantity;
+    }
+    Ok(subtotal)
+}
+
 /// Places an order for `lines`; returns its id and data.
+///
+/// The shipment method is asked for before [`counters::lock`] opens the transaction: the
+/// provider reads on a connection of its own, and checkouts queued behind the lock must not
+/// hold every connection while it waits for one. Should a price change between that question
+/// and the lines read under the lock, the checkout is refused (409) rather than shipped at a
+/// price asked for another subtotal.
 pub fn place(
     lines: &[CartLine],
     currency: &str,
@@ -94,13 +111,27 @@ pub fn place(
     placer: &Placer,
 ) -> Result<(String, OrderData), Failure> {
     let lines = merge(lines)?;
-    counters::lock()?;
+    let store = context::default_store().map(|s| s.code).unwrap_or_default();
+    let payment = payments::choose(&input.payment, &store)?;
+    let process = process::process(payment.code)
+        .ok_or_else(|| Failure::internal(format!("no process for payment {}", payment.code)))?;
     let country = input
         .shipping
         .as_ref()
         .unwrap_or(&input.billing)
         .country
         .clone();
+    let asked_for = subtotal_of(&lines, currency)?;
+    let method = shipping::method(
+        &input.shipment,
+        &shipping::Question {
+            store: &store,
+            currency,
+            country: Some(&country),
+            subtotal: Some(asked_for),
+        },
+    )?;
+    counters::lock()?;
     let mut items = Vec::with_capacity(lines.len());
     for (n, line) in lines.iter().enumerate() {
         let s = sellable_or_refuse(&line.sku, line.quantity, currency)?;
@@ -120,41 +151,39 @@ pub fn place(
         });
     }
     let subtotal: i64 = items.iter().map(|i| i.total).sum();
-    let method = shipping::method(&input.shipment, currency, subtotal).ok_or_else(|| {
-        Failure::unprocessable(format!("shipment method {} is not offered", input.shipment))
-    })?;
+    if subtotal != asked_for {
+        return Err(Failure::conflict(
+            "prices changed while the order was placed; please check the cart and try again",
+        ));
+    }
+    let created = now();
+    let shipment = Shipment::chosen(method, &country, created);
     let discount = 0;
-    let grand_total = subtotal - discount + method.price;
-    let tax = items.iter().map(|i| i.tax).sum::<i64>()
-        + tax::shipping(method.price, items.iter().map(|i| i.tax_rate));
-    let process = process::default_process();
+    let grand_total = subtotal - discount + shipment.price;
+    let tax = items.iter().map(|i| i.tax).sum::<i64>() + shipment.tax;
     let mut order = OrderData {
         reference: next_reference()?,
         email: input.email,
         customer_id: placer.customer_id,
         process: process.name.to_owned(),
         currency: currency.to_owned(),
-        store: context::default_store().map(|s| s.code).unwrap_or_default(),
+        store,
         locale: placer.locale.clone(),
-        created: now(),
+        created,
         grand_total,
         shipping: input.shipping.unwrap_or_else(|| input.billing.clone()),
         billing: input.billing,
-        shipment: Shipment {
-            method: method.code.into(),
-            name: method.name.into(),
-            price: method.price,
-        },
-        payment: input.payment,
         totals: Totals {
             subtotal,
             discount,
-            shipping: method.price,
+            shipping: shipment.price,
             tax,
             grand_total,
             paid: 0,
             refunded: 0,
         },
+        shipment,
+        payment: payment.code.to_owned(),
         items,
         placed_by: placer.by.clone(),
         ..OrderData::default()
@@ -188,8 +217,11 @@ pub struct Priced {
     pub shipping: i64,
     pub tax: i64,
     pub grand_total: i64,
+    /// The shipment methods offered for the cart; `shipping` is the first one's price.
     pub methods: Vec<shipping::Method>,
-    /// False when a line is not for sale or not available in its quantity.
+    /// False when no shipment method is offered: the cart cannot be ordered as it is.
+    pub shipment_available: bool,
+    /// False when a line is not for sale or not available in its quantity, or nothing ships.
     pub orderable: bool,
 }
 
@@ -259,15 +291,26 @@ pub fn price(lines: &[CartLine], currency: &str) -> Result<Priced, Failure> {
         priced.subtotal += row.total;
         priced.lines.push(row);
     }
-    priced.methods = shipping::methods(currency, priced.subtotal);
-    priced.shipping = priced.methods.first().map_or(0, |m| m.price);
+    if !priced.lines.is_empty() {
+        let store = context::default_store().map(|s| s.code).unwrap_or_default();
+        priced.methods = shipping::methods(&shipping::Question {
+            store: &store,
+            currency,
+            country: Some(&country),
+            subtotal: Some(priced.subtotal),
+        });
+    }
+    let first = priced.methods.first();
+    priced.shipment_available = first.is_some();
+    priced.orderable &= priced.shipment_available;
+    priced.shipping = first.map_or(0, |m| m.price);
     priced.grand_total = priced.subtotal + priced.shipping;
     priced.tax = priced
         .lines
         .iter()
         .map(|l| context::included_tax(l.total, l.tax_rate))
         .sum::<i64>()
-        + tax::shipping(priced.shipping, priced.lines.iter().map(|l| l.tax_rate));
+        + first.map_or(0, |m| tax::of_shipping(m, &country).1);
     Ok(priced)
 }
 

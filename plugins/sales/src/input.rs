@@ -98,7 +98,9 @@ pub struct CheckoutInput {
     pub billing: Address,
     /// None: ship to the billing address.
     pub shipping: Option<Address>,
+    /// A shipment method's code; empty: the first one offered.
     pub shipment: String,
+    /// A payment method's code; empty: the first one active in the store.
     pub payment: String,
 }
 
@@ -121,18 +123,8 @@ pub fn checkout(req: &Request) -> Result<CheckoutInput, Failure> {
     if let Some(shipping) = input.shipping.as_mut() {
         check_address(shipping, "shipping")?;
     }
-    if input.shipment.is_empty() {
-        input.shipment = "flat".into();
-    }
-    if input.payment.is_empty() {
-        input.payment = "invoice".into();
-    }
-    if !crate::shipping::PAYMENTS.contains(&input.payment.as_str()) {
-        return Err(Failure::unprocessable(format!(
-            "payment method {} is not offered (offered: invoice)",
-            input.payment
-        )));
-    }
+    input.shipment = input.shipment.trim().to_owned();
+    input.payment = input.payment.trim().to_owned();
     input.email = input.email.trim().to_owned();
     Ok(input)
 }

@@ -14,6 +14,7 @@ mod matrix;
 mod model;
 mod notices;
 mod orders;
+mod payments;
 mod process;
 mod shipping;
 mod stats;
@@ -28,7 +29,7 @@ struct Sales;
 
 fn routes() -> Router {
     let router = orders::routes(Router::new()).get("orders", "matrix", matrix::index);
-    storefront::routes(router)
+    storefront::routes(payments::routes(router))
 }
 
 /// Bundled templates, by name.
@@ -56,6 +57,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "orders/matrix.html",
         include_str!("../templates/orders/matrix.html"),
+    ),
+    (
+        "payments/index.html",
+        include_str!("../templates/payments/index.html"),
     ),
     (
         "storefront/cart.html",
@@ -95,6 +100,7 @@ impl Plugin for Sales {
             .nav("Orders", "orders", "index")
             .nav("Order matrix", "orders", "matrix")
             .nav("Create order", "orders", "create")
+            .nav("Payment methods", "payments", "index")
             .acl_from(&router)
             .acl(
                 "widgets",
@@ -105,6 +111,8 @@ impl Plugin for Sales {
             .collection(model::carts_collection())
             .collection(stock::collection())
             .collection(checkout::sequences_collection())
+            .collection(payments::collection())
+            .invokes(shipping::POINT)
             .subscribe(transitions::TIMEOUT_TOPIC)
             .subscribe(events::ANONYMISED_TOPIC);
         for c in stats::collections() {

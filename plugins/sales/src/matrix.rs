@@ -145,9 +145,7 @@ pub fn widget(name: &str) -> Result<View, String> {
         }
         "orders-by-state" => {
             let counts = counts(today).map_err(err)?;
-            let p = process::default_process();
-            let states: Vec<serde_json::Value> = p
-                .states
+            let states: Vec<serde_json::Value> = process::all_states()
                 .iter()
                 .map(|s| {
                     let total: i64 = counts

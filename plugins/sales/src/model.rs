@@ -4,8 +4,11 @@
 //! `stock.rs`.
 
 use backoffice_sdk::address::Address;
+use backoffice_sdk::dates::{day_of, ymd};
 use backoffice_sdk::prelude::*;
 use serde::{Deserialize, Serialize};
+
+use crate::shipping::{self, Delivery};
 
 /// One order line: a sellable SKU with its own state in the order process.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -74,12 +77,46 @@ pub struct Totals {
     pub refunded: i64,
 }
 
+/// The shipment method an order was placed with, copied whole from the provider's answer at
+/// checkout, so a later change of the method never changes a placed order.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Shipment {
+    /// The method's code (key).
     pub method: String,
     pub name: String,
+    pub carrier: String,
+    /// Gross minor units charged.
     pub price: i64,
+    /// The tax included in `price`, at `tax_rate` (the method's `tax_set` in the shipping
+    /// country, hundredths of a percent).
+    pub tax: i64,
+    pub tax_rate: u32,
+    pub tax_set: String,
+    pub delivery: Delivery,
+    /// The delivery estimate from the day of placement: `YYYY-MM-DD`, calendar days.
+    pub earliest: String,
+    pub latest: String,
+}
+
+impl Shipment {
+    /// The order's copy of `method`, shipped to `country`, placed at `created`.
+    pub fn chosen(method: shipping::Method, country: &str, created: i64) -> Shipment {
+        let (tax_rate, tax) = crate::tax::of_shipping(&method, country);
+        let day = day_of(created);
+        Shipment {
+            earliest: ymd(day + method.delivery.min_days),
+            latest: ymd(day + method.delivery.max_days),
+            method: method.code,
+            name: method.name,
+            carrier: method.carrier,
+            price: method.price,
+            tax,
+            tax_rate,
+            tax_set: method.tax_set,
+            delivery: method.delivery,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -105,6 +142,7 @@ pub struct OrderData {
     pub billing: Address,
     pub shipping: Address,
     pub shipment: Shipment,
+    /// The payment method's code; its process is `process`.
     pub payment: String,
     pub totals: Totals,
     pub items: Vec<Item>,

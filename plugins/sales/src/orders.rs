@@ -204,11 +204,7 @@ fn index(req: &Request) -> Reply {
         orders: page.records.into_iter().map(Row::from).collect(),
         query: query_string(&filters),
         filters,
-        states: process::default_process()
-            .states
-            .iter()
-            .map(|s| s.name)
-            .collect(),
+        states: process::all_states().iter().map(|s| s.name).collect(),
         next: page.next_cursor,
     };
     Ok(view_or_json(req, "orders/index.html", "Orders", &ctx))
@@ -305,7 +301,9 @@ struct HistoryView {
 fn show(req: &Request) -> Reply {
     let id = input::required(req, "id")?;
     let order = load_order(&id)?;
-    let p: Process = process::process(&order.data.process).unwrap_or_else(process::default_process);
+    let p: Process = process::process(&order.data.process).ok_or_else(|| {
+        Failure::internal(format!("unknown order process {}", order.data.process))
+    })?;
     let items: Vec<ItemView> = order
         .data
         .items

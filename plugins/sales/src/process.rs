@@ -1,7 +1,8 @@
-//! The order state machine as data: a [`Process`] lists its states (with their flags) and the
-//! transitions between them. A transition is taken by a *manual* event (a Back Office button),
-//! *automatically* on entering its source state, or by a *timeout* after the item has been in
-//! its source state for a number of seconds (a host timer, see `timers.rs`).
+//! The order state machine as data, one process per payment method (as Spryker's OMS has):
+//! a [`Process`] lists its states (with their flags) and the transitions between them. A
+//! transition is taken by a *manual* event (a Back Office button), *automatically* on entering
+//! its source state, or by a *timeout* after the item has been in its source state for a
+//! number of seconds (a host timer, see `transitions.rs`).
 //!
 //! This module is pure: it decides, it never stores. `transitions.rs` applies its decisions to
 //! orders and logs them.
@@ -37,6 +38,8 @@ pub struct Transition {
     pub to: &'static str,
     pub event: &'static str,
     pub trigger: Trigger,
+    /// Taking it registers the item's payment (`pay`; cash on delivery's `deliver`).
+    pub pays: bool,
 }
 
 /// A named order process: states in display order (also the order used to summarise an order's
@@ -53,7 +56,7 @@ pub struct Process {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal(pub String);
 
-/// Unpaid orders are cancelled after this long.
+/// Unpaid prepayment orders are cancelled after this long.
 pub const PAYMENT_TIMEOUT: u32 = 7 * 86_400;
 /// Delivered items are closed when the return window ends.
 pub const RETURN_WINDOW: u32 = 30 * 86_400;
@@ -72,82 +75,178 @@ const fn state(
     }
 }
 
-const fn manual(from: &'static str, event: &'static str, to: &'static str) -> Transition {
+const fn taken(
+    from: &'static str,
+    event: &'static str,
+    to: &'static str,
+    trigger: Trigger,
+) -> Transition {
     Transition {
         from,
         to,
         event,
-        trigger: Trigger::Manual,
+        trigger,
+        pays: false,
     }
 }
 
-/// The process every order gets for now (payment by invoice):
-/// new → payment pending → paid → confirmed → shipped → delivered → closed, with cancel
-/// (before shipping), return (after delivery) and refund (after return) branches.
-pub fn default_process() -> Process {
+const fn manual(from: &'static str, event: &'static str, to: &'static str) -> Transition {
+    taken(from, event, to, Trigger::Manual)
+}
+
+/// A manual transition that registers the payment.
+const fn paying(from: &'static str, event: &'static str, to: &'static str) -> Transition {
+    Transition {
+        pays: true,
+        ..manual(from, event, to)
+    }
+}
+
+/// The states after the goods left, shared by every process: returned → refunded → closed.
+fn after_return() -> Vec<State> {
+    vec![
+        state("returned", "Returned", false, false),
+        state("refunded", "Refunded", false, false),
+        state("cancelled", "Cancelled", false, false),
+        state("closed", "Closed", false, false),
+    ]
+}
+
+/// Return and refund, from the state in which returns are accepted (`from`).
+fn returns(from: &'static str) -> [Transition; 4] {
+    [
+        manual(from, "return", "returned"),
+        taken(
+            from,
+            "return-window-ended",
+            "closed",
+            Trigger::Timeout(RETURN_WINDOW),
+        ),
+        manual("returned", "refund", "refunded"),
+        taken("refunded", "close-refunded", "closed", Trigger::Automatic),
+    ]
+}
+
+/// Prepayment: the order waits in `payment_pending` until it is marked paid (cancelled after
+/// [`PAYMENT_TIMEOUT`]); only then is it confirmed and shipped.
+/// new → payment pending → paid → confirmed → shipped → delivered → closed.
+pub fn prepayment() -> Process {
+    let mut states = vec![
+        state("new", "New", true, true),
+        state("payment_pending", "Payment pending", true, true),
+        state("paid", "Paid", true, true),
+        state("confirmed", "Confirmed", true, true),
+        state("shipped", "Shipped", true, false),
+        state("delivered", "Delivered", true, false),
+    ];
+    states.extend(after_return());
+    let mut transitions = vec![
+        taken(
+            "new",
+            "request-payment",
+            "payment_pending",
+            Trigger::Automatic,
+        ),
+        paying("payment_pending", "pay", "paid"),
+        manual("payment_pending", "cancel", "cancelled"),
+        taken(
+            "payment_pending",
+            "payment-timeout",
+            "cancelled",
+            Trigger::Timeout(PAYMENT_TIMEOUT),
+        ),
+        manual("paid", "confirm", "confirmed"),
+        manual("paid", "cancel", "cancelled"),
+        manual("confirmed", "ship", "shipped"),
+        manual("confirmed", "cancel", "cancelled"),
+        manual("shipped", "deliver", "delivered"),
+        manual("delivered", "close", "closed"),
+    ];
+    transitions.extend(returns("delivered"));
+    Process {
+        name: "prepayment",
+        initial: "new",
+        states,
+        transitions,
+    }
+}
+
+/// Invoice: confirmed at once and shipped with the invoice; paid after delivery.
+/// new → confirmed → shipped → delivered → paid → closed.
+pub fn invoice() -> Process {
+    let mut states = vec![
+        state("new", "New", true, true),
+        state("confirmed", "Confirmed", true, true),
+        state("shipped", "Shipped", true, false),
+        state("delivered", "Delivered (invoice open)", true, false),
+        state("paid", "Paid", true, false),
+    ];
+    states.extend(after_return());
+    let mut transitions = vec![
+        taken("new", "accept", "confirmed", Trigger::Automatic),
+        manual("confirmed", "ship", "shipped"),
+        manual("confirmed", "cancel", "cancelled"),
+        manual("shipped", "deliver", "delivered"),
+        paying("delivered", "pay", "paid"),
+        manual("delivered", "return", "returned"),
+        manual("paid", "close", "closed"),
+    ];
+    transitions.extend(returns("paid"));
     Process {
         name: "invoice",
         initial: "new",
-        states: vec![
-            state("new", "New", true, true),
-            state("payment_pending", "Payment pending", true, true),
-            state("paid", "Paid", true, true),
-            state("confirmed", "Confirmed", true, true),
-            state("shipped", "Shipped", true, false),
-            state("delivered", "Delivered", true, false),
-            state("returned", "Returned", false, false),
-            state("refunded", "Refunded", false, false),
-            state("cancelled", "Cancelled", false, false),
-            state("closed", "Closed", false, false),
-        ],
-        transitions: vec![
-            Transition {
-                from: "new",
-                to: "payment_pending",
-                event: "request-payment",
-                trigger: Trigger::Automatic,
-            },
-            manual("payment_pending", "pay", "paid"),
-            manual("payment_pending", "cancel", "cancelled"),
-            Transition {
-                from: "payment_pending",
-                to: "cancelled",
-                event: "payment-timeout",
-                trigger: Trigger::Timeout(PAYMENT_TIMEOUT),
-            },
-            manual("paid", "confirm", "confirmed"),
-            manual("paid", "cancel", "cancelled"),
-            manual("confirmed", "ship", "shipped"),
-            manual("confirmed", "cancel", "cancelled"),
-            manual("shipped", "deliver", "delivered"),
-            manual("delivered", "return", "returned"),
-            manual("delivered", "close", "closed"),
-            Transition {
-                from: "delivered",
-                to: "closed",
-                event: "return-window-ended",
-                trigger: Trigger::Timeout(RETURN_WINDOW),
-            },
-            manual("returned", "refund", "refunded"),
-            Transition {
-                from: "refunded",
-                to: "closed",
-                event: "close-refunded",
-                trigger: Trigger::Automatic,
-            },
-        ],
+        states,
+        transitions,
     }
 }
 
-/// The process called `name`, if there is one.
-pub fn process(name: &str) -> Option<Process> {
-    let p = default_process();
-    (p.name == name).then_some(p)
+/// Cash on delivery: confirmed at once; the carrier collects the payment on delivery.
+/// new → confirmed → shipped → delivered (paid) → closed.
+pub fn cash_on_delivery() -> Process {
+    let mut states = vec![
+        state("new", "New", true, true),
+        state("confirmed", "Confirmed", true, true),
+        state("shipped", "Shipped", true, false),
+        state("delivered", "Delivered and paid", true, false),
+    ];
+    states.extend(after_return());
+    let mut transitions = vec![
+        taken("new", "accept", "confirmed", Trigger::Automatic),
+        manual("confirmed", "ship", "shipped"),
+        manual("confirmed", "cancel", "cancelled"),
+        paying("shipped", "deliver", "delivered"),
+        manual("delivered", "close", "closed"),
+    ];
+    transitions.extend(returns("delivered"));
+    Process {
+        name: "cash_on_delivery",
+        initial: "new",
+        states,
+        transitions,
+    }
 }
 
-/// Every process, for the matrix.
+/// Every process, one per payment method (the matrix shows them in this order).
 pub fn all() -> Vec<Process> {
-    vec![default_process()]
+    vec![prepayment(), invoice(), cash_on_delivery()]
+}
+
+/// The process called `name` (a payment method's code), if there is one.
+pub fn process(name: &str) -> Option<Process> {
+    all().into_iter().find(|p| p.name == name)
+}
+
+/// Every state of every process, each once, in process order (filters and widgets).
+pub fn all_states() -> Vec<State> {
+    let mut out: Vec<State> = Vec::new();
+    for p in all() {
+        for s in p.states {
+            if !out.iter().any(|o| o.name == s.name) {
+                out.push(s);
+            }
+        }
+    }
+    out
 }
 
 impl Process {
@@ -228,7 +327,7 @@ mod tests {
 
     #[test]
     fn every_transition_joins_declared_states_and_the_happy_path_reaches_closed() {
-        let p = default_process();
+        let p = prepayment();
         for t in &p.transitions {
             assert!(p.state(t.from).is_some(), "{t:?}");
             assert!(p.state(t.to).is_some(), "{t:?}");
@@ -240,9 +339,51 @@ mod tests {
         assert_eq!(state, "closed");
     }
 
+    /// The events that take an item from the initial state to `closed` in `p`.
+    fn walk(p: &Process, events: &[&str]) -> &'static str {
+        let mut state = p.automatic(p.initial).unwrap().to;
+        for event in events {
+            state = p.manual(state, event).unwrap().to;
+        }
+        state
+    }
+
+    #[test]
+    fn each_payment_method_has_its_own_path_to_closed() {
+        for p in all() {
+            for t in &p.transitions {
+                assert!(
+                    p.state(t.from).is_some() && p.state(t.to).is_some(),
+                    "{t:?}"
+                );
+            }
+        }
+        let invoice = invoice();
+        assert_eq!(invoice.automatic("new").unwrap().to, "confirmed");
+        assert_eq!(
+            walk(&invoice, &["ship", "deliver", "pay", "close"]),
+            "closed"
+        );
+        assert!(
+            invoice.manual("confirmed", "pay").is_err(),
+            "paid after delivery"
+        );
+        let cod = cash_on_delivery();
+        assert_eq!(walk(&cod, &["ship", "deliver", "close"]), "closed");
+        assert!(cod.manual("shipped", "deliver").unwrap().pays);
+        assert!(prepayment().manual("payment_pending", "pay").unwrap().pays);
+        assert_eq!(
+            process("cash_on_delivery").unwrap().name,
+            "cash_on_delivery"
+        );
+        assert!(process("flat").is_none());
+        let states: Vec<&str> = all_states().iter().map(|s| s.name).collect();
+        assert_eq!(states.len(), 10, "{states:?}");
+    }
+
     #[test]
     fn an_invalid_event_names_the_possible_ones() {
-        let p = default_process();
+        let p = prepayment();
         let refusal = p.manual("shipped", "pay").unwrap_err();
         assert_eq!(
             refusal.0,
@@ -259,7 +400,7 @@ mod tests {
 
     #[test]
     fn timeouts_and_flags() {
-        let p = default_process();
+        let p = prepayment();
         assert_eq!(p.timeout("payment_pending").unwrap().1, PAYMENT_TIMEOUT);
         assert!(p.timeout("paid").is_none());
         assert!(p.state("confirmed").unwrap().reserved);
@@ -269,7 +410,7 @@ mod tests {
 
     #[test]
     fn an_order_summarises_to_its_least_advanced_live_item() {
-        let p = default_process();
+        let p = prepayment();
         assert_eq!(p.summary(["shipped", "paid", "cancelled"]), "paid");
         assert_eq!(p.summary(["cancelled", "cancelled"]), "cancelled");
         assert_eq!(p.summary(["closed", "refunded"]), "refunded");

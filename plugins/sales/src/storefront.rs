@@ -159,6 +159,8 @@ fn remove(req: &Request) -> Reply {
 struct CheckoutContext {
     cart: Option<String>,
     priced: Priced,
+    /// The payment methods active in the store.
+    payments: Vec<crate::payments::Payment>,
     /// The signed-in customer's email (guests type theirs).
     email: Option<String>,
 }
@@ -169,7 +171,11 @@ fn checkout_form(req: &Request) -> Reply {
     if ctx.priced.lines.is_empty() {
         return Err(Failure::unprocessable("the cart is empty"));
     }
+    let store = backoffice_sdk::context::default_store()
+        .map(|s| s.code)
+        .unwrap_or_default();
     let ctx = CheckoutContext {
+        payments: crate::payments::active_in(&store)?,
         cart: ctx.cart,
         priced: ctx.priced,
         email: current_customer().map(|c| c.email),

@@ -1,6 +1,6 @@
 //! The tax included in gross prices, from the shop's tax sets (host Settings, WIT `context`):
-//! each line at its product's tax set's rate for the shipping country, shipping at the highest
-//! rate among the lines. Prices are gross; net prices are not supported yet.
+//! each line at its product's tax set's rate for the shipping country, shipping at its shipment
+//! method's tax set's rate there. Prices are gross; net prices are not supported yet.
 //!
 //! A tax set without a rate for the country (and none for every country) taxes nothing there:
 //! the Settings page says so; the order records the rate each item was taxed at.
@@ -30,7 +30,8 @@ pub fn estimate_country() -> String {
         .unwrap_or_default()
 }
 
-/// The tax in the shipping price: at the highest of the lines' rates.
-pub fn shipping(price: i64, line_rates: impl IntoIterator<Item = u32>) -> i64 {
-    context::included_tax(price, line_rates.into_iter().max().unwrap_or(0))
+/// The rate and the tax of `method`'s price in `country`, at the method's tax set.
+pub fn of_shipping(method: &crate::shipping::Method, country: &str) -> (u32, i64) {
+    let rate = rate(&method.tax_set, country);
+    (rate, context::included_tax(method.price, rate))
 }

@@ -102,7 +102,11 @@ fn enter(
             }
             _ => {}
         }
-        if event == "pay" {
+        let pays = p
+            .transitions
+            .iter()
+            .any(|t| t.from == from && t.event == event && t.pays);
+        if pays {
             let first = order.totals.paid == 0;
             let amount = item_total + if first { order.totals.shipping } else { 0 };
             order.totals.paid = (order.totals.paid + amount).min(order.totals.grand_total);
