@@ -660,3 +660,39 @@ async fn an_administrator_of_users_cannot_escalate() {
         .await;
     assert_eq!(reset.status, 200, "{}", reset.body);
 }
+
+#[tokio::test]
+async fn a_bare_section_address_leads_to_its_first_entry_the_user_may_open() {
+    let app = TestApp::with_plugins(&["catalog"]).await;
+    let admin = app.admin().await;
+    let reply = admin.get("/admin/catalog").await;
+    assert_eq!(
+        reply.location(),
+        Some("/admin/catalog/products/index"),
+        "{reply:?}"
+    );
+    assert_eq!(
+        admin.get("/admin/acl/").await.location(),
+        Some("/admin/acl/users/index")
+    );
+
+    app.user_with_rules(
+        "categories@example.com",
+        PASSWORD,
+        &[("catalog", "categories", "*", "allow")],
+    )
+    .await;
+    let few = app.signed_in("categories@example.com", PASSWORD).await;
+    let reply = few.get("/admin/catalog").await;
+    assert_eq!(
+        reply.location(),
+        Some("/admin/catalog/categories/index"),
+        "{reply:?}"
+    );
+    assert_eq!(
+        few.get("/admin/acl").await.status,
+        403,
+        "no entry of acl is theirs"
+    );
+    assert_eq!(admin.get("/admin/nosuch").await.status, 404);
+}

@@ -30,6 +30,11 @@ impl Granted {
     }
 }
 
+/// `principal`'s rules (for choosing among resources, e.g. a section's first permitted page).
+pub async fn permissions(db: &Db, principal: &Principal) -> sqlx::Result<Permissions> {
+    store::permissions_for(db, principal.user.id).await
+}
+
 /// Loads `principal`'s rules and decides: the proof when they allow `resource`, `None` when they
 /// do not (the caller refuses and audits).
 pub async fn grant(

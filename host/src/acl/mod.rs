@@ -16,7 +16,7 @@ pub mod store;
 use serde::{Deserialize, Serialize};
 
 pub use error::{AclError, AclResult};
-pub use grant::{Granted, grant};
+pub use grant::{Granted, grant, permissions};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

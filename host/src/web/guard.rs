@@ -1,6 +1,8 @@
 //! Middleware on every `/admin/...` route: resolve the resource from the path, ask
 //! [`acl::grant`] whether the caller's rules allow it, and either refuse (401 without a caller,
-//! 403 audited) or put the [`Granted`] proof into the request for the handler to take.
+//! 403 audited) or put the [`Granted`] proof into the request for the handler to take. A bare
+//! section address (`/admin/catalog`) is sent on to the section's first menu entry the caller
+//! may open.
 //!
 //! This is the HTTP side of access control: it must never decide access itself (the decision
 //! and the only constructor of [`Granted`] are `acl`'s).
@@ -11,6 +13,8 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 use super::error::{AppError, AppResult};
+use super::nav;
+use super::view::see_other;
 use crate::acl::{self, Granted, Resource};
 use crate::audit;
 use crate::auth::Identity;
@@ -30,6 +34,13 @@ pub async fn guard(
         .principal
         .as_ref()
         .ok_or(AppError::Unauthenticated)?;
+    // A bare section address leads to the section's first entry the user may open.
+    if let Some(section) = nav::bare_section(request.uri().path()) {
+        let permissions = acl::permissions(state.db(), principal).await?;
+        if let Some(start) = nav::section_start(&state, &permissions, section) {
+            return Ok(see_other(&start, None));
+        }
+    }
     let resource = Resource::from_admin_path(request.uri().path());
     let Some(granted) = acl::grant(state.db(), principal, &resource).await? else {
         audit::record(

@@ -24,6 +24,7 @@ pub mod media_files;
 pub mod metrics;
 pub mod multipart;
 pub mod named;
+pub mod nav;
 pub mod pages;
 pub mod plugins;
 pub mod proxy;

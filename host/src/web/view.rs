@@ -19,6 +19,7 @@ use serde::Serialize;
 use super::cookies;
 use super::error::{AppError, AppResult};
 use super::look::Look;
+use super::nav::NavLink;
 use crate::acl::{Granted, Permissions, store};
 use crate::auth::customers::Customer;
 use crate::auth::{Identity, Via, secret};
@@ -43,86 +44,6 @@ pub fn wants_json(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.starts_with("Bearer "));
     bearer && !accept.contains("text/html")
 }
-
-/// A host menu entry; shown only to users allowed its `index` action.
-#[derive(Debug, Clone)]
-struct NavEntry {
-    label: &'static str,
-    href: &'static str,
-    section: &'static str,
-    controller: &'static str,
-}
-
-/// A menu link as templates see it.
-#[derive(Debug, Clone, Serialize)]
-pub struct NavLink {
-    pub label: String,
-    pub href: String,
-}
-
-/// The host's own menu; each entry shows only to users allowed its `index` action.
-const HOST_NAV: &[NavEntry] = &[
-    NavEntry {
-        label: "Dashboard",
-        href: "/admin",
-        section: "dashboard",
-        controller: "index",
-    },
-    NavEntry {
-        label: "Users",
-        href: "/admin/acl/users/index",
-        section: "acl",
-        controller: "users",
-    },
-    NavEntry {
-        label: "Groups",
-        href: "/admin/acl/groups/index",
-        section: "acl",
-        controller: "groups",
-    },
-    NavEntry {
-        label: "Roles",
-        href: "/admin/acl/roles/index",
-        section: "acl",
-        controller: "roles",
-    },
-    NavEntry {
-        label: "Settings",
-        href: "/admin/settings/stores/index",
-        section: "settings",
-        controller: "stores",
-    },
-    NavEntry {
-        label: "Media",
-        href: "/admin/media/files/index",
-        section: "media",
-        controller: "files",
-    },
-    NavEntry {
-        label: "Themes",
-        href: "/admin/themes/themes/index",
-        section: "themes",
-        controller: "themes",
-    },
-    NavEntry {
-        label: "Plugins",
-        href: "/admin/plugins/plugins/index",
-        section: "plugins",
-        controller: "plugins",
-    },
-    NavEntry {
-        label: "Outgoing mail",
-        href: "/admin/mail/outbox/index",
-        section: "mail",
-        controller: "outbox",
-    },
-    NavEntry {
-        label: "Audit log",
-        href: "/admin/audit/log/index",
-        section: "audit",
-        controller: "log",
-    },
-];
 
 /// Everything a handler needs to answer in the right form.
 pub struct PageCtx {
@@ -330,7 +251,7 @@ impl PageCtx {
     fn context(&self, title: &str, page: Value, csrf: Option<&str>) -> Value {
         let permissions = self.permissions.clone().unwrap_or_default();
         let nav = match self.look.surface {
-            Surface::Backoffice => self.nav(&permissions),
+            Surface::Backoffice => super::nav::links(&self.state, &permissions),
             Surface::Storefront => Vec::new(),
         };
         layout_context(
@@ -349,35 +270,6 @@ impl PageCtx {
                 csp_nonce: &self.csp_nonce,
             },
         )
-    }
-
-    /// The host's entries, then each enabled plugin's, filtered by the caller's rules.
-    fn nav(&self, permissions: &Permissions) -> Vec<NavLink> {
-        let host = HOST_NAV
-            .iter()
-            .filter(|e| permissions.can(e.section, e.controller, "index"))
-            .map(|e| NavLink {
-                label: e.label.to_owned(),
-                href: e.href.to_owned(),
-            });
-        let registry = self.state.plugins().registry();
-        let plugins = registry
-            .all()
-            .into_iter()
-            .filter(|p| !registry.is_disabled(&p.manifest.id))
-            .flat_map(|p| {
-                let id = p.manifest.id.clone();
-                p.manifest
-                    .nav
-                    .iter()
-                    .filter(|e| permissions.can(&id, &e.controller, &e.action))
-                    .map(|e| NavLink {
-                        label: e.label.clone(),
-                        href: format!("/admin/{id}/{}/{}", e.controller, e.action),
-                    })
-                    .collect::<Vec<_>>()
-            });
-        host.chain(plugins).collect()
     }
 
     fn clear_flash(&self, response: &mut Response) {
