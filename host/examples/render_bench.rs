@@ -15,7 +15,8 @@ use backoffice::db::Db;
 use backoffice::themes::store::Settings;
 use backoffice::themes::{Surface, ThemeSettings};
 use backoffice::web::look::Look;
-use backoffice::web::view::{Layout, NavLink, layout_context};
+use backoffice::web::nav::NavLink;
+use backoffice::web::view::{Layout, layout_context};
 use backoffice::{AppState, WebSettings};
 use minijinja::Value;
 

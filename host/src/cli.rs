@@ -125,6 +125,9 @@ pub enum PluginCommand {
         /// Calls of the plugin that may run at once; beyond, requests get 503.
         #[arg(long)]
         max_calls: Option<i64>,
+        /// Scheduled events (`publish-after`) the plugin may have pending; beyond, it is refused.
+        #[arg(long)]
+        max_timers: Option<i64>,
     },
 }
 
@@ -335,11 +338,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             deadline_ms,
             memory_mib,
             max_calls,
+            max_timers,
         }) => {
             let overrides = crate::plugins::runtime::Overrides {
                 deadline_ms,
                 memory_mib,
                 max_calls,
+                max_timers,
             };
             if !crate::plugins::runtime::set_limits(&db, &id, overrides, now).await? {
                 anyhow::bail!("no plugin {id:?} is known to this database");

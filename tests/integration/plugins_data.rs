@@ -305,3 +305,58 @@ async fn one_call_cannot_flood_the_outbox_or_the_audit_log() {
         "rolled back, not half-audited"
     );
 }
+
+#[tokio::test]
+async fn a_plugin_cannot_schedule_more_timers_than_its_cap() {
+    let app = TestApp::with_plugins(&["faulty"]).await;
+    let admin = app.admin().await;
+    let set = admin
+        .submit_json(
+            "/admin/plugins/plugins/limits",
+            &serde_json::json!({"id": "faulty", "max_timers": "3"}),
+        )
+        .await;
+    assert_eq!(set.status, 200, "{}", set.body);
+    assert_eq!(set.json()["max_timers"], 3);
+    let schedule = |label: &'static str| {
+        let admin = &admin;
+        async move {
+            admin
+                .submit(
+                    "/admin/faulty/marks/write-later",
+                    &[("label", label), ("delay", "3600")],
+                )
+                .await
+        }
+    };
+    for label in ["one", "two", "three"] {
+        assert_eq!(schedule(label).await.status, 200);
+    }
+    let refused = schedule("four").await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused.text().contains("3 scheduled events pending"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(
+        count(&app, "events").await,
+        3,
+        "the refused timer wrote nothing"
+    );
+    // Once they fired, there is room again (counted afresh after the recount interval).
+    app.advance(3_600 + 60);
+    let admin = app.admin().await; // the first session timed out meanwhile
+    app.eventually(Duration::from_secs(5), "the timers fired", || async {
+        let marks = admin.get_json("/admin/faulty/marks/index").await.json();
+        marks.as_array().map(Vec::len) == Some(3)
+    })
+    .await;
+    let again = admin
+        .submit(
+            "/admin/faulty/marks/write-later",
+            &[("label", "five"), ("delay", "3600")],
+        )
+        .await;
+    assert_eq!(again.status, 200, "{}", again.body);
+}

@@ -85,6 +85,8 @@ pub struct CallState {
     pub access: Access,
     /// When the call's deadline passes; extension providers it invokes get part of what is left.
     pub deadline_at: Instant,
+    /// How many scheduled events the plugin may have pending.
+    pub max_timers: u64,
     /// For extension points invoked from inside the call.
     pub calls: Weak<Calls>,
     /// The extension point this call answers, when it is a provider's (providers cannot invoke).
@@ -136,6 +138,7 @@ impl CallState {
             now,
             access,
             deadline_at: Instant::now() + limits.deadline,
+            max_timers: limits.timers,
             calls: calls.me.clone(),
             providing: None,
             tx: None,

@@ -30,6 +30,7 @@ use super::outbox::{self, Due};
 use super::planner::{self, Planner};
 use super::registry::{Plugin, Registry};
 use super::stats::Outcome;
+use super::timers::Timers;
 use crate::clock::Clock;
 use crate::db::Db;
 use crate::mail::Mailer;
@@ -84,6 +85,8 @@ pub struct Calls {
     pub(crate) events_published: tokio::sync::Notify,
     /// Outgoing mail, queued by calls through the `mail` interface and woken after commit.
     pub(super) mail: Arc<Mailer>,
+    /// Each plugin's pending timers, against its cap.
+    pub(super) timers: Timers,
 }
 
 /// One export of the plugin interface, with what it answers.
@@ -179,6 +182,7 @@ impl Calls {
             planner: Arc::default(),
             events_published: tokio::sync::Notify::new(),
             mail,
+            timers: Timers::default(),
         })
     }
 

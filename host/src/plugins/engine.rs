@@ -33,6 +33,12 @@ pub const DEFAULT_CALLS: usize = 32;
 /// Range an admin may set a plugin's concurrent calls to.
 pub const MIN_CALLS: i64 = 1;
 pub const MAX_CALLS: i64 = 1024;
+/// Default number of scheduled events (`publish-after`) one plugin may have pending: room for
+/// a big shop's open orders, far below what would bloat the database.
+pub const DEFAULT_TIMERS: u64 = 200_000;
+/// Range an admin may set a plugin's pending timers to.
+pub const MIN_TIMERS: i64 = 1;
+pub const MAX_TIMERS: i64 = 10_000_000;
 
 /// Bytes of each pooled memory, table and stack slot reset in place between instances.
 const KEEP_RESIDENT: usize = 16 << 20;
@@ -100,6 +106,8 @@ pub struct Limits {
     pub memory: usize,
     /// Calls of the plugin that may run at once.
     pub calls: usize,
+    /// Scheduled events (`publish-after`) the plugin may have pending.
+    pub timers: u64,
 }
 
 impl Default for Limits {
@@ -108,6 +116,7 @@ impl Default for Limits {
             deadline: DEFAULT_DEADLINE,
             memory: DEFAULT_MEMORY,
             calls: DEFAULT_CALLS,
+            timers: DEFAULT_TIMERS,
         }
     }
 }
@@ -118,6 +127,7 @@ pub struct Overrides {
     pub deadline_ms: Option<i64>,
     pub memory_mib: Option<i64>,
     pub max_calls: Option<i64>,
+    pub max_timers: Option<i64>,
 }
 
 impl Overrides {
@@ -145,6 +155,10 @@ impl Limits {
                 .max_calls
                 .and_then(|n| usize::try_from(n).ok())
                 .unwrap_or(default.calls),
+            timers: overrides
+                .max_timers
+                .and_then(|n| u64::try_from(n).ok())
+                .unwrap_or(default.timers),
         }
     }
 }

@@ -28,6 +28,7 @@ pub mod registry;
 pub mod runtime;
 pub mod states;
 pub mod stats;
+pub mod timers;
 pub mod watcher;
 
 pub use runtime::{PluginSettings, Runtime};

@@ -41,12 +41,15 @@ pub async fn insert(
     subscribers: &[String],
 ) -> sqlx::Result<i64> {
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO events (topic, source, payload, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        "INSERT INTO events (topic, source, payload, created_at, fires_at) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(event.topic)
     .bind(event.source)
     .bind(event.payload)
     .bind(event.created_at)
+    // A delayed event is a timer (counted against its plugin's cap, see `timers`).
+    .bind((event.deliver_at > event.created_at).then_some(event.deliver_at))
     .fetch_one(&mut *conn)
     .await?;
     for subscriber in subscribers {

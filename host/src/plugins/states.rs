@@ -35,21 +35,23 @@ pub async fn refresh(db: &Db, registry: &Registry) -> sqlx::Result<HashMap<Strin
         Option<i64>,
         Option<i64>,
         Option<i64>,
+        Option<i64>,
         Option<String>,
     );
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT id, enabled, deadline_ms, memory_mib, max_calls, approved FROM plugins",
+        "SELECT id, enabled, deadline_ms, memory_mib, max_calls, max_timers, approved FROM plugins",
     )
     .fetch_all(db.pool())
     .await?;
     let mut disabled = HashSet::new();
     let mut limits = HashMap::new();
     let mut approvals = HashMap::new();
-    for (id, enabled, deadline_ms, memory_mib, max_calls, approved) in rows {
+    for (id, enabled, deadline_ms, memory_mib, max_calls, max_timers, approved) in rows {
         let overrides = Overrides {
             deadline_ms,
             memory_mib,
             max_calls,
+            max_timers,
         };
         if !overrides.is_empty() {
             limits.insert(id.clone(), Limits::with_overrides(overrides));
@@ -174,8 +176,8 @@ pub async fn set_enabled(db: &Db, id: &str, enabled: bool, now: i64) -> sqlx::Re
     Ok(done.rows_affected() > 0)
 }
 
-/// Sets (or, with `None`, resets to the default) a plugin's deadline, memory cap and
-/// concurrent calls.
+/// Sets (or, with `None`, resets to the default) a plugin's deadline, memory cap, concurrent
+/// calls and pending timers.
 pub async fn set_limits(
     db: &Db,
     id: &str,
@@ -186,6 +188,7 @@ pub async fn set_limits(
         deadline_ms,
         memory_mib,
         max_calls,
+        max_timers,
     } = overrides;
     if let Some(ms) = deadline_ms
         && !(engine::MIN_DEADLINE_MS..=engine::MAX_DEADLINE_MS).contains(&ms)
@@ -214,13 +217,23 @@ pub async fn set_limits(
             engine::MAX_CALLS
         )));
     }
+    if let Some(n) = max_timers
+        && !(engine::MIN_TIMERS..=engine::MAX_TIMERS).contains(&n)
+    {
+        return Err(LimitError(format!(
+            "the pending timers must be between {} and {}",
+            engine::MIN_TIMERS,
+            engine::MAX_TIMERS
+        )));
+    }
     let done = sqlx::query(
-        "UPDATE plugins SET deadline_ms = $1, memory_mib = $2, max_calls = $3, updated_at = $4 \
-         WHERE id = $5",
+        "UPDATE plugins SET deadline_ms = $1, memory_mib = $2, max_calls = $3, max_timers = $4, \
+         updated_at = $5 WHERE id = $6",
     )
     .bind(deadline_ms)
     .bind(memory_mib)
     .bind(max_calls)
+    .bind(max_timers)
     .bind(now)
     .bind(id)
     .execute(db.pool())

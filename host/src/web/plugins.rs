@@ -48,10 +48,11 @@ struct Row {
     file_changes: u64,
     manifest: serde_json::Value,
     stats: Snapshot,
-    /// The limits its calls run under (milliseconds, MiB, calls at once).
+    /// The limits its calls run under (milliseconds, MiB, calls at once, pending timers).
     deadline_ms: u128,
     memory_mib: usize,
     max_calls: usize,
+    max_timers: u64,
     events: outbox::DeliveryHealth,
     last_error: Option<LoadFailure>,
 }
@@ -157,6 +158,7 @@ async fn index(State(state): State<AppState>, _: Granted, page: PageCtx) -> AppR
                 .as_millis(),
             memory_mib: registry.limits_for(&plugin.manifest.id).memory >> 20,
             max_calls: registry.limits_for(&plugin.manifest.id).calls,
+            max_timers: registry.limits_for(&plugin.manifest.id).timers,
             events: outbox::health(state.db(), &plugin.manifest.id, state.clock().now()).await?,
             last_error: registry.failure_for(&plugin),
         });
@@ -236,6 +238,8 @@ struct LimitsForm {
     memory_mib: Option<String>,
     #[serde(default)]
     max_calls: Option<String>,
+    #[serde(default)]
+    max_timers: Option<String>,
 }
 
 /// Approves what the pending version of a plugin asks for; it then replaces the version
@@ -301,6 +305,7 @@ async fn limits(
         deadline_ms: optional_number("The deadline", form.deadline_ms.as_deref())?,
         memory_mib: optional_number("The memory cap", form.memory_mib.as_deref())?,
         max_calls: optional_number("The concurrent calls", form.max_calls.as_deref())?,
+        max_timers: optional_number("The pending timers", form.max_timers.as_deref())?,
     };
     let runtime = state.plugins();
     if runtime.registry().get(&form.id).is_none() {
@@ -330,7 +335,7 @@ async fn limits(
     Ok(page.done(
         "/admin/plugins/plugins/index",
         &format!("The limits of {} are now: {detail}.", form.id),
-        json!({ "id": form.id, "deadline_ms": limits.deadline.as_millis() as u64, "memory_mib": limits.memory >> 20, "max_calls": limits.calls }),
+        json!({ "id": form.id, "deadline_ms": limits.deadline.as_millis() as u64, "memory_mib": limits.memory >> 20, "max_calls": limits.calls, "max_timers": limits.timers }),
     ))
 }
 

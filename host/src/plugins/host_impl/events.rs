@@ -64,6 +64,21 @@ impl CallState {
         self.events += 1;
         let subscribers = self.registry.subscribers_of(&topic);
         let (source, label, now) = (self.manifest.id.clone(), self.label(), self.now);
+        if delay > 0 {
+            let (calls, cap) = (self.calls.upgrade(), self.max_timers);
+            let Some(calls) = calls else {
+                return Ok(Err("the host is shutting down".into()));
+            };
+            let conn = self.write_conn().await.map_err(|e| trap(&label, e))?;
+            let taken = calls
+                .timers
+                .take(conn, &source, cap, now)
+                .await
+                .map_err(|e| trap(&label, e))?;
+            if let Err(refusal) = taken {
+                return Ok(Err(refusal));
+            }
+        }
         let conn = self.write_conn().await.map_err(|e| trap(&label, e))?;
         let event = crate::plugins::outbox::NewEvent {
             topic: &topic,
