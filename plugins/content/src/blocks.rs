@@ -1,0 +1,167 @@
+//! CMS blocks: a key and a name (both unique), a template with its placeholders (rich text per
+//! locale), active, a validity window, stores, and the storefront slot they are placed into with
+//! their position there. The host asks this section for the slots it fills (`host.slot-header`,
+//! `host.slot-footer`, `host.slot-home`) and renders [`slot`]'s answer in the theme's slot
+//! positions.
+
+use backoffice_sdk::prelude::*;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::model::{self, BLOCK_TEMPLATES, Block, SLOTS};
+use crate::{items, rich, rules};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct BlockInput {
+    id: Option<String>,
+    version: Option<i64>,
+    #[serde(flatten)]
+    block: Block,
+}
+
+pub fn index(req: &Request) -> Reply {
+    let blocks: Vec<Out<Block>> = model::blocks()
+        .query()
+        .sort("key")
+        .limit(input::limit(req)?)
+        .fetch()?
+        .records
+        .into_iter()
+        .map(Out::from)
+        .collect();
+    let ctx = json!({ "blocks": blocks, "templates": BLOCK_TEMPLATES, "slots": SLOTS });
+    Ok(view_or_json(req, "blocks/index.html", "CMS blocks", &ctx))
+}
+
+/// Checks `block` and sanitises its rich texts.
+fn check(block: &mut Block, errors: &mut Errors) {
+    if block.key.is_empty() || block.key.len() > 100 || !block.key.chars().all(rich::is_key_char) {
+        errors.add(
+            "key",
+            "key must be 1 to 100 lower-case letters, digits, - or _",
+        );
+    }
+    if block.name.trim().is_empty() {
+        errors.add("name", "name is required");
+    }
+    if !block.slot.is_empty() && !SLOTS.contains(&block.slot.as_str()) {
+        errors.add(
+            "slot",
+            format!("slot must be one of {} (or empty)", SLOTS.join(", ")),
+        );
+    }
+    rules::check_stores(&block.stores, errors);
+    rules::check_window(&block.valid_from, &block.valid_to, errors);
+    let Some(template) = model::template(BLOCK_TEMPLATES, &block.template) else {
+        errors.add(
+            "template",
+            format!("there is no block template {:?}", block.template),
+        );
+        return;
+    };
+    for (locale, texts) in &mut block.locales {
+        rules::check_locale(locale, errors);
+        for (name, html) in &mut texts.placeholders {
+            if !template.placeholders.contains(&name.as_str()) {
+                errors.add(
+                    "placeholders",
+                    format!("the template {} has no placeholder {name}", template.name),
+                );
+            } else if html.len() > rich::MAX_LEN {
+                errors.add(
+                    "placeholders",
+                    format!("{name} is longer than {} characters", rich::MAX_LEN),
+                );
+            }
+            *html = rich::sanitize(html);
+        }
+    }
+}
+
+pub fn create(req: &Request) -> Reply {
+    let mut input: BlockInput = req.input()?;
+    let mut errors = Errors::new();
+    check(&mut input.block, &mut errors);
+    errors.finish()?;
+    let block = model::blocks().add(&input.block)?;
+    Ok(json_or_redirect(
+        req,
+        &json!({ "block": Out::from(block) }),
+        "/admin/content/blocks/index",
+        "Block saved",
+    ))
+}
+
+pub fn update(req: &Request) -> Reply {
+    let mut input: BlockInput = req.input()?;
+    let id = input
+        .id
+        .take()
+        .ok_or_else(|| Failure::bad_request("id is required"))?;
+    let current = model::blocks().load_version(&id, input.version)?;
+    let mut errors = Errors::new();
+    check(&mut input.block, &mut errors);
+    errors.finish()?;
+    let block = model::blocks().update(&current, &input.block)?;
+    Ok(json_or_redirect(
+        req,
+        &json!({ "block": Out::from(block) }),
+        "/admin/content/blocks/index",
+        "Block saved",
+    ))
+}
+
+pub fn delete(req: &Request) -> Reply {
+    let block = model::blocks().load(&input::required_id(req)?)?;
+    model::blocks().remove(&block)?;
+    Ok(json_or_redirect(
+        req,
+        &json!({ "deleted": block.id }),
+        "/admin/content/blocks/index",
+        "Block deleted",
+    ))
+}
+
+/// The host's question for a slot: `{"slot": "footer", "locale": "en"}`.
+#[derive(Debug, Deserialize)]
+struct SlotQuestion {
+    slot: String,
+    #[serde(default)]
+    locale: String,
+}
+
+/// The answer to `host.slot-<name>`: the active blocks of the slot that are valid today and
+/// shown in this store, by position, each rendered by `slots/block.html`.
+pub fn slot(input: &str) -> Result<String, String> {
+    let question: SlotQuestion =
+        serde_json::from_str(input).map_err(|e| format!("not a slot question: {e}"))?;
+    let locale = rules::shop_locale(&question.locale);
+    let blocks = model::blocks()
+        .query()
+        .eq("slot", question.slot.as_str())
+        .sort("position")
+        .limit(50)
+        .fetch()
+        .map_err(|e| format!("{e:?}"))?
+        .records;
+    let items: Vec<Value> = blocks
+        .into_iter()
+        .map(|r| r.data)
+        .filter(|b| {
+            b.active && rules::in_window(&b.valid_from, &b.valid_to) && rules::in_store(&b.stores)
+        })
+        .filter_map(|b| {
+            let texts = b.locales.get(&locale)?;
+            Some(json!({
+                "template": "slots/block.html",
+                "context": {
+                    "key": b.key,
+                    "template": format!("content/blocks/{}.html", b.template),
+                    "placeholders": items::placeholders(&texts.placeholders, &locale),
+                },
+            }))
+        })
+        .collect();
+    Ok(json!({ "items": items }).to_string())
+}
