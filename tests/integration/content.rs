@@ -1,0 +1,530 @@
+//! The content section over HTTP with the real component: CMS pages per locale (addresses
+//! unique per locale and never shadowed by a route), rich text that never carries script
+//! (an XSS corpus), versions published and rolled back exactly, preview links for admins only
+//! and only until they expire, redirects, validity windows and stores, blocks in the
+//! storefront's slots, a banner with a media library image, and a failing slot plugin that
+//! leaves the page intact. The storefront is the anonymous shopper (locale `en` → `en_US`).
+
+mod browser;
+mod xss;
+
+use backoffice_tests::browser::unescape;
+use backoffice_tests::{Browser, TestApp};
+use image::ImageFormat;
+use serde_json::{Value, json};
+
+use crate::media::{image_bytes, upload};
+
+pub async fn ok(admin: &Browser, path: &str, body: Value) -> Value {
+    let reply = admin.submit_json(path, &body).await;
+    assert_eq!(reply.status, 200, "{path}: {}", reply.body);
+    reply.json()
+}
+
+/// A standard page with one English locale.
+pub fn page(url: &str, content: &str) -> Value {
+    json!({
+        "template": "standard",
+        "active": true,
+        "searchable": true,
+        "locales": {"en_US": {"name": "About", "url": url, "meta_title": "About us",
+                               "meta_description": "Who we are",
+                               "placeholders": {"content": content}}},
+    })
+}
+
+/// Creates and publishes `body`; answers the page's id.
+pub async fn published(admin: &Browser, body: Value) -> String {
+    let created = ok(admin, "/admin/content/pages/create", body).await;
+    let id = created["page"]["id"]
+        .as_str()
+        .expect("a page id")
+        .to_owned();
+    ok(admin, "/admin/content/pages/publish", json!({ "id": id })).await;
+    id
+}
+
+async fn content_app() -> (TestApp, Browser) {
+    let app = TestApp::with_plugins(&["content"]).await;
+    let admin = app.admin().await;
+    (app, admin)
+}
+
+/// The page's article: what the CMS rendered, without the layout around it.
+fn article(html: &str) -> &str {
+    let start = html.find("<article").expect("a CMS article");
+    let end = html[start..].find("</article>").expect("the article's end") + start;
+    &html[start..end]
+}
+
+#[tokio::test]
+async fn a_page_is_shown_in_the_shoppers_locale_once_published() {
+    let (app, admin) = content_app().await;
+    let shopper = app.browser();
+    let mut body = page("/about", "<p>We sell <strong>shoes</strong>.</p>");
+    body["locales"]["de_DE"] = json!({"name": "Über uns", "url": "/ueber-uns",
+                                     "placeholders": {"content": "<p>Wir verkaufen Schuhe.</p>"}});
+    let created = ok(&admin, "/admin/content/pages/create", body.clone()).await;
+    let id = created["page"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        shopper.get("/about").await.status,
+        404,
+        "a draft is never on the storefront"
+    );
+
+    ok(&admin, "/admin/content/pages/publish", json!({ "id": id })).await;
+    let shown = shopper.get("/about").await;
+    assert_eq!(shown.status, 200, "{}", shown.body);
+    assert!(
+        shown
+            .body
+            .contains("<p>We sell <strong>shoes</strong>.</p>"),
+        "{}",
+        shown.body
+    );
+    assert!(
+        shown.body.contains("<title>About us"),
+        "the meta title is the page title"
+    );
+    assert!(
+        shown
+            .body
+            .contains(r#"<meta name="description" content="Who we are">"#)
+    );
+    assert_eq!(
+        shopper.get("/ueber-uns").await.status,
+        404,
+        "the German address is not the English shopper's"
+    );
+
+    // Editing the draft changes nothing on the storefront until it is published.
+    body["id"] = json!(id);
+    body["locales"]["en_US"]["placeholders"]["content"] = json!("<p>Now boots too.</p>");
+    let updated = ok(&admin, "/admin/content/pages/update", body).await;
+    assert_eq!(updated["page"]["unpublished"], true);
+    assert!(shopper.get("/about").await.body.contains("shoes"));
+    ok(&admin, "/admin/content/pages/publish", json!({ "id": id })).await;
+    assert!(shopper.get("/about").await.body.contains("Now boots too."));
+
+    let listed = admin.get_json("/admin/content/pages/index").await.json();
+    assert_eq!(
+        listed["pages"][0]["title"], "Über uns",
+        "the first locale's name: {listed}"
+    );
+    assert_eq!(listed["pages"][0]["live_version"], 2);
+    ok(&admin, "/admin/content/pages/delete", json!({ "id": id })).await;
+    assert_eq!(shopper.get("/about").await.status, 404);
+}
+
+#[tokio::test]
+async fn an_address_taken_in_its_locale_or_by_a_route_is_refused() {
+    let (_app, admin) = content_app().await;
+    published(&admin, page("/shipping", "<p>Fast</p>")).await;
+
+    let again = admin
+        .submit_json(
+            "/admin/content/pages/create",
+            &page("/shipping", "<p>Twice</p>"),
+        )
+        .await;
+    assert_eq!(again.status, 422, "{}", again.body);
+    assert!(
+        again
+            .body
+            .contains("/shipping is the address of another page in en_US"),
+        "{}",
+        again.body
+    );
+
+    let mut german = page("/shipping", "<p>Schnell</p>");
+    german["locales"] = json!({"de_DE": {"name": "Versand", "url": "/shipping"}});
+    ok(&admin, "/admin/content/pages/create", german).await;
+
+    for (url, why) in [
+        ("/customer/login", "is answered by host"),
+        ("/admin/x", "is answered by host"),
+        ("/About Us", "is not a storefront address"),
+        ("about", "is not a storefront address"),
+        ("/a//b", "is not a storefront address"),
+        ("/../etc", "is not a storefront address"),
+    ] {
+        let reply = admin
+            .submit_json("/admin/content/pages/create", &page(url, "<p>x</p>"))
+            .await;
+        assert_eq!(reply.status, 422, "{url}: {}", reply.body);
+        assert!(reply.body.contains(why), "{url}: {}", reply.body);
+    }
+    let bad_template = admin
+        .submit_json(
+            "/admin/content/pages/create",
+            &json!({"template": "nope", "locales": {"en_US": {"name": "x", "url": "/x"}}}),
+        )
+        .await;
+    assert_eq!(bad_template.status, 422, "{}", bad_template.body);
+}
+
+#[tokio::test]
+async fn versions_publish_and_roll_back_exactly() {
+    let (app, admin) = content_app().await;
+    let shopper = app.browser();
+    let id = published(&admin, page("/story", "<p>One</p>")).await;
+    let first = admin
+        .get_json(&format!("/admin/content/pages/show?id={id}"))
+        .await
+        .json()["page"]["live"]
+        .clone();
+
+    let mut body = page("/story", "<p>Two</p>");
+    body["id"] = json!(id);
+    ok(&admin, "/admin/content/pages/update", body).await;
+    let second = ok(&admin, "/admin/content/pages/publish", json!({ "id": id })).await;
+    assert_eq!(second["version"], 2);
+    assert!(shopper.get("/story").await.body.contains("<p>Two</p>"));
+
+    let history = admin
+        .get_json(&format!("/admin/content/pages/versions?id={id}"))
+        .await
+        .json();
+    let numbers: Vec<i64> = history["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["number"].as_i64().unwrap())
+        .collect();
+    assert_eq!(numbers, vec![2, 1]);
+    assert_eq!(history["versions"][0]["author"], "admin@example.com");
+
+    let diff = admin
+        .get_json(&format!("/admin/content/pages/diff?id={id}&a=1&b=2"))
+        .await
+        .json();
+    assert_eq!(
+        diff["changes"],
+        json!([{"field": "locales.en_US.placeholders.content", "a": "<p>One</p>", "b": "<p>Two</p>"}])
+    );
+
+    let rolled = ok(
+        &admin,
+        "/admin/content/pages/rollback",
+        json!({ "id": id, "version": "1" }),
+    )
+    .await;
+    assert_eq!(rolled["version"], 3, "a rollback is a new version");
+    assert_eq!(
+        rolled["page"]["live"], first,
+        "the live page is version 1, exactly"
+    );
+    assert_eq!(rolled["page"]["unpublished"], false);
+    let shown = shopper.get("/story").await;
+    assert!(
+        shown.body.contains("<p>One</p>") && !shown.body.contains("Two"),
+        "{}",
+        shown.body
+    );
+    let missing = admin
+        .submit_json(
+            "/admin/content/pages/rollback",
+            &json!({ "id": id, "version": "9" }),
+        )
+        .await;
+    assert_eq!(missing.status, 404);
+}
+
+#[tokio::test]
+async fn a_preview_link_shows_the_draft_to_admins_only_until_it_expires() {
+    let (app, admin) = content_app().await;
+    let id = published(&admin, page("/news", "<p>Live text</p>")).await;
+    let mut body = page("/news", "<p>Draft text</p>");
+    body["id"] = json!(id);
+    ok(&admin, "/admin/content/pages/update", body).await;
+
+    let link = admin
+        .get_json(&format!(
+            "/admin/content/pages/preview?id={id}&locale=en_US"
+        ))
+        .await
+        .json();
+    let url = link["url"].as_str().expect("a preview address").to_owned();
+    assert!(url.starts_with("/news?preview="), "{url}");
+
+    let seen = admin.get(&url).await;
+    assert_eq!(seen.status, 200, "{}", seen.body);
+    assert!(seen.body.contains("Draft text"), "{}", seen.body);
+    assert_eq!(seen.headers["cache-control"], "no-store");
+    assert!(
+        seen.body
+            .contains(r#"<meta name="robots" content="noindex">"#)
+    );
+
+    let anonymous = app.browser().get(&url).await;
+    assert!(!anonymous.body.contains("Draft text"), "{}", anonymous.body);
+    assert!(
+        anonymous.body.contains("Live text"),
+        "the shopper sees the live page"
+    );
+    let forged = admin.get(&format!("{url}0")).await;
+    assert!(
+        !forged.body.contains("Draft text"),
+        "a changed signature is refused"
+    );
+
+    app.advance(3601);
+    let expired = admin.get(&url).await;
+    assert!(!expired.body.contains("Draft text"), "{}", expired.body);
+    assert!(expired.body.contains("Live text"));
+    let _ = app;
+}
+
+#[tokio::test]
+async fn redirects_answer_301_and_302_before_a_404() {
+    let (app, admin) = content_app().await;
+    let shopper = app.browser();
+    published(&admin, page("/about", "<p>Us</p>")).await;
+    for (from, to, status) in [
+        ("/old-about", "/about", 301),
+        ("/summer", "https://example.com/sale?x=1", 302),
+        ("/about", "/elsewhere", 301),
+    ] {
+        ok(
+            &admin,
+            "/admin/content/redirects/create",
+            json!({"from_url": from, "to_url": to, "status": status, "active": true}),
+        )
+        .await;
+    }
+    let moved = shopper.get("/old-about").await;
+    assert_eq!(moved.status, 301);
+    assert_eq!(moved.location(), Some("/about"));
+    let found = shopper.get("/summer").await;
+    assert_eq!(found.status, 302);
+    assert_eq!(found.location(), Some("https://example.com/sale?x=1"));
+    assert_eq!(
+        shopper.get("/about").await.status,
+        200,
+        "a live page wins over a redirect"
+    );
+    assert_eq!(shopper.get("/nowhere").await.status, 404);
+
+    let refused = admin
+        .submit_json(
+            "/admin/content/redirects/create",
+            &json!({"from_url": "/x", "to_url": "javascript:alert(1)", "status": 301}),
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    let bad_status = admin
+        .submit_json(
+            "/admin/content/redirects/create",
+            &json!({"from_url": "/y", "to_url": "/about", "status": 307}),
+        )
+        .await;
+    assert_eq!(bad_status.status, 422, "{}", bad_status.body);
+}
+
+#[tokio::test]
+async fn validity_windows_activity_and_stores_decide_what_shows() {
+    let (app, admin) = content_app().await;
+    let shopper = app.browser();
+    // The test clock starts on 2025-01-01.
+    let mut later = page("/later", "<p>Soon</p>");
+    later["valid_from"] = json!("2025-01-02");
+    later["valid_to"] = json!("2025-01-03");
+    published(&admin, later).await;
+    let mut inactive = page("/inactive", "<p>Off</p>");
+    inactive["active"] = json!(false);
+    published(&admin, inactive).await;
+    let mut austria = page("/austria", "<p>AT only</p>");
+    austria["stores"] = json!(["AT"]);
+    published(&admin, austria).await;
+    let mut germany = page("/germany", "<p>DE</p>");
+    germany["stores"] = json!(["DE"]);
+    published(&admin, germany).await;
+
+    assert_eq!(shopper.get("/later").await.status, 404, "before its window");
+    assert_eq!(shopper.get("/inactive").await.status, 404);
+    assert_eq!(
+        shopper.get("/austria").await.status,
+        404,
+        "another store's page"
+    );
+    assert_eq!(
+        shopper.get("/germany").await.status,
+        200,
+        "the default store's page"
+    );
+
+    let mut wrong = page("/wrong", "<p>x</p>");
+    wrong["valid_from"] = json!("2025-02-30");
+    wrong["stores"] = json!(["XX"]);
+    let reply = admin
+        .submit_json("/admin/content/pages/create", &wrong)
+        .await;
+    assert_eq!(reply.status, 422);
+    assert!(
+        reply.body.contains("valid_from") && reply.body.contains("there is no store XX"),
+        "{}",
+        reply.body
+    );
+
+    app.advance(86_400);
+    assert_eq!(shopper.get("/later").await.status, 200, "on its first day");
+    app.advance(2 * 86_400);
+    assert_eq!(
+        shopper.get("/later").await.status,
+        404,
+        "after its last day"
+    );
+}
+
+/// A block of `slot` with `html`.
+fn block(key: &str, slot: &str, html: &str) -> Value {
+    json!({"key": key, "name": key, "template": "text", "active": true, "slot": slot,
+           "position": 1, "locales": {"en_US": {"placeholders": {"content": html}}}})
+}
+
+#[tokio::test]
+async fn blocks_fill_their_slots_on_every_storefront_page() {
+    let (app, admin) = content_app().await;
+    let shopper = app.browser();
+    ok(
+        &admin,
+        "/admin/content/blocks/create",
+        block("footer-text", "footer", "<p>Free shipping</p>"),
+    )
+    .await;
+    let teaser = ok(
+        &admin,
+        "/admin/content/blocks/create",
+        block("home-teaser", "home", "<p>Winter sale</p>"),
+    )
+    .await;
+    let home = shopper.get("/").await;
+    assert_eq!(home.status, 200);
+    assert!(home.body.contains(r#"<div class="slot slot-footer" data-plugin="content"><div class="cms-block" data-block="footer-text"><p>Free shipping</p>"#), "{}", home.body);
+    assert!(home.body.contains("Winter sale"), "{}", home.body);
+
+    published(&admin, page("/about", "<p>Us</p>")).await;
+    let about = shopper.get("/about").await;
+    assert!(
+        about.body.contains("Free shipping"),
+        "the footer is on every page"
+    );
+    assert!(
+        !about.body.contains("Winter sale"),
+        "the home slot is on the home page only"
+    );
+
+    // The section's write invalidates the slot's cached answer at once.
+    let mut off = block("home-teaser", "home", "<p>Winter sale</p>");
+    off["id"] = teaser["block"]["id"].clone();
+    off["active"] = json!(false);
+    ok(&admin, "/admin/content/blocks/update", off).await;
+    assert!(!shopper.get("/").await.body.contains("Winter sale"));
+
+    let taken = admin
+        .submit_json(
+            "/admin/content/blocks/create",
+            &block("footer-text", "footer", "x"),
+        )
+        .await;
+    assert_eq!(taken.status, 409, "{}", taken.body);
+}
+
+#[tokio::test]
+async fn a_banner_shows_its_media_library_image() {
+    let (app, admin) = content_app().await;
+    let file = upload(
+        &admin,
+        "summer.png",
+        &image_bytes(800, 400, ImageFormat::Png),
+    )
+    .await;
+    let media_id = file["id"].as_i64().expect("a media id");
+    ok(
+        &admin,
+        "/admin/content/items/create",
+        json!({"key": "summer", "name": "Summer banner", "kind": "banner", "image": media_id,
+               "locales": {"en_US": {"title": "Summer sale", "subtitle": "All shoes -20%",
+                                     "click_url": "/sale", "alt": "Beach shoes"}}}),
+    )
+    .await;
+    published(
+        &admin,
+        page(
+            "/sale-info",
+            r#"<p>Look:</p>{{ content_item("summer") }}<p>End</p>"#,
+        ),
+    )
+    .await;
+    let shown = app.browser().get("/sale-info").await;
+    let html = unescape(article(&shown.body));
+    assert!(
+        html.contains(r#"<figure class="cms-banner" data-item="summer">"#),
+        "{html}"
+    );
+    assert!(html.contains(r#"<a href="/sale">"#), "{html}");
+    assert!(html.contains(r#"alt="Beach shoes""#), "{html}");
+    assert!(
+        html.contains("Summer sale") && html.contains("All shoes -20%"),
+        "{html}"
+    );
+    let src_start = html.find("<img src=\"").expect("an image") + 10;
+    let src = &html[src_start..src_start + html[src_start..].find('"').unwrap()];
+    assert!(
+        html.contains(r#"width="600" height="300""#),
+        "the medium variant's size: {html}"
+    );
+    assert!(src.starts_with("/media/"), "{src}");
+    let image = app.browser().get(src).await;
+    assert_eq!(image.status, 200, "the banner's image is served");
+
+    // The section says it uses the file, so the media library keeps it.
+    let delete = admin
+        .submit_json("/admin/media/files/delete", &json!({ "id": media_id }))
+        .await;
+    assert_eq!(delete.status, 409, "{}", delete.body);
+    assert!(
+        delete.body.contains("content item summer"),
+        "{}",
+        delete.body
+    );
+}
+
+#[tokio::test]
+async fn a_failing_slot_plugin_leaves_the_page_and_the_other_slots_intact() {
+    let app = TestApp::with_plugins(&["content", "slot-filler"]).await;
+    let admin = app.admin().await;
+    ok(
+        &admin,
+        "/admin/content/blocks/create",
+        block("footer-text", "footer", "<p>Free shipping</p>"),
+    )
+    .await;
+    ok(
+        &admin,
+        "/admin/content/blocks/create",
+        block("header-note", "header", "<p>Hotline</p>"),
+    )
+    .await;
+    for _ in 0..2 {
+        // The second time from the cache: the failure is not asked again, the page the same.
+        let home = app.browser().get("/").await;
+        assert_eq!(home.status, 200, "{}", home.body);
+        assert!(
+            home.body.contains("Hello from the slot filler"),
+            "the working slot shows"
+        );
+        assert!(
+            home.body.contains("Free shipping"),
+            "the footer keeps content's block although slot-filler traps there"
+        );
+        assert!(
+            home.body.contains("Hotline"),
+            "the header keeps content's block although slot-filler's template fails"
+        );
+        assert!(
+            home.body.contains("</footer>") && home.body.contains("</html>"),
+            "the page is whole"
+        );
+    }
+}
