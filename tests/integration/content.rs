@@ -117,8 +117,75 @@ async fn a_page_is_shown_in_the_shoppers_locale_once_published() {
 }
 
 #[tokio::test]
+async fn the_edit_form_saves_one_locales_texts_and_shows_mistakes_beside_the_form() {
+    let (app, admin) = content_app().await;
+    let id = published(&admin, page("/about", "<p>Old</p>")).await;
+    let form = admin
+        .get(&format!("/admin/content/pages/edit?id={id}&locale=en_US"))
+        .await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    assert!(form.body.contains("Texts in en_US"), "{}", form.body);
+    let hidden = |name| backoffice_tests::browser::hidden_field(&form.body, name);
+    assert_eq!(
+        hidden("id").as_deref(),
+        Some(id.as_str()),
+        "the form names its page"
+    );
+    let version = hidden("version").expect("a version");
+    let fields = |url: &'static str| {
+        vec![
+            ("id", id.clone()),
+            ("version", version.clone()),
+            ("locale", "en_US".to_owned()),
+            ("template", "standard".to_owned()),
+            ("active", "on".to_owned()),
+            ("stores", String::new()),
+            ("valid_from", String::new()),
+            ("valid_to", String::new()),
+            ("name", "About".to_owned()),
+            ("url", url.to_owned()),
+            ("meta_title", String::new()),
+            ("meta_keywords", String::new()),
+            ("meta_description", String::new()),
+            ("ph.title", String::new()),
+            (
+                "ph.content",
+                "<p>New <em>words</em></p><script>x()</script>".to_owned(),
+            ),
+        ]
+    };
+    let bad = fields("Not an address");
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let refused = admin.submit("/admin/content/pages/edit", &bad).await;
+    assert_eq!(refused.status, 200, "the form again: {}", refused.body);
+    assert!(
+        refused.body.contains("is not a storefront address"),
+        "{}",
+        refused.body
+    );
+
+    let good = fields("/about");
+    let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let saved = admin.submit("/admin/content/pages/edit", &good).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let shown = admin
+        .get_json(&format!("/admin/content/pages/show?id={id}"))
+        .await
+        .json();
+    assert_eq!(
+        shown["page"]["locales"]["en_US"]["placeholders"]["content"], "<p>New <em>words</em></p>",
+        "saved sanitised"
+    );
+    assert!(
+        app.browser().get("/about").await.body.contains("Old"),
+        "the draft is not live"
+    );
+}
+
+#[tokio::test]
 async fn an_address_taken_in_its_locale_or_by_a_route_is_refused() {
-    let (_app, admin) = content_app().await;
+    let app = TestApp::with_plugins(&["content", "catalog"]).await;
+    let admin = app.admin().await;
     published(&admin, page("/shipping", "<p>Fast</p>")).await;
 
     let again = admin
@@ -142,6 +209,7 @@ async fn an_address_taken_in_its_locale_or_by_a_route_is_refused() {
 
     for (url, why) in [
         ("/customer/login", "is answered by host"),
+        ("/p/red-shoe", "is answered by catalog"),
         ("/admin/x", "is answered by host"),
         ("/About Us", "is not a storefront address"),
         ("about", "is not a storefront address"),

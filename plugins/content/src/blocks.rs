@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::model::{self, BLOCK_TEMPLATES, Block, SLOTS};
-use crate::{items, rich, rules};
+use crate::{items, rules};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -21,27 +21,14 @@ struct BlockInput {
 }
 
 pub fn index(req: &Request) -> Reply {
-    let blocks: Vec<Out<Block>> = model::blocks()
-        .query()
-        .sort("key")
-        .limit(input::limit(req)?)
-        .fetch()?
-        .records
-        .into_iter()
-        .map(Out::from)
-        .collect();
+    let blocks = model::list(&model::blocks(), "key", req)?;
     let ctx = json!({ "blocks": blocks, "templates": BLOCK_TEMPLATES, "slots": SLOTS });
     Ok(view_or_json(req, "blocks/index.html", "CMS blocks", &ctx))
 }
 
 /// Checks `block` and sanitises its rich texts.
 fn check(block: &mut Block, errors: &mut Errors) {
-    if block.key.is_empty() || block.key.len() > 100 || !block.key.chars().all(rich::is_key_char) {
-        errors.add(
-            "key",
-            "key must be 1 to 100 lower-case letters, digits, - or _",
-        );
-    }
+    model::check_key(&block.key, errors);
     if block.name.trim().is_empty() {
         errors.add("name", "name is required");
     }
@@ -62,20 +49,7 @@ fn check(block: &mut Block, errors: &mut Errors) {
     };
     for (locale, texts) in &mut block.locales {
         rules::check_locale(locale, errors);
-        for (name, html) in &mut texts.placeholders {
-            if !template.placeholders.contains(&name.as_str()) {
-                errors.add(
-                    "placeholders",
-                    format!("the template {} has no placeholder {name}", template.name),
-                );
-            } else if html.len() > rich::MAX_LEN {
-                errors.add(
-                    "placeholders",
-                    format!("{name} is longer than {} characters", rich::MAX_LEN),
-                );
-            }
-            *html = rich::sanitize(html);
-        }
+        template.clean(&mut texts.placeholders, errors);
     }
 }
 

@@ -25,15 +25,7 @@ struct ItemInput {
 }
 
 pub fn index(req: &Request) -> Reply {
-    let items: Vec<Out<Item>> = model::items()
-        .query()
-        .sort("key")
-        .limit(input::limit(req)?)
-        .fetch()?
-        .records
-        .into_iter()
-        .map(Out::from)
-        .collect();
+    let items = model::list(&model::items(), "key", req)?;
     Ok(view_or_json(
         req,
         "items/index.html",
@@ -43,12 +35,7 @@ pub fn index(req: &Request) -> Reply {
 }
 
 fn check(item: &Item, errors: &mut Errors) {
-    if item.key.is_empty() || item.key.len() > 100 || !item.key.chars().all(rich::is_key_char) {
-        errors.add(
-            "key",
-            "key must be 1 to 100 lower-case letters, digits, - or _",
-        );
-    }
+    model::check_key(&item.key, errors);
     if item.name.trim().is_empty() {
         errors.add("name", "name is required");
     }

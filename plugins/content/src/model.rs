@@ -5,7 +5,10 @@
 use std::collections::BTreeMap;
 
 use backoffice_sdk::prelude::*;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+
+use crate::rich;
 
 /// A page template: its name (the bundled `cms/<name>.html`, which a theme may override as
 /// `content/cms/<name>.html`), its label and the placeholders it shows.
@@ -49,6 +52,51 @@ pub const SLOTS: &[&str] = &["header", "footer", "home"];
 
 pub fn template(list: &'static [Template], name: &str) -> Option<&'static Template> {
     list.iter().find(|t| t.name == name)
+}
+
+impl Template {
+    /// Checks that `placeholders` are this template's and not too long, and sanitises each.
+    pub fn clean(&self, placeholders: &mut BTreeMap<String, String>, errors: &mut Errors) {
+        for (name, html) in placeholders {
+            if !self.placeholders.contains(&name.as_str()) {
+                errors.add(
+                    "placeholders",
+                    format!("the template {} has no placeholder {name}", self.name),
+                );
+            } else if html.len() > rich::MAX_LEN {
+                errors.add(
+                    "placeholders",
+                    format!("{name} is longer than {} characters", rich::MAX_LEN),
+                );
+            }
+            *html = rich::sanitize(html);
+        }
+    }
+}
+
+/// A block's or item's key: 1 to 100 lower-case letters, digits, `-` or `_`.
+pub fn check_key(key: &str, errors: &mut Errors) {
+    if key.is_empty() || key.len() > 100 || !key.chars().all(rich::is_key_char) {
+        errors.add(
+            "key",
+            "key must be 1 to 100 lower-case letters, digits, - or _",
+        );
+    }
+}
+
+/// A page of `resource`'s records sorted by `field`, as lists show them (`limit` from the
+/// request).
+pub fn list<T: Serialize + DeserializeOwned>(
+    resource: &Resource<T>,
+    field: &str,
+    req: &Request,
+) -> Result<Vec<Out<T>>, Failure> {
+    let page = resource
+        .query()
+        .sort(field)
+        .limit(input::limit(req)?)
+        .fetch()?;
+    Ok(page.records.into_iter().map(Out::from).collect())
 }
 
 /// A page's texts in one locale.

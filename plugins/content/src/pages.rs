@@ -11,7 +11,7 @@ use backoffice_sdk::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{self, PAGE_TEMPLATES, Page, PageDoc, PageTexts, Url};
-use crate::{rich, rules};
+use crate::rules;
 
 const NAME: Text = Text::line(200).required();
 const META: Text = Text::line(500);
@@ -83,20 +83,7 @@ pub fn check(id: Option<&str>, doc: &mut PageDoc, errors: &mut Errors) -> Result
         ] {
             META.check(field, value, errors);
         }
-        for (name, html) in &mut texts.placeholders {
-            if !template.placeholders.contains(&name.as_str()) {
-                errors.add(
-                    "placeholders",
-                    format!("the template {} has no placeholder {name}", template.name),
-                );
-            } else if html.len() > rich::MAX_LEN {
-                errors.add(
-                    "placeholders",
-                    format!("{name} is longer than {} characters", rich::MAX_LEN),
-                );
-            }
-            *html = rich::sanitize(html);
-        }
+        template.clean(&mut texts.placeholders, errors);
         check_url(id, locale, &texts.url, errors)?;
     }
     Ok(())
@@ -219,7 +206,11 @@ pub fn create(req: &Request) -> Reply {
             ..PageDoc::default()
         }
     };
-    let page = save_draft(None, doc)?;
+    saved(req, save_draft(None, doc)?)
+}
+
+/// The answer to a saved draft: the page, or its edit form again.
+fn saved(req: &Request, page: Record<Page>) -> Reply {
     let location = format!("/admin/content/pages/edit?id={}", page.id);
     Ok(json_or_redirect(
         req,
@@ -235,19 +226,13 @@ pub fn update(req: &Request) -> Reply {
         .id
         .ok_or_else(|| Failure::bad_request("id is required"))?;
     let current = model::pages().load_version(&id, input.version)?;
-    let page = save_draft(Some(&current), input.doc)?;
-    let location = format!("/admin/content/pages/edit?id={}", page.id);
-    Ok(json_or_redirect(
-        req,
-        &serde_json::json!({ "page": Out::from(page) }),
-        &location,
-        "Page saved",
-    ))
+    saved(req, save_draft(Some(&current), input.doc)?)
 }
 
 #[derive(Serialize)]
 struct EditPage {
-    page: Out<Page>,
+    /// Not `page`: a view's whole context is `page` in its template.
+    cms_page: Out<Page>,
     locale: String,
     texts: PageTexts,
     placeholders: Vec<(String, String)>,
@@ -290,7 +275,7 @@ fn form_page(req: &Request, page: Record<Page>, locale: String, errors: Errors) 
         .collect();
     let ctx = EditPage {
         stores: page.data.draft.stores.join(", "),
-        page: Out::from(page),
+        cms_page: Out::from(page),
         locale,
         texts,
         placeholders,

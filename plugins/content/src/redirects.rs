@@ -19,15 +19,7 @@ struct RedirectInput {
 }
 
 pub fn index(req: &Request) -> Reply {
-    let redirects: Vec<Out<Redirect>> = model::redirects()
-        .query()
-        .sort("from_url")
-        .limit(input::limit(req)?)
-        .fetch()?
-        .records
-        .into_iter()
-        .map(Out::from)
-        .collect();
+    let redirects = model::list(&model::redirects(), "from_url", req)?;
     Ok(view_or_json(
         req,
         "redirects/index.html",

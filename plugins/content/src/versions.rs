@@ -64,7 +64,8 @@ struct VersionLine {
 
 #[derive(Serialize)]
 struct History {
-    page: Out<Page>,
+    /// Not `page`: a view's whole context is `page` in its template.
+    cms_page: Out<Page>,
     versions: Vec<VersionLine>,
 }
 
@@ -93,7 +94,7 @@ pub fn history(req: &Request) -> Reply {
         })
         .collect();
     let history = History {
-        page: Out::from(page),
+        cms_page: Out::from(page),
         versions,
     };
     Ok(view_or_json(
@@ -171,7 +172,7 @@ pub fn diff(req: &Request) -> Reply {
     let left = version_of(&page.id, a)?;
     let right = version_of(&page.id, b)?;
     let ctx = serde_json::json!({
-        "page": Out::from(page),
+        "cms_page": Out::from(page),
         "a": a,
         "b": b,
         "changes": changes(&left.data.snapshot, &right.data.snapshot),
