@@ -1,19 +1,17 @@
 //! The content section over HTTP with the real component: CMS pages per locale (addresses
-//! unique per locale and never shadowed by a route), rich text that never carries script
-//! (an XSS corpus), versions published and rolled back exactly, preview links for admins only
-//! and only until they expire, redirects, validity windows and stores, blocks in the
-//! storefront's slots, a banner with a media library image, and a failing slot plugin that
-//! leaves the page intact. The storefront is the anonymous shopper (locale `en` → `en_US`).
+//! unique per locale and never shadowed by a route), the edit form, versions published and
+//! rolled back exactly, preview links for admins only and only until they expire, redirects,
+//! validity windows and stores. `items` (banner, product list), `slots` (blocks in slots, a
+//! failing slot provider), `xss` (the corpus) and `browser` (Chromium) are beside this file.
+//! The storefront is the anonymous shopper (locale `en` → `en_US`).
 
 mod browser;
+mod items;
+mod slots;
 mod xss;
 
-use backoffice_tests::browser::unescape;
 use backoffice_tests::{Browser, TestApp};
-use image::ImageFormat;
 use serde_json::{Value, json};
-
-use crate::media::{image_bytes, upload};
 
 pub async fn ok(admin: &Browser, path: &str, body: Value) -> Value {
     let reply = admin.submit_json(path, &body).await;
@@ -44,14 +42,14 @@ pub async fn published(admin: &Browser, body: Value) -> String {
     id
 }
 
-async fn content_app() -> (TestApp, Browser) {
+pub async fn content_app() -> (TestApp, Browser) {
     let app = TestApp::with_plugins(&["content"]).await;
     let admin = app.admin().await;
     (app, admin)
 }
 
 /// The page's article: what the CMS rendered, without the layout around it.
-fn article(html: &str) -> &str {
+pub fn article(html: &str) -> &str {
     let start = html.find("<article").expect("a CMS article");
     let end = html[start..].find("</article>").expect("the article's end") + start;
     &html[start..end]
@@ -442,157 +440,4 @@ async fn validity_windows_activity_and_stores_decide_what_shows() {
         404,
         "after its last day"
     );
-}
-
-/// A block of `slot` with `html`.
-fn block(key: &str, slot: &str, html: &str) -> Value {
-    json!({"key": key, "name": key, "template": "text", "active": true, "slot": slot,
-           "position": 1, "locales": {"en_US": {"placeholders": {"content": html}}}})
-}
-
-#[tokio::test]
-async fn blocks_fill_their_slots_on_every_storefront_page() {
-    let (app, admin) = content_app().await;
-    let shopper = app.browser();
-    ok(
-        &admin,
-        "/admin/content/blocks/create",
-        block("footer-text", "footer", "<p>Free shipping</p>"),
-    )
-    .await;
-    let teaser = ok(
-        &admin,
-        "/admin/content/blocks/create",
-        block("home-teaser", "home", "<p>Winter sale</p>"),
-    )
-    .await;
-    let home = shopper.get("/").await;
-    assert_eq!(home.status, 200);
-    assert!(home.body.contains(r#"<div class="slot slot-footer" data-plugin="content"><div class="cms-block" data-block="footer-text"><p>Free shipping</p>"#), "{}", home.body);
-    assert!(home.body.contains("Winter sale"), "{}", home.body);
-
-    published(&admin, page("/about", "<p>Us</p>")).await;
-    let about = shopper.get("/about").await;
-    assert!(
-        about.body.contains("Free shipping"),
-        "the footer is on every page"
-    );
-    assert!(
-        !about.body.contains("Winter sale"),
-        "the home slot is on the home page only"
-    );
-
-    // The section's write invalidates the slot's cached answer at once.
-    let mut off = block("home-teaser", "home", "<p>Winter sale</p>");
-    off["id"] = teaser["block"]["id"].clone();
-    off["active"] = json!(false);
-    ok(&admin, "/admin/content/blocks/update", off).await;
-    assert!(!shopper.get("/").await.body.contains("Winter sale"));
-
-    let taken = admin
-        .submit_json(
-            "/admin/content/blocks/create",
-            &block("footer-text", "footer", "x"),
-        )
-        .await;
-    assert_eq!(taken.status, 409, "{}", taken.body);
-}
-
-#[tokio::test]
-async fn a_banner_shows_its_media_library_image() {
-    let (app, admin) = content_app().await;
-    let file = upload(
-        &admin,
-        "summer.png",
-        &image_bytes(800, 400, ImageFormat::Png),
-    )
-    .await;
-    let media_id = file["id"].as_i64().expect("a media id");
-    ok(
-        &admin,
-        "/admin/content/items/create",
-        json!({"key": "summer", "name": "Summer banner", "kind": "banner", "image": media_id,
-               "locales": {"en_US": {"title": "Summer sale", "subtitle": "All shoes -20%",
-                                     "click_url": "/sale", "alt": "Beach shoes"}}}),
-    )
-    .await;
-    published(
-        &admin,
-        page(
-            "/sale-info",
-            r#"<p>Look:</p>{{ content_item("summer") }}<p>End</p>"#,
-        ),
-    )
-    .await;
-    let shown = app.browser().get("/sale-info").await;
-    let html = unescape(article(&shown.body));
-    assert!(
-        html.contains(r#"<figure class="cms-banner" data-item="summer">"#),
-        "{html}"
-    );
-    assert!(html.contains(r#"<a href="/sale">"#), "{html}");
-    assert!(html.contains(r#"alt="Beach shoes""#), "{html}");
-    assert!(
-        html.contains("Summer sale") && html.contains("All shoes -20%"),
-        "{html}"
-    );
-    let src_start = html.find("<img src=\"").expect("an image") + 10;
-    let src = &html[src_start..src_start + html[src_start..].find('"').unwrap()];
-    assert!(
-        html.contains(r#"width="600" height="300""#),
-        "the medium variant's size: {html}"
-    );
-    assert!(src.starts_with("/media/"), "{src}");
-    let image = app.browser().get(src).await;
-    assert_eq!(image.status, 200, "the banner's image is served");
-
-    // The section says it uses the file, so the media library keeps it.
-    let delete = admin
-        .submit_json("/admin/media/files/delete", &json!({ "id": media_id }))
-        .await;
-    assert_eq!(delete.status, 409, "{}", delete.body);
-    assert!(
-        delete.body.contains("content item summer"),
-        "{}",
-        delete.body
-    );
-}
-
-#[tokio::test]
-async fn a_failing_slot_plugin_leaves_the_page_and_the_other_slots_intact() {
-    let app = TestApp::with_plugins(&["content", "slot-filler"]).await;
-    let admin = app.admin().await;
-    ok(
-        &admin,
-        "/admin/content/blocks/create",
-        block("footer-text", "footer", "<p>Free shipping</p>"),
-    )
-    .await;
-    ok(
-        &admin,
-        "/admin/content/blocks/create",
-        block("header-note", "header", "<p>Hotline</p>"),
-    )
-    .await;
-    for _ in 0..2 {
-        // The second time from the cache: the failure is not asked again, the page the same.
-        let home = app.browser().get("/").await;
-        assert_eq!(home.status, 200, "{}", home.body);
-        assert!(
-            home.body.contains("Hello from the slot filler"),
-            "the working slot shows"
-        );
-        assert!(
-            home.body.contains("Free shipping"),
-            "the footer keeps content's block although slot-filler traps there"
-        );
-        assert!(
-            home.body.contains("Hotline"),
-            "the header keeps content's block although slot-filler's template fails"
-        );
-        assert!(
-            home.body.contains("</footer>") && home.body.contains("</html>"),
-            "the page is whole"
-        );
-    }
 }

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use backoffice_sdk::media;
 use backoffice_sdk::prelude::*;
 use backoffice_sdk::usage::{Question, Use, Uses};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::model::{self, ITEM_KINDS, Item, ItemTexts};
@@ -124,6 +124,44 @@ fn texts_for<'a>(locales: &'a BTreeMap<String, ItemTexts>, locale: &str) -> Opti
         .or_else(|| locales.values().next())
 }
 
+/// A product as the catalog shares it (`catalog/products`, read under the grant this section
+/// asks for); only what a product list shows.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+struct CatalogProduct {
+    name: String,
+    names: BTreeMap<String, String>,
+    slug: String,
+    slugs: BTreeMap<String, String>,
+    status: String,
+}
+
+/// The active products of `skus` in that order, each `{sku, name, url}` in `locale`. Unknown
+/// or inactive SKUs are left out; without the catalog (or its grant) the list is empty.
+fn products(skus: &[String], locale: &str) -> Vec<Value> {
+    let catalog = Collection::<CatalogProduct>::new("catalog/products");
+    let pick = |texts: &BTreeMap<String, String>, fallback: &str| {
+        let language = locale.split(['_', '-']).next().unwrap_or("");
+        texts
+            .get(locale)
+            .or_else(|| texts.get(language))
+            .cloned()
+            .unwrap_or_else(|| fallback.to_owned())
+    };
+    skus.iter()
+        .filter_map(|sku| {
+            let product = catalog.query().eq("sku", sku.as_str()).first().ok()??.data;
+            (product.status == "active").then(|| {
+                json!({
+                    "sku": sku,
+                    "name": pick(&product.names, &product.name),
+                    "url": format!("/p/{}", url::encode(&pick(&product.slugs, &product.slug))),
+                })
+            })
+        })
+        .collect()
+}
+
 /// What the template of the item `key` sees in `locale`: `{key, kind, template, …}`; none for
 /// an unknown key.
 pub fn view(key: &str, locale: &str) -> Option<Value> {
@@ -153,6 +191,7 @@ pub fn view(key: &str, locale: &str) -> Option<Value> {
         "click_url": texts.click_url,
         "image": image,
         "skus": item.skus,
+        "products": if item.kind == "product-list" { products(&item.skus, locale) } else { Vec::new() },
         "menu": item.menu,
     }))
 }

@@ -65,7 +65,8 @@ impl Plugin for Content {
             .acl_from(&routes())
             .provides(NOT_FOUND, 50)
             .provides(usage::POINT, 0)
-            .invokes(rules::ROUTE_OWNER);
+            .invokes(rules::ROUTE_OWNER)
+            .reads("catalog", "products");
         for collection in model::collections() {
             manifest = manifest.collection(collection);
         }
