@@ -4,11 +4,13 @@
 //! `host.slot-footer`, `host.slot-home`) and renders [`slot`]'s answer in the theme's slot
 //! positions.
 
+use std::collections::BTreeMap;
+
 use backoffice_sdk::prelude::*;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::model::{self, BLOCK_TEMPLATES, Block, SLOTS};
+use crate::model::{self, BLOCK_TEMPLATES, Block, BlockTexts, SLOTS};
 use crate::{items, rules};
 
 #[derive(Debug, Default, Deserialize)]
@@ -22,7 +24,8 @@ struct BlockInput {
 
 pub fn index(req: &Request) -> Reply {
     let blocks = model::list(&model::blocks(), "key", req)?;
-    let ctx = json!({ "blocks": blocks, "templates": BLOCK_TEMPLATES, "slots": SLOTS });
+    let locales = rules::locale_codes();
+    let ctx = json!({ "blocks": blocks, "templates": BLOCK_TEMPLATES, "slots": SLOTS, "locales": locales });
     Ok(view_or_json(req, "blocks/index.html", "CMS blocks", &ctx))
 }
 
@@ -53,8 +56,46 @@ fn check(block: &mut Block, errors: &mut Errors) {
     }
 }
 
+/// A new block from the list's form: its settings and one locale's placeholders.
+fn from_form(req: &Request) -> Result<BlockInput, Failure> {
+    let fields = Fields::from_request(req)?;
+    let mut errors = Errors::new();
+    let locale = fields.required_text("locale", &mut errors);
+    let block = Block {
+        key: fields.required_text("key", &mut errors),
+        name: fields.required_text("name", &mut errors),
+        template: fields.required_text("template", &mut errors),
+        active: fields.checkbox("active", &mut errors).unwrap_or(false),
+        valid_from: fields.text("valid_from", &mut errors).unwrap_or_default(),
+        valid_to: fields.text("valid_to", &mut errors).unwrap_or_default(),
+        stores: rules::codes(&fields.text("stores", &mut errors).unwrap_or_default()),
+        slot: fields.text("slot", &mut errors).unwrap_or_default(),
+        position: fields.integer("position", &mut errors).unwrap_or(0),
+        locales: BTreeMap::from([(
+            locale,
+            BlockTexts {
+                // The form offers every template's placeholders: keep the ones filled in.
+                placeholders: rules::placeholders(&fields)
+                    .into_iter()
+                    .filter(|(_, html)| !html.trim().is_empty())
+                    .collect(),
+            },
+        )]),
+    };
+    errors.finish()?;
+    Ok(BlockInput {
+        block,
+        ..BlockInput::default()
+    })
+}
+
+/// A new block: the whole block as JSON, or the list's form.
 pub fn create(req: &Request) -> Reply {
-    let mut input: BlockInput = req.input()?;
+    let mut input: BlockInput = if req.body.is_some() {
+        req.json()?
+    } else {
+        from_form(req)?
+    };
     let mut errors = Errors::new();
     check(&mut input.block, &mut errors);
     errors.finish()?;

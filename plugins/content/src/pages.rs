@@ -42,10 +42,7 @@ pub fn index(req: &Request) -> Reply {
         query = query.search(text);
     }
     let pages = query.fetch()?.records.into_iter().map(Out::from).collect();
-    let locales = backoffice_sdk::context::locales()
-        .into_iter()
-        .map(|l| l.code)
-        .collect();
+    let locales = rules::locale_codes();
     let list = List {
         pages,
         templates: PAGE_TEMPLATES,
@@ -280,10 +277,7 @@ fn form_page(req: &Request, page: Record<Page>, locale: String, errors: Errors) 
         texts,
         placeholders,
         templates: PAGE_TEMPLATES,
-        locales: backoffice_sdk::context::locales()
-            .into_iter()
-            .map(|l| l.code)
-            .collect(),
+        locales: rules::locale_codes(),
         errors,
     };
     Ok(view_or_json(req, "pages/edit.html", "Edit CMS page", &ctx))
@@ -310,19 +304,9 @@ pub fn edit(req: &Request) -> Reply {
     doc.valid_from = fields.text("valid_from", &mut errors).unwrap_or_default();
     doc.valid_to = fields.text("valid_to", &mut errors).unwrap_or_default();
     if let Some(stores) = fields.text("stores", &mut errors) {
-        doc.stores = stores
-            .split(',')
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty())
-            .collect();
+        doc.stores = rules::codes(&stores);
     }
-    let mut placeholders = BTreeMap::new();
-    for (name, value) in fields.prefixed("ph.") {
-        placeholders.insert(
-            name.to_owned(),
-            value.as_str().unwrap_or_default().to_owned(),
-        );
-    }
+    let placeholders = rules::placeholders(&fields);
     let texts = PageTexts {
         name: fields.text("name", &mut errors).unwrap_or_default(),
         url: fields.text("url", &mut errors).unwrap_or_default(),

@@ -17,7 +17,7 @@ pub const PREVIEW_TTL: i64 = 3600;
 /// The shop locale for a request's `locale`: the same code, else one of the same language
 /// (`en` → `en_US`), else the shop's first locale.
 pub fn shop_locale(asked: &str) -> String {
-    let codes: Vec<String> = context::locales().into_iter().map(|l| l.code).collect();
+    let codes = locale_codes();
     let language = |code: &str| code.split(['_', '-']).next().unwrap_or("").to_owned();
     codes
         .iter()
@@ -26,6 +26,11 @@ pub fn shop_locale(asked: &str) -> String {
         .or_else(|| codes.first())
         .cloned()
         .unwrap_or_else(|| asked.to_owned())
+}
+
+/// The shop's locale codes, in their order.
+pub fn locale_codes() -> Vec<String> {
+    context::locales().into_iter().map(|l| l.code).collect()
 }
 
 /// Whether a record for `stores` (empty: every store) is shown in the storefront's store (the
@@ -77,6 +82,27 @@ pub fn check_locale(code: &str, errors: &mut Errors) {
             format!("there is no locale {code} in the shop's settings"),
         );
     }
+}
+
+/// Codes from a form's comma-separated text (`DE, AT`), blanks dropped.
+pub fn codes(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// A form's placeholder fields, `ph.<name>`, by name.
+pub fn placeholders(fields: &Fields) -> std::collections::BTreeMap<String, String> {
+    fields
+        .prefixed("ph.")
+        .map(|(name, value)| {
+            (
+                name.to_owned(),
+                value.as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
 }
 
 /// A storefront address: `/` then segments of lower-case letters, digits, `-`, `_` and `.`,

@@ -99,3 +99,36 @@ async fn a_failing_slot_plugin_leaves_the_page_and_the_other_slots_intact() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_block_made_with_the_back_office_form_shows_in_its_slot() {
+    let (app, admin) = content_app().await;
+    let list = admin.get("/admin/content/blocks/index").await;
+    assert_eq!(list.status, 200, "{}", list.body);
+    assert!(list.body.contains("New block"), "{}", list.body);
+    let created = admin
+        .submit(
+            "/admin/content/blocks/create",
+            &[
+                ("key", "home-hello"),
+                ("name", "Home hello"),
+                ("template", "text"),
+                ("slot", "home"),
+                ("position", "3"),
+                ("active", "on"),
+                ("valid_from", ""),
+                ("valid_to", ""),
+                ("stores", "DE"),
+                ("locale", "en_US"),
+                ("ph.title", ""),
+                (
+                    "ph.content",
+                    "<p>Hello <b>shoppers</b><img src=x onerror=alert(1)></p>",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, 303, "{}", created.body);
+    let home = app.browser().get("/").await;
+    assert!(home.body.contains(r#"<div class="cms-block" data-block="home-hello"><p>Hello <b>shoppers</b><img src="x"></p>"#), "{}", home.body);
+}
