@@ -30,7 +30,7 @@ pub fn index(req: &Request) -> Reply {
         req,
         "items/index.html",
         "Content items",
-        &json!({ "items": items, "kinds": ITEM_KINDS }),
+        &json!({ "items": items, "kinds": ITEM_KINDS, "locales": rules::locale_codes() }),
     ))
 }
 
@@ -59,8 +59,40 @@ fn check(item: &Item, errors: &mut Errors) {
     }
 }
 
+/// A new item from the list's form: its settings and one locale's texts.
+fn from_form(req: &Request) -> Result<ItemInput, Failure> {
+    let fields = Fields::from_request(req)?;
+    let mut errors = Errors::new();
+    let locale = fields.required_text("locale", &mut errors);
+    let texts = ItemTexts {
+        title: fields.text("title", &mut errors).unwrap_or_default(),
+        subtitle: fields.text("subtitle", &mut errors).unwrap_or_default(),
+        click_url: fields.text("click_url", &mut errors).unwrap_or_default(),
+        alt: fields.text("alt", &mut errors).unwrap_or_default(),
+    };
+    let item = Item {
+        key: fields.required_text("key", &mut errors),
+        name: fields.required_text("name", &mut errors),
+        kind: fields.required_text("kind", &mut errors),
+        image: fields.integer("image", &mut errors).unwrap_or(0),
+        skus: rules::codes(&fields.text("skus", &mut errors).unwrap_or_default()),
+        menu: fields.text("menu", &mut errors).unwrap_or_default(),
+        locales: BTreeMap::from([(locale, texts)]),
+    };
+    errors.finish()?;
+    Ok(ItemInput {
+        item,
+        ..ItemInput::default()
+    })
+}
+
+/// A new item: the whole item as JSON, or the list's form.
 pub fn create(req: &Request) -> Reply {
-    let input: ItemInput = req.input()?;
+    let input = if req.body.is_some() {
+        req.json::<ItemInput>()?
+    } else {
+        from_form(req)?
+    };
     let mut errors = Errors::new();
     check(&input.item, &mut errors);
     errors.finish()?;

@@ -112,3 +112,59 @@ async fn a_product_list_shows_the_catalogs_active_products_in_order() {
         "linked to the product pages: {html}"
     );
 }
+
+#[tokio::test]
+async fn an_item_made_with_the_back_office_form_is_placed_by_its_key() {
+    let (app, admin) = content_app().await;
+    let list = admin.get("/admin/content/items/index").await;
+    assert!(list.body.contains("New content item"), "{}", list.body);
+    let created = admin
+        .submit(
+            "/admin/content/items/create",
+            &[
+                ("key", "winter"),
+                ("name", "Winter banner"),
+                ("kind", "banner"),
+                ("image", ""),
+                ("skus", ""),
+                ("menu", ""),
+                ("locale", "en_US"),
+                ("title", "Winter <sale>"),
+                ("subtitle", ""),
+                ("click_url", "javascript:alert(1)"),
+                ("alt", ""),
+            ],
+        )
+        .await;
+    assert_eq!(
+        created.status, 422,
+        "a script address is refused: {}",
+        created.body
+    );
+    let created = admin
+        .submit(
+            "/admin/content/items/create",
+            &[
+                ("key", "winter"),
+                ("name", "Winter banner"),
+                ("kind", "banner"),
+                ("locale", "en_US"),
+                ("title", "Winter <sale>"),
+                ("click_url", "/winter"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, 303, "{}", created.body);
+    published(
+        &admin,
+        page("/winter-info", r#"{{ content_item("winter") }}"#),
+    )
+    .await;
+    let shown = app.browser().get("/winter-info").await;
+    let html = article(&shown.body);
+    assert!(
+        html.contains("<strong>Winter &lt;sale&gt;</strong>"),
+        "escaped: {html}"
+    );
+    assert!(html.contains(r#"<a href="&#x2f;winter">"#), "{html}");
+}
