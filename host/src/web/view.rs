@@ -512,6 +512,7 @@ pub fn error_page(
     path: &str,
     status: StatusCode,
     message: &str,
+    slots: &super::slots::Filled,
 ) -> Response {
     let title = status.canonical_reason().unwrap_or("Error");
     let csrf = session_csrf(identity, look.surface);
@@ -530,7 +531,7 @@ pub fn error_page(
             look,
             path,
             csp_nonce: "",
-            slots: &super::slots::empty(look.surface),
+            slots,
         },
     );
     // `status` and `message` also at the top level, as error templates always had them.

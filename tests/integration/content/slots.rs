@@ -40,6 +40,13 @@ async fn blocks_fill_their_slots_on_every_storefront_page() {
         about.body.contains("Free shipping"),
         "the footer is on every page"
     );
+    let missing = shopper.get("/no-such-page").await;
+    assert_eq!(missing.status, 404);
+    assert!(
+        missing.body.contains("Free shipping"),
+        "an error page keeps the footer: {}",
+        missing.body
+    );
     assert!(
         !about.body.contains("Winter sale"),
         "the home slot is on the home page only"
