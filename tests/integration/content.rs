@@ -413,6 +413,19 @@ async fn validity_windows_activity_and_stores_decide_what_shows() {
         404,
         "another store's page"
     );
+    let delete = admin
+        .submit_json("/admin/settings/stores/delete", &json!({"code": "AT"}))
+        .await;
+    assert_eq!(
+        delete.status, 409,
+        "the section uses the store: {}",
+        delete.body
+    );
+    assert!(
+        delete.body.contains("content: CMS page About"),
+        "{}",
+        delete.body
+    );
     assert_eq!(
         shopper.get("/germany").await.status,
         200,

@@ -439,8 +439,9 @@ pub struct Layout<'a> {
 
 /// Builds the context of a render: `title`, `page`, `user`, `customer`, `csrf`, `nav`, `flash`,
 /// `can(section, controller, action)`, `theme` (`name`, `surface`, `vars`, `vars_css`, `preview`),
-/// `slots` (each slot a list of `{plugin, html}`), `request.path` and `csp_nonce` (put it on every `<script>` tag: scripts without it do
-/// not run). This is the only place a render context is made.
+/// `slots` (each slot a list of `{plugin, html}`), `request.path` and `csp_nonce` (put it on
+/// every `<script>` tag: scripts without it do not run). This is the only place a render context
+/// is made.
 pub fn layout_context(state: &AppState, layout: &Layout<'_>) -> Value {
     let can = {
         let permissions = layout.permissions.clone();

@@ -14,6 +14,7 @@ mod redirects;
 mod rich;
 mod rules;
 mod storefront;
+mod uses;
 mod versions;
 
 struct Content;
@@ -85,7 +86,7 @@ impl Plugin for Content {
             return storefront::not_found(&input);
         }
         if point == usage::POINT {
-            return usage::answer(&input, items::media_uses);
+            return usage::answer(&input, uses::of);
         }
         if slot_points().any(|(_, p)| p == point) {
             return blocks::slot(&input);
