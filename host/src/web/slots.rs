@@ -19,10 +19,11 @@
 //! stays good while no provider of the slot committed a write on this host (each commit bumps
 //! the plugin's generation, `Calls::generation`), the providers are the same plugins at the
 //! same versions, and it is younger than [`TTL`] by the host clock (which bounds how late other
-//! hosts' writes and time-based changes, such as a block's validity, show).
+//! hosts' writes and time-based changes, such as a block's validity, show). Requests that miss
+//! the cache at the same time share one round of asking.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use minijinja::{Value, context};
@@ -85,19 +86,21 @@ struct Entry {
     items: Vec<SlotItem>,
 }
 
+/// A cache key: `(slot, locale)`.
+type Key = (String, String);
+
 /// Slot answers by `(slot, locale)`.
 #[derive(Debug, Default)]
 pub struct Cache {
-    entries: Mutex<HashMap<(String, String), Entry>>,
+    entries: Mutex<HashMap<Key, Entry>>,
+    /// One lock per `(slot, locale)` being asked: requests that miss the cache together wait
+    /// for one round of asking instead of each starting its own (a slow provider is then asked
+    /// once, not once per waiting shopper).
+    asking: Mutex<HashMap<Key, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl Cache {
-    fn get(
-        &self,
-        key: &(String, String),
-        now: i64,
-        providers: &[(String, u64)],
-    ) -> Option<Vec<SlotItem>> {
+    fn get(&self, key: &Key, now: i64, providers: &[(String, u64)]) -> Option<Vec<SlotItem>> {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         let entry = entries.get(key)?;
         (now.saturating_sub(entry.at) < TTL && entry.providers == providers)
@@ -110,7 +113,12 @@ impl Cache {
         entries.clear();
     }
 
-    fn put(&self, key: (String, String), entry: Entry) {
+    fn asking(&self, key: &Key) -> Arc<tokio::sync::Mutex<()>> {
+        let mut asking = self.asking.lock().unwrap_or_else(|p| p.into_inner());
+        asking.entry(key.clone()).or_default().clone()
+    }
+
+    fn put(&self, key: Key, entry: Entry) {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         entries.insert(key, entry);
     }
@@ -147,8 +155,15 @@ async fn slot(state: &AppState, name: &str, locale: &str) -> Vec<SlotItem> {
         return Vec::new();
     }
     let key = (name.to_owned(), locale.to_owned());
+    let cache = state.slot_cache();
+    if let Some(items) = cache.get(&key, state.now(), &providers) {
+        return items;
+    }
+    let lock = cache.asking(&key);
+    let _asking = lock.lock().await;
+    // Another request may have asked while this one waited.
     let now = state.now();
-    if let Some(items) = state.slot_cache().get(&key, now, &providers) {
+    if let Some(items) = cache.get(&key, now, &providers) {
         return items;
     }
     let caller = Caller {
@@ -183,7 +198,7 @@ async fn slot(state: &AppState, name: &str, locale: &str) -> Vec<SlotItem> {
             }
         }
     }
-    state.slot_cache().put(
+    cache.put(
         key,
         Entry {
             at: now,
