@@ -151,6 +151,7 @@ async fn main() -> anyhow::Result<()> {
                 look: &look,
                 path: "/admin",
                 csp_nonce: "0123456789abcdef0123456789abcdef",
+                slots: &backoffice::web::slots::empty(case.surface),
             },
         );
         let templates = state.templates();

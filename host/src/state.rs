@@ -47,6 +47,8 @@ struct Inner {
     shop: Arc<Shop>,
     mail: Arc<Mailer>,
     http_stats: crate::plugins::stats::Stats,
+    /// The storefront's layout slots as the plugins last answered them.
+    slot_cache: crate::web::slots::Cache,
     /// Hot reload of themes; dropping it stops watching.
     _theme_watcher: Option<notify::RecommendedWatcher>,
 }
@@ -94,6 +96,7 @@ impl AppState {
                 shop,
                 mail,
                 http_stats: Default::default(),
+                slot_cache: Default::default(),
                 _theme_watcher: theme_watcher,
             }),
         })
@@ -128,6 +131,11 @@ impl AppState {
     /// Counters of every HTTP request, for `/metrics`.
     pub fn http_stats(&self) -> &crate::plugins::stats::Stats {
         &self.inner.http_stats
+    }
+
+    /// Cached answers of the storefront's slot providers (`web::slots`).
+    pub fn slot_cache(&self) -> &crate::web::slots::Cache {
+        &self.inner.slot_cache
     }
 
     pub fn clock(&self) -> Arc<dyn Clock> {

@@ -15,6 +15,7 @@ mod catalog_stock;
 mod catalog_storefront;
 mod catalog_transfer;
 mod cli;
+mod content;
 mod csrf;
 mod customers;
 mod customers_auth;

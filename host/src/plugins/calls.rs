@@ -87,6 +87,9 @@ pub struct Calls {
     pub(super) mail: Arc<Mailer>,
     /// Each plugin's pending timers, against its cap.
     pub(super) timers: Timers,
+    /// Commits per plugin id on this host: a cache of a plugin's answers (layout slots) is
+    /// stale once the plugin's number moved.
+    commits: std::sync::Mutex<std::collections::HashMap<String, u64>>,
 }
 
 /// One export of the plugin interface, with what it answers.
@@ -183,7 +186,14 @@ impl Calls {
             events_published: tokio::sync::Notify::new(),
             mail,
             timers: Timers::default(),
+            commits: Default::default(),
         })
+    }
+
+    /// How many calls of `plugin` committed writes on this host so far.
+    pub fn generation(&self, plugin: &str) -> u64 {
+        let commits = self.commits.lock().unwrap_or_else(|p| p.into_inner());
+        commits.get(plugin).copied().unwrap_or(0)
     }
 
     /// Answers a request. The call's writes commit only when the plugin answered with something
@@ -439,6 +449,10 @@ impl Calls {
         };
         tx.commit().await?;
         self.db.committed();
+        {
+            let mut commits = self.commits.lock().unwrap_or_else(|p| p.into_inner());
+            *commits.entry(state.manifest.id.clone()).or_default() += 1;
+        }
         if state.published {
             self.events_published.notify_one();
         }

@@ -31,7 +31,7 @@ pub const RESERVED_IDS: &[&str] = &[
 ];
 
 /// Paths a storefront route may not take over.
-const RESERVED_PATHS: &[&str] = &[
+pub const RESERVED_PATHS: &[&str] = &[
     "/admin",
     "/login",
     "/logout",

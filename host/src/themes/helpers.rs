@@ -1,6 +1,7 @@
 //! The functions and filters every template gets, whatever theme it comes from: `t(key)`,
 //! `url_for(name, …)`, `csrf_field()`, `asset(path)` (per theme), and the filters `datetime`,
-//! `urlencode` and a `safe` that only keeps what the host already marked safe.
+//! `urlencode`, a `safe` that only keeps what the host already marked safe, and `rich_text`,
+//! which runs HTML through the host's allow-list sanitizer and marks only that result safe.
 //!
 //! Request data (the CSRF token, the user, permissions) is never captured here: functions read
 //! it from the render's context, which `web::view` builds.
@@ -38,9 +39,23 @@ pub fn register(env: &mut Environment<'static>) {
     // A template cannot vouch for data: `safe` keeps host-marked HTML as it is and leaves
     // everything else to autoescaping.
     env.add_filter("safe", |value: Value| value);
+    env.add_filter("rich_text", rich_text);
     env.add_function("t", translate);
     env.add_function("url_for", url_for);
     env.add_function("csrf_field", csrf_field);
+}
+
+/// Rich text (e.g. a CMS placeholder) as HTML: only what the allow-list keeps (`ammonia`'s
+/// defaults: no `script`, `style`, `iframe`, `object` or `form`, no event handler or `style`
+/// attribute, links and images only with safe schemes — never `javascript:` or `data:` —, and
+/// `rel="noopener noreferrer"` on links), marked safe. The only way a template shows HTML from
+/// data: the host vouches for what it cleaned, never for what a template says.
+fn rich_text(html: String) -> Value {
+    let clean = ammonia::Builder::default()
+        .link_rel(Some("noopener noreferrer"))
+        .clean(&html)
+        .to_string();
+    Value::from_safe_string(clean)
 }
 
 /// Registers `asset(path)` for a theme: `path` is looked up in `assets` (relative path →
@@ -174,6 +189,20 @@ mod tests {
         assert_eq!(
             out,
             r#"&lt;b&gt;<input type="hidden" name="_csrf" value="ab12">"#
+        );
+    }
+
+    #[test]
+    fn rich_text_keeps_markup_and_drops_what_could_run() {
+        let out = env()
+            .render_str(
+                "{{ x|rich_text }}",
+                context! { x => r#"<p onclick="a()">Hi <a href="javascript:b()">l</a><script>c()</script><em>!</em></p>"# },
+            )
+            .unwrap();
+        assert_eq!(
+            out,
+            r#"<p>Hi <a rel="noopener noreferrer">l</a><em>!</em></p>"#
         );
     }
 }

@@ -97,6 +97,14 @@ pub async fn storefront(
         .registry()
         .storefront_route(method.as_str(), uri.path())
     else {
+        if method == Method::GET || method == Method::HEAD {
+            let caller = Caller {
+                user: page.identity().principal.as_ref().map(|p| p.user.clone()),
+                permissions: page.permissions(),
+                ..storefront_caller(&page)
+            };
+            return super::storefront::not_found(&state, &page, &uri, caller).await;
+        }
         return Err(AppError::not_found("There is no page at this address."));
     };
     let mut request = build_request(
@@ -112,8 +120,15 @@ pub async fn storefront(
     request
         .query
         .extend(params.into_iter().map(|(name, value)| Pair { name, value }));
-    let caller = Caller {
-        locale: "en".into(),
+    let caller = storefront_caller(&page);
+    run(&state, &page, &plugin, caller, request).await
+}
+
+/// The caller a plugin sees for a storefront request: the shopper (a signed-in customer or
+/// nobody) in the storefront's locale.
+fn storefront_caller(page: &PageCtx) -> Caller {
+    Caller {
+        locale: super::storefront::LOCALE.into(),
         ip: page.identity().ip.clone(),
         customer: page
             .identity()
@@ -121,8 +136,7 @@ pub async fn storefront(
             .as_ref()
             .map(|c| (c.customer.id, c.customer.email.clone())),
         ..Caller::default()
-    };
-    run(&state, &page, &plugin, caller, request).await
+    }
 }
 
 /// What a plugin receives of a request body: form pairs and/or a JSON text.

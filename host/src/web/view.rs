@@ -58,6 +58,8 @@ pub struct PageCtx {
     anon_csrf: Option<String>,
     /// This response's script nonce (see `web::CspNonce`).
     csp_nonce: String,
+    /// The layout slots as their plugins filled them (storefront pages only).
+    slots: super::slots::Filled,
 }
 
 impl FromRequestParts<AppState> for PageCtx {
@@ -91,11 +93,21 @@ impl FromRequestParts<AppState> for PageCtx {
             .get::<Look>()
             .cloned()
             .unwrap_or_else(|| Look::fallback(state, &path));
+        let json = wants_json(&parts.headers);
+        // Only pages that render their layout need the slots: a storefront GET for HTML. The
+        // shopper's locale is the storefront's (`dispatch::storefront`).
+        let reads =
+            parts.method == axum::http::Method::GET || parts.method == axum::http::Method::HEAD;
+        let slots = if look.surface == Surface::Storefront && reads && !json {
+            super::slots::fill(state, super::storefront::LOCALE).await
+        } else {
+            super::slots::empty(look.surface)
+        };
         Ok(PageCtx {
             state: state.clone(),
             identity,
             permissions,
-            json: wants_json(&parts.headers),
+            json,
             flash,
             look,
             path,
@@ -105,6 +117,7 @@ impl FromRequestParts<AppState> for PageCtx {
                 .get::<super::CspNonce>()
                 .map(|n| n.0.clone())
                 .unwrap_or_default(),
+            slots,
         })
     }
 }
@@ -112,6 +125,11 @@ impl FromRequestParts<AppState> for PageCtx {
 impl PageCtx {
     pub fn identity(&self) -> &Identity {
         &self.identity
+    }
+
+    /// The signed-in back-office user's rules, when there is one.
+    pub fn permissions(&self) -> Option<Arc<Permissions>> {
+        self.permissions.clone()
     }
 
     pub fn wants_json(&self) -> bool {
@@ -268,6 +286,7 @@ impl PageCtx {
                 look: &self.look,
                 path: &self.path,
                 csp_nonce: &self.csp_nonce,
+                slots: &self.slots,
             },
         )
     }
@@ -306,12 +325,15 @@ pub struct Layout<'a> {
     pub path: &'a str,
     /// The response's script nonce; empty on error pages (which run no script).
     pub csp_nonce: &'a str,
+    /// The layout slots' items, rendered here into `slots` (see `web::slots`).
+    pub slots: &'a super::slots::Filled,
 }
 
 /// Builds the context of a render: `title`, `page`, `user`, `customer`, `csrf`, `nav`, `flash`,
 /// `can(section, controller, action)`, `theme` (`name`, `surface`, `vars`, `vars_css`, `preview`),
-/// `slots`, `request.path` and `csp_nonce` (put it on every `<script>` tag: scripts without it do
-/// not run). This is the only place a render context is made.
+/// `slots` (each slot a list of `{plugin, html}`), `request.path` and `csp_nonce` (put it on
+/// every `<script>` tag: scripts without it do not run). This is the only place a render context
+/// is made.
 pub fn layout_context(state: &AppState, layout: &Layout<'_>) -> Value {
     let can = {
         let permissions = layout.permissions.clone();
@@ -333,7 +355,7 @@ pub fn layout_context(state: &AppState, layout: &Layout<'_>) -> Value {
         vars,
         vars_css => (look.theme != BUILTIN).then(|| format!("/themes/{}/vars.css?v={css_hash}", look.theme)),
     };
-    context! {
+    let base = context! {
         title => layout.title,
         page => layout.page,
         user => layout.user.map(Value::from_serialize),
@@ -343,10 +365,11 @@ pub fn layout_context(state: &AppState, layout: &Layout<'_>) -> Value {
         flash => layout.flash,
         can,
         theme,
-        slots => super::slots::for_surface(look.surface),
         request => context! { path => layout.path },
         csp_nonce => layout.csp_nonce,
-    }
+    };
+    let slots = super::slots::render(state, &look.theme, layout.slots, &base);
+    context! { slots, ..base }
 }
 
 /// Renders with a theme, mapping a template failure to a typed error.
@@ -382,6 +405,7 @@ pub fn error_page(
     path: &str,
     status: StatusCode,
     message: &str,
+    slots: &super::slots::Filled,
 ) -> Response {
     let title = status.canonical_reason().unwrap_or("Error");
     let csrf = session_csrf(identity, look.surface);
@@ -400,6 +424,7 @@ pub fn error_page(
             look,
             path,
             csp_nonce: "",
+            slots,
         },
     );
     // `status` and `message` also at the top level, as error templates always had them.

@@ -1,6 +1,7 @@
 //! `extensions`: a plugin asks every provider of an extension point it declared under
 //! `invokes`. The providers run in their own read-only sandboxes (see `Calls::invoke`); the
-//! invoker gets every answer, failures included, as values. Refusals are audited.
+//! invoker gets every answer, failures included, as values. Refusals are audited. One point
+//! the host answers itself: `host.route-owner` (see `web::storefront`).
 
 use super::trap;
 use crate::plugins::bindings::extensions::{self, Answer};
@@ -31,6 +32,14 @@ impl extensions::Host for CallState {
         }
         if serde_json::from_str::<serde_json::Value>(&input).is_err() {
             return Ok(Err("the input of an invocation must be JSON".into()));
+        }
+        if point == crate::web::storefront::ROUTE_OWNER {
+            // Answered by the host itself: who owns a storefront address.
+            let outcome = crate::web::storefront::answer_route_owner(&self.registry, &input);
+            return Ok(Ok(vec![Answer {
+                plugin: "host".into(),
+                outcome,
+            }]));
         }
         let Some(calls) = self.calls.upgrade() else {
             return Err(trap(&self.label(), "the host is shutting down"));

@@ -73,6 +73,13 @@ pub async fn render_errors(
             .get::<Identity>()
             .cloned()
             .unwrap_or_default();
+        // A storefront error page keeps the shop's header and footer (menus, blocks).
+        let slots = match look.surface {
+            Surface::Storefront => {
+                crate::web::slots::fill(&state, crate::web::storefront::LOCALE).await
+            }
+            Surface::Backoffice => crate::web::slots::empty(look.surface),
+        };
         error_page(
             &state,
             &look,
@@ -80,6 +87,7 @@ pub async fn render_errors(
             &path,
             report.status,
             &report.message,
+            &slots,
         )
     };
     for (name, value) in carried {
