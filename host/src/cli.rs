@@ -14,6 +14,7 @@ use crate::auth::{password, tokens};
 use crate::clock::{Clock, SystemClock};
 use crate::db::Db;
 use crate::mail::MailSettings;
+use crate::observe::logging::LogFormat;
 use crate::plugins::PluginSettings;
 use crate::state::{AppState, WebSettings};
 use crate::themes::ThemeSettings;
@@ -28,6 +29,17 @@ pub struct Cli {
     /// Database URL (sqlite://… or postgres://…); default: an SQLite file in the data directory.
     #[arg(long, global = true, env = "BACKOFFICE_DATABASE_URL")]
     pub database: Option<String>,
+    /// How log lines are written: `text` for people, `json` (one object per line, with the
+    /// request id of the request that caused it) for log shippers. What is logged is set by
+    /// `BACKOFFICE_LOG` (default `info,sqlx=warn`).
+    #[arg(
+        long,
+        global = true,
+        env = "BACKOFFICE_LOG_FORMAT",
+        value_enum,
+        default_value_t = LogFormat::Text
+    )]
+    pub log_format: LogFormat,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -244,15 +256,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let clock: Arc<dyn Clock> = Arc::new(SystemClock);
             let state = AppState::new(db, clock.clone(), settings)?;
             let _sender = crate::mail::delivery::start(state.mail().clone(), clock.clone())?;
-            let _background = crate::plugins::start(state.plugins().clone(), clock).await;
+            // Listen before loading plugins (JavaScript and Python components take seconds to
+            // compile on a first start): `/healthz` answers at once, `/readyz` 503 until every
+            // plugin is loaded or has failed visibly.
             let listener = tokio::net::TcpListener::bind(listen)
                 .await
                 .with_context(|| format!("listening on {listen}"))?;
-            println!(
-                "Backoffice is serving on http://{}/login",
-                listener.local_addr()?
-            );
-            server::serve(listener, state, server::shutdown_signal()).await?;
+            let addr = listener.local_addr()?;
+            println!("Backoffice is starting on http://{addr}: loading plugins");
+            let server = tokio::spawn(server::serve(
+                listener,
+                state.clone(),
+                server::shutdown_signal(),
+            ));
+            let _background = crate::plugins::start(state.plugins().clone(), clock).await;
+            println!("Backoffice is serving on http://{addr}/login");
+            server.await??;
         }
         Command::Migrate => println!("Database is up to date."),
         Command::User(UserCommand::Add {

@@ -108,14 +108,28 @@ impl Db {
 
     /// Applies the numbered migrations of this engine that are not applied yet.
     pub async fn migrate(&self) -> anyhow::Result<()> {
-        let migrator = match self.engine {
-            Engine::Sqlite => &SQLITE_MIGRATIONS,
-            Engine::Postgres => &POSTGRES_MIGRATIONS,
-        };
-        migrator
+        self.migrator()
             .run(&self.pool)
             .await
             .context("applying database migrations")
+    }
+
+    /// Whether the newest migration of this build is applied: `/readyz` asks on every probe,
+    /// so it is one small query (which also fails when the database cannot be reached).
+    pub async fn migrated(&self) -> sqlx::Result<bool> {
+        let newest = self.migrator().iter().map(|m| m.version).max();
+        let applied: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(applied >= newest)
+    }
+
+    fn migrator(&self) -> &'static sqlx::migrate::Migrator {
+        match self.engine {
+            Engine::Sqlite => &SQLITE_MIGRATIONS,
+            Engine::Postgres => &POSTGRES_MIGRATIONS,
+        }
     }
 
     /// Starts a transaction that will write. On SQLite it takes the write lock up front

@@ -13,6 +13,7 @@ pub mod clock;
 pub mod db;
 pub mod mail;
 pub mod media;
+pub mod observe;
 pub mod server;
 pub mod shop;
 pub mod state;

@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Extension;
@@ -14,6 +15,7 @@ use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tower_http::timeout::RequestBodyTimeoutLayer;
 
+use crate::observe::Metrics;
 use crate::state::AppState;
 
 /// How long a client may take to send what it sends. A client that opens connections and
@@ -43,7 +45,24 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let timeouts = state.settings().timeouts;
-    serve_router(listener, crate::web::app(state), timeouts, shutdown).await
+    let upkeep = tokio::spawn(metrics_upkeep(state.metrics().clone()));
+    let served = serve_router(listener, crate::web::app(state), timeouts, shutdown).await;
+    upkeep.abort();
+    served
+}
+
+/// How often histogram samples are folded into their buckets (see `Metrics::upkeep`).
+const METRICS_UPKEEP_EVERY: Duration = Duration::from_secs(5);
+
+/// Folds the samples of the metrics' histograms into buckets every few seconds, so memory stays
+/// flat on a host that is never scraped.
+async fn metrics_upkeep(metrics: Arc<Metrics>) {
+    let mut every = tokio::time::interval(METRICS_UPKEEP_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        metrics.upkeep();
+    }
 }
 
 /// Serves an already-built router (e.g. one from `web::app_with_admin_routes`): every

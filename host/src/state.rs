@@ -6,6 +6,7 @@ use crate::auth::session::Lifetimes;
 use crate::clock::Clock;
 use crate::db::Db;
 use crate::mail::{MailSettings, Mailer};
+use crate::observe::Metrics;
 use crate::plugins::{PluginSettings, Runtime};
 use crate::shop::Shop;
 use crate::templates::Templates;
@@ -46,9 +47,9 @@ struct Inner {
     plugins: Arc<Runtime>,
     shop: Arc<Shop>,
     mail: Arc<Mailer>,
-    http_stats: crate::plugins::stats::Stats,
     /// The storefront's layout slots as the plugins last answered them.
     slot_cache: crate::web::slots::Cache,
+    metrics: Arc<Metrics>,
     /// Hot reload of themes; dropping it stops watching.
     _theme_watcher: Option<notify::RecommendedWatcher>,
 }
@@ -78,6 +79,7 @@ impl AppState {
             templates.clone(),
             settings.mail.clone(),
         ));
+        let metrics = Arc::new(Metrics::new());
         let plugins = Arc::new(Runtime::new(
             db.clone(),
             templates.clone(),
@@ -85,6 +87,7 @@ impl AppState {
             shop.clone(),
             settings.plugins.clone(),
             mail.clone(),
+            metrics.clone(),
         )?);
         Ok(AppState {
             inner: Arc::new(Inner {
@@ -95,8 +98,8 @@ impl AppState {
                 plugins,
                 shop,
                 mail,
-                http_stats: Default::default(),
                 slot_cache: Default::default(),
+                metrics,
                 _theme_watcher: theme_watcher,
             }),
         })
@@ -128,9 +131,9 @@ impl AppState {
         &self.inner.mail
     }
 
-    /// Counters of every HTTP request, for `/metrics`.
-    pub fn http_stats(&self) -> &crate::plugins::stats::Stats {
-        &self.inner.http_stats
+    /// What `/metrics` exposes.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.inner.metrics
     }
 
     /// Cached answers of the storefront's slot providers (`web::slots`).

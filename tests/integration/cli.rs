@@ -14,6 +14,7 @@ fn cli(data: &std::path::Path, command: Command) -> Cli {
     Cli {
         data: data.to_owned(),
         database: None,
+        log_format: Default::default(),
         command,
     }
 }

@@ -24,6 +24,7 @@ mod input;
 mod mail;
 mod media;
 mod media_browser;
+mod observability;
 mod plugin_guide;
 mod plugins_conformance;
 mod plugins_consent;

@@ -214,6 +214,7 @@ async fn the_cli_disables_a_plugin_of_a_running_host() {
     let run = |command| Cli {
         data: app.data_dir().to_owned(),
         database: None,
+        log_format: Default::default(),
         command,
     };
     cli::run(run(Command::Plugin(PluginCommand::Disable {

@@ -310,9 +310,9 @@ async fn metrics_report_plugin_calls_to_authorised_scrapers_only() {
     assert_eq!(reply.status(), 200);
     let text = reply.text().await.unwrap();
     for line in [
-        "backoffice_plugin_requests_total{plugin=\"hello\",version=\"0.1.0\"} 1",
-        "backoffice_plugin_traps_total{plugin=\"panic\",version=\"0.1.0\"} 1",
-        "backoffice_plugin_call_duration_seconds_count{plugin=\"hello\",version=\"0.1.0\"} 1",
+        "backoffice_plugin_calls_total{plugin=\"hello\",export=\"handle\",outcome=\"ok\"} 1",
+        "backoffice_plugin_calls_total{plugin=\"panic\",export=\"handle\",outcome=\"trap\"} 1",
+        "backoffice_plugin_call_duration_seconds_count{plugin=\"hello\",export=\"handle\"} 1",
     ] {
         assert!(text.contains(line), "missing {line:?} in:\n{text}");
     }

@@ -25,6 +25,7 @@ const OWN_ENV: &[&str] = &[
     "BACKOFFICE_ADMIN_PASSWORD",
     "BACKOFFICE_USER_PASSWORD",
     "BACKOFFICE_LOG",
+    "BACKOFFICE_LOG_FORMAT",
     "BACKOFFICE_THEMES",
 ];
 
@@ -91,7 +92,14 @@ pub struct Served {
 
 impl Served {
     pub fn spawn(data: &Path, args: &[&str]) -> Served {
+        Served::spawn_with_env(data, args, &[])
+    }
+
+    /// [`Served::spawn`] with environment variables set, e.g. `BACKOFFICE_LOG` (which is
+    /// `warn` otherwise).
+    pub fn spawn_with_env(data: &Path, args: &[&str], env: &[(&str, &str)]) -> Served {
         let mut child = command(data, args)
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -129,22 +137,29 @@ impl Served {
 
     /// Reads lines until one starts with `prefix` and returns the rest of it.
     pub fn line_after(&mut self, prefix: &str) -> String {
+        let line = self.line_where(&format!("line starting with {prefix:?}"), |line| {
+            line.starts_with(prefix)
+        });
+        line[prefix.len()..].to_owned()
+    }
+
+    /// Reads lines until one satisfies `wanted` (described by `what`) and returns it.
+    pub fn line_where(&mut self, what: &str, wanted: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + DEADLINE;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.lines.recv_timeout(left) {
                 Ok(line) => {
                     self.seen.push(line.clone());
-                    if let Some(rest) = line.strip_prefix(prefix) {
-                        return rest.to_owned();
+                    if wanted(&line) {
+                        return line;
                     }
                 }
-                Err(RecvTimeoutError::Timeout) => panic!(
-                    "no line starting with {prefix:?} within {DEADLINE:?}; saw {:?}",
-                    self.seen
-                ),
+                Err(RecvTimeoutError::Timeout) => {
+                    panic!("no {what} within {DEADLINE:?}; saw {:?}", self.seen)
+                }
                 Err(RecvTimeoutError::Disconnected) => panic!(
-                    "the server closed its output before {prefix:?}; saw {:?}; stderr: {}",
+                    "the server closed its output before {what}; saw {:?}; stderr: {}",
                     self.seen,
                     self.stderr.lock().unwrap()
                 ),

@@ -34,6 +34,8 @@ use super::timers::Timers;
 use crate::clock::Clock;
 use crate::db::Db;
 use crate::mail::Mailer;
+use crate::observe::Metrics;
+use crate::observe::metrics::Export as ExportKind;
 use crate::shop::Shop;
 
 /// Extra wall-clock time beyond the epoch deadline before a call is abandoned (covers host calls
@@ -90,6 +92,8 @@ pub struct Calls {
     /// Commits per plugin id on this host: a cache of a plugin's answers (layout slots) is
     /// stale once the plugin's number moved.
     commits: std::sync::Mutex<std::collections::HashMap<String, u64>>,
+    /// Every call's duration and outcome (and the loader's loads), for `/metrics`.
+    pub(super) metrics: Arc<Metrics>,
 }
 
 /// One export of the plugin interface, with what it answers.
@@ -163,6 +167,24 @@ impl Export for Provide {
     }
 }
 
+/// An export run by [`Calls::run`], named for `/metrics` (providers are counted by
+/// [`Calls::invoke`], the manifest read by the plugin load metrics).
+trait Counted: Export {
+    const KIND: ExportKind;
+}
+
+impl Counted for Handle {
+    const KIND: ExportKind = ExportKind::Handle;
+}
+
+impl Counted for OnEvent {
+    const KIND: ExportKind = ExportKind::OnEvent;
+}
+
+impl Counted for Widget {
+    const KIND: ExportKind = ExportKind::Widget;
+}
+
 /// Time a provider needs at least; with less left of its invoker's deadline it is not asked.
 const MIN_PROVIDER_TIME: Duration = Duration::from_millis(20);
 
@@ -174,6 +196,7 @@ impl Calls {
         clock: Arc<dyn Clock>,
         shop: Arc<Shop>,
         mail: Arc<Mailer>,
+        metrics: Arc<Metrics>,
     ) -> Arc<Calls> {
         Arc::new_cyclic(|me| Calls {
             me: me.clone(),
@@ -187,6 +210,7 @@ impl Calls {
             mail,
             timers: Timers::default(),
             commits: Default::default(),
+            metrics,
         })
     }
 
@@ -286,6 +310,7 @@ impl Calls {
             }
             limits.deadline = limits.deadline.min(left);
             let Some(_slot) = provider.stats.enter(limits.calls) else {
+                self.metrics.plugin_refused(&id, ExportKind::Provide);
                 answers.push((id, Err(format!("{} is busy", provider.label()))));
                 continue;
             };
@@ -322,12 +347,12 @@ impl Calls {
                 Ok(_) => Outcome::Ok,
                 Err(_) => Outcome::Error,
             };
-            provider.points.record(
-                point,
-                started.elapsed(),
-                outcome,
-                peak.load(Ordering::Relaxed),
-            );
+            let elapsed = started.elapsed();
+            provider
+                .points
+                .record(point, elapsed, outcome, peak.load(Ordering::Relaxed));
+            self.metrics
+                .plugin_call(&id, ExportKind::Provide, outcome, elapsed);
             answers.push((id, answer));
         }
         answers
@@ -357,7 +382,7 @@ impl Calls {
 
     /// Runs `export` of `plugin` for `caller` and records the plugin's numbers; hands back the
     /// answer with the call's state (holding its transaction, if it wrote).
-    async fn run<X: Export>(
+    async fn run<X: Counted>(
         &self,
         plugin: &Arc<Plugin>,
         caller: Caller,
@@ -365,13 +390,13 @@ impl Calls {
         export: X,
     ) -> Result<(X::Answer, CallState), CallError> {
         let limits = self.registry.limits_for(&plugin.manifest.id);
-        let _slot = plugin
-            .stats
-            .enter(limits.calls)
-            .ok_or_else(|| CallError::Busy {
+        let Some(_slot) = plugin.stats.enter(limits.calls) else {
+            self.metrics.plugin_refused(&plugin.manifest.id, X::KIND);
+            return Err(CallError::Busy {
                 plugin: plugin.label(),
                 limit: limits.calls,
-            })?;
+            });
+        };
         let state = CallState::new(self, plugin.manifest.clone(), limits, caller, access);
         let peak = state.limiter.peak_handle();
         let started = Instant::now();
@@ -383,9 +408,12 @@ impl Calls {
             Ok(_) => Outcome::Ok,
             Err(_) => Outcome::Trap,
         };
+        let elapsed = started.elapsed();
         plugin
             .stats
-            .record(started.elapsed(), outcome, peak.load(Ordering::Relaxed));
+            .record(elapsed, outcome, peak.load(Ordering::Relaxed));
+        self.metrics
+            .plugin_call(&plugin.manifest.id, X::KIND, outcome, elapsed);
         result
     }
 

@@ -9,9 +9,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use tracing::Instrument;
+
 use super::outbox;
 use super::runtime::Runtime;
 use crate::clock::Clock;
+use crate::observe::metrics::Delivery;
 
 /// Deliveries handled per batch.
 const BATCH: i64 = 50;
@@ -51,9 +54,27 @@ pub async fn deliver_due(runtime: &Runtime, now: i64) -> anyhow::Result<usize> {
             continue;
         };
         attempted += 1;
-        if let Err(error) = runtime.calls().on_event(&plugin, &delivery, now).await {
-            tracing::warn!(plugin = %plugin.manifest.id, version = %plugin.manifest.version, event = delivery.event_id, topic = %delivery.topic, %error, "event handler failed; will retry");
+        let subscriber = &plugin.manifest.id;
+        // Lines the handler logs (its own `log` calls included) name the event they handle.
+        let span = tracing::info_span!("delivery", event = delivery.event_id, %subscriber);
+        let delivered = runtime
+            .calls()
+            .on_event(&plugin, &delivery, now)
+            .instrument(span)
+            .await;
+        if let Err(error) = delivered {
+            tracing::warn!(plugin = %subscriber, version = %plugin.manifest.version, event = delivery.event_id, topic = %delivery.topic, %error, "event handler failed; will retry");
             outbox::mark_failed(runtime.db(), &delivery, &error.to_string(), now).await?;
+            let outcome = if delivery.attempts + 1 >= outbox::MAX_ATTEMPTS {
+                Delivery::Dead
+            } else {
+                Delivery::Retried
+            };
+            runtime.metrics().event_delivery(subscriber, outcome);
+        } else {
+            runtime
+                .metrics()
+                .event_delivery(subscriber, Delivery::Delivered);
         }
     }
     Ok(attempted)

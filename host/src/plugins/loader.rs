@@ -13,6 +13,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Instant;
 
 use anyhow::Context;
 use wasmtime::Engine;
@@ -28,6 +29,7 @@ use super::manifest::{self, Manifest};
 use super::registry::{Pending, Plugin, Registry};
 use super::states::{self, Approval};
 use crate::db::Db;
+use crate::observe::metrics::CacheUse;
 use crate::templates::Templates;
 
 /// An uploaded version that waits for approval is kept as `<id>.pending.wasm` beside the
@@ -173,6 +175,7 @@ impl Loader {
     fn failed(&self, path: &Path, hash: String, err: anyhow::Error, now: i64) -> anyhow::Error {
         let message = format!("{err:#}");
         tracing::warn!(file = %path.display(), error = %message, "plugin not loaded");
+        self.calls.metrics.plugin_load_failed();
         self.registry
             .record_failure(path.to_owned(), hash, message, now);
         err
@@ -243,6 +246,7 @@ impl Loader {
     /// bundled templates.
     async fn prepare(&self, bytes: Vec<u8>, name: &str) -> anyhow::Result<Prepared> {
         check_component_bytes(&bytes)?;
+        let started = Instant::now();
         let loaded = match &self.cache {
             Some(cache) => cache.load(&self.engine, bytes).await?,
             None => {
@@ -279,6 +283,12 @@ impl Loader {
                 manifest.id
             );
         }
+        let cache = match (&self.cache, loaded.cached) {
+            (None, _) => CacheUse::Off,
+            (Some(_), true) => CacheUse::Hit,
+            (Some(_), false) => CacheUse::Miss,
+        };
+        self.calls.metrics.plugin_loaded(cache, started.elapsed());
         let component_type = loaded.component.component_type();
         let imports: Vec<&str> = component_type
             .imports(&self.engine)

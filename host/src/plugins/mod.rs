@@ -7,7 +7,7 @@
 //! `calls` runs one typed export per call through `contract` (every supported WIT version) with
 //! `call` + `host_impl` (the per-call sandbox state and the WIT imports) and commits on
 //! success; `planner` (when to refresh SQLite's statistics), `outbox` + `delivery` (events),
-//! `watcher` (hot reload) and `stats` (metrics). The host's HTTP side lives in
+//! `watcher` (hot reload) and `stats` (the Plugins page's numbers; `/metrics` is `observe`). The host's HTTP side lives in
 //! `web::dispatch` and `web::plugins`.
 
 pub mod bindings;

@@ -246,10 +246,14 @@ impl Registry {
     /// values of its `{name}` segments. When routes of several plugins match (`/p/sale` and
     /// `/p/{slug}`), the most specific wins (more literal segments), then the lower plugin id:
     /// the same answer on every request and every host. Identical routes cannot both be loaded
-    /// ([`Registry::route_taken`]).
-    pub fn storefront_route(&self, method: &str, path: &str) -> Option<(Arc<Plugin>, RouteParams)> {
+    /// ([`Registry::route_taken`]). The route's pattern comes last (the `route` of `/metrics`).
+    pub fn storefront_route(
+        &self,
+        method: &str,
+        path: &str,
+    ) -> Option<(Arc<Plugin>, RouteParams, String)> {
         let disabled = read(&self.disabled);
-        let mut best: Option<(usize, Arc<Plugin>, RouteParams)> = None;
+        let mut best: Option<(usize, Arc<Plugin>, RouteParams, String)> = None;
         for plugin in read(&self.plugins).values() {
             if disabled.contains(&plugin.manifest.id) {
                 continue;
@@ -262,15 +266,15 @@ impl Registry {
                     continue;
                 };
                 let literals = route.path.split('/').count() - params.len();
-                let better = best.as_ref().is_none_or(|(l, p, _)| {
+                let better = best.as_ref().is_none_or(|(l, p, _, _)| {
                     literals > *l || (literals == *l && plugin.manifest.id < p.manifest.id)
                 });
                 if better {
-                    best = Some((literals, plugin.clone(), params));
+                    best = Some((literals, plugin.clone(), params, route.path.clone()));
                 }
             }
         }
-        best.map(|(_, plugin, params)| (plugin, params))
+        best.map(|(_, plugin, params, pattern)| (plugin, params, pattern))
     }
 
     /// A route of `manifest` that another loaded plugin (enabled or not) already declares with

@@ -5,6 +5,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use wasmtime::component::{HasSelf, Linker};
 
@@ -17,6 +18,7 @@ use super::registry::{Pending, Registry};
 use crate::clock::Clock;
 use crate::db::Db;
 use crate::mail::Mailer;
+use crate::observe::Metrics;
 use crate::shop::Shop;
 use crate::templates::Templates;
 
@@ -30,6 +32,8 @@ pub struct Runtime {
     calls: Arc<Calls>,
     loader: Loader,
     db: Db,
+    /// Set once every plugin file was loaded (or failed, visibly) at start: `/readyz`.
+    loaded: AtomicBool,
 }
 
 impl Runtime {
@@ -40,6 +44,7 @@ impl Runtime {
         shop: Arc<Shop>,
         settings: PluginSettings,
         mail: Arc<Mailer>,
+        metrics: Arc<Metrics>,
     ) -> anyhow::Result<Runtime> {
         let engine = engine::shared()?;
         let mut linker = Linker::new(&engine);
@@ -54,6 +59,7 @@ impl Runtime {
             clock,
             shop,
             mail,
+            metrics,
         );
         let loader = Loader::new(
             engine,
@@ -69,6 +75,7 @@ impl Runtime {
             calls,
             loader,
             db,
+            loaded: AtomicBool::new(false),
         })
     }
 
@@ -83,6 +90,17 @@ impl Runtime {
 
     pub fn db(&self) -> &Db {
         &self.db
+    }
+
+    /// What `/metrics` exposes (shared with the host's web side).
+    pub fn metrics(&self) -> &Metrics {
+        &self.calls.metrics
+    }
+
+    /// Whether [`Runtime::load_all`] has finished: every plugin file is serving, pending or
+    /// listed as failed on the Plugins page.
+    pub fn loaded(&self) -> bool {
+        self.loaded.load(Ordering::Acquire)
     }
 
     pub fn settings(&self) -> &PluginSettings {
@@ -100,6 +118,7 @@ impl Runtime {
         if let Err(err) = self.refresh_states().await {
             tracing::error!(error = %err, "reading plugin states");
         }
+        self.loaded.store(true, Ordering::Release);
     }
 
     /// Loads plugin files and uploads.

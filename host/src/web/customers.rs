@@ -106,6 +106,7 @@ async fn login(
     let customer = match signin::customer(state.db(), &email, &form.password, ip, now).await? {
         Ok(customer) => customer,
         Err(refusal) => {
+            state.metrics().signin_refused(Realm::Customer, &refusal);
             return form_again(
                 &page,
                 "storefront/customer/login.html",

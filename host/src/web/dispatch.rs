@@ -3,14 +3,15 @@
 //! `request`, runs the plugin, commits or rolls back its transaction, and turns the answer into
 //! a page, redirect, JSON, download or error.
 
-use axum::Json;
 use axum::body::{Body, to_bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use std::sync::Arc;
 
 use super::error::{AppError, AppResult};
+use super::request_log::PluginRoute;
 use super::view::{PageCtx, see_other};
 use crate::acl::Granted;
 use crate::plugins::bindings::guest;
@@ -22,13 +23,12 @@ use crate::state::AppState;
 /// `/admin/<plugin>/...`: the guard has already checked the ACL for this resource.
 pub async fn admin(
     State(state): State<AppState>,
+    Extension(plugin_route): Extension<PluginRoute>,
     granted: Granted,
     page: PageCtx,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Body,
+    request: axum::extract::Request,
 ) -> AppResult<Response> {
+    let (parts, body) = request.into_parts();
     let resource = granted.resource();
     if crate::plugins::manifest::RESERVED_IDS.contains(&resource.section.as_str()) {
         return Err(AppError::not_found("There is no page at this address."));
@@ -49,16 +49,25 @@ pub async fn admin(
             resource.section
         ))
     })?;
+    plugin_route.note(
+        &plugin.manifest.id,
+        admin_route(&plugin, &resource.controller, &resource.action),
+    );
     let prefix = format!("/admin/{}", resource.section);
-    let path = uri.path().strip_prefix(&prefix).unwrap_or("").to_owned();
+    let path = parts
+        .uri
+        .path()
+        .strip_prefix(&prefix)
+        .unwrap_or("")
+        .to_owned();
     let request = build_request(
         Surface::Admin,
-        &method,
+        &parts.method,
         path,
         &resource.controller,
         &resource.action,
-        &uri,
-        read_body(&headers, body).await?,
+        &parts.uri,
+        read_body(&parts.headers, body).await?,
         page.wants_json(),
     )?;
     run(
@@ -69,6 +78,21 @@ pub async fn admin(
         request,
     )
     .await
+}
+
+/// The route of a plugin's admin request as `/metrics` and the request log name it: the
+/// controller and action when the plugin declares them, `/admin/<plugin>/*` otherwise (a path
+/// nobody declared must not add a series).
+fn admin_route(plugin: &Plugin, controller: &str, action: &str) -> String {
+    let id = &plugin.manifest.id;
+    let declared = plugin.manifest.acl.iter().any(|resource| {
+        resource.controller == controller && resource.actions.iter().any(|a| a == action)
+    });
+    if declared {
+        format!("/admin/{id}/{controller}/{action}")
+    } else {
+        format!("/admin/{id}/*")
+    }
 }
 
 /// The caller a plugin sees for a back-office request: the granted user and their rules.
@@ -86,13 +110,14 @@ pub fn admin_caller(granted: &Granted, page: &PageCtx) -> Caller {
 /// Any path no host route matched: a plugin's storefront route, or 404.
 pub async fn storefront(
     State(state): State<AppState>,
+    Extension(plugin_route): Extension<PluginRoute>,
     page: PageCtx,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
     body: Body,
 ) -> AppResult<Response> {
-    let Some((plugin, params)) = state
+    let Some((plugin, params, pattern)) = state
         .plugins()
         .registry()
         .storefront_route(method.as_str(), uri.path())
@@ -107,6 +132,7 @@ pub async fn storefront(
         }
         return Err(AppError::not_found("There is no page at this address."));
     };
+    plugin_route.note(&plugin.manifest.id, pattern);
     let mut request = build_request(
         Surface::Storefront,
         &method,

@@ -145,6 +145,7 @@ async fn submit(
     let user = match signin::admin(state.db(), &email, &form.password, &ip, now).await? {
         Ok(user) => user,
         Err(refusal) => {
+            state.metrics().signin_refused(Realm::Admin, &refusal);
             audit::record(
                 state.db(),
                 audit::Entry::anonymous(&email, &ip, "auth.sign-in-failed", &email),

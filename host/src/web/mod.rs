@@ -1,10 +1,11 @@
 //! The HTTP surface: routes, middleware order, static assets.
 //!
-//! Request flow: `render_errors` (outermost, turns errors into pages/JSON) → security headers →
-//! `identify` (who is calling) → `look::choose` (surface and theme) → `csrf::verify` (state
-//! changes) → routes; every `/admin/...` route additionally passes `guard`. Paths no route
-//! matches go to the plugins' storefront routes. Errors of every layer become statuses in
-//! `error` and nowhere else.
+//! Request flow: `request_log` (outermost: request id, the log line, HTTP metrics) →
+//! `render_errors` (turns errors into pages/JSON) → security headers → `/healthz` and `/readyz`
+//! (`health`), or → `identify` (who is calling) → `look::choose` (surface and theme) →
+//! `csrf::verify` (state changes) → routes; every `/admin/...` route additionally passes
+//! `guard`. Paths no route matches go to the plugins' storefront routes. Errors of every layer
+//! become statuses in `error` and nowhere else.
 
 pub mod account;
 pub mod cookies;
@@ -14,6 +15,7 @@ pub mod dispatch;
 pub mod error;
 pub mod forgot;
 pub mod guard;
+pub mod health;
 pub mod identity;
 pub mod input;
 pub mod login;
@@ -28,6 +30,7 @@ pub mod nav;
 pub mod pages;
 pub mod plugins;
 pub mod proxy;
+pub mod request_log;
 pub mod settings;
 pub mod slots;
 pub mod storefront;
@@ -76,7 +79,6 @@ pub fn app_with_admin_routes(state: AppState, extra: Router<AppState>) -> Router
         .route("/admin/{*rest}", any(dispatch::admin))
         .layer(from_fn_with_state(state.clone(), guard));
     Router::new()
-        .route("/healthz", get(|| async { "ok" }))
         .route("/assets/backoffice.css", get(stylesheet))
         .merge(storefront::router())
         .merge(theme_assets::router())
@@ -93,12 +95,15 @@ pub fn app_with_admin_routes(state: AppState, extra: Router<AppState>) -> Router
         .layer(from_fn_with_state(state.clone(), look::choose))
         .layer(from_fn_with_state(state.clone(), identity::identify))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        // The probes skip who-is-calling and theme lookups: `/readyz` must answer 503, not
+        // fail, when the database is gone.
+        .merge(health::router())
         .layer(from_fn(security_headers))
         .layer(from_fn_with_state(
             state.clone(),
             error::render::render_errors,
         ))
-        .layer(from_fn_with_state(state.clone(), metrics::count))
+        .layer(from_fn_with_state(state.clone(), request_log::log))
         .with_state(state)
 }
 

@@ -67,7 +67,7 @@ pub fn route_owner(registry: &Registry, path: &str) -> Option<String> {
     }
     registry
         .storefront_route("GET", path)
-        .map(|(plugin, _)| plugin.manifest.id.clone())
+        .map(|(plugin, _, _)| plugin.manifest.id.clone())
 }
 
 /// The answer to [`ROUTE_OWNER`] for `input`.
