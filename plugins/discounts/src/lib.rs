@@ -1,0 +1,3 @@
+//! The discounts section.
+
+mod query;
