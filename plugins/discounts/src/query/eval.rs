@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use backoffice_sdk::dates::{parse_ymd, ymd};
 use serde::Deserialize;
 
 use super::{Clause, Expr, Field, Join, Op, Term, Value};
@@ -249,40 +250,24 @@ pub struct Calendar {
     pub minute_of_day: i64,
 }
 
-/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian.
-fn civil(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
-/// (year, month, day) → days since 1970-01-01.
-fn days_of(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = if m > 2 { m - 3 } else { m + 9 };
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+/// (year, month) of a day number (days since 1970-01-01), from the SDK's calendar.
+fn year_month(days: i64) -> (i64, i64) {
+    let text = ymd(days);
+    let num = |r: std::ops::Range<usize>| text.get(r).and_then(|t| t.parse().ok()).unwrap_or(0);
+    (num(0..4), num(5..7))
 }
 
 pub fn calendar(now: i64) -> Calendar {
     let days = now.div_euclid(86_400);
     let weekday = (days + 3).rem_euclid(7) + 1;
     let thursday = days - weekday + 4;
-    let (year, _, _) = civil(thursday);
-    let week = (thursday - days_of(year, 1, 1)) / 7 + 1;
+    let (year, _) = year_month(thursday);
+    let new_year = parse_ymd(&format!("{year:04}-01-01")).unwrap_or(thursday);
+    let week = (thursday - new_year) / 7 + 1;
     Calendar {
         week,
         weekday,
-        month: civil(days).1,
+        month: year_month(days).1,
         minute_of_day: now.rem_euclid(86_400) / 60,
     }
 }
