@@ -36,6 +36,7 @@ mod sales;
 mod sales_backoffice;
 mod sales_crash;
 mod settings;
+mod discounts;
 mod shipping;
 mod themes;
 mod users;

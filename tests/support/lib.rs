@@ -14,6 +14,7 @@ pub mod multipart;
 pub mod outbox;
 pub mod plugins;
 pub mod raw;
+pub mod discounts;
 pub mod shipping;
 pub mod smtp;
 pub mod themes;

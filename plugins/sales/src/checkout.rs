@@ -15,7 +15,7 @@ use crate::counters;
 use crate::input::{CheckoutInput, LINES_MAX, QUANTITY_MAX};
 use crate::model::{CartLine, Item, OrderData, Shipment, Totals};
 use crate::transitions::{self, ItemRef};
-use crate::{payments, process, shipping, stock, tax};
+use crate::{discounts, payments, process, shipping, stock, tax};
 use backoffice_sdk::context;
 use backoffice_sdk::dates::now;
 
@@ -86,20 +86,50 @@ pub fn sellable_or_refuse(sku: &str, quantity: i64, currency: &str) -> Result<Se
         .ok_or_else(|| Failure::unprocessable(format!("{sku} is not for sale")))
 }
 
-/// The subtotal of `lines` at current prices, read before the order's transaction begins (to
-/// ask for shipment methods, see [`place`]); 422 for a line that is not for sale.
-fn subtotal_of(lines: &[CartLine], currency: &str) -> Result<i64, Failure> {
-    let mut subtotal = 0;
+/// `lines` at current prices as the discount sections are asked about them, and their
+/// subtotal, read before the order's transaction begins (to ask for shipment methods and
+/// discounts, see [`place`]); 422 for a line that is not for sale.
+fn asked_lines(lines: &[CartLine], currency: &str) -> Result<(Vec<discounts::Line>, i64), Failure> {
+    let mut out = Vec::with_capacity(lines.len());
     for line in lines {
-        subtotal +=
-            sellable_or_refuse(&line.sku, line.quantity, currency)?.unit_price * line.quantity;
+        let s = sellable_or_refuse(&line.sku, line.quantity, currency)?;
+        out.push(discounts::Line {
+            sku: s.sku,
+            quantity: line.quantity,
+            unit_price: s.unit_price,
+            ..discounts::Line::default()
+        });
     }
-    Ok(subtotal)
+    let subtotal = out.iter().map(|l| l.unit_price * l.quantity).sum();
+    Ok((out, subtotal))
+}
+
+/// The discounts of a cart of `lines` (priced) in `store` and `currency`, shipped by `method`.
+fn discounts_for(
+    lines: Vec<discounts::Line>,
+    store: &str,
+    currency: &str,
+    method: Option<&shipping::Method>,
+    customer_id: Option<i64>,
+) -> Vec<discounts::Applied> {
+    discounts::ask(&discounts::Question {
+        subtotal: lines.iter().map(|l| l.unit_price * l.quantity).sum(),
+        lines,
+        currency: currency.to_owned(),
+        price_mode: "gross",
+        store: store.to_owned(),
+        customer_reference: customer_id.map(|c| c.to_string()).unwrap_or_default(),
+        shipment_carrier: method.map(|m| m.carrier.clone()).unwrap_or_default(),
+        shipment_method: method.map(|m| m.code.clone()).unwrap_or_default(),
+        shipment_price: method.map(|m| m.price),
+        now: now(),
+        ..discounts::Question::default()
+    })
 }
 
 /// Places an order for `lines`; returns its id and data.
 ///
-/// The shipment method is asked for before [`counters::lock`] opens the transaction: the
+/// The shipment method and the discounts are asked for before [`counters::lock`] opens the transaction: the
 /// provider reads on a connection of its own, and checkouts queued behind the lock must not
 /// hold every connection while it waits for one. Should a price change between that question
 /// and the lines read under the lock, the checkout is refused (409) rather than shipped at a
@@ -121,7 +151,7 @@ pub fn place(
         .unwrap_or(&input.billing)
         .country
         .clone();
-    let asked_for = subtotal_of(&lines, currency)?;
+    let (asked, asked_for) = asked_lines(&lines, currency)?;
     let method = shipping::method(
         &input.shipment,
         &shipping::Question {
@@ -131,12 +161,14 @@ pub fn place(
             subtotal: Some(asked_for),
         },
     )?;
+    let applied = discounts_for(asked, &store, currency, Some(&method), placer.customer_id);
     counters::lock()?;
     let mut items = Vec::with_capacity(lines.len());
     for (n, line) in lines.iter().enumerate() {
         let s = sellable_or_refuse(&line.sku, line.quantity, currency)?;
         stock::hold(&s.sku, line.quantity, s.stock)?;
         let total = s.unit_price * line.quantity;
+        let discount = discounts::off(&applied, &s.sku);
         let tax_rate = tax::rate(&s.tax_set, &country);
         items.push(Item {
             id: (n + 1).to_string(),
@@ -145,7 +177,8 @@ pub fn place(
             quantity: line.quantity,
             unit_price: s.unit_price,
             total,
-            tax: context::included_tax(total, tax_rate),
+            discount,
+            tax: context::included_tax(total - discount, tax_rate),
             tax_rate,
             ..Item::default()
         });
@@ -158,7 +191,7 @@ pub fn place(
     }
     let created = now();
     let shipment = Shipment::chosen(method, &country, created);
-    let discount = 0;
+    let discount = discounts::total(&applied);
     let grand_total = subtotal - discount + shipment.price;
     let tax = items.iter().map(|i| i.tax).sum::<i64>() + shipment.tax;
     let mut order = OrderData {
@@ -185,6 +218,7 @@ pub fn place(
         shipment,
         payment: payment.code.to_owned(),
         items,
+        discounts: applied,
         placed_by: placer.by.clone(),
         ..OrderData::default()
     };
@@ -214,6 +248,9 @@ pub fn place(
 pub struct Priced {
     pub lines: Vec<PricedLine>,
     pub subtotal: i64,
+    /// What the discounts take off (`discounts`: each with its name and amount).
+    pub discount: i64,
+    pub discounts: Vec<discounts::Applied>,
     pub shipping: i64,
     pub tax: i64,
     pub grand_total: i64,
@@ -301,14 +338,31 @@ pub fn price(lines: &[CartLine], currency: &str) -> Result<Priced, Failure> {
         });
     }
     let first = priced.methods.first();
+    let for_sale = priced
+        .lines
+        .iter()
+        .filter(|l| l.unit_price > 0)
+        .map(|l| discounts::Line {
+            sku: l.sku.clone(),
+            quantity: l.quantity,
+            unit_price: l.unit_price,
+            ..discounts::Line::default()
+        })
+        .collect();
+    let store = context::default_store().map(|s| s.code).unwrap_or_default();
+    priced.discounts = discounts_for(for_sale, &store, currency, first, None);
+    priced.discount = discounts::total(&priced.discounts);
     priced.shipment_available = first.is_some();
     priced.orderable &= priced.shipment_available;
     priced.shipping = first.map_or(0, |m| m.price);
-    priced.grand_total = priced.subtotal + priced.shipping;
+    priced.grand_total = priced.subtotal - priced.discount + priced.shipping;
     priced.tax = priced
         .lines
         .iter()
-        .map(|l| context::included_tax(l.total, l.tax_rate))
+        .map(|l| {
+            let off = discounts::off(&priced.discounts, &l.sku);
+            context::included_tax(l.total - off, l.tax_rate)
+        })
         .sum::<i64>()
         + first.map_or(0, |m| tax::of_shipping(m, &country).1);
     Ok(priced)

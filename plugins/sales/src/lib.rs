@@ -8,6 +8,7 @@ mod catalog;
 mod checkout;
 mod counters;
 mod customers;
+mod discounts;
 mod events;
 mod input;
 mod matrix;
@@ -113,6 +114,7 @@ impl Plugin for Sales {
             .collection(checkout::sequences_collection())
             .collection(payments::collection())
             .invokes(shipping::POINT)
+            .invokes(discounts::POINT)
             .subscribe(transitions::TIMEOUT_TOPIC)
             .subscribe(events::ANONYMISED_TOPIC);
         for c in stats::collections() {

@@ -247,6 +247,7 @@ struct ShopperOrder {
     payment: String,
     totals: Totals,
     items: Vec<Item>,
+    discounts: Vec<crate::discounts::Applied>,
 }
 
 impl From<OrderData> for ShopperOrder {
@@ -264,6 +265,7 @@ impl From<OrderData> for ShopperOrder {
             payment: o.payment,
             totals: o.totals,
             items: o.items,
+            discounts: o.discounts,
         }
     }
 }
