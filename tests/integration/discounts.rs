@@ -72,7 +72,10 @@ async fn rules_validate_answers_valid_or_the_position_of_the_error() {
             reply.json()
         }
     };
-    assert_eq!(ask("sub-total >= '50.00'", "decision").await, json!({"valid": true}));
+    assert_eq!(
+        ask("sub-total >= '50.00'", "decision").await,
+        json!({"valid": true})
+    );
     let wrong = ask("sku = 'A' and colour = 'red'", "decision").await;
     assert_eq!(wrong["valid"], false);
     assert_eq!(wrong["error"]["position"], 14);
@@ -86,7 +89,12 @@ async fn discounts_are_listed_filtered_switched_and_deleted_and_a_wrong_field_is
     let summer = create(&admin, cart_rule("Summer", 10.0, "sku = '*'", json!({}))).await;
     create(
         &admin,
-        cart_rule("Winter", 5.0, "sku = '*'", json!({"active": false, "priority": 10})),
+        cart_rule(
+            "Winter",
+            5.0,
+            "sku = '*'",
+            json!({"active": false, "priority": 10}),
+        ),
     )
     .await;
     let list = |q: &'static str| {
@@ -108,7 +116,10 @@ async fn discounts_are_listed_filtered_switched_and_deleted_and_a_wrong_field_is
     assert_eq!(list("sort=priority").await, ["Winter", "Summer"]);
     assert_eq!(list("active=true").await, ["Summer"]);
     assert_eq!(list("q=winter").await, ["Winter"]);
-    assert_eq!(list("valid=true&type=cart-rule&sort=name").await, ["Summer", "Winter"]);
+    assert_eq!(
+        list("valid=true&type=cart-rule&sort=name").await,
+        ["Summer", "Winter"]
+    );
     let id = summer["id"].as_str().unwrap();
     let off = admin
         .submit_json("/admin/discounts/discounts/deactivate", &json!({"id": id}))
@@ -142,7 +153,11 @@ async fn discounts_are_listed_filtered_switched_and_deleted_and_a_wrong_field_is
 #[tokio::test]
 async fn percentage_and_fixed_discounts_are_taken_off_and_the_order_keeps_them() {
     let (app, admin) = app().await;
-    let ten = create(&admin, cart_rule("Ten percent", 10.0, "sku = 'MUG'", json!({}))).await;
+    let ten = create(
+        &admin,
+        cart_rule("Ten percent", 10.0, "sku = 'MUG'", json!({})),
+    )
+    .await;
     create(
         &admin,
         cart_rule(
@@ -157,7 +172,10 @@ async fn percentage_and_fixed_discounts_are_taken_off_and_the_order_keeps_them()
     let p = priced(&app, &[("MUG", 2), ("CAP", 1)]).await;
     // 10 % of 20.00 first (priority 9999 runs after 20), so: two euros, then 10 % of what is
     // left of the mugs (2000 - 200 * 2000/2333 = 2000 - 171 = 1829 → 183).
-    assert_eq!(applied(&p), named(&[("Two euros", 200), ("Ten percent", 183)]));
+    assert_eq!(
+        applied(&p),
+        named(&[("Two euros", 200), ("Ten percent", 183)])
+    );
     assert_eq!(p["discount"], 383);
     assert_eq!(p["grand_total"], 2333 - 383 + 495);
     let (order_id, placed) = buy(&app, &admin, &[("MUG", 2), ("CAP", 1)]).await;
@@ -181,13 +199,26 @@ async fn percentage_and_fixed_discounts_are_taken_off_and_the_order_keeps_them()
 #[tokio::test]
 async fn collectors_limit_a_discount_and_exclusive_wins_its_priority_group_only() {
     let (app, admin) = app().await;
-    create(&admin, cart_rule("Caps", 50.0, "sku = 'CAP'", json!({"priority": 1}))).await;
     create(
         &admin,
-        cart_rule("All exclusive", 10.0, "sku = '*'", json!({"priority": 1, "exclusive": true})),
+        cart_rule("Caps", 50.0, "sku = 'CAP'", json!({"priority": 1})),
     )
     .await;
-    create(&admin, cart_rule("Later", 10.0, "sku is in 'MUG'", json!({"priority": 2}))).await;
+    create(
+        &admin,
+        cart_rule(
+            "All exclusive",
+            10.0,
+            "sku = '*'",
+            json!({"priority": 1, "exclusive": true}),
+        ),
+    )
+    .await;
+    create(
+        &admin,
+        cart_rule("Later", 10.0, "sku is in 'MUG'", json!({"priority": 2})),
+    )
+    .await;
     let p = priced(&app, &[("MUG", 1), ("CAP", 1)]).await;
     // Group 1: the exclusive one wins (10 % of 13.33 = 133) and drops `Caps`; group 2 runs on
     // what is left of the mug (1000 - 100 = 900 → 90).
@@ -204,13 +235,27 @@ async fn validity_windows_and_stores_decide_whether_a_discount_applies() {
     .await;
     create(
         &admin,
-        cart_rule("Future", 10.0, "sku = '*'", json!({"valid_from": "2999-01-01"})),
+        cart_rule(
+            "Future",
+            10.0,
+            "sku = '*'",
+            json!({"valid_from": "2999-01-01"}),
+        ),
     )
     .await;
-    create(&admin, cart_rule("Austria", 10.0, "sku = '*'", json!({"stores": ["AT"]}))).await;
     create(
         &admin,
-        cart_rule("Now", 5.0, "sku = '*'", json!({"valid_from": "2000-01-01", "valid_to": "2999-12-31"})),
+        cart_rule("Austria", 10.0, "sku = '*'", json!({"stores": ["AT"]})),
+    )
+    .await;
+    create(
+        &admin,
+        cart_rule(
+            "Now",
+            5.0,
+            "sku = '*'",
+            json!({"valid_from": "2000-01-01", "valid_to": "2999-12-31"}),
+        ),
     )
     .await;
     let p = priced(&app, &[("MUG", 1)]).await;
@@ -220,7 +265,11 @@ async fn validity_windows_and_stores_decide_whether_a_discount_applies() {
 #[tokio::test]
 async fn ten_percent_of_three_odd_cent_items_sums_exactly() {
     let (app, admin) = app().await;
-    create(&admin, cart_rule("Ten", 10.0, "sku is in 'CAP;PEN;INK'", json!({}))).await;
+    create(
+        &admin,
+        cart_rule("Ten", 10.0, "sku is in 'CAP;PEN;INK'", json!({})),
+    )
+    .await;
     let (_, placed) = buy(&app, &admin, &[("CAP", 1), ("PEN", 1), ("INK", 1)]).await;
     assert_eq!(placed["totals"]["discount"], 100, "10 % of 9.99, rounded");
     let shares: i64 = placed["items"]
@@ -245,4 +294,42 @@ async fn with_the_discounts_section_disabled_checkout_works_at_full_price() {
     let (_, placed) = buy(&app, &admin, &[("MUG", 1)]).await;
     assert_eq!(placed["totals"]["discount"], 0);
     assert_eq!(placed["totals"]["grand_total"], 1000 + 495);
+}
+
+#[tokio::test]
+async fn a_fixed_amount_applies_in_its_currencies_only_at_the_gross_amount_and_minimum_quantity() {
+    let (app, admin) = app().await;
+    let fixed = |name: &str, amount: Value, extra: Value| {
+        let mut body = cart_rule(name, 0.0, "sku = '*'", extra);
+        body["calculator"] = json!("fixed");
+        body["amount"] = amount;
+        body
+    };
+    create(&admin, fixed("Francs", json!({"CHF": 300}), json!({}))).await;
+    create(
+        &admin,
+        fixed(
+            "Euros",
+            json!({"EUR": {"gross": 250, "net": 210}, "CHF": 300}),
+            json!({}),
+        ),
+    )
+    .await;
+    create(
+        &admin,
+        fixed(
+            "Three mugs",
+            json!({"EUR": 100}),
+            json!({"min_quantity": 3}),
+        ),
+    )
+    .await;
+    let p = priced(&app, &[("MUG", 2)]).await;
+    assert_eq!(
+        applied(&p),
+        named(&[("Euros", 250)]),
+        "EUR cart, gross mode"
+    );
+    let p = priced(&app, &[("MUG", 3)]).await;
+    assert_eq!(applied(&p), named(&[("Euros", 250), ("Three mugs", 100)]));
 }

@@ -8,13 +8,13 @@
 pub mod binary;
 pub mod browser;
 pub mod crash;
+pub mod discounts;
 pub mod fixtures;
 pub mod logs;
 pub mod multipart;
 pub mod outbox;
 pub mod plugins;
 pub mod raw;
-pub mod discounts;
 pub mod shipping;
 pub mod smtp;
 pub mod themes;

@@ -203,14 +203,22 @@ mod tests {
         for (amount, weights) in [(999, vec![1, 998]), (1, vec![5, 5, 5]), (0, vec![3])] {
             let shares = spread(amount, &weights);
             assert_eq!(shares.iter().sum::<i64>(), amount);
-            assert!(shares.iter().zip(&weights).all(|(s, w)| *s <= *w && *s >= 0));
+            assert!(
+                shares
+                    .iter()
+                    .zip(&weights)
+                    .all(|(s, w)| *s <= *w && *s >= 0)
+            );
         }
     }
 
     #[test]
     fn ten_percent_of_odd_cents_sums_exactly() {
         let c = cart(&[("A", 1, 333), ("B", 1, 333), ("C", 1, 333)]);
-        let applied = apply(&c, &[rule("ten", Calc::Percent(1000), 1, false, "sku = '*'")]);
+        let applied = apply(
+            &c,
+            &[rule("ten", Calc::Percent(1000), 1, false, "sku = '*'")],
+        );
         assert_eq!(applied[0].amount, 100);
         let sum: i64 = applied[0].lines.iter().map(|l| l.1).sum();
         assert_eq!(sum, 100);
@@ -228,7 +236,10 @@ mod tests {
         let ids: Vec<&str> = applied.iter().map(|a| a.id.as_str()).collect();
         assert_eq!(ids, ["excl", "later"]);
         assert_eq!(applied[1].amount, 1900, "only what is left: 2000 - 100");
-        let full = apply(&c, &[rule("all", Calc::Percent(15_000), 1, false, "sku = '*'")]);
+        let full = apply(
+            &c,
+            &[rule("all", Calc::Percent(15_000), 1, false, "sku = '*'")],
+        );
         assert_eq!(full[0].amount, 2000, "capped at 100 %");
     }
 

@@ -71,7 +71,10 @@ fn amount(fields: &Fields, calculator: &str, errors: &mut Errors) -> Option<Amou
     for (currency, v) in map {
         let field = format!("amount.{currency}");
         if !currencies.contains(currency) {
-            errors.add(&field, format!("{field}: currency {currency} does not exist"));
+            errors.add(
+                &field,
+                format!("{field}: currency {currency} does not exist"),
+            );
             continue;
         }
         let cents = |v: Option<&Value>| v.and_then(Value::as_i64).filter(|n| *n > 0);
@@ -154,10 +157,16 @@ fn check(data: &mut DiscountData, errors: &mut Errors) {
     } else if !errors.has("amount")
         && matches!(data.amount, Amount::Percent(_)) != (data.calculator == PERCENTAGE)
     {
-        errors.add("amount", format!("amount is required for a {} discount", data.calculator));
+        errors.add(
+            "amount",
+            format!("amount is required for a {} discount", data.calculator),
+        );
     }
     if !(1..=PRIORITY_MAX).contains(&data.priority) {
-        errors.add("priority", format!("priority must be from 1 to {PRIORITY_MAX}"));
+        errors.add(
+            "priority",
+            format!("priority must be from 1 to {PRIORITY_MAX}"),
+        );
     }
     if data.min_quantity < 0 {
         errors.add("min_quantity", "min_quantity must not be negative");
@@ -184,7 +193,10 @@ fn check(data: &mut DiscountData, errors: &mut Errors) {
         match moment(text, end) {
             Some(at) if end => data.to_at = at,
             Some(at) => data.from_at = at,
-            None => errors.add(name, format!("{name} must be YYYY-MM-DD or YYYY-MM-DDTHH:MM")),
+            None => errors.add(
+                name,
+                format!("{name} must be YYYY-MM-DD or YYYY-MM-DDTHH:MM"),
+            ),
         }
     }
     if data.from_at >= data.to_at {

@@ -76,10 +76,22 @@ fn index(req: &Request) -> Reply {
         query
     };
     let t = now();
-    let mut query = common(discounts().query().limit(limit).offset(offset).count_total());
+    let mut query = common(
+        discounts()
+            .query()
+            .limit(limit)
+            .offset(offset)
+            .count_total(),
+    );
     match valid {
-        Some(true) => query = query.filter("from_at", Op::Lte, t).filter("to_at", Op::Gt, t),
-        Some(false) => query = common(query.filter("from_at", Op::Gt, t).or()).filter("to_at", Op::Lte, t),
+        Some(true) => {
+            query = query
+                .filter("from_at", Op::Lte, t)
+                .filter("to_at", Op::Gt, t)
+        }
+        Some(false) => {
+            query = common(query.filter("from_at", Op::Gt, t).or()).filter("to_at", Op::Lte, t)
+        }
         None => {}
     }
     let field = match sort {

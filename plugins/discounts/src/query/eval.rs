@@ -162,8 +162,18 @@ fn on_item(c: &Clause, item: &Item, budget: &mut Budget) -> bool {
     }
     match &c.field {
         Field::Sku => texts(c, &[item.sku.as_str()]),
-        Field::Category => texts(c, &item.categories.iter().map(String::as_str).collect::<Vec<_>>()),
-        Field::ProductLabel => texts(c, &item.labels.iter().map(String::as_str).collect::<Vec<_>>()),
+        Field::Category => texts(
+            c,
+            &item
+                .categories
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+        ),
+        Field::ProductLabel => texts(
+            c,
+            &item.labels.iter().map(String::as_str).collect::<Vec<_>>(),
+        ),
         Field::Attribute(key) => match item.attributes.get(key) {
             Some(v) => texts(c, &[v.as_str()]),
             None => texts(c, &[]),

@@ -97,7 +97,10 @@ impl Parser {
                         self.at += 1;
                         Ok(Term::Group(inner))
                     }
-                    None => Err(Error::at(self.end, format!("the `(` at {pos} is never closed"))),
+                    None => Err(Error::at(
+                        self.end,
+                        format!("the `(` at {pos} is never closed"),
+                    )),
                     Some((p, _)) => Err(Error::at(*p, "expected `and`, `or` or `)`")),
                 }
             }
@@ -209,7 +212,9 @@ impl Parser {
                 return Err(at(format!("a list holds at most {MAX_LIST} values")));
             }
             if items.iter().any(|i| i.is_empty()) {
-                return Err(at("a list value is empty (values are separated by `;`)".into()));
+                return Err(at(
+                    "a list value is empty (values are separated by `;`)".into()
+                ));
             }
             if ty == Type::Text {
                 Value::Texts(items.iter().map(|i| i.to_lowercase()).collect())

@@ -97,7 +97,11 @@ const GRAMMAR: &[(&str, Kind, Option<usize>)] = &[
     ("'A' = sku", D, Some(0)),
     ("= 'A'", D, Some(0)),
     ("day-of-week is in '1;x'", D, Some(18)),
-    ("sku = 'A' and (sku = 'B' or (currency = 'EUR')", D, Some(46)),
+    (
+        "sku = 'A' and (sku = 'B' or (currency = 'EUR')",
+        D,
+        Some(46),
+    ),
 ];
 
 #[test]
@@ -130,7 +134,10 @@ fn limits_are_refused_with_a_position() {
 #[test]
 fn messages_say_what_is_wrong() {
     let e = parse("colour = 'red'", C).unwrap_err();
-    assert!(e.message.starts_with("unknown field `colour` (a collector query may use: sku,"));
+    assert!(
+        e.message
+            .starts_with("unknown field `colour` (a collector query may use: sku,")
+    );
     let e = parse("sub-total > 'ten'", D).unwrap_err();
     assert_eq!(
         e.message,
@@ -227,7 +234,10 @@ fn the_evaluation_table_holds() {
     };
     assert_eq!(collect("sku = '*'"), ["shoe-1", "bag-1"]);
     assert_eq!(collect("item-price >= '20'"), ["shoe-1"]);
-    assert_eq!(collect("sku contains 'bag' or item-quantity = '2'").len(), 2);
+    assert_eq!(
+        collect("sku contains 'bag' or item-quantity = '2'").len(),
+        2
+    );
 }
 
 #[test]
@@ -241,7 +251,10 @@ fn a_spent_budget_matches_nothing() {
 #[test]
 fn calendar_fields_follow_iso_weeks() {
     let c = calendar(MONDAY);
-    assert_eq!((c.week, c.weekday, c.month, c.minute_of_day), (50, 1, 12, 570));
+    assert_eq!(
+        (c.week, c.weekday, c.month, c.minute_of_day),
+        (50, 1, 12, 570)
+    );
     // 2027-01-01 is a Friday in ISO week 53 of 2026.
     let c = calendar(1_798_761_600);
     assert_eq!((c.week, c.weekday, c.month), (53, 5, 1));
