@@ -333,3 +333,95 @@ async fn a_fixed_amount_applies_in_its_currencies_only_at_the_gross_amount_and_m
     let p = priced(&app, &[("MUG", 3)]).await;
     assert_eq!(applied(&p), named(&[("Euros", 250), ("Three mugs", 100)]));
 }
+
+#[tokio::test]
+async fn a_voucher_code_with_one_use_left_wins_exactly_one_of_two_concurrent_checkouts() {
+    let (app, admin) = app().await;
+    let voucher = create(
+        &admin,
+        cart_rule("Voucher", 20.0, "sku = '*'", json!({"type": "voucher"})),
+    )
+    .await;
+    let id = voucher["id"].as_str().unwrap();
+    let generated = admin
+        .submit_json(
+            "/admin/discounts/codes/generate",
+            &json!({"id": id, "count": 3, "pattern": "SPRING-[code]", "length": 6, "max_uses": 1}),
+        )
+        .await;
+    assert_eq!(generated.status, 200, "{}", generated.body);
+    let codes: Vec<String> = generated.json()["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(codes.len(), 3);
+    assert!(
+        codes
+            .iter()
+            .all(|c| c.starts_with("SPRING-") && c.len() == 13)
+    );
+    let csv = admin
+        .get(&format!("/admin/discounts/codes/export?id={id}"))
+        .await;
+    assert_eq!(csv.status, 200, "{}", csv.body);
+    assert!(
+        csv.text().starts_with("code,max_uses,uses"),
+        "{}",
+        csv.text()
+    );
+    assert!(csv.text().contains(&codes[0]));
+    // Two carts with the same code, one use allowed: both see the discount…
+    let mut carts = Vec::new();
+    for name in ["One", "Two"] {
+        let (guest, cart) = guest_cart(&app, &[("MUG", 1)]).await;
+        let entered = guest
+            .submit_json(
+                "/cart/voucher",
+                &json!({"cart": cart, "code": codes[0].to_lowercase()}),
+            )
+            .await;
+        assert_eq!(entered.status, 200, "{}", entered.body);
+        assert_eq!(
+            applied(&entered.json()["priced"]),
+            named(&[("Voucher", 200)])
+        );
+        carts.push((guest, cart, name));
+    }
+    // A second code of the same pool is refused.
+    let (guest, cart, _) = &carts[0];
+    let second = guest
+        .submit_json("/cart/voucher", &json!({"cart": cart, "code": codes[1]}))
+        .await;
+    let refused = &second.json()["priced"]["refused_codes"];
+    assert!(
+        refused[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("only one code of Voucher"),
+        "{refused}"
+    );
+    let taken_out = guest
+        .submit_json(
+            "/cart/voucher",
+            &json!({"cart": cart, "code": codes[1], "remove": "1"}),
+        )
+        .await;
+    assert_eq!(taken_out.status, 200, "{}", taken_out.body);
+    // …and check out at the same moment: exactly one wins.
+    let checkout = |i: usize| {
+        let (guest, cart, name) = &carts[i];
+        let body = json!({"cart": cart, "email": "guest@example.com", "billing": address(name),
+                          "payment": "prepayment"});
+        async move { guest.submit_json("/checkout", &body).await }
+    };
+    let (a, b) = tokio::join!(checkout(0), checkout(1));
+    let mut statuses = [a.status, b.status];
+    statuses.sort();
+    assert_eq!(statuses, [200, 422], "{} / {}", a.body, b.body);
+    let loser = if a.status == 422 { &a } else { &b };
+    assert!(loser.body.contains("has been used up"), "{}", loser.body);
+    let winner = if a.status == 200 { &a } else { &b };
+    assert_eq!(winner.json()["order"]["totals"]["discount"], 200);
+}

@@ -3,6 +3,7 @@
 //! extension point `sales.cart-discounts`. README.md in this crate is the contract.
 
 pub mod apply;
+mod codes;
 mod input;
 mod model;
 mod pages;
@@ -14,7 +15,7 @@ use backoffice_sdk::prelude::*;
 struct Discounts;
 
 fn routes() -> Router {
-    pages::routes(Router::new())
+    codes::routes(pages::routes(Router::new()))
 }
 
 /// Bundled templates, by name.
@@ -36,6 +37,8 @@ impl Plugin for Discounts {
             .nav("Discounts", "discounts", "index")
             .acl_from(&routes())
             .collection(model::discounts_collection())
+            .collection(codes::codes_collection())
+            .subscribe(codes::PLACED_TOPIC)
             .provides(provide::POINT, 10);
         for (name, source) in TEMPLATES {
             m = m.template(name, source);
@@ -45,6 +48,14 @@ impl Plugin for Discounts {
 
     fn handle(req: Request) -> Response {
         routes().dispatch(&req)
+    }
+
+    fn on_event(event: Event) -> Result<(), String> {
+        event.check_source()?;
+        match event.topic.as_str() {
+            codes::PLACED_TOPIC => codes::order_placed(&event.payload),
+            other => Err(format!("no handler for event topic `{other}`")),
+        }
     }
 
     fn provide(point: String, input: String) -> Result<String, String> {

@@ -111,7 +111,8 @@ fn discounts_for(
     currency: &str,
     method: Option<&shipping::Method>,
     customer_id: Option<i64>,
-) -> Vec<discounts::Applied> {
+    codes: &[String],
+) -> discounts::Outcome {
     discounts::ask(&discounts::Question {
         subtotal: lines.iter().map(|l| l.unit_price * l.quantity).sum(),
         lines,
@@ -123,6 +124,7 @@ fn discounts_for(
         shipment_method: method.map(|m| m.code.clone()).unwrap_or_default(),
         shipment_price: method.map(|m| m.price),
         now: now(),
+        codes: codes.to_vec(),
         ..discounts::Question::default()
     })
 }
@@ -161,8 +163,20 @@ pub fn place(
             subtotal: Some(asked_for),
         },
     )?;
-    let applied = discounts_for(asked, &store, currency, Some(&method), placer.customer_id);
+    let outcome = discounts_for(
+        asked,
+        &store,
+        currency,
+        Some(&method),
+        placer.customer_id,
+        &input.codes,
+    );
+    if let Some(refused) = outcome.refused.first() {
+        return Err(Failure::unprocessable(refused.message.clone()));
+    }
+    let applied = outcome.applied;
     counters::lock()?;
+    discounts::use_codes(&outcome.codes)?;
     let mut items = Vec::with_capacity(lines.len());
     for (n, line) in lines.iter().enumerate() {
         let s = sellable_or_refuse(&line.sku, line.quantity, currency)?;
@@ -235,7 +249,8 @@ pub fn place(
         .collect();
     publish(
         "sales.order-placed",
-        &serde_json::json!({"order_id": id, "reference": order.reference, "items": placed}),
+        &serde_json::json!({"order_id": id, "reference": order.reference, "items": placed,
+                            "codes": outcome.codes.iter().map(|c| &c.code).collect::<Vec<_>>()}),
     )
     .map_err(Failure::internal)?;
     crate::notices::order_placed(&id, &order)?;
@@ -251,6 +266,9 @@ pub struct Priced {
     /// What the discounts take off (`discounts`: each with its name and amount).
     pub discount: i64,
     pub discounts: Vec<discounts::Applied>,
+    /// The voucher codes of the cart and the ones it may not use, with why.
+    pub codes: Vec<String>,
+    pub refused_codes: Vec<discounts::Refused>,
     pub shipping: i64,
     pub tax: i64,
     pub grand_total: i64,
@@ -287,7 +305,7 @@ pub fn available(s: &Sellable) -> Result<Option<i64>, Failure> {
 
 /// Prices `lines` in `currency`; the tax is estimated for the default store's first country
 /// (the order's tax follows its shipping address).
-pub fn price(lines: &[CartLine], currency: &str) -> Result<Priced, Failure> {
+pub fn price(lines: &[CartLine], currency: &str, codes: &[String]) -> Result<Priced, Failure> {
     let country = tax::estimate_country();
     let mut priced = Priced {
         orderable: !lines.is_empty(),
@@ -350,7 +368,10 @@ pub fn price(lines: &[CartLine], currency: &str) -> Result<Priced, Failure> {
         })
         .collect();
     let store = context::default_store().map(|s| s.code).unwrap_or_default();
-    priced.discounts = discounts_for(for_sale, &store, currency, first, None);
+    let outcome = discounts_for(for_sale, &store, currency, first, None, codes);
+    priced.discounts = outcome.applied;
+    priced.refused_codes = outcome.refused;
+    priced.codes = codes.to_vec();
     priced.discount = discounts::total(&priced.discounts);
     priced.shipment_available = first.is_some();
     priced.orderable &= priced.shipment_available;

@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 
 use backoffice_sdk::extensions;
+use backoffice_sdk::prelude::*;
 use backoffice_sdk::services::log;
 use serde::{Deserialize, Serialize};
 
@@ -68,21 +69,49 @@ pub struct Applied {
     pub plugin: String,
 }
 
-#[derive(Debug, Deserialize)]
+/// A voucher code a discount used, with the uses it allows (enforced by [`use_codes`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UsedCode {
+    pub code: String,
+    pub max_uses: i64,
+}
+
+/// A voucher code the cart may not use, and why.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Refused {
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 struct Answer {
     discounts: Vec<Applied>,
+    codes: Vec<UsedCode>,
+    refused: Vec<Refused>,
+}
+
+/// What the providers answered together.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Outcome {
+    pub applied: Vec<Applied>,
+    pub codes: Vec<UsedCode>,
+    pub refused: Vec<Refused>,
 }
 
 /// The discounts of every provider for `q`, in their order, each checked by [`accept`].
-pub fn ask(q: &Question) -> Vec<Applied> {
+pub fn ask(q: &Question) -> Outcome {
+    let mut outcome = Outcome::default();
     if q.lines.is_empty() {
-        return Vec::new();
+        return outcome;
     }
     let answers = match extensions::invoke::<_, Answer>(POINT, q) {
         Ok(answers) => answers,
         Err(refused) => {
             log::warn(&format!("{POINT} could not be asked: {refused}"));
-            return Vec::new();
+            return outcome;
         }
     };
     let mut left: BTreeMap<String, i64> = q
@@ -90,14 +119,21 @@ pub fn ask(q: &Question) -> Vec<Applied> {
         .iter()
         .map(|l| (l.sku.clone(), l.unit_price * l.quantity))
         .collect();
-    let mut out = Vec::new();
     for answer in answers {
         match answer.outcome {
             Ok(a) => {
+                outcome.refused.extend(a.refused);
                 for mut d in a.discounts {
                     d.plugin = answer.plugin.clone();
                     match accept(&d, &mut left) {
-                        Ok(()) => out.push(d),
+                        Ok(()) => {
+                            if let Some(code) = &d.code
+                                && let Some(used) = a.codes.iter().find(|c| &c.code == code)
+                            {
+                                outcome.codes.push(used.clone());
+                            }
+                            outcome.applied.push(d);
+                        }
                         Err(why) => log::warn(&format!(
                             "{POINT}: {} answered discount {} that {why}; ignored",
                             answer.plugin, d.id
@@ -108,7 +144,41 @@ pub fn ask(q: &Question) -> Vec<Applied> {
             Err(why) => log::warn(&format!("{POINT}: {} failed: {why}", answer.plugin)),
         }
     }
-    out
+    outcome
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+struct Uses {
+    uses: i64,
+}
+
+/// Sales' own count of each voucher code's uses (id = the code), moved in the order's
+/// transaction: what makes a code's limit exact under concurrent checkouts.
+fn uses() -> Collection<Uses> {
+    Collection::new("voucher_uses")
+}
+
+pub fn uses_collection() -> CollectionDef {
+    CollectionDef::new("voucher_uses")
+}
+
+/// Counts one use of each of `codes`, refusing (422) a code at its limit. Call under
+/// [`crate::counters::lock`].
+pub fn use_codes(codes: &[UsedCode]) -> Result<(), Failure> {
+    for c in codes {
+        crate::counters::update(&uses(), &c.code, Uses::default, |u| {
+            if u.uses >= c.max_uses {
+                return Err(Failure::unprocessable(format!(
+                    "voucher code {} has been used up",
+                    c.code
+                )));
+            }
+            u.uses += 1;
+            Ok(())
+        })?;
+    }
+    Ok(())
 }
 
 /// Takes `d`'s shares off `left` (what is left of each line), or says why it cannot.

@@ -113,6 +113,7 @@ impl Plugin for Sales {
             .collection(stock::collection())
             .collection(checkout::sequences_collection())
             .collection(payments::collection())
+            .collection(discounts::uses_collection())
             .invokes(shipping::POINT)
             .invokes(discounts::POINT)
             .subscribe(transitions::TIMEOUT_TOPIC)

@@ -259,6 +259,8 @@ pub struct CartData {
     pub customer_id: Option<i64>,
     pub currency: String,
     pub lines: Vec<CartLine>,
+    /// Voucher codes entered (`POST /cart/voucher`), upper-case.
+    pub codes: Vec<String>,
 }
 
 pub type Cart = Record<CartData>;
