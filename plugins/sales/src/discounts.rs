@@ -32,18 +32,26 @@ pub struct Line {
 /// What sales asks (see the README for each field).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Question {
+    /// The lines for sale, at current prices.
     pub lines: Vec<Line>,
+    /// Their sum, before any discount.
     pub subtotal: i64,
     pub currency: String,
+    /// `gross` (sales prices are gross).
     pub price_mode: &'static str,
     pub store: String,
+    /// The customer's id as text; empty for a guest or before checkout.
     pub customer_reference: String,
+    /// Empty: sales knows no customer groups yet.
     pub customer_group: String,
     pub customer_order_count: i64,
+    /// The chosen (or first offered) shipment method's carrier name, code and price.
     pub shipment_carrier: String,
     pub shipment_method: String,
     pub shipment_price: Option<i64>,
+    /// UTC seconds.
     pub now: i64,
+    /// The voucher codes entered.
     pub codes: Vec<String>,
 }
 
