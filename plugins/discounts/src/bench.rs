@@ -1,20 +1,21 @@
-//! Discounts benchmark: pricing a 20-line cart against 500 active discounts, the engine the
-//! discounts section runs for `sales.cart-discounts` (`discounts::apply`), natively.
+//! Benchmark: pricing a 20-line cart against 500 active discounts, the engine this section
+//! runs for `sales.cart-discounts` (`apply.rs`), natively. An ignored test, because a plugin
+//! crate is a `cdylib` only (its wit-bindgen exports do not link natively as a library, so a
+//! binary under benches/ cannot use it):
 //!
 //! ```sh
-//! cargo run --release -p backoffice-benches --bin discounts-bench [-- ROUNDS]
+//! DISCOUNTS_BENCH_ROUNDS=2000 cargo test -p discounts --release bench_ -- --ignored --nocapture
 //! ```
 //!
 //! Each round parses the 500 discounts' decision rules and collectors (the provider parses
-//! them on every call) and applies them to the cart; median and p99 of ROUNDS (default 2,000)
+//! them on every call) and applies them to the cart; median and p99 of DISCOUNTS_BENCH_ROUNDS (default 2,000)
 //! rounds. The storage read of the 500 records and the component call are not in it (see
 //! docs/benchmarks.md). Fails when p99 is above 5 ms.
 
 use std::time::{Duration, Instant};
 
-use backoffice_benches::Latency;
-use discounts::apply::{self, Calc, Rule};
-use discounts::query::{Cart, Item, Kind, parse};
+use crate::apply::{self, Calc, Rule};
+use crate::query::{Cart, Item, Kind, parse};
 
 /// Decision rules and collectors of the shapes shops write, cycled over the discounts.
 const DECISIONS: &[&str] = &[
@@ -90,10 +91,12 @@ fn round(cart: &Cart) -> usize {
     apply::apply(cart, &rules).len()
 }
 
-fn main() {
-    let rounds: usize = std::env::args()
-        .nth(1)
-        .map(|a| a.parse().expect("ROUNDS is a number"))
+#[test]
+#[ignore = "a benchmark: run it in release, see the module docs"]
+fn bench_20_lines_against_500_discounts_within_5_ms_p99() {
+    let rounds: usize = std::env::var("DISCOUNTS_BENCH_ROUNDS")
+        .ok()
+        .map(|a| a.parse().expect("DISCOUNTS_BENCH_ROUNDS is a number"))
         .unwrap_or(2_000);
     let mut cart = cart();
     cart.subtotal = cart.lines.iter().map(|l| l.unit_price * l.quantity).sum();
@@ -107,15 +110,13 @@ fn main() {
         applied = round(&cart);
         times.push(started.elapsed());
     }
-    let latency = Latency::of(times);
+    times.sort();
+    let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
+    let (p50, p99) = (at(0.5), at(0.99));
     println!(
-        "20 lines × 500 discounts ({applied} applied): {} rounds, p50 {:.3} ms, p99 {:.3} ms",
-        latency.requests,
-        latency.p50.as_secs_f64() * 1e3,
-        latency.p99.as_secs_f64() * 1e3
+        "20 lines × 500 discounts ({applied} applied): {rounds} rounds, p50 {:.3} ms, p99 {:.3} ms",
+        p50.as_secs_f64() * 1e3,
+        p99.as_secs_f64() * 1e3
     );
-    assert!(
-        latency.p99 <= Duration::from_millis(5),
-        "p99 above the 5 ms budget"
-    );
+    assert!(p99 <= Duration::from_millis(5), "p99 above the 5 ms budget");
 }
