@@ -6,7 +6,7 @@ use backoffice_tests::discounts::{cart_rule, create};
 use backoffice_tests::{Browser, TestApp};
 use serde_json::{Value, json};
 
-use super::sales::{address, app_with, guest_cart, order, simple_product};
+use super::sales::{address, app_with, guest_cart, order, simple_product, stock_of};
 
 /// Catalog, sales, shipping and discounts, set up to sell; `MUG` at 10.00, `CAP` at 3.33,
 /// `PEN` at 3.33 and `INK` at 3.33.
@@ -424,4 +424,37 @@ async fn a_voucher_code_with_one_use_left_wins_exactly_one_of_two_concurrent_che
     assert!(loser.body.contains("has been used up"), "{}", loser.body);
     let winner = if a.status == 200 { &a } else { &b };
     assert_eq!(winner.json()["order"]["totals"]["discount"], 200);
+}
+
+#[tokio::test]
+async fn a_collector_by_category_takes_off_only_the_products_of_that_category() {
+    let (app, admin) = app().await;
+    let created = admin
+        .submit_json("/admin/catalog/categories/create", &json!({"name": "Cups"}))
+        .await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    let cups = created.json()["category"]["id"].clone();
+    let cup = admin
+        .submit_json(
+            "/admin/catalog/products/create",
+            &json!({"sku": "CUP", "name": "Cup", "price": 800, "status": "active",
+                    "category_ids": [cups]}),
+        )
+        .await;
+    assert_eq!(cup.status, 200, "{}", cup.body);
+    stock_of(&admin, "CUP", 10).await;
+    let id = cups
+        .as_str()
+        .map_or_else(|| cups.to_string(), str::to_owned);
+    create(
+        &admin,
+        cart_rule("Cups", 25.0, &format!("category = '{id}'"), json!({})),
+    )
+    .await;
+    let p = priced(&app, &[("MUG", 1), ("CUP", 1)]).await;
+    assert_eq!(applied(&p), named(&[("Cups", 200)]));
+    assert_eq!(
+        p["discounts"][0]["lines"],
+        json!([{"sku": "CUP", "amount": 200}])
+    );
 }

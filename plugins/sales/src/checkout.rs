@@ -93,12 +93,7 @@ fn asked_lines(lines: &[CartLine], currency: &str) -> Result<(Vec<discounts::Lin
     let mut out = Vec::with_capacity(lines.len());
     for line in lines {
         let s = sellable_or_refuse(&line.sku, line.quantity, currency)?;
-        out.push(discounts::Line {
-            sku: s.sku,
-            quantity: line.quantity,
-            unit_price: s.unit_price,
-            ..discounts::Line::default()
-        });
+        out.push(discounts::Line::of(&s, line.quantity));
     }
     let subtotal = out.iter().map(|l| l.unit_price * l.quantity).sum();
     Ok((out, subtotal))
@@ -312,6 +307,7 @@ pub fn price(lines: &[CartLine], currency: &str, codes: &[String]) -> Result<Pri
         ..Priced::default()
     };
     let mut seen = BTreeMap::new();
+    let mut for_sale = Vec::new();
     for line in lines {
         seen.insert(line.sku.clone(), line.quantity);
         let row = match catalog::sellable(&line.sku, line.quantity, currency)? {
@@ -326,6 +322,7 @@ pub fn price(lines: &[CartLine], currency: &str, codes: &[String]) -> Result<Pri
                 tax_rate: 0,
             },
             Some(s) => {
+                for_sale.push(discounts::Line::of(&s, line.quantity));
                 let available = available(&s)?;
                 let problem = available
                     .filter(|a| *a < line.quantity)
@@ -356,17 +353,6 @@ pub fn price(lines: &[CartLine], currency: &str, codes: &[String]) -> Result<Pri
         });
     }
     let first = priced.methods.first();
-    let for_sale = priced
-        .lines
-        .iter()
-        .filter(|l| l.unit_price > 0)
-        .map(|l| discounts::Line {
-            sku: l.sku.clone(),
-            quantity: l.quantity,
-            unit_price: l.unit_price,
-            ..discounts::Line::default()
-        })
-        .collect();
     let store = context::default_store().map(|s| s.code).unwrap_or_default();
     let outcome = discounts_for(for_sale, &store, currency, first, None, codes);
     priced.discounts = outcome.applied;

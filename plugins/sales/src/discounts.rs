@@ -29,6 +29,20 @@ pub struct Line {
     pub attributes: BTreeMap<String, String>,
 }
 
+impl Line {
+    /// `quantity` of `s` at its price, with its product's traits.
+    pub fn of(s: &crate::catalog::Sellable, quantity: i64) -> Line {
+        Line {
+            sku: s.sku.clone(),
+            quantity,
+            unit_price: s.unit_price,
+            categories: s.traits.categories.clone(),
+            labels: s.traits.labels.clone(),
+            attributes: s.traits.attributes.clone(),
+        }
+    }
+}
+
 /// What sales asks (see the README for each field).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Question {
