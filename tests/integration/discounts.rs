@@ -114,6 +114,24 @@ async fn discounts_are_listed_filtered_switched_and_deleted_and_a_wrong_field_is
         }
     };
     assert_eq!(list("sort=priority").await, ["Winter", "Summer"]);
+    for page in ["index", "create"] {
+        let html = admin
+            .get(&format!("/admin/discounts/discounts/{page}"))
+            .await;
+        assert_eq!(html.status, 200, "{}", html.body);
+        assert!(html.text().contains("Winter") || page == "create");
+    }
+    let form = admin
+        .get(&format!(
+            "/admin/discounts/discounts/edit?id={}",
+            summer["id"].as_str().unwrap()
+        ))
+        .await
+        .text();
+    assert!(
+        form.contains("data-rule-kind=\"collector\"") && form.contains("nonce="),
+        "{form}"
+    );
     assert_eq!(list("active=true").await, ["Summer"]);
     assert_eq!(list("q=winter").await, ["Winter"]);
     assert_eq!(
