@@ -20,6 +20,7 @@ mod csrf;
 mod customers;
 mod customers_auth;
 mod customers_crash;
+mod discounts;
 mod input;
 mod mail;
 mod media;

@@ -8,6 +8,7 @@
 pub mod binary;
 pub mod browser;
 pub mod crash;
+pub mod discounts;
 pub mod fixtures;
 pub mod logs;
 pub mod multipart;

@@ -4,6 +4,8 @@
 
 use backoffice_sdk::prelude::*;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
 
 use backoffice_sdk::dates::{day_of, now, ymd};
 
@@ -17,6 +19,39 @@ struct ProductRec {
     price: i64,
     /// The tax set (host Settings) the product is taxed as; empty: the shop's first.
     tax_class: String,
+    category_ids: Vec<Value>,
+    label_ids: Vec<Value>,
+    attributes: BTreeMap<String, Value>,
+}
+
+/// A JSON id or attribute value as text (`"7"` and `7` alike).
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// What discounts may ask about a product: its category ids, label ids and attributes.
+#[derive(Debug, Clone, Default)]
+pub struct Traits {
+    pub categories: Vec<String>,
+    pub labels: Vec<String>,
+    pub attributes: BTreeMap<String, String>,
+}
+
+impl Traits {
+    fn of(p: &ProductRec) -> Traits {
+        Traits {
+            categories: p.category_ids.iter().map(text).collect(),
+            labels: p.label_ids.iter().map(text).collect(),
+            attributes: p
+                .attributes
+                .iter()
+                .map(|(k, v)| (k.clone(), text(v)))
+                .collect(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -78,6 +113,8 @@ pub struct Sellable {
     pub stock: Option<i64>,
     /// The tax set of the (abstract) product; empty: the shop's first.
     pub tax_set: String,
+    /// Of the (abstract) product.
+    pub traits: Traits,
 }
 
 fn products() -> Collection<ProductRec> {
@@ -112,7 +149,7 @@ fn by_sku<T: serde::de::DeserializeOwned + serde::Serialize>(
 /// such SKU, inactive, a variant outside its validity, an abstract product that has variants,
 /// or no price in the currency.
 pub fn sellable(sku: &str, quantity: i64, currency: &str) -> Result<Option<Sellable>, Failure> {
-    let (name, abstract_sku, fallback_price, tax_set) = match by_sku(variants(), sku)? {
+    let (name, abstract_sku, fallback_price, tax_set, traits) = match by_sku(variants(), sku)? {
         Some(v) if !v.data.on_sale(&ymd(day_of(now()))) => return Ok(None),
         Some(v) => {
             let parent = by_sku(products(), &v.data.abstract_sku)?;
@@ -131,11 +168,16 @@ pub fn sellable(sku: &str, quantity: i64, currency: &str) -> Result<Option<Sella
                 .as_ref()
                 .map(|p| p.data.tax_class.clone())
                 .unwrap_or_default();
+            let traits = parent
+                .as_ref()
+                .map(|p| Traits::of(&p.data))
+                .unwrap_or_default();
             (
                 name,
                 v.data.abstract_sku,
                 parent.map(|p| p.data.price),
                 tax_set,
+                traits,
             )
         }
         None => {
@@ -150,11 +192,13 @@ pub fn sellable(sku: &str, quantity: i64, currency: &str) -> Result<Option<Sella
             if p.data.status != "active" || has_variants {
                 return Ok(None);
             }
+            let traits = Traits::of(&p.data);
             (
                 p.data.name,
                 p.data.sku,
                 Some(p.data.price),
                 p.data.tax_class,
+                traits,
             )
         }
     };
@@ -189,5 +233,6 @@ pub fn sellable(sku: &str, quantity: i64, currency: &str) -> Result<Option<Sella
         unit_price,
         stock,
         tax_set,
+        traits,
     }))
 }

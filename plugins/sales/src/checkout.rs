@@ -15,7 +15,7 @@ use crate::counters;
 use crate::input::{CheckoutInput, LINES_MAX, QUANTITY_MAX};
 use crate::model::{CartLine, Item, OrderData, Shipment, Totals};
 use crate::transitions::{self, ItemRef};
-use crate::{payments, process, shipping, stock, tax};
+use crate::{discounts, payments, process, shipping, stock, tax};
 use backoffice_sdk::context;
 use backoffice_sdk::dates::now;
 
@@ -86,20 +86,47 @@ pub fn sellable_or_refuse(sku: &str, quantity: i64, currency: &str) -> Result<Se
         .ok_or_else(|| Failure::unprocessable(format!("{sku} is not for sale")))
 }
 
-/// The subtotal of `lines` at current prices, read before the order's transaction begins (to
-/// ask for shipment methods, see [`place`]); 422 for a line that is not for sale.
-fn subtotal_of(lines: &[CartLine], currency: &str) -> Result<i64, Failure> {
-    let mut subtotal = 0;
+/// `lines` at current prices as the discount sections are asked about them, and their
+/// subtotal, read before the order's transaction begins (to ask for shipment methods and
+/// discounts, see [`place`]); 422 for a line that is not for sale.
+fn asked_lines(lines: &[CartLine], currency: &str) -> Result<(Vec<discounts::Line>, i64), Failure> {
+    let mut out = Vec::with_capacity(lines.len());
     for line in lines {
-        subtotal +=
-            sellable_or_refuse(&line.sku, line.quantity, currency)?.unit_price * line.quantity;
+        let s = sellable_or_refuse(&line.sku, line.quantity, currency)?;
+        out.push(discounts::Line::of(&s, line.quantity));
     }
-    Ok(subtotal)
+    let subtotal = out.iter().map(|l| l.unit_price * l.quantity).sum();
+    Ok((out, subtotal))
+}
+
+/// The discounts of a cart of `lines` (priced) in `store` and `currency`, shipped by `method`.
+fn discounts_for(
+    lines: Vec<discounts::Line>,
+    store: &str,
+    currency: &str,
+    method: Option<&shipping::Method>,
+    customer_id: Option<i64>,
+    codes: &[String],
+) -> discounts::Outcome {
+    discounts::ask(&discounts::Question {
+        subtotal: lines.iter().map(|l| l.unit_price * l.quantity).sum(),
+        lines,
+        currency: currency.to_owned(),
+        price_mode: "gross",
+        store: store.to_owned(),
+        customer_reference: customer_id.map(|c| c.to_string()).unwrap_or_default(),
+        shipment_carrier: method.map(|m| m.carrier.clone()).unwrap_or_default(),
+        shipment_method: method.map(|m| m.code.clone()).unwrap_or_default(),
+        shipment_price: method.map(|m| m.price),
+        now: now(),
+        codes: codes.to_vec(),
+        ..discounts::Question::default()
+    })
 }
 
 /// Places an order for `lines`; returns its id and data.
 ///
-/// The shipment method is asked for before [`counters::lock`] opens the transaction: the
+/// The shipment method and the discounts are asked for before [`counters::lock`] opens the transaction: the
 /// provider reads on a connection of its own, and checkouts queued behind the lock must not
 /// hold every connection while it waits for one. Should a price change between that question
 /// and the lines read under the lock, the checkout is refused (409) rather than shipped at a
@@ -121,7 +148,7 @@ pub fn place(
         .unwrap_or(&input.billing)
         .country
         .clone();
-    let asked_for = subtotal_of(&lines, currency)?;
+    let (asked, asked_for) = asked_lines(&lines, currency)?;
     let method = shipping::method(
         &input.shipment,
         &shipping::Question {
@@ -131,12 +158,26 @@ pub fn place(
             subtotal: Some(asked_for),
         },
     )?;
+    let outcome = discounts_for(
+        asked,
+        &store,
+        currency,
+        Some(&method),
+        placer.customer_id,
+        &input.codes,
+    );
+    if let Some(refused) = outcome.refused.first() {
+        return Err(Failure::unprocessable(refused.message.clone()));
+    }
+    let applied = outcome.applied;
     counters::lock()?;
+    discounts::use_codes(&outcome.codes)?;
     let mut items = Vec::with_capacity(lines.len());
     for (n, line) in lines.iter().enumerate() {
         let s = sellable_or_refuse(&line.sku, line.quantity, currency)?;
         stock::hold(&s.sku, line.quantity, s.stock)?;
         let total = s.unit_price * line.quantity;
+        let discount = discounts::off(&applied, &s.sku);
         let tax_rate = tax::rate(&s.tax_set, &country);
         items.push(Item {
             id: (n + 1).to_string(),
@@ -145,7 +186,8 @@ pub fn place(
             quantity: line.quantity,
             unit_price: s.unit_price,
             total,
-            tax: context::included_tax(total, tax_rate),
+            discount,
+            tax: context::included_tax(total - discount, tax_rate),
             tax_rate,
             ..Item::default()
         });
@@ -158,7 +200,7 @@ pub fn place(
     }
     let created = now();
     let shipment = Shipment::chosen(method, &country, created);
-    let discount = 0;
+    let discount = discounts::total(&applied);
     let grand_total = subtotal - discount + shipment.price;
     let tax = items.iter().map(|i| i.tax).sum::<i64>() + shipment.tax;
     let mut order = OrderData {
@@ -185,6 +227,7 @@ pub fn place(
         shipment,
         payment: payment.code.to_owned(),
         items,
+        discounts: applied,
         placed_by: placer.by.clone(),
         ..OrderData::default()
     };
@@ -201,7 +244,8 @@ pub fn place(
         .collect();
     publish(
         "sales.order-placed",
-        &serde_json::json!({"order_id": id, "reference": order.reference, "items": placed}),
+        &serde_json::json!({"order_id": id, "reference": order.reference, "items": placed,
+                            "codes": outcome.codes.iter().map(|c| &c.code).collect::<Vec<_>>()}),
     )
     .map_err(Failure::internal)?;
     crate::notices::order_placed(&id, &order)?;
@@ -214,6 +258,12 @@ pub fn place(
 pub struct Priced {
     pub lines: Vec<PricedLine>,
     pub subtotal: i64,
+    /// What the discounts take off (`discounts`: each with its name and amount).
+    pub discount: i64,
+    pub discounts: Vec<discounts::Applied>,
+    /// The voucher codes of the cart and the ones it may not use, with why.
+    pub codes: Vec<String>,
+    pub refused_codes: Vec<discounts::Refused>,
     pub shipping: i64,
     pub tax: i64,
     pub grand_total: i64,
@@ -250,13 +300,14 @@ pub fn available(s: &Sellable) -> Result<Option<i64>, Failure> {
 
 /// Prices `lines` in `currency`; the tax is estimated for the default store's first country
 /// (the order's tax follows its shipping address).
-pub fn price(lines: &[CartLine], currency: &str) -> Result<Priced, Failure> {
+pub fn price(lines: &[CartLine], currency: &str, codes: &[String]) -> Result<Priced, Failure> {
     let country = tax::estimate_country();
     let mut priced = Priced {
         orderable: !lines.is_empty(),
         ..Priced::default()
     };
     let mut seen = BTreeMap::new();
+    let mut for_sale = Vec::new();
     for line in lines {
         seen.insert(line.sku.clone(), line.quantity);
         let row = match catalog::sellable(&line.sku, line.quantity, currency)? {
@@ -271,6 +322,7 @@ pub fn price(lines: &[CartLine], currency: &str) -> Result<Priced, Failure> {
                 tax_rate: 0,
             },
             Some(s) => {
+                for_sale.push(discounts::Line::of(&s, line.quantity));
                 let available = available(&s)?;
                 let problem = available
                     .filter(|a| *a < line.quantity)
@@ -301,14 +353,23 @@ pub fn price(lines: &[CartLine], currency: &str) -> Result<Priced, Failure> {
         });
     }
     let first = priced.methods.first();
+    let store = context::default_store().map(|s| s.code).unwrap_or_default();
+    let outcome = discounts_for(for_sale, &store, currency, first, None, codes);
+    priced.discounts = outcome.applied;
+    priced.refused_codes = outcome.refused;
+    priced.codes = codes.to_vec();
+    priced.discount = discounts::total(&priced.discounts);
     priced.shipment_available = first.is_some();
     priced.orderable &= priced.shipment_available;
     priced.shipping = first.map_or(0, |m| m.price);
-    priced.grand_total = priced.subtotal + priced.shipping;
+    priced.grand_total = priced.subtotal - priced.discount + priced.shipping;
     priced.tax = priced
         .lines
         .iter()
-        .map(|l| context::included_tax(l.total, l.tax_rate))
+        .map(|l| {
+            let off = discounts::off(&priced.discounts, &l.sku);
+            context::included_tax(l.total - off, l.tax_rate)
+        })
         .sum::<i64>()
         + first.map_or(0, |m| tax::of_shipping(m, &country).1);
     Ok(priced)

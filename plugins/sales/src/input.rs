@@ -102,6 +102,8 @@ pub struct CheckoutInput {
     pub shipment: String,
     /// A payment method's code; empty: the first one active in the store.
     pub payment: String,
+    /// Voucher codes (the cart's are added to them).
+    pub codes: Vec<String>,
 }
 
 /// Reads a checkout from a JSON body, or from form fields `billing_*`, `shipping_*` (used
@@ -117,6 +119,7 @@ pub fn checkout(req: &Request) -> Result<CheckoutInput, Failure> {
                 .then(|| address_from_form(req, "shipping")),
             shipment: req.form("shipment").unwrap_or("").to_owned(),
             payment: req.form("payment").unwrap_or("").to_owned(),
+            codes: Vec::new(),
         }
     };
     check_address(&mut input.billing, "billing")?;

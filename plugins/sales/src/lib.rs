@@ -8,6 +8,7 @@ mod catalog;
 mod checkout;
 mod counters;
 mod customers;
+mod discounts;
 mod events;
 mod input;
 mod matrix;
@@ -112,7 +113,9 @@ impl Plugin for Sales {
             .collection(stock::collection())
             .collection(checkout::sequences_collection())
             .collection(payments::collection())
+            .collection(discounts::uses_collection())
             .invokes(shipping::POINT)
+            .invokes(discounts::POINT)
             .subscribe(transitions::TIMEOUT_TOPIC)
             .subscribe(events::ANONYMISED_TOPIC);
         for c in stats::collections() {

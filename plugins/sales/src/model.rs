@@ -22,6 +22,9 @@ pub struct Item {
     /// Gross cents.
     pub unit_price: i64,
     pub total: i64,
+    /// What discounts took off `total` (the order's `discounts` say which).
+    pub discount: i64,
+    /// Of `total - discount`.
     pub tax: i64,
     /// The rate `tax` was computed at, in hundredths of a percent (the product's tax set in
     /// the shipping country).
@@ -146,6 +149,8 @@ pub struct OrderData {
     pub payment: String,
     pub totals: Totals,
     pub items: Vec<Item>,
+    /// The discounts applied when it was placed, copied whole (`sales.cart-discounts`).
+    pub discounts: Vec<crate::discounts::Applied>,
     pub history: Vec<HistoryEntry>,
     pub comments: Vec<Comment>,
     pub refunds: Vec<Refund>,
@@ -254,6 +259,8 @@ pub struct CartData {
     pub customer_id: Option<i64>,
     pub currency: String,
     pub lines: Vec<CartLine>,
+    /// Voucher codes entered (`POST /cart/voucher`), upper-case.
+    pub codes: Vec<String>,
 }
 
 pub type Cart = Record<CartData>;

@@ -24,6 +24,7 @@ pub fn routes(router: Router) -> Router {
         .storefront(Method::Post, "/cart/add", add)
         .storefront(Method::Post, "/cart/update", update)
         .storefront(Method::Post, "/cart/remove", remove)
+        .storefront(Method::Post, "/cart/voucher", voucher)
         .storefront(Method::Get, "/checkout", checkout_form)
         .storefront(Method::Post, "/checkout", place)
         .storefront(Method::Get, "/checkout/done", confirmation)
@@ -72,7 +73,11 @@ fn cart_context(cart: Option<&Cart>) -> Result<CartContext, Failure> {
         cart: cart
             .filter(|c| c.data.customer_id.is_none())
             .map(|c| c.id.clone()),
-        priced: checkout::price(lines, currency)?,
+        priced: checkout::price(
+            lines,
+            currency,
+            cart.map(|c| c.data.codes.as_slice()).unwrap_or(&[]),
+        )?,
         signed_in: current_customer().is_some(),
     })
 }
@@ -94,6 +99,7 @@ fn change_line(req: &Request, change: impl FnOnce(Option<i64>) -> i64) -> Reply 
                 customer_id: current_customer().map(|c| c.id),
                 currency: DEFAULT_CURRENCY.into(),
                 lines: Vec::new(),
+                codes: Vec::new(),
             };
             carts().insert(&data)?
         }
@@ -155,6 +161,32 @@ fn remove(req: &Request) -> Reply {
     change_line(req, |_| 0)
 }
 
+/// Most voucher codes a cart holds.
+const CODES_MAX: usize = 5;
+
+/// `code` (a voucher code) entered into the cart, or taken out of it with `remove`.
+fn voucher(req: &Request) -> Reply {
+    let mut cart = locate(req)?.ok_or_else(|| Failure::unprocessable("the cart is empty"))?;
+    let code = input::required(req, "code")?.trim().to_uppercase();
+    if code.is_empty() || code.chars().count() > 100 {
+        return Err(Failure::unprocessable("code must be 1 to 100 characters"));
+    }
+    cart.data.codes.retain(|c| *c != code);
+    if backoffice_sdk::input::param(req, "remove").is_none() {
+        if cart.data.codes.len() >= CODES_MAX {
+            return Err(Failure::unprocessable(format!(
+                "a cart holds at most {CODES_MAX} voucher codes"
+            )));
+        }
+        cart.data.codes.push(code);
+    }
+    let cart = carts().save(&cart, &cart.data)?;
+    if req.wants_json {
+        return Ok(json(&cart_context(Some(&cart))?));
+    }
+    Ok(redirect(cart_path(&cart, "/cart")).flash("Cart updated"))
+}
+
 #[derive(Serialize)]
 struct CheckoutContext {
     cart: Option<String>,
@@ -191,6 +223,11 @@ fn checkout_form(req: &Request) -> Reply {
 fn place(req: &Request) -> Reply {
     let cart = locate(req)?.ok_or_else(|| Failure::unprocessable("the cart is empty"))?;
     let mut input = input::checkout(req)?;
+    for code in &cart.data.codes {
+        if !input.codes.contains(code) {
+            input.codes.push(code.clone());
+        }
+    }
     let customer = current_customer();
     if let Some(c) = &customer {
         input.email = c.email.clone();
@@ -247,6 +284,7 @@ struct ShopperOrder {
     payment: String,
     totals: Totals,
     items: Vec<Item>,
+    discounts: Vec<crate::discounts::Applied>,
 }
 
 impl From<OrderData> for ShopperOrder {
@@ -264,6 +302,7 @@ impl From<OrderData> for ShopperOrder {
             payment: o.payment,
             totals: o.totals,
             items: o.items,
+            discounts: o.discounts,
         }
     }
 }
