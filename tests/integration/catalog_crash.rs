@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use backoffice_tests::crash::{Shop, acknowledged, all_pages, kill_target};
+use backoffice_tests::crash::{Shop, Write, acknowledged, all_pages};
 use serde_json::json;
 
 const CLIENTS: usize = 2;
@@ -15,14 +15,8 @@ const ROWS: usize = 40;
 const READY: &[&str] = &["/admin/catalog/products/index"];
 
 /// Imports one file of [`ROWS`] new products; its SKU prefix when the server acknowledged it.
-async fn import(
-    http: reqwest::Client,
-    base: String,
-    round: usize,
-    client: usize,
-    n: usize,
-) -> Option<String> {
-    let prefix = format!("K{round}Y{client}Y{n}X");
+async fn import(http: reqwest::Client, base: String, w: Write) -> Option<String> {
+    let prefix = format!("K{}Y{}Y{}X", w.round, w.client, w.n);
     let mut csv = String::from("abstract_sku,name.en,status,price.EUR.gross\n");
     for i in 0..ROWS {
         csv.push_str(&format!("{prefix}{i},Bolt {i},active,{}\n", 100 + i));
@@ -42,17 +36,9 @@ async fn import(
 async fn sigkill_during_csv_imports_keeps_every_acknowledged_file_whole() {
     let (shop, served, _base) = Shop::new(&["catalog"]).await;
     drop(served);
-    let mut acknowledged = Vec::new();
-    for round in 0..ROUNDS {
-        let (served, base) = shop.start();
-        shop.ready(&base, READY).await;
-        let target = kill_target(round) / 2 + 2;
-        let write = move |http, base, client, n| import(http, base, round, client, n);
-        acknowledged.extend(
-            shop.kill_during(served, &base, CLIENTS, target, write)
-                .await,
-        );
-    }
+    let acknowledged = shop
+        .crash_rounds(READY, ROUNDS, CLIENTS, (1, 2), import)
+        .await;
     assert!(acknowledged.len() >= 6, "{acknowledged:?}");
 
     let (served, base) = shop.start();

@@ -6,7 +6,7 @@
 
 use std::collections::HashSet;
 
-use backoffice_tests::crash::{Shop, acknowledged, all_pages, kill_target};
+use backoffice_tests::crash::{Shop, Write, acknowledged, all_pages};
 use serde_json::{Value, json};
 
 const CLIENTS: usize = 3;
@@ -14,16 +14,10 @@ const ROUNDS: usize = 3;
 const READY: &[&str] = &["/admin/customers/customers/index"];
 
 /// Creates a customer and one address; the email when both were acknowledged.
-async fn create(
-    http: reqwest::Client,
-    base: String,
-    round: usize,
-    client: usize,
-    n: usize,
-) -> Option<String> {
-    let email = format!("k{round}-{client}-{n}@example.com");
+async fn create(http: reqwest::Client, base: String, w: Write) -> Option<String> {
+    let email = format!("k{}-{}-{}@example.com", w.round, w.client, w.n);
     let customer =
-        json!({"email": email, "first_name": "Kay", "last_name": format!("C{client}N{n}")});
+        json!({"email": email, "first_name": "Kay", "last_name": format!("C{}N{}", w.client, w.n)});
     let reply = http
         .post(format!("{base}/admin/customers/customers/create"))
         .json(&customer)
@@ -46,17 +40,9 @@ async fn create(
 async fn sigkill_during_customer_writes_loses_no_acknowledged_customer_or_address() {
     let (shop, served, _base) = Shop::new(&["customers"]).await;
     drop(served);
-    let mut acknowledged = Vec::new();
-    for round in 0..ROUNDS {
-        let (served, base) = shop.start();
-        shop.ready(&base, READY).await;
-        let target = kill_target(round);
-        let write = move |http, base, client, n| create(http, base, round, client, n);
-        acknowledged.extend(
-            shop.kill_during(served, &base, CLIENTS, target, write)
-                .await,
-        );
-    }
+    let acknowledged = shop
+        .crash_rounds(READY, ROUNDS, CLIENTS, (1, 1), create)
+        .await;
     assert!(acknowledged.len() >= 9, "{acknowledged:?}");
 
     let (served, base) = shop.start();

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use backoffice_tests::crash::{Shop, acknowledged, all_pages, kill_target};
+use backoffice_tests::crash::{Shop, Write, acknowledged, all_pages};
 use backoffice_tests::shipping;
 use serde_json::{Value, json};
 
@@ -20,10 +20,10 @@ const READY: &[&str] = &[
 ];
 
 /// Places one guest order as an assisted order; the id when the server acknowledged it.
-async fn place(http: reqwest::Client, base: String, client: usize, n: usize) -> Option<String> {
+async fn place(http: reqwest::Client, base: String, w: Write) -> Option<String> {
     let body = json!({
-        "email": format!("c{client}-{n}@example.com"),
-        "items": [{"sku": "BOLT", "quantity": 1 + (n % 3)}],
+        "email": format!("c{}-{}-{}@example.com", w.round, w.client, w.n),
+        "items": [{"sku": "BOLT", "quantity": 1 + (w.n % 3)}],
         "billing": {"first_name": "A", "last_name": "B", "street": "S", "zip": "1", "city": "C", "country": "DE"},
     });
     let reply = http
@@ -64,16 +64,9 @@ async fn sigkill_during_checkouts_loses_no_acknowledged_order_and_leaves_none_ha
         .await;
     drop(served);
 
-    let mut acknowledged: Vec<String> = Vec::new();
-    for round in 0..ROUNDS {
-        let (served, base) = shop.start();
-        shop.ready(&base, READY).await;
-        let target = kill_target(round);
-        acknowledged.extend(
-            shop.kill_during(served, &base, CLIENTS, target, place)
-                .await,
-        );
-    }
+    let acknowledged = shop
+        .crash_rounds(READY, ROUNDS, CLIENTS, (1, 1), place)
+        .await;
     assert!(
         acknowledged.len() > 10,
         "too few orders to prove anything: {}",

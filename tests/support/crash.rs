@@ -103,11 +103,47 @@ impl Shop {
             .unwrap()
     }
 
+    /// `rounds` rounds of: start the server, wait for `ready`, run `clients` writers until
+    /// [`kill_target`] writes (scaled by `per_target`: `target * num / den`, at least 2) were
+    /// acknowledged, then SIGKILL. Returns every acknowledged write's value.
+    pub async fn crash_rounds<T, F, Fut>(
+        &self,
+        ready: &[&str],
+        rounds: usize,
+        clients: usize,
+        per_target: (usize, usize),
+        write: F,
+    ) -> Vec<T>
+    where
+        T: Send + 'static,
+        F: Fn(reqwest::Client, String, Write) -> Fut + Clone + Send + Sync + 'static,
+        Fut: Future<Output = Option<T>> + Send,
+    {
+        let mut acknowledged = Vec::new();
+        for round in 0..rounds {
+            let (served, base) = self.start();
+            self.ready(&base, ready).await;
+            let target = (kill_target(round) * per_target.0 / per_target.1).max(2);
+            let write = write.clone();
+            let kept = self
+                .kill_during(
+                    served,
+                    &base,
+                    clients,
+                    target,
+                    move |http, base, client, n| write(http, base, Write { round, client, n }),
+                )
+                .await;
+            acknowledged.extend(kept);
+        }
+        acknowledged
+    }
+
     /// One round: `clients` tasks run `write(client, n)` in a loop against `base`, each
     /// keeping what the server acknowledged (`Some`); once `at_least` writes were
     /// acknowledged in all, the server is killed with SIGKILL while the others are in flight.
     /// A write that gets no answer (the server died) ends its client: not acknowledged.
-    pub async fn kill_during<T, F, Fut>(
+    async fn kill_during<T, F, Fut>(
         &self,
         served: Served,
         base: &str,
@@ -181,6 +217,15 @@ impl Shop {
     }
 }
 
+/// Which write a writer is asked for: its round, its client and its number in the round
+/// (from 1), so a write can make values no other write makes.
+#[derive(Debug, Clone, Copy)]
+pub struct Write {
+    pub round: usize,
+    pub client: usize,
+    pub n: usize,
+}
+
 /// The JSON answer of a write the server acknowledged (200). A refusal is printed (the test's
 /// output shows why a client stopped) and, like a dropped connection, is no acknowledgement.
 pub async fn acknowledged(reply: reqwest::Response) -> Option<Value> {
@@ -194,7 +239,7 @@ pub async fn acknowledged(reply: reqwest::Response) -> Option<Value> {
 }
 
 /// A kill target that varies per round and per run: 3 to 22 acknowledged writes.
-pub fn kill_target(round: usize) -> usize {
+fn kill_target(round: usize) -> usize {
     3 + (round * 7919 + std::process::id() as usize) % 20
 }
 
