@@ -476,3 +476,90 @@ async fn a_collector_by_category_takes_off_only_the_products_of_that_category() 
         json!([{"sku": "CUP", "amount": 200}])
     );
 }
+
+#[tokio::test]
+async fn a_promotional_product_is_added_at_its_price_and_the_order_keeps_it() {
+    let (app, admin) = app().await;
+    let wrong = admin
+        .submit_json(
+            "/admin/discounts/discounts/create",
+            &cart_rule(
+                "Broken deal",
+                10.0,
+                "sku = '*'",
+                json!({"promotion_sku": "PEN", "promotion_quantity": 0, "promotion_price": -1}),
+            ),
+        )
+        .await;
+    assert_eq!(wrong.status, 422, "{}", wrong.body);
+    assert!(
+        wrong.body.contains("promotion_quantity") && wrong.body.contains("promotion_price"),
+        "{}",
+        wrong.body
+    );
+    let deal = create(
+        &admin,
+        cart_rule(
+            "Mug deal",
+            10.0,
+            "sku = 'MUG'",
+            json!({"promotion_sku": "PEN", "promotion_quantity": 2, "promotion_price": 50}),
+        ),
+    )
+    .await;
+    assert_eq!(deal["promotion_sku"], "PEN", "{deal}");
+    // A promotional product that is not for sale is skipped; its discount still applies.
+    create(
+        &admin,
+        cart_rule(
+            "Ghost gift",
+            5.0,
+            "sku = 'CAP'",
+            json!({"promotion_sku": "NOPE", "promotion_quantity": 1, "promotion_price": 0}),
+        ),
+    )
+    .await;
+    let deal_id = deal["id"].as_str().unwrap().to_owned();
+    let p = priced(&app, &[("MUG", 1), ("CAP", 1)]).await;
+    assert_eq!(applied(&p), named(&[("Mug deal", 100), ("Ghost gift", 17)]));
+    let lines = p["lines"].as_array().unwrap();
+    assert_eq!(lines.len(), 3, "{p}");
+    assert_eq!(lines[2]["sku"], "PEN");
+    assert_eq!(lines[2]["quantity"], 2);
+    assert_eq!(lines[2]["unit_price"], 50);
+    assert_eq!(lines[2]["total"], 100);
+    assert_eq!(lines[2]["promotion"], deal_id.as_str());
+    assert!(p["discounts"][1]["promotion"].is_null(), "{p}");
+    assert_eq!(p["subtotal"], 1000 + 333 + 100);
+    assert_eq!(p["grand_total"], 1433 - 117 + 495);
+    let (order_id, placed) = buy(&app, &admin, &[("MUG", 1), ("CAP", 1)]).await;
+    let pen = json!({"sku": "PEN", "quantity": 2, "unit_price": 50, "total": 100,
+                     "promotion": deal_id});
+    let items = placed["items"].as_array().unwrap();
+    assert_eq!(items.len(), 3, "{placed}");
+    for (k, v) in pen.as_object().unwrap() {
+        assert_eq!(&items[2][k], v, "{k}: {placed}");
+    }
+    assert_eq!(items[2]["discount"], 0);
+    assert_eq!(placed["totals"]["subtotal"], 1433);
+    assert_eq!(placed["totals"]["grand_total"], 1433 - 117 + 495);
+    assert_eq!(
+        placed["discounts"][0]["promotion"],
+        json!({"sku": "PEN", "quantity": 2, "unit_price": 50})
+    );
+    // A later change of the discount changes new carts, never the placed order.
+    let edited = admin
+        .submit_json(
+            "/admin/discounts/discounts/edit",
+            &json!({"id": deal_id, "promotion_quantity": 5, "promotion_price": 999}),
+        )
+        .await;
+    assert_eq!(edited.status, 200, "{}", edited.body);
+    let now = priced(&app, &[("MUG", 1)]).await;
+    assert_eq!(now["lines"][1]["quantity"], 5, "{now}");
+    assert_eq!(now["lines"][1]["unit_price"], 999);
+    let again = order(&admin, &order_id).await["order"].clone();
+    assert_eq!(again["items"], placed["items"]);
+    assert_eq!(again["discounts"], placed["discounts"]);
+    assert_eq!(again["totals"], placed["totals"]);
+}

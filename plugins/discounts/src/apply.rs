@@ -39,6 +39,16 @@ pub struct Rule {
     pub min_quantity: i64,
     /// The voucher code it was asked for with, if any.
     pub code: Option<String>,
+    /// The promotional product it adds to the cart when it applies.
+    pub promotion: Option<Promotion>,
+}
+
+/// A promotional product: `quantity` units of `sku` added to the cart at `unit_price`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Promotion {
+    pub sku: String,
+    pub quantity: i64,
+    pub unit_price: i64,
 }
 
 /// One applied discount: its total and its share of each line (by index into the cart).
@@ -49,6 +59,7 @@ pub struct Applied {
     pub amount: i64,
     pub lines: Vec<(usize, i64)>,
     pub code: Option<String>,
+    pub promotion: Option<Promotion>,
 }
 
 fn amount_of(calc: Calc, base: i64) -> i64 {
@@ -156,6 +167,7 @@ pub fn apply(cart: &Cart, rules: &[Rule]) -> Vec<Applied> {
                 amount,
                 lines,
                 code: c.rule.code.clone(),
+                promotion: c.rule.promotion.clone(),
             });
         }
     }
@@ -193,6 +205,7 @@ mod tests {
             collector: parse(collector, Kind::Collector).unwrap(),
             min_quantity: 1,
             code: None,
+            promotion: None,
         }
     }
 

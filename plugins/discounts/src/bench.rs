@@ -85,6 +85,7 @@ fn round(cart: &Cart) -> usize {
                     .expect("a valid collector"),
                 min_quantity: 1,
                 code: None,
+                promotion: None,
             }
         })
         .collect();

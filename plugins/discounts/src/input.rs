@@ -16,7 +16,9 @@ use crate::query::{self, Kind};
 
 const NAME: Text = Text::line(200).required();
 const DESCRIPTION: Text = Text::lines(2000);
+const PROMOTION_SKU: Text = Text::line(100);
 pub const PRIORITY_MAX: i64 = 9999;
+pub const PROMOTION_QUANTITY_MAX: i64 = 1000;
 /// `to_at` of a discount valid for ever: 10000-01-01.
 pub const OPEN_END: i64 = 253_402_300_800;
 
@@ -112,6 +114,7 @@ pub fn apply(fields: &Fields, data: &mut DiscountData, creating: bool) -> Result
         ("valid_to", &mut data.valid_to),
         ("decision_rule", &mut data.decision_rule),
         ("collector", &mut data.collector),
+        ("promotion_sku", &mut data.promotion_sku),
     ] {
         if let Some(v) = fields.text(name, e) {
             *slot = v;
@@ -135,6 +138,12 @@ pub fn apply(fields: &Fields, data: &mut DiscountData, creating: bool) -> Result
     }
     if let Some(v) = fields.integer("min_quantity", e) {
         data.min_quantity = v;
+    }
+    if let Some(v) = fields.integer("promotion_quantity", e) {
+        data.promotion_quantity = v;
+    }
+    if let Some(v) = fields.integer("promotion_price", e) {
+        data.promotion_price = v;
     }
     if let Some(v) = fields.selected("stores", e) {
         data.stores = v;
@@ -170,6 +179,25 @@ fn check(data: &mut DiscountData, errors: &mut Errors) {
     }
     if data.min_quantity < 0 {
         errors.add("min_quantity", "min_quantity must not be negative");
+    }
+    data.promotion_sku = data.promotion_sku.trim().to_owned();
+    if data.promotion_sku.is_empty() {
+        data.promotion_quantity = 0;
+        data.promotion_price = 0;
+    } else {
+        PROMOTION_SKU.check("promotion_sku", &data.promotion_sku, errors);
+        if !(1..=PROMOTION_QUANTITY_MAX).contains(&data.promotion_quantity) {
+            errors.add(
+                "promotion_quantity",
+                format!("promotion_quantity must be from 1 to {PROMOTION_QUANTITY_MAX}"),
+            );
+        }
+        if data.promotion_price < 0 {
+            errors.add(
+                "promotion_price",
+                "promotion_price must be whole minor units, 0 or more",
+            );
+        }
     }
     let shop = context::store_codes();
     for s in &data.stores {

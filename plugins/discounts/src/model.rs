@@ -68,6 +68,12 @@ pub struct DiscountData {
     /// "Apply to".
     pub collector: String,
     pub min_quantity: i64,
+    /// The promotional product added to the cart when the discount applies; empty: none.
+    pub promotion_sku: String,
+    /// Units of it (≥ 1 when `promotion_sku` is set).
+    pub promotion_quantity: i64,
+    /// Its unit price, gross minor units in any currency (≥ 0; 0: free).
+    pub promotion_price: i64,
 }
 
 impl DiscountData {

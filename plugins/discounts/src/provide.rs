@@ -6,7 +6,7 @@
 use backoffice_sdk::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::apply::{self, Applied, Calc, Rule};
+use crate::apply::{self, Applied, Calc, Promotion, Rule};
 use std::collections::BTreeSet;
 
 use crate::codes;
@@ -39,6 +39,9 @@ pub struct Adjustment {
     pub amount: i64,
     pub lines: Vec<LineShare>,
     pub code: Option<String>,
+    /// The promotional product sales adds to the cart at its price (contract 0.2 addition).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub promotion: Option<Promotion>,
 }
 
 /// A voucher code the answer used, with the limit sales enforces when the order is placed.
@@ -98,6 +101,11 @@ pub fn rule(id: &str, data: &DiscountData, cart: &Cart, code: Option<&str>) -> O
         collector: query::parse(&data.collector, Kind::Collector).ok()?,
         min_quantity: data.min_quantity,
         code: code.map(str::to_owned),
+        promotion: (!data.promotion_sku.is_empty()).then(|| Promotion {
+            sku: data.promotion_sku.clone(),
+            quantity: data.promotion_quantity,
+            unit_price: data.promotion_price,
+        }),
     })
 }
 
@@ -118,6 +126,7 @@ pub fn adjustments(cart: &Cart, applied: Vec<Applied>) -> Vec<Adjustment> {
             name: a.name,
             amount: a.amount,
             code: a.code,
+            promotion: a.promotion,
         })
         .collect()
 }

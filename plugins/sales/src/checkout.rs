@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use backoffice_sdk::prelude::*;
-use backoffice_sdk::services::publish;
+use backoffice_sdk::services::{log, publish};
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{self, Sellable};
@@ -124,6 +124,41 @@ fn discounts_for(
     })
 }
 
+/// The promotional product of `d` as it can be sold in `currency`, with `in_cart` units of its
+/// SKU already counted against its stock; `None` (and `d.promotion` cleared, with a log line)
+/// when it cannot be added: malformed, not for sale, or not available in its quantity. A
+/// promotion is skipped, never a reason to refuse a cart or a checkout.
+fn promotional(
+    d: &mut discounts::Applied,
+    currency: &str,
+    in_cart: i64,
+) -> Result<Option<(discounts::Promotion, Sellable)>, Failure> {
+    let Some(p) = d.promotion.clone() else {
+        return Ok(None);
+    };
+    let why = if p.sku.is_empty() || p.quantity < 1 || p.unit_price < 0 {
+        Some("is malformed".to_owned())
+    } else {
+        match catalog::sellable(&p.sku, p.quantity, currency)? {
+            None => Some("is not for sale".to_owned()),
+            Some(s) => match available(&s)? {
+                Some(a) if a - in_cart < p.quantity => Some(format!("has only {a} available")),
+                _ => return Ok(Some((p, s))),
+            },
+        }
+    };
+    if let Some(why) = why {
+        log::warn(&format!(
+            "{}: promotional product {} of discount {} {why}; skipped",
+            discounts::POINT,
+            p.sku,
+            d.id
+        ));
+    }
+    d.promotion = None;
+    Ok(None)
+}
+
 /// Places an order for `lines`; returns its id and data.
 ///
 /// The shipment method and the discounts are asked for before [`counters::lock`] opens the transaction: the
@@ -169,7 +204,7 @@ pub fn place(
     if let Some(refused) = outcome.refused.first() {
         return Err(Failure::unprocessable(refused.message.clone()));
     }
-    let applied = outcome.applied;
+    let mut applied = outcome.applied;
     counters::lock()?;
     discounts::use_codes(&outcome.codes)?;
     let mut items = Vec::with_capacity(lines.len());
@@ -198,6 +233,27 @@ pub fn place(
             "prices changed while the order was placed; please check the cart and try again",
         ));
     }
+    for d in &mut applied {
+        let Some((p, s)) = promotional(d, currency, 0)? else {
+            continue;
+        };
+        stock::hold(&s.sku, p.quantity, s.stock)?;
+        let total = p.unit_price * p.quantity;
+        let tax_rate = tax::rate(&s.tax_set, &country);
+        items.push(Item {
+            id: (items.len() + 1).to_string(),
+            sku: s.sku,
+            name: s.name,
+            quantity: p.quantity,
+            unit_price: p.unit_price,
+            total,
+            tax: context::included_tax(total, tax_rate),
+            tax_rate,
+            promotion: Some(d.id.clone()),
+            ..Item::default()
+        });
+    }
+    let subtotal: i64 = items.iter().map(|i| i.total).sum();
     let created = now();
     let shipment = Shipment::chosen(method, &country, created);
     let discount = discounts::total(&applied);
@@ -288,6 +344,9 @@ pub struct PricedLine {
     pub problem: Option<String>,
     /// Hundredths of a percent, for the country the cart's tax is estimated for.
     pub tax_rate: u32,
+    /// The discount (id) whose promotional product this line is, at its price.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub promotion: Option<String>,
 }
 
 /// Units of `s` that can still be sold, under the sell-once rule.
@@ -320,6 +379,7 @@ pub fn price(lines: &[CartLine], currency: &str, codes: &[String]) -> Result<Pri
                 available: Some(0),
                 problem: Some("not for sale".into()),
                 tax_rate: 0,
+                promotion: None,
             },
             Some(s) => {
                 for_sale.push(discounts::Line::of(&s, line.quantity));
@@ -336,6 +396,7 @@ pub fn price(lines: &[CartLine], currency: &str, codes: &[String]) -> Result<Pri
                     unit_price: s.unit_price,
                     available,
                     problem,
+                    promotion: None,
                 }
             }
         };
@@ -356,6 +417,30 @@ pub fn price(lines: &[CartLine], currency: &str, codes: &[String]) -> Result<Pri
     let store = context::default_store().map(|s| s.code).unwrap_or_default();
     let outcome = discounts_for(for_sale, &store, currency, first, None, codes);
     priced.discounts = outcome.applied;
+    for d in &mut priced.discounts {
+        let in_cart = d
+            .promotion
+            .as_ref()
+            .and_then(|p| seen.get(&p.sku))
+            .copied()
+            .unwrap_or(0);
+        let Some((p, s)) = promotional(d, currency, in_cart)? else {
+            continue;
+        };
+        let row = PricedLine {
+            total: p.unit_price * p.quantity,
+            tax_rate: tax::rate(&s.tax_set, &country),
+            available: available(&s)?,
+            sku: s.sku,
+            name: s.name,
+            quantity: p.quantity,
+            unit_price: p.unit_price,
+            problem: None,
+            promotion: Some(d.id.clone()),
+        };
+        priced.subtotal += row.total;
+        priced.lines.push(row);
+    }
     priced.refused_codes = outcome.refused;
     priced.codes = codes.to_vec();
     priced.discount = discounts::total(&priced.discounts);
@@ -367,7 +452,10 @@ pub fn price(lines: &[CartLine], currency: &str, codes: &[String]) -> Result<Pri
         .lines
         .iter()
         .map(|l| {
-            let off = discounts::off(&priced.discounts, &l.sku);
+            let off = match l.promotion {
+                Some(_) => 0,
+                None => discounts::off(&priced.discounts, &l.sku),
+            };
             context::included_tax(l.total - off, l.tax_rate)
         })
         .sum::<i64>()

@@ -87,8 +87,20 @@ pub struct Applied {
     pub amount: i64,
     pub lines: Vec<Share>,
     pub code: Option<String>,
+    /// The promotional product the discount adds to the cart at its price; an order keeps it
+    /// only when it was added (see `checkout::promotional`).
+    pub promotion: Option<Promotion>,
     /// The providing plugin.
     pub plugin: String,
+}
+
+/// A promotional product: `quantity` units of `sku` at `unit_price` (minor units, gross).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Promotion {
+    pub sku: String,
+    pub quantity: i64,
+    pub unit_price: i64,
 }
 
 /// A voucher code a discount used, with the uses it allows (enforced by [`use_codes`]).

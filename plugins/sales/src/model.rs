@@ -29,6 +29,9 @@ pub struct Item {
     /// The rate `tax` was computed at, in hundredths of a percent (the product's tax set in
     /// the shipping country).
     pub tax_rate: u32,
+    /// The discount (id) that added this item as its promotional product, at its price.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub promotion: Option<String>,
     pub state: String,
     /// When the item entered `state` (UTC seconds); timers compare against it.
     pub state_since: i64,
