@@ -16,7 +16,7 @@ use crate::themes::env::BUILTIN;
 use crate::themes::folder::{self, Folder, Problem};
 use crate::themes::registry::{self, Inputs, Snapshot};
 use crate::themes::store::SettingsCache;
-use crate::themes::{paths, vars};
+use crate::themes::{paths, studio, vars};
 
 macro_rules! built_in {
     ($($name:literal),* $(,)?) => {
@@ -52,6 +52,9 @@ pub const BUILT_IN: &[(&str, &str)] = built_in![
     "backoffice/plugins/index.html",
     "backoffice/themes/index.html",
     "backoffice/themes/edit.html",
+    "backoffice/themes/studio.html",
+    "backoffice/themes/versions.html",
+    "backoffice/themes/import.html",
     "backoffice/mail/index.html",
     "backoffice/mail/view.html",
     "backoffice/media/index.html",
@@ -84,6 +87,11 @@ struct Sources {
     plugins: BTreeMap<String, Vec<(String, String)>>,
     folders: BTreeMap<String, Folder>,
     read_problems: Vec<Problem>,
+    /// Studio themes from the database, by environment name (`<name>` and `<name>@draft`).
+    studio: BTreeMap<String, Folder>,
+    studio_problems: Vec<Problem>,
+    /// The studio revision `studio` was read at (`None`: not read yet).
+    studio_revision: Option<i64>,
 }
 
 pub struct Templates {
@@ -218,13 +226,73 @@ impl Templates {
         self.rebuild(&sources);
     }
 
+    /// Replaces the studio themes (read at `revision`) and rebuilds, unless themes of a later
+    /// revision are already in place.
+    pub fn set_studio(&self, revision: i64, folders: BTreeMap<String, Folder>, problems: Vec<Problem>) {
+        let mut sources = self.lock_sources();
+        if sources.studio_revision.is_some_and(|r| r > revision) {
+            return;
+        }
+        sources.studio = folders;
+        sources.studio_problems = problems;
+        sources.studio_revision = Some(revision);
+        self.rebuild(&sources);
+    }
+
+    /// The studio revision the templates were built at.
+    pub fn studio_revision(&self) -> Option<i64> {
+        self.lock_sources().studio_revision
+    }
+
+    /// Whether `name` is a theme folder on the server's disk.
+    pub fn is_disk_theme(&self, name: &str) -> bool {
+        self.lock_sources().folders.contains_key(name)
+    }
+
+    /// The disk folder of a theme, for exporting it.
+    pub fn disk_folder(&self, name: &str) -> Option<Folder> {
+        self.lock_sources().folders.get(name).cloned()
+    }
+
+    /// The environment a preview of `name` renders with: a studio theme's draft, else the
+    /// theme itself; `None` when there is no such theme.
+    pub fn preview_env(&self, name: &str) -> Option<String> {
+        let snapshot = self.snapshot();
+        let draft = studio::draft_name(name);
+        if snapshot.envs.contains_key(&draft) {
+            Some(draft)
+        } else if name != BUILTIN && snapshot.envs.contains_key(name) {
+            Some(name.to_owned())
+        } else {
+            None
+        }
+    }
+
     fn rebuild(&self, sources: &Sources) {
         let previous = self.snapshot();
+        let mut folders = sources.folders.clone();
+        let mut problems = sources.read_problems.clone();
+        problems.extend(sources.studio_problems.iter().cloned());
+        for (env_name, folder) in &sources.studio {
+            let name = studio::published_name(env_name);
+            if sources.folders.contains_key(name) {
+                if env_name == name {
+                    problems.push(Problem::new(
+                        name,
+                        format!("{name}/theme.toml"),
+                        None,
+                        "a theme folder of this name is on the disk and is served instead of the studio's".into(),
+                    ));
+                }
+                continue;
+            }
+            folders.insert(env_name.clone(), folder.clone());
+        }
         let snapshot = registry::build(Inputs {
             builtin: BUILT_IN,
             plugins: &sources.plugins,
-            folders: &sources.folders,
-            read_problems: sources.read_problems.clone(),
+            folders: &folders,
+            read_problems: problems,
             previous: Some(&previous),
         });
         for problem in &snapshot.problems {

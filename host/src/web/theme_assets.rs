@@ -28,7 +28,8 @@ async fn static_file(
     Path((theme, path)): Path<(String, String)>,
     RawQuery(query): RawQuery,
 ) -> AppResult<Response> {
-    if !paths::is_theme_name(&theme) {
+    // A studio theme's draft (`<name>@draft`) serves its files for previews.
+    if !paths::is_theme_name(crate::themes::studio::published_name(&theme)) {
         return Err(not_found());
     }
     let snapshot = state.templates().snapshot();
@@ -53,7 +54,7 @@ async fn vars_css(
     let settings = state.templates().settings().get(state.db()).await?;
     let values = state
         .templates()
-        .variable_values(&theme, settings.values.get(&theme));
+        .variable_values(&theme, settings.values_of(&theme));
     let (css, hash) = assets::vars_css(&values);
     Ok(reply(
         "text/css; charset=utf-8",
