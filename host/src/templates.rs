@@ -228,7 +228,12 @@ impl Templates {
 
     /// Replaces the studio themes (read at `revision`) and rebuilds, unless themes of a later
     /// revision are already in place.
-    pub fn set_studio(&self, revision: i64, folders: BTreeMap<String, Folder>, problems: Vec<Problem>) {
+    pub fn set_studio(
+        &self,
+        revision: i64,
+        folders: BTreeMap<String, Folder>,
+        problems: Vec<Problem>,
+    ) {
         let mut sources = self.lock_sources();
         if sources.studio_revision.is_some_and(|r| r > revision) {
             return;

@@ -68,7 +68,11 @@ async fn publish(admin: &Browser, theme: &str) -> i64 {
 
 /// The header template with `marker` before the shop name.
 fn header_with(original: &str, marker: &str) -> String {
-    let edited = original.replacen("{{ theme.vars.shop_name }}", &format!("{marker} {{{{ theme.vars.shop_name }}}}"), 1);
+    let edited = original.replacen(
+        "{{ theme.vars.shop_name }}",
+        &format!("{marker} {{{{ theme.vars.shop_name }}}}"),
+        1,
+    );
     assert_ne!(edited, original, "the header shows the shop name");
     edited
 }
@@ -93,7 +97,11 @@ async fn duplicate_edit_preview_publish_goes_live() {
     assert!(!admin.get("/").await.text().contains("Hand-made header"));
     let preview = admin.get("/?preview_theme=my-shop").await;
     assert_eq!(preview.status, 200, "{}", preview.body);
-    assert!(preview.text().contains("Hand-made header"), "{}", preview.text());
+    assert!(
+        preview.text().contains("Hand-made header"),
+        "{}",
+        preview.text()
+    );
     // The preview follows the admin (cookie) to other pages.
     assert!(admin.get("/").await.text().contains("Hand-made header"));
     admin.get("/?preview_theme=").await;
@@ -105,7 +113,10 @@ async fn duplicate_edit_preview_publish_goes_live() {
 
     // Nothing left to publish.
     let again = admin
-        .submit_json("/admin/themes/themes/publish", &json!({ "theme": "my-shop" }))
+        .submit_json(
+            "/admin/themes/themes/publish",
+            &json!({ "theme": "my-shop" }),
+        )
         .await;
     assert_eq!(again.status, 409, "{}", again.body);
 
@@ -118,7 +129,10 @@ async fn duplicate_edit_preview_publish_goes_live() {
     assert_eq!(newest["author"], ADMIN_EMAIL);
     let diff = newest["diff"].as_str().unwrap();
     assert!(diff.contains(&format!("added {HEADER}")), "{diff}");
-    assert!(diff.contains("+") && diff.contains("Hand-made header"), "{diff}");
+    assert!(
+        diff.contains("+") && diff.contains("Hand-made header"),
+        "{diff}"
+    );
 
     for action in ["theme.duplicated", "theme.file-saved", "theme.published"] {
         assert_eq!(app.audit_of(action).await.len(), 1, "{action} audited");
@@ -127,7 +141,9 @@ async fn duplicate_edit_preview_publish_goes_live() {
     let index = admin.get("/admin/themes/themes/index").await.text();
     assert!(index.contains("data-studio=\"my-shop\""), "{index}");
     let page = admin
-        .get(&format!("/admin/themes/themes/edit/files?theme=my-shop&path={HEADER}"))
+        .get(&format!(
+            "/admin/themes/themes/edit/files?theme=my-shop&path={HEADER}"
+        ))
         .await;
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.text().contains("Hand-made header"));
@@ -161,8 +177,15 @@ async fn a_template_that_does_not_compile_is_refused_with_its_line() {
         )
         .await;
     assert_eq!(form.status, 422, "{}", form.body);
-    assert!(form.body.contains(&format!("line {line}:")), "{}", form.body);
-    assert!(form.body.contains(&format!("<span class=\"bad\">{line}</span>")));
+    assert!(
+        form.body.contains(&format!("line {line}:")),
+        "{}",
+        form.body
+    );
+    assert!(
+        form.body
+            .contains(&format!("<span class=\"bad\">{line}</span>"))
+    );
 
     // Nothing changed: the last good version stays in the draft and in the preview.
     assert_eq!(app.studio_snapshot().await, before);
@@ -171,7 +194,13 @@ async fn a_template_that_does_not_compile_is_refused_with_its_line() {
     assert!(preview.text().contains("Good version"));
 
     // Autoescape stays forced: a block turning it off is refused too.
-    let unescaped = save(&admin, "broken", HEADER, "{% autoescape false %}{{ x }}{% endautoescape %}").await;
+    let unescaped = save(
+        &admin,
+        "broken",
+        HEADER,
+        "{% autoescape false %}{{ x }}{% endautoescape %}",
+    )
+    .await;
     assert_eq!(unescaped.status, 422, "{}", unescaped.body);
     // Shipped themes are read-only.
     let shipped = save(&admin, "default", HEADER, "x").await;
@@ -185,7 +214,10 @@ async fn a_template_that_does_not_compile_is_refused_with_its_line() {
 async fn a_good_archive_imports_and_exports_back() {
     let app = TestApp::with_themes(&shipped_themes(), false).await;
     let admin = app.admin().await;
-    let entries = good_theme("imported", "<header class=\"shop-header\">Imported header {{ theme.vars.tagline }}</header>");
+    let entries = good_theme(
+        "imported",
+        "<header class=\"shop-header\">Imported header {{ theme.vars.tagline }}</header>",
+    );
     let archive = zip(&entries);
     let reply = admin.import_theme(&archive, "application/json").await;
     assert_eq!(reply.status, 200, "{}", reply.body);
@@ -287,12 +319,19 @@ async fn hostile_or_broken_archives_change_nothing() {
         ),
     ];
     for (case, archive, expected) in cases {
-        assert!(archive.len() < 2 * 1024 * 1024, "{case}: the archive is small");
+        assert!(
+            archive.len() < 2 * 1024 * 1024,
+            "{case}: the archive is small"
+        );
         let reply = admin.import_theme(&archive, "application/json").await;
         assert_eq!(reply.status, 422, "{case}: {}", reply.body);
         let message = reply.json()["error"].as_str().unwrap().to_owned();
         assert!(message.contains(expected), "{case}: {message}");
-        assert_eq!(app.studio_snapshot().await, before, "{case}: nothing written");
+        assert_eq!(
+            app.studio_snapshot().await,
+            before,
+            "{case}: nothing written"
+        );
     }
     // Every problem is listed, on the page too.
     let mut entries = good_theme("hostile", "{% if %}");
@@ -304,8 +343,16 @@ async fn hostile_or_broken_archives_change_nothing() {
     });
     let page = admin.import_theme(&zip(&entries), "text/html").await;
     assert_eq!(page.status, 422, "{}", page.body);
-    for expected in ["../a.css", "static/css/b.css: executable", "templates/storefront/header.html, line 1:"] {
-        assert!(page.text().contains(expected), "{expected}: {}", page.text());
+    for expected in [
+        "../a.css",
+        "static/css/b.css: executable",
+        "templates/storefront/header.html, line 1:",
+    ] {
+        assert!(
+            page.text().contains(expected),
+            "{expected}: {}",
+            page.text()
+        );
     }
     assert_eq!(app.studio_snapshot().await, before);
     assert!(!app.state.templates().has_theme("hostile"));
@@ -318,15 +365,45 @@ async fn rollback_restores_the_exact_previous_files() {
     duplicate(&admin, "midnight", "seasons").await;
     activate(&admin, "seasons").await;
     let original = editor_text(&admin, "seasons", HEADER).await;
-    assert_eq!(save(&admin, "seasons", HEADER, &header_with(&original, "Summer sale")).await.status, 200);
-    assert_eq!(save(&admin, "seasons", "static/css/extra.css", ".summer { color: #f80; }\n").await.status, 200);
+    assert_eq!(
+        save(
+            &admin,
+            "seasons",
+            HEADER,
+            &header_with(&original, "Summer sale")
+        )
+        .await
+        .status,
+        200
+    );
+    assert_eq!(
+        save(
+            &admin,
+            "seasons",
+            "static/css/extra.css",
+            ".summer { color: #f80; }\n"
+        )
+        .await
+        .status,
+        200
+    );
     assert_eq!(publish(&admin, "seasons").await, 2);
     let summer = admin
         .get_bytes("/admin/themes/themes/export?theme=seasons&version=2")
         .await
         .1;
 
-    assert_eq!(save(&admin, "seasons", HEADER, &header_with(&original, "Winter sale")).await.status, 200);
+    assert_eq!(
+        save(
+            &admin,
+            "seasons",
+            HEADER,
+            &header_with(&original, "Winter sale")
+        )
+        .await
+        .status,
+        200
+    );
     let removed = admin
         .submit_json(
             "/admin/themes/themes/edit/remove",
@@ -346,7 +423,10 @@ async fn rollback_restores_the_exact_previous_files() {
     assert_eq!(reply.status, 200, "{}", reply.body);
     assert_eq!(reply.json()["version"], 4);
     let home = app.browser().get("/").await.text();
-    assert!(home.contains("Summer sale") && !home.contains("Winter sale"), "{home}");
+    assert!(
+        home.contains("Summer sale") && !home.contains("Winter sale"),
+        "{home}"
+    );
     let live = admin
         .get_bytes("/admin/themes/themes/export?theme=seasons")
         .await
@@ -409,7 +489,9 @@ async fn editing_and_publishing_are_separate_rights() {
     assert_eq!(app.studio_snapshot().await, before);
     // The editor page offers no publish button to them.
     let page = editor
-        .get(&format!("/admin/themes/themes/edit/files?theme=team&path={HEADER}"))
+        .get(&format!(
+            "/admin/themes/themes/edit/files?theme=team&path={HEADER}"
+        ))
         .await;
     assert_eq!(page.status, 200);
     assert!(!page.text().contains("id=\"publish\""));
@@ -421,13 +503,56 @@ async fn editing_and_publishing_are_separate_rights() {
     assert_eq!(publish(&admin, "team").await, 2);
 }
 
+#[tokio::test]
+async fn the_logo_is_picked_from_the_media_library_by_id() {
+    let app = TestApp::with_themes(&shipped_themes(), false).await;
+    let admin = app.admin().await;
+    duplicate(&admin, "default", "logo-shop").await;
+    activate(&admin, "logo-shop").await;
+    let png = crate::media::image_bytes(120, 40, image::ImageFormat::Png);
+    let file = crate::media::upload(&admin, "shop-logo.png", &png).await;
+    let (id, url) = (
+        file["id"].as_i64().unwrap(),
+        file["url"].as_str().unwrap().to_owned(),
+    );
+
+    let reply = admin
+        .submit_json(
+            "/admin/themes/themes/variables",
+            &json!({ "theme": "logo-shop", "media": { "logo": id } }),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.json()["values"]["logo"], url.as_str());
+    let home = app.browser().get("/").await.text();
+    assert!(home.contains(&format!("<img src=\"{url}\"")), "{home}");
+    let (status, served) = app.browser().get_bytes(&url).await;
+    assert_eq!((status, served), (200, png));
+
+    // The variables page offers the library's images; an unknown id is refused.
+    let page = admin.get("/admin/themes/themes/edit?theme=logo-shop").await;
+    assert!(
+        page.text().contains("name=\"media.logo\""),
+        "{}",
+        page.text()
+    );
+    assert!(page.text().contains("shop-logo.png"));
+    let unknown = admin
+        .submit_json(
+            "/admin/themes/themes/variables",
+            &json!({ "theme": "logo-shop", "media": { "logo": id + 100 } }),
+        )
+        .await;
+    assert_eq!(unknown.status, 404, "{}", unknown.body);
+}
+
 /// In a real headless Chromium: duplicate `default`, use the copy for the storefront, change
 /// the storefront header in the editor, preview the draft, publish, and see it live. Chromium
 /// missing is a failure, never a skip; the screenshots are kept in `target/test-artifacts/`.
 #[tokio::test]
 async fn in_a_browser_an_admin_restyles_the_header_previews_and_publishes() {
-    use backoffice_tests::webdriver::{Driver, artifacts_dir};
     use backoffice_tests::ADMIN_PASSWORD;
+    use backoffice_tests::webdriver::{Driver, artifacts_dir};
 
     let app = TestApp::with_themes(&shipped_themes(), false).await;
     let base = app.base_url();
@@ -435,16 +560,24 @@ async fn in_a_browser_an_admin_restyles_the_header_previews_and_publishes() {
     let browser = Driver::start().await;
     browser.goto(&format!("{base}/login")).await;
     browser.type_into("input[name=email]", ADMIN_EMAIL).await;
-    browser.type_into("input[name=password]", ADMIN_PASSWORD).await;
+    browser
+        .type_into("input[name=password]", ADMIN_PASSWORD)
+        .await;
     browser.click("button[type=submit]").await;
     browser.wait_for_url("/admin").await;
 
-    browser.goto(&format!("{base}/admin/themes/themes/index")).await;
+    browser
+        .goto(&format!("{base}/admin/themes/themes/index"))
+        .await;
     browser.type_into("#dup-name", "my-shop").await;
     browser.click("#duplicate").await;
     browser.wait_for_text("is a copy of default").await;
-    browser.goto(&format!("{base}/admin/themes/themes/index")).await;
-    browser.click("button[data-activate=\"my-shop-storefront\"]").await;
+    browser
+        .goto(&format!("{base}/admin/themes/themes/index"))
+        .await;
+    browser
+        .click("button[data-activate=\"my-shop-storefront\"]")
+        .await;
     browser.wait_for_text("now uses the theme my-shop").await;
 
     browser
@@ -464,15 +597,31 @@ async fn in_a_browser_an_admin_restyles_the_header_previews_and_publishes() {
         )
         .await;
     assert_eq!(changed, true, "the editor took the change and renumbered");
-    browser.screenshot(&shots.join("theme-studio-1-editor.png")).await;
+    browser
+        .screenshot(&shots.join("theme-studio-1-editor.png"))
+        .await;
     browser.click("#save").await;
     browser.wait_for_text("is saved in the draft").await;
-    assert!(!app.browser().get("/").await.text().contains("Browser-made header"));
+    assert!(
+        !app.browser()
+            .get("/")
+            .await
+            .text()
+            .contains("Browser-made header")
+    );
 
     browser.click("a[data-preview=storefront]").await;
     browser.wait_for_text("Browser-made header").await;
-    browser.screenshot(&shots.join("theme-studio-2-preview.png")).await;
-    assert!(!app.browser().get("/").await.text().contains("Browser-made header"));
+    browser
+        .screenshot(&shots.join("theme-studio-2-preview.png"))
+        .await;
+    assert!(
+        !app.browser()
+            .get("/")
+            .await
+            .text()
+            .contains("Browser-made header")
+    );
 
     browser
         .goto(&format!(
@@ -482,10 +631,20 @@ async fn in_a_browser_an_admin_restyles_the_header_previews_and_publishes() {
     browser.type_into("#note", "Browser-made header").await;
     browser.click("#publish").await;
     browser.wait_for_text("Version 2 of my-shop is live").await;
-    browser.screenshot(&shots.join("theme-studio-3-versions.png")).await;
+    browser
+        .screenshot(&shots.join("theme-studio-3-versions.png"))
+        .await;
 
     browser.goto(&format!("{base}/?preview_theme=")).await;
     browser.wait_for_text("Browser-made header").await;
-    browser.screenshot(&shots.join("theme-studio-4-live.png")).await;
-    assert!(app.browser().get("/").await.text().contains("Browser-made header"));
+    browser
+        .screenshot(&shots.join("theme-studio-4-live.png"))
+        .await;
+    assert!(
+        app.browser()
+            .get("/")
+            .await
+            .text()
+            .contains("Browser-made header")
+    );
 }

@@ -14,7 +14,11 @@ use crate::{Browser, Multipart, TestApp};
 #[derive(Debug, Clone)]
 pub enum Entry {
     /// A file with its Unix permission bits.
-    File { name: String, bytes: Vec<u8>, mode: u32 },
+    File {
+        name: String,
+        bytes: Vec<u8>,
+        mode: u32,
+    },
     /// A symbolic link to `target`.
     Symlink { name: String, target: String },
     /// A file of `size` zero bytes, deflated (a 200 MB member costs a few hundred KB).
@@ -48,7 +52,8 @@ pub fn zip(entries: &[Entry]) -> Vec<u8> {
             Entry::Zeros { name, size } => {
                 zip.start_file(
                     name.as_str(),
-                    base.compression_level(Some(1)).large_file(*size as u64 > u32::MAX as u64),
+                    base.compression_level(Some(1))
+                        .large_file(*size as u64 > u32::MAX as u64),
                 )
                 .expect("starting a zip entry");
                 let chunk = vec![0u8; 1 << 20];

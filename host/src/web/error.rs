@@ -254,9 +254,9 @@ impl From<crate::themes::studio::StudioError> for AppError {
             StudioError::NotFound(_) | StudioError::NoVersion { .. } => {
                 AppError::NotFound(err.to_string())
             }
-            StudioError::ReadOnly(_) | StudioError::Exists(_) | StudioError::NothingToPublish(_) => {
-                AppError::Conflict(err.to_string())
-            }
+            StudioError::ReadOnly(_)
+            | StudioError::Exists(_)
+            | StudioError::NothingToPublish(_) => AppError::Conflict(err.to_string()),
             StudioError::Invalid(_) | StudioError::Refused(_) => AppError::Invalid(err.to_string()),
             StudioError::Db(err) => err.into(),
         }

@@ -64,19 +64,25 @@ pub fn read(bytes: &[u8], is_theme: &dyn Fn(&str) -> bool) -> Result<Imported, V
         let shown: String = name.chars().take(120).collect();
         let mode = entry.unix_mode().unwrap_or(0);
         if entry.is_symlink() || mode & S_IFMT == S_IFLNK {
-            problems.push(format!("{shown}: symbolic links are not allowed in a theme"));
+            problems.push(format!(
+                "{shown}: symbolic links are not allowed in a theme"
+            ));
             continue;
         }
         let plain = name.trim_end_matches('/');
         if let Err(e) = crate::themes::paths::check_relative(plain) {
-            problems.push(format!("{shown}: {e} (absolute paths, '..' and hidden names are refused)"));
+            problems.push(format!(
+                "{shown}: {e} (absolute paths, '..' and hidden names are refused)"
+            ));
             continue;
         }
         if entry.is_dir() {
             continue;
         }
         if mode & 0o111 != 0 {
-            problems.push(format!("{shown}: executable files are not allowed in a theme"));
+            problems.push(format!(
+                "{shown}: executable files are not allowed in a theme"
+            ));
             continue;
         }
         if entry.encrypted() {
@@ -94,7 +100,10 @@ pub fn read(bytes: &[u8], is_theme: &dyn Fn(&str) -> bool) -> Result<Imported, V
             continue;
         }
         let mut body = Vec::new();
-        match (&mut entry).take(MAX_BINARY as u64 + 1).read_to_end(&mut body) {
+        match (&mut entry)
+            .take(MAX_BINARY as u64 + 1)
+            .read_to_end(&mut body)
+        {
             Ok(_) if body.len() > MAX_BINARY => {
                 problems.push(format!(
                     "{shown}: larger than the {} MiB a theme file may have",
@@ -152,10 +161,13 @@ fn common_root(entries: &[(String, Vec<u8>)]) -> Option<String> {
     }
     let (first, _) = entries.first()?;
     let root = first.split('/').next()?.to_owned();
-    let inside = entries
+    let inside = entries.iter().all(|(p, _)| {
+        p.strip_prefix(&root)
+            .is_some_and(|rest| rest.starts_with('/'))
+    });
+    let has_manifest = entries
         .iter()
-        .all(|(p, _)| p.strip_prefix(&root).is_some_and(|rest| rest.starts_with('/')));
-    let has_manifest = entries.iter().any(|(p, _)| *p == format!("{root}/theme.toml"));
+        .any(|(p, _)| *p == format!("{root}/theme.toml"));
     (inside && has_manifest).then_some(root)
 }
 
@@ -180,7 +192,10 @@ mod tests {
     fn an_export_reads_back() {
         let files: Files = [
             ("theme.toml", "name = \"shop\"\nextends = \"default\"\n"),
-            ("templates/storefront/header.html", "<header>{{ x }}</header>"),
+            (
+                "templates/storefront/header.html",
+                "<header>{{ x }}</header>",
+            ),
             ("static/css/a.css", "body{}"),
         ]
         .into_iter()

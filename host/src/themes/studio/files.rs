@@ -83,17 +83,16 @@ pub fn kind(path: &str) -> Result<Kind, String> {
 pub fn check_file(path: &str, bytes: &[u8]) -> Result<Kind, String> {
     let kind = kind(path)?;
     if bytes.len() > kind.limit() {
-        return Err(format!(
-            "{path}: larger than {} KiB",
-            kind.limit() / 1024
-        ));
+        return Err(format!("{path}: larger than {} KiB", kind.limit() / 1024));
     }
     if looks_executable(bytes) {
-        return Err(format!("{path}: an executable file is not allowed in a theme"));
+        return Err(format!(
+            "{path}: an executable file is not allowed in a theme"
+        ));
     }
     if kind.is_text() {
-        let text = std::str::from_utf8(bytes)
-            .map_err(|_| format!("{path}: not valid UTF-8 text"))?;
+        let text =
+            std::str::from_utf8(bytes).map_err(|_| format!("{path}: not valid UTF-8 text"))?;
         if text.contains('\0') {
             return Err(format!("{path}: text files may not contain NUL bytes"));
         }
@@ -115,9 +114,16 @@ pub fn check_file(path: &str, bytes: &[u8]) -> Result<Kind, String> {
 
 /// Native executables and scripts by their first bytes.
 fn looks_executable(bytes: &[u8]) -> bool {
-    [&b"\x7fELF"[..], b"MZ", b"#!", b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe", b"\0asm"]
-        .iter()
-        .any(|magic| bytes.starts_with(magic))
+    [
+        &b"\x7fELF"[..],
+        b"MZ",
+        b"#!",
+        b"\xcf\xfa\xed\xfe",
+        b"\xca\xfe\xba\xbe",
+        b"\0asm",
+    ]
+    .iter()
+    .any(|magic| bytes.starts_with(magic))
 }
 
 fn magic_matches(kind: Kind, path: &str, bytes: &[u8]) -> bool {
@@ -131,9 +137,7 @@ fn magic_matches(kind: Kind, path: &str, bytes: &[u8]) -> bool {
         (Kind::Image, "ico") => starts(b"\0\0\x01\0"),
         (Kind::Font, "woff") => starts(b"wOFF"),
         (Kind::Font, "woff2") => starts(b"wOF2"),
-        (Kind::Font, "ttf" | "otf") => {
-            starts(b"\0\x01\0\0") || starts(b"OTTO") || starts(b"true")
-        }
+        (Kind::Font, "ttf" | "otf") => starts(b"\0\x01\0\0") || starts(b"OTTO") || starts(b"true"),
         _ => false,
     }
 }

@@ -56,7 +56,9 @@ pub enum StudioError {
     /// Files that may not be stored; nothing was written. One line per problem.
     #[error("Nothing was changed: {}", .0.join("; "))]
     Refused(Vec<String>),
-    #[error("The draft of {0:?} is the same as its published version: there is nothing to publish.")]
+    #[error(
+        "The draft of {0:?} is the same as its published version: there is nothing to publish."
+    )]
     NothingToPublish(String),
     #[error("The theme {theme:?} has no version {version}.")]
     NoVersion { theme: String, version: i64 },

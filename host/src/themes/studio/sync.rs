@@ -19,16 +19,14 @@ pub async fn sync(templates: &Templates, db: &Db, revision: i64) -> sqlx::Result
     let mut folders = BTreeMap::new();
     let mut problems = Vec::new();
     for theme in stored {
-        let mut add = |env_name: String, set: &super::Files| match files::to_folder(
-            &theme.name,
-            set,
-        ) {
-            Ok((folder, file_problems)) => {
-                problems.extend(file_problems);
-                folders.insert(env_name, folder);
-            }
-            Err(problem) => problems.push(problem),
-        };
+        let mut add =
+            |env_name: String, set: &super::Files| match files::to_folder(&theme.name, set) {
+                Ok((folder, file_problems)) => {
+                    problems.extend(file_problems);
+                    folders.insert(env_name, folder);
+                }
+                Err(problem) => problems.push(problem),
+            };
         add(draft_name(&theme.name), &theme.draft);
         if let Some(live) = &theme.live {
             add(theme.name.clone(), live);

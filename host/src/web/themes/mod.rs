@@ -313,7 +313,10 @@ fn media_picks(form: &BTreeMap<String, serde_json::Value>) -> Vec<(String, Strin
     };
     let mut out: Vec<(String, String)> = form
         .iter()
-        .filter_map(|(k, v)| k.strip_prefix("media.").map(|name| (name.to_owned(), text(v))))
+        .filter_map(|(k, v)| {
+            k.strip_prefix("media.")
+                .map(|name| (name.to_owned(), text(v)))
+        })
         .collect();
     if let Some(serde_json::Value::Object(ids)) = form.get("media") {
         out.extend(ids.iter().map(|(k, v)| (k.clone(), text(v))));
@@ -373,8 +376,7 @@ async fn save_variables(
         if page.wants_json() {
             return Err(AppError::Invalid(message));
         }
-        let mut response =
-            edit_page(&state, &page, &theme, &settings, &submitted, &errors).await?;
+        let mut response = edit_page(&state, &page, &theme, &settings, &submitted, &errors).await?;
         *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(response);
     }

@@ -46,8 +46,15 @@ async fn publish(
     let note: String = form.note.trim().chars().take(500).collect();
     let version = store::publish(state.db(), &theme, &author(&granted), &note, state.now()).await?;
     refresh(&state).await?;
-    record(&state, &page, &granted, "theme.published", &format!("theme {theme}"), &format!("version {version}"))
-        .await?;
+    record(
+        &state,
+        &page,
+        &granted,
+        "theme.published",
+        &format!("theme {theme}"),
+        &format!("version {version}"),
+    )
+    .await?;
     Ok(page.done(
         &versions_url(&theme),
         &format!("Version {version} of {theme} is live."),
@@ -68,8 +75,14 @@ async fn rollback(
     Input(form): Input<RollbackForm>,
 ) -> AppResult<Response> {
     let theme = studio_theme(&state, &form.theme).await?;
-    let version =
-        store::rollback(state.db(), &theme, form.version, &author(&granted), state.now()).await?;
+    let version = store::rollback(
+        state.db(),
+        &theme,
+        form.version,
+        &author(&granted),
+        state.now(),
+    )
+    .await?;
     refresh(&state).await?;
     record(
         &state,

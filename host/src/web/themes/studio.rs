@@ -90,7 +90,15 @@ async fn duplicate(
     )
     .await?;
     refresh(&state).await?;
-    record(&state, &page, &granted, "theme.duplicated", &format!("theme {name}"), &format!("from {source}")).await?;
+    record(
+        &state,
+        &page,
+        &granted,
+        "theme.duplicated",
+        &format!("theme {name}"),
+        &format!("from {source}"),
+    )
+    .await?;
     Ok(page.done(
         &editor_url(name, "templates/storefront/header.html"),
         &format!("{name} is a copy of {source}: edit its files, preview and publish."),
@@ -154,11 +162,14 @@ async fn editor_page(
     refusal: Option<Refusal>,
 ) -> AppResult<Response> {
     let snapshot = state.templates().snapshot();
-    let env = snapshot.envs.get(&studio::draft_name(theme)).ok_or_else(|| {
-        AppError::Conflict(format!(
-            "The draft of {theme} cannot be built (see the problems on the Themes page)."
-        ))
-    })?;
+    let env = snapshot
+        .envs
+        .get(&studio::draft_name(theme))
+        .ok_or_else(|| {
+            AppError::Conflict(format!(
+                "The draft of {theme} cannot be built (see the problems on the Themes page)."
+            ))
+        })?;
     let own_prefix = format!("{theme}/templates/");
     let mut tree: Vec<Entry> = draft
         .keys()
@@ -178,12 +189,18 @@ async fn editor_page(
             });
         }
     }
+    // Which parent provides a static file is not recorded; its chain is.
+    let parents = env.chain.get(1..).unwrap_or_default().join(" → ");
     for (rel, (owner, _)) in env.assets.iter() {
         let p = format!("static/{rel}");
         if !draft.contains_key(&p) && files::kind(&p).is_ok() {
             tree.push(Entry {
                 path: p,
-                origin: studio::published_name(owner).to_owned(),
+                origin: if owner == crate::themes::env::BUILTIN {
+                    "built-in".to_owned()
+                } else {
+                    parents.clone()
+                },
                 own: false,
             });
         }
@@ -194,10 +211,17 @@ async fn editor_page(
         Some(bytes) => (Some(bytes.clone()), true, theme.to_owned()),
         None => match path.strip_prefix("templates/") {
             Some(name) => match env.sources.get(name) {
-                Some(source) => (Some(source.text.clone().into_bytes()), false, source.origin.clone()),
+                Some(source) => (
+                    Some(source.text.clone().into_bytes()),
+                    false,
+                    source.origin.clone(),
+                ),
                 None => (None, false, String::new()),
             },
-            None => match path.strip_prefix("static/").map(|rel| assets::find(env, rel)) {
+            None => match path
+                .strip_prefix("static/")
+                .map(|rel| assets::find(env, rel))
+            {
                 Some(Ok(file)) => (Some(file.bytes), false, "inherited".to_owned()),
                 _ => (None, false, String::new()),
             },
@@ -216,7 +240,11 @@ async fn editor_page(
     };
     let open = Open {
         path: path.to_owned(),
-        lines: text.as_deref().map(|t| t.lines().count().max(1)).unwrap_or(0) + 1,
+        lines: text
+            .as_deref()
+            .map(|t| t.lines().count().max(1))
+            .unwrap_or(0)
+            + 1,
         size: bytes.as_ref().map(Vec::len).unwrap_or(0),
         text,
         own,
@@ -304,14 +332,30 @@ async fn save(
         )
         .await;
     }
-    store::put_draft_file(state.db(), &theme, &form.path, Some(body.as_bytes()), state.now())
-        .await?;
+    store::put_draft_file(
+        state.db(),
+        &theme,
+        &form.path,
+        Some(body.as_bytes()),
+        state.now(),
+    )
+    .await?;
     refresh(&state).await?;
-    record(&state, &page, &granted, "theme.file-saved", &format!("theme {theme}"), &form.path)
-        .await?;
+    record(
+        &state,
+        &page,
+        &granted,
+        "theme.file-saved",
+        &format!("theme {theme}"),
+        &form.path,
+    )
+    .await?;
     Ok(page.done(
         &editor_url(&theme, &form.path),
-        &format!("{} is saved in the draft of {theme}: preview it, then publish.", form.path),
+        &format!(
+            "{} is saved in the draft of {theme}: preview it, then publish.",
+            form.path
+        ),
         json!({ "theme": theme, "path": form.path }),
     ))
 }
@@ -348,11 +392,21 @@ async fn remove(
     }
     store::put_draft_file(state.db(), &theme, &form.path, None, state.now()).await?;
     refresh(&state).await?;
-    record(&state, &page, &granted, "theme.file-removed", &format!("theme {theme}"), &form.path)
-        .await?;
+    record(
+        &state,
+        &page,
+        &granted,
+        "theme.file-removed",
+        &format!("theme {theme}"),
+        &form.path,
+    )
+    .await?;
     Ok(page.done(
         &editor_url(&theme, &form.path),
-        &format!("{} is removed from the draft of {theme}: it is inherited again.", form.path),
+        &format!(
+            "{} is removed from the draft of {theme}: it is inherited again.",
+            form.path
+        ),
         json!({ "theme": theme, "path": form.path }),
     ))
 }

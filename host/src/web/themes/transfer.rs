@@ -110,7 +110,10 @@ async fn import(
     .await?;
     Ok(page.done(
         &format!("/admin/themes/themes/versions?theme={name}"),
-        &format!("The theme {name} is imported ({} files).", imported.files.len()),
+        &format!(
+            "The theme {name} is imported ({} files).",
+            imported.files.len()
+        ),
         json!({ "theme": name, "files": imported.files.keys().collect::<Vec<_>>() }),
     ))
 }
@@ -154,7 +157,10 @@ async fn export(
         .map_err(|e| AppError::Internal(e.into()))?;
     Ok((
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static("application/zip")),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/zip"),
+            ),
             (header::CONTENT_DISPOSITION, disposition),
         ],
         zip,
@@ -174,9 +180,9 @@ fn disk_files(folder: &Folder) -> AppResult<Files> {
     }
     let root = folder.root.join("static");
     for rel in folder.statics.keys() {
-        if let Ok(bytes) = paths::resolve(&root, rel).and_then(|p| {
-            std::fs::read(p).map_err(|_| paths::PathError::Missing(rel.clone()))
-        }) {
+        if let Ok(bytes) = paths::resolve(&root, rel)
+            .and_then(|p| std::fs::read(p).map_err(|_| paths::PathError::Missing(rel.clone())))
+        {
             files.insert(format!("static/{rel}"), bytes);
         }
     }
