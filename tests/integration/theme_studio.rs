@@ -504,6 +504,41 @@ async fn editing_and_publishing_are_separate_rights() {
 }
 
 #[tokio::test]
+async fn hosts_sharing_the_database_serve_the_same_published_version() {
+    let app = TestApp::with_themes(&shipped_themes(), false).await;
+    let other = app
+        .other_host(backoffice_tests::themes::settings(&shipped_themes(), false))
+        .await;
+    let admin = app.admin().await;
+    duplicate(&admin, "default", "shared").await;
+    activate(&admin, "shared").await;
+    let original = editor_text(&admin, "shared", HEADER).await;
+    let edited = header_with(&original, "Shared header");
+    assert_eq!(save(&admin, "shared", HEADER, &edited).await.status, 200);
+    assert_eq!(publish(&admin, "shared").await, 2);
+
+    // The other host never saw the change being made; it serves it once its settings refresh.
+    let browser = &other.browser;
+    backoffice_tests::themes::eventually("the published header on the other host", || async {
+        browser
+            .get("/")
+            .await
+            .text()
+            .contains("Shared header")
+            .then_some(())
+    })
+    .await;
+    let winter = header_with(&original, "Winter header");
+    assert_eq!(save(&admin, "shared", HEADER, &winter).await.status, 200);
+    assert_eq!(publish(&admin, "shared").await, 3);
+    backoffice_tests::themes::eventually("the next version on the other host", || async {
+        let text = browser.get("/").await.text();
+        (text.contains("Winter header") && !text.contains("Shared header")).then_some(())
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn the_logo_is_picked_from_the_media_library_by_id() {
     let app = TestApp::with_themes(&shipped_themes(), false).await;
     let admin = app.admin().await;

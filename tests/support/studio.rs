@@ -96,7 +96,43 @@ pub fn good_theme(name: &str, header: &str) -> Vec<Entry> {
     ]
 }
 
+/// A second host serving the same database (and theme folders) as an app: what a scale-out
+/// deployment runs. It stops when dropped.
+pub struct OtherHost {
+    pub browser: Browser,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Drop for OtherHost {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
 impl TestApp {
+    /// Starts another host on this app's database with `settings`.
+    pub async fn other_host(&self, settings: backoffice::WebSettings) -> OtherHost {
+        let state = backoffice::AppState::new(
+            self.db.clone(),
+            std::sync::Arc::new(self.clock.clone()),
+            settings,
+        )
+        .expect("building the second host's state");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("binding a port");
+        let addr = listener.local_addr().expect("local address");
+        let server = tokio::spawn(backoffice::server::serve(
+            listener,
+            state,
+            std::future::pending::<()>(),
+        ));
+        OtherHost {
+            browser: Browser::new(format!("http://{addr}")),
+            server,
+        }
+    }
+
     /// Everything the studio stores, as text: a change anywhere changes it.
     pub async fn studio_snapshot(&self) -> String {
         let mut out = String::new();

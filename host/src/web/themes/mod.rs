@@ -51,6 +51,30 @@ fn author(granted: &Granted) -> String {
     granted.principal().label()
 }
 
+/// Who changes a studio theme, from where: what a change needs to be shown and audited.
+struct Change<'a> {
+    state: &'a AppState,
+    page: &'a PageCtx,
+    granted: &'a Granted,
+}
+
+impl<'a> Change<'a> {
+    fn new(state: &'a AppState, page: &'a PageCtx, granted: &'a Granted) -> Change<'a> {
+        Change {
+            state,
+            page,
+            granted,
+        }
+    }
+
+    /// After a change: shows it on this host now and audits it (target `theme <name>`).
+    async fn made(&self, action: &str, theme: &str, detail: &str) -> AppResult<()> {
+        refresh(self.state).await?;
+        let target = format!("theme {theme}");
+        record(self.state, self.page, self.granted, action, &target, detail).await
+    }
+}
+
 /// Makes a change to the studio show on this host now (other hosts follow within the
 /// settings' refresh time, `themes::studio::sync`).
 async fn refresh(state: &AppState) -> AppResult<()> {

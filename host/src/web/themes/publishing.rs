@@ -11,9 +11,8 @@ use serde_json::json;
 
 use super::super::error::AppResult;
 use super::super::input::{Input, Params};
-use super::super::record;
 use super::super::view::PageCtx;
-use super::{author, refresh, studio_theme};
+use super::{Change, author, studio_theme};
 use crate::acl::Granted;
 use crate::state::AppState;
 use crate::themes::studio::store;
@@ -45,16 +44,10 @@ async fn publish(
     let theme = studio_theme(&state, &form.theme).await?;
     let note: String = form.note.trim().chars().take(500).collect();
     let version = store::publish(state.db(), &theme, &author(&granted), &note, state.now()).await?;
-    refresh(&state).await?;
-    record(
-        &state,
-        &page,
-        &granted,
-        "theme.published",
-        &format!("theme {theme}"),
-        &format!("version {version}"),
-    )
-    .await?;
+    let detail = &format!("version {version}");
+    Change::new(&state, &page, &granted)
+        .made("theme.published", &theme, detail)
+        .await?;
     Ok(page.done(
         &versions_url(&theme),
         &format!("Version {version} of {theme} is live."),
@@ -83,16 +76,10 @@ async fn rollback(
         state.now(),
     )
     .await?;
-    refresh(&state).await?;
-    record(
-        &state,
-        &page,
-        &granted,
-        "theme.rolled-back",
-        &format!("theme {theme}"),
-        &format!("to version {} as version {version}", form.version),
-    )
-    .await?;
+    let detail = &format!("to version {} as version {version}", form.version);
+    Change::new(&state, &page, &granted)
+        .made("theme.rolled-back", &theme, detail)
+        .await?;
     Ok(page.done(
         &versions_url(&theme),
         &format!(

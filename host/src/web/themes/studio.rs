@@ -15,9 +15,8 @@ use serde_json::json;
 
 use super::super::error::{AppError, AppResult};
 use super::super::input::{Input, Params};
-use super::super::record;
 use super::super::view::PageCtx;
-use super::{author, refresh, studio_theme};
+use super::{Change, author, studio_theme};
 use crate::acl::Granted;
 use crate::state::AppState;
 use crate::themes::studio::files::{self, Kind};
@@ -89,16 +88,10 @@ async fn duplicate(
         state.now(),
     )
     .await?;
-    refresh(&state).await?;
-    record(
-        &state,
-        &page,
-        &granted,
-        "theme.duplicated",
-        &format!("theme {name}"),
-        &format!("from {source}"),
-    )
-    .await?;
+    let detail = &format!("from {source}");
+    Change::new(&state, &page, &granted)
+        .made("theme.duplicated", name, detail)
+        .await?;
     Ok(page.done(
         &editor_url(name, "templates/storefront/header.html"),
         &format!("{name} is a copy of {source}: edit its files, preview and publish."),
@@ -340,16 +333,10 @@ async fn save(
         state.now(),
     )
     .await?;
-    refresh(&state).await?;
-    record(
-        &state,
-        &page,
-        &granted,
-        "theme.file-saved",
-        &format!("theme {theme}"),
-        &form.path,
-    )
-    .await?;
+    let detail = &form.path;
+    Change::new(&state, &page, &granted)
+        .made("theme.file-saved", &theme, detail)
+        .await?;
     Ok(page.done(
         &editor_url(&theme, &form.path),
         &format!(
@@ -391,16 +378,10 @@ async fn remove(
         )));
     }
     store::put_draft_file(state.db(), &theme, &form.path, None, state.now()).await?;
-    refresh(&state).await?;
-    record(
-        &state,
-        &page,
-        &granted,
-        "theme.file-removed",
-        &format!("theme {theme}"),
-        &form.path,
-    )
-    .await?;
+    let detail = &form.path;
+    Change::new(&state, &page, &granted)
+        .made("theme.file-removed", &theme, detail)
+        .await?;
     Ok(page.done(
         &editor_url(&theme, &form.path),
         &format!(

@@ -14,9 +14,8 @@ use serde_json::json;
 
 use super::super::error::{AppError, AppResult};
 use super::super::input::Params;
-use super::super::record;
 use super::super::view::PageCtx;
-use super::{author, refresh};
+use super::{Change, author};
 use crate::acl::Granted;
 use crate::state::AppState;
 use crate::themes::studio::{Files, StudioError, archive, store};
@@ -98,16 +97,10 @@ async fn import(
         state.now(),
     )
     .await?;
-    refresh(&state).await?;
-    record(
-        &state,
-        &page,
-        &granted,
-        "theme.imported",
-        &format!("theme {name}"),
-        &format!("{} files", imported.files.len()),
-    )
-    .await?;
+    let detail = &format!("{} files", imported.files.len());
+    Change::new(&state, &page, &granted)
+        .made("theme.imported", &name, detail)
+        .await?;
     Ok(page.done(
         &format!("/admin/themes/themes/versions?theme={name}"),
         &format!(
