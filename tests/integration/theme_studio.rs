@@ -86,6 +86,37 @@ async fn duplicate_edit_preview_publish_goes_live() {
     let shopper = app.browser();
     assert_eq!(shopper.get("/").await.status, 200);
 
+    // The tree lists what it inherits, plugin templates included, read-only until overridden.
+    app.state
+        .templates()
+        .set_plugin_templates(
+            "demo",
+            &[("widget.html".into(), "<b>{{ 1 + 1 }}</b>".into())],
+        )
+        .expect("registering a plugin template");
+    let tree = admin
+        .get_json("/admin/themes/themes/edit/files?theme=my-shop&path=templates/demo/widget.html")
+        .await
+        .json();
+    assert_eq!(tree["file"]["text"], "<b>{{ 1 + 1 }}</b>");
+    assert_eq!(tree["file"]["own"], false);
+    let entries = tree["tree"].as_array().unwrap();
+    let entry = |path: &str| entries.iter().find(|e| e["path"] == path).cloned();
+    assert_eq!(
+        entry("templates/demo/widget.html").unwrap()["origin"],
+        "plugin demo: demo/widget.html"
+    );
+    assert_eq!(entry("theme.toml").unwrap()["own"], true);
+    assert_eq!(entry("static/css/base.css").unwrap()["origin"], "default");
+    let overridden = save(
+        &admin,
+        "my-shop",
+        "templates/demo/widget.html",
+        "<i>mine</i>",
+    )
+    .await;
+    assert_eq!(overridden.status, 200, "{}", overridden.body);
+
     let original = editor_text(&admin, "my-shop", HEADER).await;
     let edited = header_with(&original, "Hand-made header");
     let reply = save(&admin, "my-shop", HEADER, &edited).await;
@@ -134,8 +165,12 @@ async fn duplicate_edit_preview_publish_goes_live() {
         "{diff}"
     );
 
-    for action in ["theme.duplicated", "theme.file-saved", "theme.published"] {
-        assert_eq!(app.audit_of(action).await.len(), 1, "{action} audited");
+    for (action, times) in [
+        ("theme.duplicated", 1),
+        ("theme.file-saved", 2),
+        ("theme.published", 1),
+    ] {
+        assert_eq!(app.audit_of(action).await.len(), times, "{action} audited");
     }
     // The Themes page offers the studio; the editor page renders.
     let index = admin.get("/admin/themes/themes/index").await.text();
@@ -233,6 +268,18 @@ async fn a_good_archive_imports_and_exports_back() {
         .await;
     assert_eq!(status, 200);
     assert_eq!(png, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR");
+
+    // The draft's files are served to a preview of it only.
+    let draft_png = "/themes/imported@draft/static/img/dot.png";
+    assert_eq!(app.browser().get_bytes(draft_png).await.0, 404);
+    assert_eq!(admin.get_bytes(draft_png).await.0, 404);
+    let preview = admin.get("/?preview_theme=imported").await.text();
+    assert!(
+        preview.contains("/themes/imported@draft/static/css/theme.css?v="),
+        "{preview}"
+    );
+    assert_eq!(admin.get_bytes(draft_png).await.0, 200);
+    admin.get("/?preview_theme=").await;
 
     let (status, exported) = admin
         .get_bytes("/admin/themes/themes/export?theme=imported")
