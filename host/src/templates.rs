@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use minijinja::Value;
@@ -90,12 +91,13 @@ struct Sources {
     /// Studio themes from the database, by environment name (`<name>` and `<name>@draft`).
     studio: BTreeMap<String, Folder>,
     studio_problems: Vec<Problem>,
-    /// The studio revision `studio` was read at (`None`: not read yet).
-    studio_revision: Option<i64>,
 }
 
 pub struct Templates {
     current: RwLock<Arc<Snapshot>>,
+    /// The studio revision the studio themes were read at (-1: not read yet); checked on every
+    /// request, so it is an atomic rather than behind the sources' lock.
+    studio_revision: AtomicI64,
     sources: Mutex<Sources>,
     settings: SettingsCache,
 }
@@ -116,6 +118,7 @@ impl Templates {
                 read_problems: Vec::new(),
                 previous: None,
             }))),
+            studio_revision: AtomicI64::new(-1),
             sources: Mutex::new(Sources {
                 dir,
                 ..Sources::default()
@@ -235,18 +238,19 @@ impl Templates {
         problems: Vec<Problem>,
     ) {
         let mut sources = self.lock_sources();
-        if sources.studio_revision.is_some_and(|r| r > revision) {
+        if self.studio_revision.load(Ordering::Acquire) > revision {
             return;
         }
         sources.studio = folders;
         sources.studio_problems = problems;
-        sources.studio_revision = Some(revision);
         self.rebuild(&sources);
+        self.studio_revision.store(revision, Ordering::Release);
     }
 
-    /// The studio revision the templates were built at.
+    /// The studio revision the templates were built at (`None`: not read yet).
     pub fn studio_revision(&self) -> Option<i64> {
-        self.lock_sources().studio_revision
+        let revision = self.studio_revision.load(Ordering::Acquire);
+        (revision >= 0).then_some(revision)
     }
 
     /// Whether `name` is a theme folder on the server's disk.

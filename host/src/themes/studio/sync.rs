@@ -10,9 +10,20 @@ use super::{draft_name, files, store};
 use crate::db::Db;
 use crate::templates::Templates;
 
+/// One load at a time: the requests that find the revision moved wait for the first one's load
+/// rather than each reading every studio theme again.
+static LOADING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// Reloads the studio themes when `revision` is not the one the templates hold.
 pub async fn sync(templates: &Templates, db: &Db, revision: i64) -> sqlx::Result<()> {
     if templates.studio_revision() == Some(revision) {
+        return Ok(());
+    }
+    let _loading = LOADING.lock().await;
+    if templates
+        .studio_revision()
+        .is_some_and(|held| held >= revision)
+    {
         return Ok(());
     }
     let (revision, stored) = store::load_all(db).await?;
