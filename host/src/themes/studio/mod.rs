@@ -19,6 +19,9 @@ pub mod files;
 pub mod store;
 pub mod sync;
 
+#[cfg(test)]
+mod tests;
+
 use std::collections::BTreeMap;
 
 /// A theme's files: path inside the theme (`theme.toml`, `templates/…`, `static/…`) → bytes.
