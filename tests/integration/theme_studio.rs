@@ -243,6 +243,27 @@ async fn a_template_that_does_not_compile_is_refused_with_its_line() {
     // Only theme files.
     let odd = save(&admin, "broken", "static/run.sh", "#!/bin/sh").await;
     assert_eq!(odd.status, 422, "{}", odd.body);
+    // theme.toml stays typed and acyclic.
+    duplicate(&admin, "broken", "child").await;
+    let after_child = app.studio_snapshot().await;
+    let cycle = save(
+        &admin,
+        "broken",
+        "theme.toml",
+        "name = \"broken\"\nextends = \"child\"\n",
+    )
+    .await;
+    assert_eq!(cycle.status, 422, "{}", cycle.body);
+    assert!(cycle.body.contains("which extends"), "{}", cycle.body);
+    let untyped = save(
+        &admin,
+        "broken",
+        "theme.toml",
+        "name = \"broken\"\nextends = \"default\"\n[[variables]]\nname = \"x\"\ntype = \"length\"\ndefault = \"1em; color: red\"\n",
+    )
+    .await;
+    assert_eq!(untyped.status, 422, "{}", untyped.body);
+    assert_eq!(app.studio_snapshot().await, after_child);
 }
 
 #[tokio::test]

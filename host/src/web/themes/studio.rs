@@ -292,12 +292,23 @@ async fn save(
     let checked = files::check_file(&form.path, body.as_bytes()).and_then(|kind| {
         if kind == Kind::Manifest {
             let manifest = files::manifest(&theme, body.as_bytes())?;
-            if let Some(parent) = &manifest.extends
-                && !state.templates().has_theme(parent)
-            {
-                return Err(format!(
-                    "theme.toml: extends {parent:?}, which is not an installed theme"
-                ));
+            if let Some(parent) = &manifest.extends {
+                // A parent that extends this theme would make a cycle: the draft would no
+                // longer build, and the editor could not open it to undo the change.
+                let snapshot = state.templates().snapshot();
+                match snapshot.envs.get(parent) {
+                    Some(env) if !env.chain.iter().any(|t| t == &theme) => {}
+                    Some(_) => {
+                        return Err(format!(
+                            "theme.toml: extends {parent:?}, which extends {theme:?}"
+                        ));
+                    }
+                    None => {
+                        return Err(format!(
+                            "theme.toml: extends {parent:?}, which is not an installed theme"
+                        ));
+                    }
+                }
             }
         }
         if !kind.is_text() {
