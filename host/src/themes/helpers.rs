@@ -1,5 +1,6 @@
 //! The functions and filters every template gets, whatever theme it comes from: `t(key)`,
-//! `url_for(name, …)`, `csrf_field()`, `asset(path)` (per theme), and the filters `datetime`,
+//! `url_for(name, …)`, `csrf_field()`, `asset(path)` (per theme), `bar_chart(…)` (see
+//! [`super::charts`]), and the filters `datetime`,
 //! `urlencode`, a `safe` that only keeps what the host already marked safe, and `rich_text`,
 //! which runs HTML through the host's allow-list sanitizer and marks only that result safe.
 //!
@@ -43,6 +44,7 @@ pub fn register(env: &mut Environment<'static>) {
     env.add_function("t", translate);
     env.add_function("url_for", url_for);
     env.add_function("csrf_field", csrf_field);
+    env.add_function("bar_chart", super::charts::bar_chart);
 }
 
 /// Rich text (e.g. a CMS placeholder) as HTML: only what the allow-list keeps (`ammonia`'s

@@ -17,6 +17,7 @@
 
 pub mod assets;
 pub mod builtin;
+pub mod charts;
 pub mod env;
 pub mod folder;
 pub mod helpers;
