@@ -53,6 +53,7 @@ pub mod input;
 pub mod mail;
 pub mod manifest;
 pub mod media;
+pub mod money;
 pub mod plugin;
 pub mod request;
 pub mod resource;
