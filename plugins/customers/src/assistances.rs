@@ -30,7 +30,7 @@ pub fn of(customer_id: i64) -> Result<Vec<Assistance>, Failure> {
     if customer_id <= 0 {
         return Ok(Vec::new());
     }
-    let found = Collection::<Assistance>::new(&format!("{}/{}", READS.0, READS.1))
+    let found = Collection::<Assistance>::new(format!("{}/{}", READS.0, READS.1))
         .query()
         .eq("customer_id", customer_id)
         .sort_desc("started_at")
