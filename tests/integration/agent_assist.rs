@@ -369,6 +369,13 @@ async fn assignments_restrict_an_agent_and_switching_customers_needs_an_end_firs
     assert!(app.audit_of("agent.assist-start").await.is_empty());
 
     assert!(assist(&agent, jane.account).await.redirects_to("/"));
+    // The dashboard widget lists the assistance going on (once the host's event arrived).
+    app.eventually(WAIT, "the widget shows the active assistance", || async {
+        let dashboard = admin.get("/admin").await.text();
+        dashboard.contains("Active assistances")
+            && dashboard.contains(&format!("{AGENT_EMAIL} assists Jane Doe"))
+    })
+    .await;
     // One customer at a time: switching needs an end first.
     let switch = assist(&agent, max.account).await;
     assert_eq!(switch.status, 409, "{}", switch.body);
