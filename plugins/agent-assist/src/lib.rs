@@ -12,6 +12,7 @@ mod history;
 mod model;
 mod points;
 
+use backoffice_sdk::customers as shared;
 use backoffice_sdk::prelude::*;
 use serde::Serialize;
 
@@ -61,7 +62,7 @@ impl Plugin for AgentAssist {
             .acl_from(&routes())
             .collection(model::assignments_collection())
             .collection(model::assistances_collection())
-            .reads("customers", "customers")
+            .reads(shared::READS.0, shared::READS.1)
             .subscribe(history::STARTED)
             .subscribe(history::ENDED)
             .provides(points::SEARCH, 10)
