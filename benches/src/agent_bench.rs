@@ -32,7 +32,10 @@ async fn measure(base: &str, cookie: &str, label: &str, requests: usize) -> Dura
         reply.text().await.expect("body")
     };
     let page = get().await;
-    assert!(page.contains("jane@example.com"), "{label}: not Jane's page");
+    assert!(
+        page.contains("jane@example.com"),
+        "{label}: not Jane's page"
+    );
     for _ in 0..50 {
         get().await;
     }
@@ -66,8 +69,8 @@ async fn main() -> anyhow::Result<()> {
 
     // Fixtures straight into the store (not measured): a customer, an agent, their sessions,
     // and the agent's session assisting the customer.
-    let customer = customers::create(db.pool(), "jane@example.com", customers::NO_PASSWORD, now)
-        .await?;
+    let customer =
+        customers::create(db.pool(), "jane@example.com", customers::NO_PASSWORD, now).await?;
     let (customer_token, _) =
         session::create(db, Realm::Customer, customer, "127.0.0.1", "bench", now).await?;
     let new = users::NewUser {
