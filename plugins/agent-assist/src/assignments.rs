@@ -87,7 +87,7 @@ pub fn create(req: &Request) -> Reply {
     }
     if !errors.is_empty() {
         if req.wants_json {
-            return Err(errors.finish().expect_err("errors were found"));
+            errors.clone().finish()?; // one 422 naming every field
         }
         let form = Form {
             agent_id: fields
