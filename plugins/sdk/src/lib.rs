@@ -47,6 +47,7 @@ pub mod address;
 pub mod bindings;
 pub mod context;
 pub mod csv;
+pub mod customers;
 pub mod dates;
 pub mod extensions;
 pub mod input;
