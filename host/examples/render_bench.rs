@@ -62,6 +62,7 @@ async fn main() -> anyhow::Result<()> {
         name: "Administrator".into(),
         status: backoffice::users::Status::Active,
         locale: "en".into(),
+        agent: false,
         created_at: 0,
         updated_at: 0,
     };
@@ -140,6 +141,7 @@ async fn main() -> anyhow::Result<()> {
                 page: Value::from_serialize(&case.page),
                 user: (case.surface == Surface::Backoffice).then_some(&user),
                 customer: None,
+                agent: None,
                 csrf: Some("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
                 nav: if case.surface == Surface::Backoffice {
                     nav.clone()

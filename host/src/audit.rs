@@ -51,6 +51,16 @@ impl<'a> Entry<'a> {
 }
 
 pub async fn record(db: &Db, entry: Entry<'_>, now: i64) -> sqlx::Result<()> {
+    record_on(db.pool(), entry, now).await
+}
+
+/// [`record`] on any executor: the pool, or a caller's transaction, so the row stands or falls
+/// with the act it records.
+pub async fn record_on<'e>(
+    conn: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    entry: Entry<'_>,
+    now: i64,
+) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO audit_log (at, actor_id, actor, action, target, detail, ip) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -62,7 +72,7 @@ pub async fn record(db: &Db, entry: Entry<'_>, now: i64) -> sqlx::Result<()> {
     .bind(entry.target)
     .bind(entry.detail)
     .bind(entry.ip)
-    .execute(db.pool())
+    .execute(conn)
     .await?;
     Ok(())
 }

@@ -158,11 +158,21 @@ pub enum UserCommand {
         /// Group to put the user in (by name); repeatable.
         #[arg(long = "group")]
         groups: Vec<String>,
+        /// Make the user an agent: may sign in at `/agent/login` and assist customers.
+        #[arg(long)]
+        agent: bool,
     },
     /// List users that are not deleted.
     List,
     /// Block a user and end their sessions.
     Disable { email: String },
+    /// Make a user an agent (agent assist), or with --off no longer one (ending their agent
+    /// sessions).
+    Agent {
+        email: String,
+        #[arg(long)]
+        off: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -279,6 +289,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             name,
             password: given,
             groups,
+            agent,
         }) => {
             let email = crate::validate::email(&email)?;
             let name = if name.trim().is_empty() {
@@ -309,6 +320,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let id = users::create(&db, &new, now).await?;
             store::set_links(&db, Link::UserGroups, id, &group_ids).await?;
+            if agent {
+                users::set_agent(&db, id, true, now).await?;
+            }
             println!("User {email} created (id {id}).");
             println!("Password (shown only this once): {plain}");
         }
@@ -327,7 +341,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let user = find_user(&db, &email).await?;
             users::set_status(&db, user.id, users::Status::Blocked, now).await?;
             session::delete_all_for(db.pool(), Realm::Admin, user.id).await?;
+            crate::auth::agent::revoke(&db, user.id, now).await?;
             println!("User {} is blocked and signed out.", user.email);
+        }
+        Command::User(UserCommand::Agent { email, off }) => {
+            let user = find_user(&db, &email).await?;
+            users::set_agent(&db, user.id, !off, now).await?;
+            if off {
+                crate::auth::agent::revoke(&db, user.id, now).await?;
+                println!("User {} is no longer an agent.", user.email);
+            } else {
+                println!(
+                    "User {} is an agent: they may assist customers.",
+                    user.email
+                );
+            }
         }
         Command::Plugin(PluginCommand::List) => {
             let rows: Vec<(String, i64, String)> =

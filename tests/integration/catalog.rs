@@ -182,11 +182,11 @@ async fn product_validation_and_conflicts_answer_clear_errors() {
         ),
         (
             json!({"sku": "A1", "name": "x", "price": -5}),
-            "price must be a non-negative integer number of cents",
+            "price must be a non-negative integer of minor units (cents)",
         ),
         (
             json!({"sku": "A1", "name": "x", "price": 19.99}),
-            "price must be a non-negative integer number of cents",
+            "price must be a non-negative integer of minor units (cents)",
         ),
         (json!({"sku": "A1", "name": "x"}), "price is required"),
         (
@@ -290,7 +290,7 @@ async fn products_are_created_and_edited_through_the_html_forms() {
                 ("names.de", "Kaffeebecher"),
                 ("description.en", "Holds coffee."),
                 ("status", "active"),
-                ("price", "899"),
+                ("price", "8.99"),
                 ("price_net", ""),
             ],
         )
@@ -316,25 +316,33 @@ async fn products_are_created_and_edited_through_the_html_forms() {
         .await;
     assert_eq!(edit.status, 200);
     assert!(edit.text().contains("value=\"Coffee mug\""));
-    let bad_price = admin
-        .submit(
-            "/admin/catalog/products/edit",
-            &[
-                ("id", &id),
-                ("version", "1"),
-                ("sku", "MUG-2"),
-                ("names.en", "Coffee mug"),
-                ("status", "active"),
-                ("price", "8.99"),
-            ],
-        )
-        .await;
-    assert_eq!(bad_price.status, 422);
+    // The form takes money in major units (EUR: at most 2 decimals); the page says what is
+    // wrong and nothing is saved.
     assert!(
-        bad_price
-            .text()
-            .contains("price must be a non-negative integer number of cents")
+        edit.text().contains("value=\"8.99\""),
+        "the price is shown in euros"
     );
+    for (typed, message) in [
+        ("19.999", "price takes at most 2 decimals"),
+        ("abc", "price must be an amount such as 19.99"),
+        ("-1", "price must not be negative"),
+    ] {
+        let bad_price = admin
+            .submit(
+                "/admin/catalog/products/edit",
+                &[
+                    ("id", &id),
+                    ("version", "1"),
+                    ("sku", "MUG-2"),
+                    ("names.en", "Coffee mug"),
+                    ("status", "active"),
+                    ("price", typed),
+                ],
+            )
+            .await;
+        assert_eq!(bad_price.status, 422, "{typed}");
+        assert!(bad_price.text().contains(message), "{typed}: {}", bad_price.body);
+    }
     let saved = admin
         .submit(
             "/admin/catalog/products/edit",
@@ -345,7 +353,7 @@ async fn products_are_created_and_edited_through_the_html_forms() {
                 ("names.en", "Big coffee mug"),
                 ("names.de", ""),
                 ("status", "inactive"),
-                ("price", "999"),
+                ("price", "19.99"),
             ],
         )
         .await;
@@ -360,7 +368,7 @@ async fn products_are_created_and_edited_through_the_html_forms() {
         .json();
     assert_eq!(shown["product"]["name"], "Big coffee mug");
     assert_eq!(shown["product"]["status"], "inactive");
-    assert_eq!(shown["product"]["price"], 999);
+    assert_eq!(shown["product"]["price"], 1999, "stored in cents");
     assert_eq!(
         shown["product"]["names"].get("de"),
         None,

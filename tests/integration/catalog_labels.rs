@@ -289,9 +289,9 @@ async fn option_groups_hold_priced_values_and_are_offered_with_products() {
                 ("group_id", &group_id),
                 ("sku", "WARRANTY-3Y"),
                 ("name", "3 years"),
-                ("price.EUR", "6900"),
+                ("price.EUR", "69"),
                 ("price.CHF", ""),
-                ("price.USD", "7500"),
+                ("price.USD", "75.00"),
             ],
         )
         .await;
@@ -316,7 +316,7 @@ async fn option_groups_hold_priced_values_and_are_offered_with_products() {
         (
             json!({"group_id": group_id, "sku": "W-1", "name": "x", "prices": {"EUR": -1}}),
             422,
-            "price EUR must be a non-negative integer number of cents".to_owned(),
+            "price EUR must be a non-negative integer of minor units (cents)".to_owned(),
         ),
         (
             json!({"group_id": "nope", "sku": "W-1", "name": "x"}),

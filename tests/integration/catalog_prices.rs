@@ -196,12 +196,12 @@ async fn bad_prices_are_refused_with_clear_errors_and_nothing_written() {
         (
             json!({"sku": "CUP-1", "currency": "EUR", "gross": -1}),
             422,
-            "gross must be a non-negative integer number of cents",
+            "gross must be a non-negative integer of minor units (cents)",
         ),
         (
             json!({"sku": "CUP-1", "currency": "EUR", "gross": 1, "original_net": 1.5}),
             422,
-            "original_net must be a non-negative integer number of cents",
+            "original_net must be a non-negative integer of minor units (cents)",
         ),
         (
             json!({"sku": "CUP-1", "currency": "EUR", "gross": 9,
@@ -223,7 +223,7 @@ async fn bad_prices_are_refused_with_clear_errors_and_nothing_written() {
         (
             json!({"sku": "CUP-1", "currency": "EUR", "gross": 9, "volume": [{"quantity": 2, "gross": -5}]}),
             422,
-            "volume gross must be a non-negative integer number of cents",
+            "volume gross must be a non-negative integer of minor units (cents)",
         ),
         (
             json!({"sku": "CUP-1", "currency": "EUR", "gross": 9, "volume": "lots"}),
@@ -254,12 +254,12 @@ async fn prices_are_edited_through_the_html_form_with_volume_rows() {
             &[
                 ("sku", "PEN-1"),
                 ("currency", "USD"),
-                ("gross", "300"),
+                ("gross", "3"),
                 ("net", ""),
-                ("original_gross", "400"),
+                ("original_gross", "4.00"),
                 ("original_net", ""),
                 ("volume_quantity", "10"),
-                ("volume_gross", "250"),
+                ("volume_gross", "2.5"),
                 ("volume_net", ""),
                 ("volume_quantity", ""),
                 ("volume_gross", ""),
@@ -276,7 +276,7 @@ async fn prices_are_edited_through_the_html_form_with_volume_rows() {
     let page = admin.get(saved.location().unwrap()).await;
     let html = page.text();
     assert!(html.contains("Price saved"), "{html}");
-    assert!(html.contains("from 10: 250"), "{html}");
+    assert!(html.contains("from 10: 2.50"), "{html}");
     let list = prices_of(&admin, "PEN-1").await;
     assert_eq!(
         list["prices"][1],
@@ -290,7 +290,7 @@ async fn prices_are_edited_through_the_html_form_with_volume_rows() {
             &[
                 ("sku", "PEN-1"),
                 ("currency", "USD"),
-                ("gross", "300"),
+                ("gross", "3.00"),
                 ("volume_quantity", "10"),
                 ("volume_gross", ""),
                 ("volume_net", ""),
@@ -302,12 +302,13 @@ async fn prices_are_edited_through_the_html_form_with_volume_rows() {
     let abc = admin
         .submit(
             "/admin/catalog/prices/edit",
-            &[("sku", "PEN-1"), ("currency", "USD"), ("gross", "3.00")],
+            &[("sku", "PEN-1"), ("currency", "USD"), ("gross", "three")],
         )
         .await;
     assert_eq!(abc.status, 422);
     assert!(
-        abc.text()
-            .contains("gross must be a non-negative integer number of cents")
+        abc.text().contains("gross must be an amount such as 19.99"),
+        "{}",
+        abc.body
     );
 }

@@ -270,7 +270,8 @@ async fn the_low_stock_widget_lists_skus_at_or_under_five() {
     assert_eq!(widget["failed"], false, "{widget}");
     let body = widget["body"].as_str().unwrap();
     assert!(
-        body.contains("LOW-1") && body.contains("3 available"),
+        body.contains("<title>LOW-1: 3</title>")
+            && body.contains(r#"<a href="/admin/catalog/stock/edit?sku=LOW-1">"#),
         "{body}"
     );
     assert!(!body.contains("HIGH-1"), "{body}");

@@ -63,7 +63,7 @@ async fn import_reports_bad_rows_by_line_imports_good_rows_and_is_idempotent() {
             (7, "category nowhere does not exist"),
             (
                 8,
-                "price.EUR.gross must be a non-negative integer number of cents"
+                "price.EUR.gross must be a non-negative integer of minor units (cents)"
             ),
             (
                 9,

@@ -25,6 +25,7 @@ fn add(email: &str, password: Option<&str>, groups: &[&str]) -> Command {
         name: String::new(),
         password: password.map(str::to_owned),
         groups: groups.iter().map(|g| (*g).to_owned()).collect(),
+        agent: false,
     })
 }
 

@@ -1,6 +1,7 @@
 //! One test binary for the host foundation: every module drives the real app on a real port.
 
 mod acl;
+mod agent_assist;
 mod api;
 mod audit;
 mod auth;

@@ -123,9 +123,20 @@ async fn orders_are_listed_filtered_searched_paged_exported_and_counted_in_the_m
         (Some(0), Some(1))
     );
 
+    // The dashboard draws its widgets as SVG charts: units per product, orders per state
+    // (each bar linking to the list of that state), orders per day.
     let dashboard = admin.get("/admin").await.text();
     assert!(
-        dashboard.contains("Top products") && dashboard.contains("Book (BOOK): 5"),
+        dashboard.contains("Top products") && dashboard.contains("<title>Book: 5</title>"),
+        "{dashboard}"
+    );
+    assert!(
+        dashboard.contains(r#"<a href="/admin/sales/orders/index?state=paid"><rect class="chart-bar""#),
+        "{dashboard}"
+    );
+    assert!(
+        dashboard.contains(r#"<svg class="chart chart-vertical""#)
+            && dashboard.contains("Orders per day, last 7 days"),
         "{dashboard}"
     );
 }

@@ -128,7 +128,7 @@ async fn a_method_holds_one_price_per_store_and_currency() {
         1,
         "{form}"
     );
-    assert!(form.contains("value=\"650\""), "{form}");
+    assert!(form.contains("value=\"6.50\""), "shown in euros: {form}");
 }
 
 #[tokio::test]

@@ -15,6 +15,12 @@ pub enum AuthError {
     /// The user has no active API token with this id.
     #[error("You have no active token with id {0}.")]
     NoSuchToken(i64),
+    /// The agent session assists a customer already (agent assist: end it first).
+    #[error("You are assisting a customer already: end that assistance first.")]
+    AlreadyAssisting,
+    /// The agent may not assist this customer (the message says why).
+    #[error("{0}")]
+    MayNotAssist(String),
     /// Checking or hashing a password failed, or the gate was full.
     #[error(transparent)]
     Password(#[from] HashError),

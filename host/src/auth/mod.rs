@@ -3,6 +3,7 @@
 //! This module knows nothing about HTTP; `web::identity` reads cookies and headers and asks it,
 //! and its failures are [`AuthError`]s that `web::error` turns into answers.
 
+pub mod agent;
 pub mod customers;
 mod error;
 pub mod gate;
@@ -58,14 +59,27 @@ pub struct CustomerPrincipal {
     pub session: session::Session,
 }
 
+/// An agent signed in on the storefront (the agent realm, `auth::agent`), and the customer they
+/// assist, if any.
+#[derive(Debug, Clone)]
+pub struct AgentPrincipal {
+    pub user: User,
+    pub session: session::Session,
+    pub assisting: Option<agent::Assistance>,
+}
+
 /// What the identity middleware found out about the caller, stored in the request extensions.
 /// The admin and the customer are looked up from separate cookies in separate realms: one never
 /// stands in for the other.
 #[derive(Debug, Clone, Default)]
 pub struct Identity {
     pub principal: Option<Principal>,
-    /// The storefront customer, from the customer session cookie.
+    /// The storefront customer, from the customer session cookie; while an agent assists, the
+    /// assisted customer with the agent's session (the customer's own sessions are never
+    /// looked up then).
     pub customer: Option<CustomerPrincipal>,
+    /// The agent signed in on the storefront, from the agent session cookie.
+    pub agent: Option<AgentPrincipal>,
     /// A session cookie was sent but its session had timed out.
     pub session_expired: bool,
     /// The client address (from the socket, or `X-Forwarded-For` behind a trusted proxy).

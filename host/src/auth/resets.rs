@@ -16,7 +16,8 @@ use crate::db::Db;
 fn table(realm: Realm) -> (&'static str, &'static str) {
     match realm {
         Realm::Customer => ("customer_password_resets", "customer_id"),
-        Realm::Admin => ("user_password_resets", "user_id"),
+        // Agents are back-office users: the same credentials, the same tokens.
+        Realm::Admin | Realm::Agent => ("user_password_resets", "user_id"),
     }
 }
 

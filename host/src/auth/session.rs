@@ -10,11 +10,13 @@ use super::secret;
 use crate::db::Db;
 
 /// Which population a session belongs to. An admin session never authenticates a customer and
-/// vice versa.
+/// vice versa; an agent session (a back-office user signed in on the storefront to assist
+/// customers, `auth::agent`) is neither.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Realm {
     Admin,
     Customer,
+    Agent,
 }
 
 impl Realm {
@@ -22,6 +24,7 @@ impl Realm {
         match self {
             Realm::Admin => "admin",
             Realm::Customer => "customer",
+            Realm::Agent => "agent",
         }
     }
 }

@@ -84,7 +84,7 @@ async fn sessions(metrics: &Metrics, db: &Db, lifetimes: Lifetimes, now: i64) ->
     .bind(now - lifetimes.absolute)
     .fetch_all(db.pool())
     .await?;
-    for realm in ["admin", "customer"] {
+    for realm in ["admin", "customer", "agent"] {
         let count = count_of(&rows, "realm", realm)?;
         metrics.set(metrics::SESSIONS_ACTIVE, vec![label("realm", realm)], count);
     }

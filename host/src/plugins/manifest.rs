@@ -40,6 +40,7 @@ pub const RESERVED_PATHS: &[&str] = &[
     "/healthz",
     "/metrics",
     "/customer",
+    "/agent",
     "/themes",
     "/media",
 ];

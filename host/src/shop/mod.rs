@@ -17,7 +17,7 @@ pub mod usage;
 use std::sync::{Arc, RwLock};
 
 pub use error::ShopError;
-pub use money::format_money;
+pub use money::{format_money, major};
 use records::{Country, Currency, Locale, Setting, Store, TaxRate, TaxSet};
 
 use crate::db::Db;

@@ -66,6 +66,24 @@ pub fn format_money(amount: i64, currency: &Currency, locale: &str) -> String {
     }
 }
 
+/// `amount` minor units as plain major units with `digits` decimals, for a form field's value
+/// (`1999` → `19.99`): no symbol and no grouping, so it reads back as typed. The template
+/// filter `major` (`{{ price | major }}`, `{{ price | major(0) }}`; 2 decimals by default).
+pub fn major(amount: i64, digits: u8) -> String {
+    let scale = 10u64.pow(u32::from(digits.min(18)));
+    let sign = if amount < 0 { "-" } else { "" };
+    let magnitude = amount.unsigned_abs();
+    match digits {
+        0 => format!("{sign}{magnitude}"),
+        d => format!(
+            "{sign}{}.{:0width$}",
+            magnitude / scale,
+            magnitude % scale,
+            width = usize::from(d.min(18))
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,5 +117,13 @@ mod tests {
         assert_eq!(format_money(1500, &jpy, "ja_JP"), "¥1,500");
         // An unknown language is written the English way.
         assert_eq!(format_money(1234, &eur, "xx_XX"), "€12.34");
+    }
+
+    #[test]
+    fn major_units_for_form_fields() {
+        assert_eq!(major(1999, 2), "19.99");
+        assert_eq!(major(5, 2), "0.05");
+        assert_eq!(major(-120, 2), "-1.20");
+        assert_eq!(major(1500, 0), "1500");
     }
 }

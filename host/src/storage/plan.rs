@@ -121,9 +121,32 @@ impl<'c> Plan<'c> {
             .collect()
     }
 
+    /// Whether the rows after `values` are read in two parts ([`super::query::Part`]): the
+    /// first key is a field sorted descending, so its NULLs come last, and the cursor holds a
+    /// value for it.
+    pub fn nulls_follow(&self, values: &[Value]) -> bool {
+        let first = &self.keys[0];
+        first.descending
+            && first.target.source == Source::Field
+            && values.first().is_some_and(|v| !v.is_null())
+    }
+
+    /// The predicate "the first sort key is NULL": the second part of a split page.
+    pub fn first_is_null(&self) -> String {
+        format!("{} IS NULL", self.keys[0].target.expr)
+    }
+
     /// The predicate "comes after the row with these sort values" in this sort order, with NULL
     /// as the smallest value. A leading range bound on the first key lets an index seek.
-    pub fn after(&self, values: &[Value], sql: &mut Sql) -> StorageResult<String> {
+    /// `without_nulls` leaves out the records whose first key is NULL (see
+    /// [`Plan::nulls_follow`]): `e <= p OR e IS NULL` would make both engines give up the
+    /// index range and sort every record before the page.
+    pub fn after(
+        &self,
+        values: &[Value],
+        without_nulls: bool,
+        sql: &mut Sql,
+    ) -> StorageResult<String> {
         let bad = || StorageError::invalid("cursor does not fit this query");
         if values.len() != self.keys.len() {
             return Err(bad());
@@ -143,7 +166,7 @@ impl<'c> Plan<'c> {
             } else {
                 Some(dialect::operand(self.engine(), key.target.ty, value, sql).ok_or_else(bad)?)
             };
-            let nullable = key.target.source == Source::Field;
+            let nullable = key.target.source == Source::Field && !(i == 0 && without_nulls);
             let beyond = match (&placeholder, key.descending) {
                 (None, false) => Some(format!("{e} IS NOT NULL")),
                 (None, true) => None,

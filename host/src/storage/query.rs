@@ -163,13 +163,19 @@ impl Collection {
     pub async fn query(&self, conn: &mut AnyConnection, q: &Query) -> StorageResult<Page> {
         let words = search_words(q.search.as_deref())?;
         let matches = self.search_matches(conn, &words).await?;
+        let many_matches = matches.is_some_and(|n| n > SORT_ORDER_FIRST_ABOVE);
         let Select {
             sql,
             plan,
             limit,
             words,
-        } = self.select(q, matches.is_some_and(|n| n > SORT_ORDER_FIRST_ABOVE))?;
-        let rows = sql.query().fetch_all(&mut *conn).await?;
+            part,
+        } = self.select(q, many_matches, Part::Whole)?;
+        let mut rows = sql.query().fetch_all(&mut *conn).await?;
+        if part == Part::Values && rows.len() <= limit as usize {
+            let tail = self.select(q, many_matches, Part::Nulls)?;
+            rows.extend(tail.sql.query().fetch_all(&mut *conn).await?);
+        }
         let more = rows.len() > limit as usize;
         let documents = rows
             .iter()
@@ -216,8 +222,15 @@ impl Collection {
 
     /// The page statement of a query (fetching `limit + 1` rows to tell whether more follow),
     /// with search matches tested in sort order when there are `many_matches` and the sort
-    /// has an index to walk.
-    pub(crate) fn select(&self, q: &Query, many_matches: bool) -> StorageResult<Select<'_>> {
+    /// has an index to walk. Asked for [`Part::Whole`], it answers [`Part::Values`] when the
+    /// page is read in two parts; the caller then asks for [`Part::Nulls`] if the values do not
+    /// fill the page.
+    pub(crate) fn select(
+        &self,
+        q: &Query,
+        many_matches: bool,
+        part: Part,
+    ) -> StorageResult<Select<'_>> {
         let limit = match q.limit {
             0 => DEFAULT_LIMIT,
             n if n > MAX_LIMIT => {
@@ -234,6 +247,10 @@ impl Collection {
             .as_deref()
             .map(|c| cursor::decode(c, &plan.signature()))
             .transpose()?;
+        let part = match (part, &after) {
+            (Part::Whole, Some(values)) if plan.nulls_follow(values) => Part::Values,
+            (part, _) => part,
+        };
 
         let mut sql = Sql::new(format!(
             "SELECT {} FROM {}",
@@ -242,8 +259,12 @@ impl Collection {
         ));
         let in_sort_order = many_matches && plan.sorted_by_index();
         let mut predicates = plan.where_clause(&q.filter, &words, in_sort_order, &mut sql)?;
-        if let Some(values) = &after {
-            predicates.push(plan.after(values, &mut sql)?);
+        match (&after, part) {
+            (Some(_), Part::Nulls) => predicates.push(plan.first_is_null()),
+            (Some(values), _) => {
+                predicates.push(plan.after(values, part == Part::Values, &mut sql)?)
+            }
+            (None, _) => {}
         }
         push_where(&mut sql, &predicates);
         sql.push(&format!(" ORDER BY {}", plan.order_by()));
@@ -256,6 +277,7 @@ impl Collection {
             plan,
             limit,
             words,
+            part,
         })
     }
 
@@ -288,6 +310,23 @@ pub(crate) struct Select<'c> {
     plan: Plan<'c>,
     limit: u32,
     words: Vec<String>,
+    part: Part,
+}
+
+/// Which records of a keyset page a statement reads. When the first sort key is a field sorted
+/// descending, its NULLs come last, and "after the cursor's value `p`" is
+/// `e <= p OR e IS NULL`; with that `OR` neither SQLite nor PostgreSQL seeks in the field's
+/// index: they sort every record before the page (page 100 of 100,000 orders: 0.3–0.5 s
+/// against well under a millisecond). Such a page is read as two ranges an index serves: the
+/// values after the cursor, then, only when they do not fill the page, the NULLs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Part {
+    /// Everything after the cursor (or from the start) in one statement.
+    Whole,
+    /// The records whose first key has a value, after the cursor.
+    Values,
+    /// The records whose first key is NULL: all of them follow a cursor with a value.
+    Nulls,
 }
 
 fn push_where(sql: &mut Sql, predicates: &[String]) {

@@ -1,5 +1,6 @@
 //! The functions and filters every template gets, whatever theme it comes from: `t(key)`,
-//! `url_for(name, …)`, `csrf_field()`, `asset(path)` (per theme), and the filters `datetime`,
+//! `url_for(name, …)`, `csrf_field()`, `asset(path)` (per theme), `bar_chart(…)` (see
+//! [`super::charts`]), and the filters `datetime`, `major` (amounts for form fields),
 //! `urlencode`, a `safe` that only keeps what the host already marked safe, and `rich_text`,
 //! which runs HTML through the host's allow-list sanitizer and marks only that result safe.
 //!
@@ -40,9 +41,11 @@ pub fn register(env: &mut Environment<'static>) {
     // everything else to autoescaping.
     env.add_filter("safe", |value: Value| value);
     env.add_filter("rich_text", rich_text);
+    env.add_filter("major", major);
     env.add_function("t", translate);
     env.add_function("url_for", url_for);
     env.add_function("csrf_field", csrf_field);
+    env.add_function("bar_chart", super::charts::bar_chart);
 }
 
 /// Rich text (e.g. a CMS placeholder) as HTML: only what the allow-list keeps (`ammonia`'s
@@ -56,6 +59,17 @@ fn rich_text(html: String) -> Value {
         .clean(&html)
         .to_string();
     Value::from_safe_string(clean)
+}
+
+/// `{{ amount | major }}`: minor units as major units for a form field (`1999` → `19.99`;
+/// `major(0)` for a currency without decimals). Nothing (no price yet) is empty, and text
+/// stays as it is, so a form re-shown with what the user typed keeps it.
+fn major(amount: Value, digits: Option<u8>) -> String {
+    match i64::try_from(amount.clone()) {
+        Ok(minor) => crate::shop::major(minor, digits.unwrap_or(2)),
+        Err(_) if amount.is_none() || amount.is_undefined() => String::new(),
+        Err(_) => amount.to_string(),
+    }
 }
 
 /// Registers `asset(path)` for a theme: `path` is looked up in `assets` (relative path →

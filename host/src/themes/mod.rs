@@ -18,6 +18,7 @@
 
 pub mod assets;
 pub mod builtin;
+pub mod charts;
 pub mod env;
 pub mod folder;
 pub mod helpers;

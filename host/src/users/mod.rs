@@ -47,11 +47,13 @@ pub struct User {
     pub name: String,
     pub status: Status,
     pub locale: String,
+    /// May sign in on the storefront as an agent and act for customers (agent assist).
+    pub agent: bool,
     pub created_at: i64,
     pub updated_at: i64,
 }
 
-const COLUMNS: &str = "id, email, name, status, locale, created_at, updated_at";
+const COLUMNS: &str = "id, email, name, status, locale, agent, created_at, updated_at";
 
 fn from_row(row: &AnyRow) -> sqlx::Result<User> {
     Ok(User {
@@ -60,6 +62,7 @@ fn from_row(row: &AnyRow) -> sqlx::Result<User> {
         name: row.try_get("name")?,
         status: Status::parse(row.try_get::<String, _>("status")?.as_str()),
         locale: row.try_get("locale")?,
+        agent: row.try_get::<i64, _>("agent")? != 0,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
     })
@@ -197,6 +200,17 @@ pub async fn set_locale(db: &Db, id: i64, locale: &str, now: i64) -> sqlx::Resul
 
 pub async fn set_status(db: &Db, id: i64, status: Status, now: i64) -> sqlx::Result<()> {
     set_column(db, id, "status", status.as_str(), now).await
+}
+
+/// Flags the user as an agent (may assist customers on the storefront) or not.
+pub async fn set_agent(db: &Db, id: i64, agent: bool, now: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE users SET agent = $1, updated_at = $2 WHERE id = $3")
+        .bind(i64::from(agent))
+        .bind(now)
+        .bind(id)
+        .execute(db.pool())
+        .await?;
+    Ok(())
 }
 
 pub async fn set_password_hash(db: &Db, id: i64, hash: &str, now: i64) -> sqlx::Result<()> {

@@ -100,6 +100,7 @@ async fn change_password(
     // Every other session ends; this one is replaced by a fresh token (rotation). API tokens
     // are revoked: they were made under the old password.
     session::delete_all_for(state.db().pool(), Realm::Admin, principal.user.id).await?;
+    super::agent::revoke(&state, principal.user.id, &page.identity().ip).await?;
     tokens::revoke_all_for(state.db(), principal.user.id, now).await?;
     let mut response = page.done("/account", "Your password has been changed.", json!({}));
     if let Via::Session(_) = principal.via {

@@ -9,6 +9,9 @@ use axum::http::{HeaderMap, HeaderValue, header};
 pub const SESSION: &str = "bo_session";
 /// The storefront customer session cookie (a different realm from [`SESSION`]).
 pub const CUSTOMER: &str = "bo_customer";
+/// The agent session cookie (agent assist: a back-office user acting on the storefront; a realm
+/// of its own, neither [`SESSION`] nor [`CUSTOMER`]).
+pub const AGENT: &str = "bo_agent";
 /// The theme an allowed user previews instead of the active one.
 pub const PREVIEW: &str = "bo_preview";
 /// The anonymous CSRF token for sign-in forms (double-submit).

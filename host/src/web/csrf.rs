@@ -4,7 +4,7 @@
 //! Session callers send their session's token, as the `_csrf` form field (urlencoded, or a part
 //! of a multipart body; for multipart also the `_csrf` query parameter of the form's action URL)
 //! or the `X-CSRF-Token` header: on Back Office paths the admin session's, on storefront paths
-//! the customer session's.
+//! the agent session's when an agent is signed in (agent assist), else the customer session's.
 //! Anonymous forms (sign-in, registration, storefront forms) use a double-submit cookie.
 //! API-token callers carry no ambient credential and need no token. Anonymous requests to
 //! `/admin`, `/account` and `/customer/account` pass through to be refused as unauthenticated,
@@ -50,10 +50,7 @@ pub async fn verify(
         (_, Some(Via::Token { .. })) => return Ok(next.run(request).await),
         (Surface::Backoffice, Some(Via::Session(s))) => Some(s.csrf_token.clone()),
         (Surface::Backoffice, None) => None,
-        (Surface::Storefront, _) => identity
-            .customer
-            .as_ref()
-            .map(|c| c.session.csrf_token.clone()),
+        (Surface::Storefront, _) => super::view::session_csrf(&identity, Surface::Storefront),
     };
     let expected = match session_token {
         Some(token) => Some(token),

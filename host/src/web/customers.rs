@@ -49,7 +49,11 @@ pub fn router() -> Router<AppState> {
             get(reset_confirm_form).post(reset_confirm),
         )
         .route(ACCOUNT, get(account))
+        .route(PASSWORD, get(password_form).post(change_password))
 }
+
+/// The signed-in customer's password change form (refused to an agent: `web::agent::keep_out`).
+const PASSWORD: &str = "/customer/account/password";
 
 fn signed_in(page: &PageCtx) -> AppResult<&CustomerPrincipal> {
     page.identity()
@@ -467,4 +471,59 @@ async fn reset_confirm(
         cookies::clear(cookies::CUSTOMER, behind_tls),
     );
     Ok(response)
+}
+
+async fn password_form(page: PageCtx) -> AppResult<Response> {
+    signed_in(&page)?;
+    page.render(
+        "storefront/customer/password.html",
+        "Change your password",
+        json!({ "error": null }),
+    )
+}
+
+#[derive(Debug, Deserialize)]
+struct PasswordForm {
+    current_password: String,
+    new_password: String,
+    confirm_password: String,
+}
+
+/// Changes the signed-in customer's password: the current one first, then the policy; every
+/// other session of theirs ends and unused reset links stop working.
+async fn change_password(
+    State(state): State<AppState>,
+    page: PageCtx,
+    Input(form): Input<PasswordForm>,
+) -> AppResult<Response> {
+    let me = signed_in(&page)?;
+    let template = "storefront/customer/password.html";
+    let title = "Change your password";
+    let wrong = || AppError::invalid("The current password is not correct.");
+    let stored = customers::find_credentials(state.db(), &me.customer.email)
+        .await?
+        .map(|(_, hash)| hash);
+    let verified = form.current_password.chars().count() <= password::MAX_LENGTH
+        && password::verify_off_thread(&form.current_password, stored.as_deref()).await?;
+    let checked = if verified {
+        new_password(&form.new_password, &form.confirm_password)
+    } else {
+        Err(wrong())
+    };
+    if let Err(error) = checked {
+        return form_again(&page, template, title, json!({}), error);
+    }
+    let now = state.now();
+    let hash = password::hash_off_thread(&form.new_password).await?;
+    customers::set_password_hash(state.db(), me.customer.id, &hash, now).await?;
+    resets::revoke(state.db(), Realm::Customer, me.customer.id, now).await?;
+    session::delete_others(
+        state.db(),
+        Realm::Customer,
+        me.customer.id,
+        &me.session.token_hash,
+    )
+    .await?;
+    tracing::info!(customer = me.customer.id, "customer password changed");
+    Ok(page.done(ACCOUNT, "Your password has been changed.", json!({})))
 }

@@ -151,16 +151,22 @@ pub async fn storefront(
 }
 
 /// The caller a plugin sees for a storefront request: the shopper (a signed-in customer or
-/// nobody) in the storefront's locale.
+/// nobody) in the storefront's locale; while an agent assists, the assisted customer with the
+/// agent as `acting-agent` (`web::agent`).
 fn storefront_caller(page: &PageCtx) -> Caller {
+    let identity = page.identity();
     Caller {
         locale: super::storefront::LOCALE.into(),
-        ip: page.identity().ip.clone(),
-        customer: page
-            .identity()
+        ip: identity.ip.clone(),
+        customer: identity
             .customer
             .as_ref()
             .map(|c| (c.customer.id, c.customer.email.clone())),
+        agent: identity
+            .agent
+            .as_ref()
+            .filter(|a| a.assisting.is_some())
+            .map(|a| a.user.clone()),
         ..Caller::default()
     }
 }

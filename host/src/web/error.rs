@@ -182,6 +182,8 @@ impl From<AuthError> for AppError {
         match err {
             AuthError::EmailTaken => AppError::Conflict(err.to_string()),
             AuthError::NoSuchToken(_) => AppError::NotFound(err.to_string()),
+            AuthError::AlreadyAssisting => AppError::Conflict(err.to_string()),
+            AuthError::MayNotAssist(_) => AppError::Beyond(err.to_string()),
             AuthError::Password(err) => err.into(),
             AuthError::Database(err) => err.into(),
         }

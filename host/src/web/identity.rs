@@ -2,7 +2,9 @@
 //!
 //! A bearer token, when present, is the only credential considered (a bad one is a 401, never a
 //! fall-back to the cookie). Otherwise the admin session cookie is looked up. Independently, the
-//! customer session cookie is looked up in the customer realm. The result is an [`Identity`] in
+//! agent session cookie is looked up in the agent realm (`web::agent`: the agent and the
+//! customer they assist), and, when there is no agent, the customer session cookie in the
+//! customer realm. The result is an [`Identity`] in
 //! the request extensions (and a copy in the response's, for the error pages).
 
 use std::net::SocketAddr;
@@ -78,12 +80,18 @@ pub async fn identify(
             Lookup::Unknown => {}
         }
     }
+    let agent_expired =
+        super::agent::identify(&state, request.headers(), &mut identity, now).await?;
     let mut customer_expired = false;
-    if let Some(token) = cookies::get(
-        request.headers(),
-        cookies::CUSTOMER,
-        state.settings().behind_tls,
-    ) {
+    // An agent's browser is the agent's: a customer cookie it also carries is not looked up,
+    // so an agent reaches a customer only through an assistance.
+    if identity.agent.is_none()
+        && let Some(token) = cookies::get(
+            request.headers(),
+            cookies::CUSTOMER,
+            state.settings().behind_tls,
+        )
+    {
         match session::lookup(
             state.db(),
             Realm::Customer,
@@ -110,6 +118,12 @@ pub async fn identify(
     request.extensions_mut().insert(identity.clone());
     let mut response = next.run(request).await;
     response.extensions_mut().insert(identity);
+    if agent_expired {
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            cookies::clear(cookies::AGENT, state.settings().behind_tls),
+        );
+    }
     if customer_expired {
         response.headers_mut().append(
             header::SET_COOKIE,
@@ -126,7 +140,7 @@ pub async fn identify(
     Ok(response)
 }
 
-async fn active_user(state: &AppState, id: i64) -> AppResult<Option<users::User>> {
+pub(super) async fn active_user(state: &AppState, id: i64) -> AppResult<Option<users::User>> {
     Ok(users::get(state.db(), id)
         .await?
         .filter(|u| u.status == Status::Active))

@@ -3,11 +3,12 @@
 //! Request flow: `request_log` (outermost: request id, the log line, HTTP metrics) →
 //! `render_errors` (turns errors into pages/JSON) → security headers → `/healthz` and `/readyz`
 //! (`health`), or → `identify` (who is calling) → `look::choose` (surface and theme) →
-//! `csrf::verify` (state changes) → routes; every `/admin/...` route additionally passes
+//! `csrf::verify` (state changes) → `agent::audit_acts` (an assisting agent's changes) → routes; every `/admin/...` route additionally passes
 //! `guard`. Paths no route matches go to the plugins' storefront routes. Errors of every layer
 //! become statuses in `error` and nowhere else.
 
 pub mod account;
+pub mod agent;
 pub mod cookies;
 pub mod csrf;
 pub mod customers;
@@ -82,7 +83,8 @@ pub fn app_with_admin_routes(state: AppState, extra: Router<AppState>) -> Router
         .route("/assets/backoffice.css", get(stylesheet))
         .merge(storefront::router())
         .merge(theme_assets::router())
-        .merge(customers::router())
+        .merge(customers::router().layer(from_fn(agent::keep_out)))
+        .merge(agent::router())
         .merge(login::router())
         .merge(forgot::router())
         .merge(account::router())
@@ -91,6 +93,7 @@ pub fn app_with_admin_routes(state: AppState, extra: Router<AppState>) -> Router
         .merge(admin)
         .fallback(dispatch::storefront)
         .method_not_allowed_fallback(error::render::method_not_allowed)
+        .layer(from_fn_with_state(state.clone(), agent::audit_acts))
         .layer(from_fn_with_state(state.clone(), csrf::verify))
         .layer(from_fn_with_state(state.clone(), look::choose))
         .layer(from_fn_with_state(state.clone(), identity::identify))

@@ -111,6 +111,9 @@ struct UserForm {
     password: Option<String>,
     #[serde(default)]
     groups: Vec<i64>,
+    /// May assist customers on the storefront (agent assist); a form without the box: no.
+    #[serde(default)]
+    agent: bool,
 }
 
 struct CleanUser {
@@ -163,13 +166,16 @@ async fn create(
     };
     let id = users::create(state.db(), &new, now).await?;
     store::set_links(state.db(), Link::UserGroups, id, &form.groups).await?;
+    if form.agent {
+        users::set_agent(state.db(), id, true, now).await?;
+    }
     record(
         &state,
         &page,
         &granted,
         "user.created",
         &format!("user {id}"),
-        &user.email,
+        &agent_detail(&user.email, form.agent),
     )
     .await?;
     if generated {
@@ -180,6 +186,15 @@ async fn create(
         "The user has been created.",
         json!({ "id": id }),
     ))
+}
+
+/// The audit detail of a saved user: the email, and whether they are an agent.
+fn agent_detail(email: &str, agent: bool) -> String {
+    if agent {
+        format!("{email} (agent)")
+    } else {
+        email.to_owned()
+    }
 }
 
 /// A page (or JSON) showing a generated password; it is not stored in clear and cannot be shown again.
@@ -239,13 +254,19 @@ async fn edit(
     )
     .await?;
     store::set_links(state.db(), Link::UserGroups, id, &form.groups).await?;
+    if form.agent != existing.agent {
+        users::set_agent(state.db(), id, form.agent, state.now()).await?;
+        if !form.agent {
+            super::agent::revoke(&state, id, &page.identity().ip).await?;
+        }
+    }
     record(
         &state,
         &page,
         &granted,
         "user.updated",
         &format!("user {id}"),
-        &user.email,
+        &agent_detail(&user.email, form.agent),
     )
     .await?;
     Ok(page.done(
@@ -290,6 +311,7 @@ async fn change_status(
     users::set_status(state.db(), id, status, state.now()).await?;
     if status != Status::Active {
         session::delete_all_for(state.db().pool(), Realm::Admin, id).await?;
+        super::agent::revoke(state, id, &page.identity().ip).await?;
     }
     let (action, message) = match status {
         Status::Active => ("user.unblocked", "The user has been unblocked."),
@@ -353,6 +375,7 @@ async fn reset_password(
     let hash = password::hash_off_thread(&plain).await?;
     users::set_password_hash(state.db(), user.id, &hash, state.now()).await?;
     session::delete_all_for(state.db().pool(), Realm::Admin, user.id).await?;
+    super::agent::revoke(&state, user.id, &page.identity().ip).await?;
     tokens::revoke_all_for(state.db(), user.id, state.now()).await?;
     record(
         &state,

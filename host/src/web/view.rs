@@ -22,7 +22,7 @@ use super::look::Look;
 use super::nav::NavLink;
 use crate::acl::{Granted, Permissions, store};
 use crate::auth::customers::Customer;
-use crate::auth::{Identity, Via, secret};
+use crate::auth::{AgentPrincipal, Identity, Via, secret};
 use crate::state::AppState;
 use crate::themes::env::BUILTIN;
 use crate::themes::{Surface, vars};
@@ -279,6 +279,7 @@ impl PageCtx {
                 page,
                 user: self.identity.principal.as_ref().map(|p| &p.user),
                 customer: self.identity.customer.as_ref().map(|c| &c.customer),
+                agent: self.identity.agent.as_ref(),
                 csrf,
                 nav,
                 flash: self.flash.as_deref(),
@@ -317,6 +318,8 @@ pub struct Layout<'a> {
     pub page: Value,
     pub user: Option<&'a User>,
     pub customer: Option<&'a Customer>,
+    /// The agent signed in on the storefront (agent assist), for the banner.
+    pub agent: Option<&'a AgentPrincipal>,
     pub csrf: Option<&'a str>,
     pub nav: Vec<NavLink>,
     pub flash: Option<&'a str>,
@@ -329,7 +332,9 @@ pub struct Layout<'a> {
     pub slots: &'a super::slots::Filled,
 }
 
-/// Builds the context of a render: `title`, `page`, `user`, `customer`, `csrf`, `nav`, `flash`,
+/// Builds the context of a render: `title`, `page`, `user`, `customer`, `agent` (the agent
+/// assisting on the storefront: `name`, `email`, `assisting` with `customer_name` and
+/// `customer_email`), `csrf`, `nav`, `flash`,
 /// `can(section, controller, action)`, `theme` (`name`, `surface`, `vars`, `vars_css`, `preview`),
 /// `slots` (each slot a list of `{plugin, html}`), `request.path` and `csp_nonce` (put it on
 /// every `<script>` tag: scripts without it do not run). This is the only place a render context
@@ -360,6 +365,7 @@ pub fn layout_context(state: &AppState, layout: &Layout<'_>) -> Value {
         page => layout.page,
         user => layout.user.map(Value::from_serialize),
         customer => layout.customer.map(Value::from_serialize),
+        agent => layout.agent.map(super::agent::banner),
         csrf => layout.csrf,
         nav => layout.nav,
         flash => layout.flash,
@@ -389,10 +395,17 @@ pub fn session_csrf(identity: &Identity, surface: Surface) -> Option<String> {
             .as_ref()
             .and_then(|p| p.csrf_token())
             .map(str::to_owned),
+        // An agent's storefront forms carry the agent session's token, assisting or not.
         Surface::Storefront => identity
-            .customer
+            .agent
             .as_ref()
-            .map(|c| c.session.csrf_token.clone()),
+            .map(|a| a.session.csrf_token.clone())
+            .or_else(|| {
+                identity
+                    .customer
+                    .as_ref()
+                    .map(|c| c.session.csrf_token.clone())
+            }),
     }
 }
 
@@ -417,6 +430,7 @@ pub fn error_page(
             page: page.clone(),
             user: identity.principal.as_ref().map(|p| &p.user),
             customer: identity.customer.as_ref().map(|c| &c.customer),
+            agent: identity.agent.as_ref(),
             csrf: csrf.as_deref(),
             nav: Vec::new(),
             flash: None,

@@ -327,6 +327,8 @@ struct ShowContext {
     all_groups: Vec<GroupRef>,
     company: Option<crate::b2b::Membership>,
     requests: Vec<Out<model::DataRequestData>>,
+    /// Agent assist: who acted for this customer, newest first.
+    assistances: Vec<crate::assistances::Assistance>,
 }
 
 fn show(req: &Request) -> Reply {
@@ -346,6 +348,7 @@ fn show(req: &Request) -> Reply {
         .into_iter()
         .map(Out::from)
         .collect();
+    let assistances = crate::assistances::of(customer.data.customer_id)?;
     let title = format!("Customer {}", customer.id);
     let ctx = ShowContext {
         customer: customer.into(),
@@ -354,6 +357,7 @@ fn show(req: &Request) -> Reply {
         all_groups,
         company,
         requests,
+        assistances,
     };
     Ok(view_or_json(req, "customers/show.html", &title, &ctx))
 }

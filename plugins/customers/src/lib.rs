@@ -3,6 +3,7 @@
 //! account" pages. README.md in this crate is the contract: collections, actions, errors.
 
 mod addresses;
+mod assistances;
 mod b2b;
 mod customers;
 mod groups;
@@ -127,6 +128,7 @@ impl Plugin for Customers {
             .nav("Data protection", "privacy", "index")
             .acl_from(&routes())
             .subscribe(REGISTERED)
+            .reads(assistances::READS.0, assistances::READS.1)
             .widget(WIDGET, "New customers (last 7 days)");
         for c in model::collections() {
             m = m.collection(c);

@@ -233,6 +233,7 @@ fn privacy_page(req: &Request) -> Reply {
 
 /// The customer's own data export, at once (recorded as a request that is done).
 fn export_mine(req: &Request) -> Reply {
+    crate::assistances::customer_only("Downloading the customer's data")?;
     signed_in(req, |_req, me| {
         privacy::record_request(&me.id, "export")?;
         services::audit("customer.export", &me.id, "requested on the storefront");
@@ -245,6 +246,7 @@ fn export_mine(req: &Request) -> Reply {
 /// Asks for deletion: an open request the Back Office answers by anonymising. Asking twice
 /// keeps one open request.
 fn request_deletion(req: &Request) -> Reply {
+    crate::assistances::customer_only("Asking for deletion")?;
     signed_in(req, |req, me| {
         if !deletion_open(&me)? {
             let r = privacy::record_request(&me.id, "deletion")?;

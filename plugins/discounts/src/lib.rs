@@ -3,8 +3,6 @@
 //! extension point `sales.cart-discounts`. README.md in this crate is the contract.
 
 pub mod apply;
-#[cfg(test)]
-mod bench;
 mod codes;
 mod input;
 mod model;

@@ -4,27 +4,15 @@
 //! section adds later do not break sales. Reads only: customers owns these records.
 
 use backoffice_sdk::address::Address;
+use backoffice_sdk::customers as shared;
 use backoffice_sdk::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// The grants sales asks for in its manifest.
-pub const READS: &[(&str, &str)] = &[("customers", "customers"), ("customers", "addresses")];
+pub const READS: &[(&str, &str)] = &[shared::READS, ("customers", "addresses")];
 
 /// How many matches the customer search offers.
 const SEARCH_LIMIT: u32 = 20;
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(default)]
-struct CustomerRec {
-    reference: String,
-    email: String,
-    first_name: String,
-    last_name: String,
-    /// The host's customer-realm account id.
-    customer_id: i64,
-    /// `active`, `blocked` or `anonymised`.
-    status: String,
-}
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
@@ -33,10 +21,6 @@ struct AddressRec {
     address: Address,
     default_billing: bool,
     default_shipping: bool,
-}
-
-fn customers() -> Collection<CustomerRec> {
-    Collection::new("customers/customers")
 }
 
 fn addresses() -> Collection<AddressRec> {
@@ -53,12 +37,10 @@ pub struct Customer {
     pub status: String,
 }
 
-impl From<CustomerRec> for Customer {
-    fn from(c: CustomerRec) -> Customer {
+impl From<shared::Customer> for Customer {
+    fn from(c: shared::Customer) -> Customer {
         Customer {
-            name: format!("{} {}", c.first_name, c.last_name)
-                .trim()
-                .to_owned(),
+            name: c.name(),
             reference: c.reference,
             email: c.email,
             customer_id: c.customer_id,
@@ -67,38 +49,24 @@ impl From<CustomerRec> for Customer {
     }
 }
 
-/// A read of the customers section's collections failed; without that section installed (or
-/// before it shared them) there is nothing to pick from, which the admin should be told.
-fn unreadable(e: StorageError) -> Failure {
-    match e {
-        StorageError::Invalid(m) | StorageError::Forbidden(m) => Failure::unprocessable(format!(
-            "customers cannot be looked up ({m}); is the customers section installed?"
-        )),
-        e => e.into(),
-    }
-}
-
 /// At most [`SEARCH_LIMIT`] customers whose reference, email or names contain every word of
 /// `text` (the customers section declares those fields searchable).
 pub fn search(text: &str) -> Result<Vec<Customer>, Failure> {
-    let page = customers()
-        .query()
-        .search(text)
-        .limit(SEARCH_LIMIT)
-        .fetch()
-        .map_err(unreadable)?;
-    Ok(page.records.into_iter().map(|r| r.data.into()).collect())
+    Ok(shared::search(text, SEARCH_LIMIT)?
+        .into_iter()
+        .map(Customer::from)
+        .collect())
 }
 
 /// The customer `reference`, who may be ordered for: 404 when unknown, 409 when blocked or
 /// anonymised (an anonymised customer has no real email, a blocked one is kept from buying).
 pub fn orderable(reference: &str) -> Result<Customer, Failure> {
-    let Some(record) = customers().find(reference).map_err(unreadable)? else {
+    let Some(found) = shared::find(reference)? else {
         return Err(Failure::not_found(format!(
             "customer {reference} not found"
         )));
     };
-    let customer = Customer::from(record.data);
+    let customer = Customer::from(found);
     match customer.status.as_str() {
         "blocked" | "anonymised" => Err(Failure::conflict(format!(
             "customer {reference} is {} and cannot be ordered for",
@@ -115,7 +83,7 @@ pub fn default_addresses(reference: &str) -> Result<(Option<Address>, Option<Add
         .eq("customer_ref", reference)
         .limit(200)
         .fetch()
-        .map_err(unreadable)?;
+        .map_err(shared::unreadable)?;
     let pick = |wanted: fn(&AddressRec) -> bool| {
         page.records
             .iter()

@@ -134,8 +134,11 @@ pub fn widget(name: &str) -> Result<View, String> {
             let days: Vec<serde_json::Value> = (today - 6..=today)
                 .map(|d| {
                     let rec = page.records.iter().find(|r| r.data.day == d);
+                    let date = ymd(d);
                     serde_json::json!({
-                        "date": ymd(d),
+                        // Month and day: what fits under a bar of a week's chart.
+                        "day": date.get(5..).unwrap_or(&date),
+                        "date": date,
                         "orders": rec.map_or(0, |r| r.data.orders),
                         "revenue": rec.map_or(0, |r| r.data.revenue),
                     })
@@ -153,7 +156,10 @@ pub fn widget(name: &str) -> Result<View, String> {
                         .filter(|c| c.1 == s.name)
                         .map(|c| c.2[3])
                         .sum();
-                    serde_json::json!({"state": s.name, "label": s.label, "count": total})
+                    serde_json::json!({
+                        "state": s.name, "label": s.label, "count": total,
+                        "href": url::with_param("/admin/sales/orders/index", "state", s.name),
+                    })
                 })
                 .collect();
             serde_json::json!({ "states": states })

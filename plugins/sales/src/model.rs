@@ -157,7 +157,8 @@ pub struct OrderData {
     pub history: Vec<HistoryEntry>,
     pub comments: Vec<Comment>,
     pub refunds: Vec<Refund>,
-    /// Who placed it: `customer`, `guest`, or the admin's email (assisted order).
+    /// Who placed it: `customer`, `guest`, or the admin's email (assisted order) or the agent's
+    /// (placed on the storefront while the agent acted for the customer: agent assist).
     pub placed_by: String,
     pub anonymised: bool,
 }

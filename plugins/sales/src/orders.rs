@@ -3,6 +3,7 @@
 //! (placed by an admin for a customer) live in `assisted`.
 
 use backoffice_sdk::csv::{self, Cell};
+use backoffice_sdk::money;
 use backoffice_sdk::prelude::*;
 use backoffice_sdk::services::{audit, current_user};
 use serde::{Deserialize, Serialize};
@@ -286,6 +287,8 @@ struct ShowContext {
     created: String,
     refundable: i64,
     history: Vec<HistoryView>,
+    /// Decimals of the order's currency: amounts are shown and typed in major units.
+    digits: u8,
 }
 
 #[derive(Serialize)]
@@ -337,6 +340,7 @@ fn show(req: &Request) -> Reply {
         .collect();
     let ctx = ShowContext {
         refundable: order.data.totals.paid - order.data.totals.refunded,
+        digits: money::minor_units(&order.data.currency),
         created: stamp(order.data.created),
         id: order.id,
         version: order.version,
@@ -489,20 +493,26 @@ fn comment(req: &Request) -> Reply {
     done(req, &order.id, "Comment added")
 }
 
+/// A refund of `amount`: minor units in JSON, major units in the form (`12.50`).
 fn refund(req: &Request) -> Reply {
     let id = input::required(req, "id")?;
-    let amount: i64 = input::required(req, "amount")?
-        .parse()
-        .map_err(|_| Failure::unprocessable("amount must be a whole number of cents"))?;
     let reason = input::param(req, "reason").unwrap_or_default();
     let mut order = load_order(&id)?;
+    let currency = order.data.currency.clone();
+    let digits = money::minor_units(&currency);
+    let mut errors = Errors::new();
+    let amount = Fields::from_request(req)?.money("amount", digits, &mut errors);
+    errors.finish()?;
+    let amount = amount.ok_or_else(|| Failure::unprocessable("amount is required"))?;
     let refundable = order.data.totals.paid - order.data.totals.refunded;
     if amount <= 0 {
         return Err(Failure::unprocessable("amount must be positive"));
     }
     if amount > refundable {
         return Err(Failure::unprocessable(format!(
-            "a refund of {amount} cents is more than the {refundable} cents paid and not yet refunded"
+            "a refund of {} {currency} is more than the {} {currency} paid and not yet refunded",
+            money::major(amount, digits),
+            money::major(refundable, digits)
         )));
     }
     order.data.totals.refunded += amount;

@@ -6,7 +6,7 @@
 //! A guest's order is likewise shown to whoever holds its id (the confirmation link).
 
 use backoffice_sdk::prelude::*;
-use backoffice_sdk::services::{current_customer, locale};
+use backoffice_sdk::services::{acting_agent, current_customer, locale};
 use serde::Serialize;
 
 use crate::catalog::DEFAULT_CURRENCY;
@@ -235,12 +235,7 @@ fn place(req: &Request) -> Reply {
     input::check_email(&input.email)?;
     let placer = Placer {
         customer_id: customer.as_ref().map(|c| c.id),
-        by: if customer.is_some() {
-            "customer"
-        } else {
-            "guest"
-        }
-        .into(),
+        by: placed_by(customer.is_some()),
         locale: locale(),
     };
     let (id, order) = checkout::place(&cart.data.lines, &cart.data.currency, input, &placer)?;
@@ -255,6 +250,16 @@ fn place(req: &Request) -> Reply {
             order.reference
         )),
     )
+}
+
+/// Who places a storefront order: the agent (their email) while an agent acts for the customer
+/// (agent assist: the host sets `acting-agent`), else `customer` or `guest`.
+fn placed_by(signed_in: bool) -> String {
+    match acting_agent() {
+        Some(agent) => agent.email,
+        None if signed_in => "customer".into(),
+        None => "guest".into(),
+    }
 }
 
 /// The order `id` if this shopper may see it: their own as a customer, a guest order by id.

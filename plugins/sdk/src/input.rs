@@ -143,6 +143,34 @@ impl Fields {
         parsed
     }
 
+    /// An amount of money in minor units (see [`crate::money`]): a form's major units with at
+    /// most `digits` decimals (`19.99`; an empty field is `None`), or a JSON non-negative
+    /// integer of minor units (`1999`, also as text `"1999"`). The error names the field and
+    /// what is wrong.
+    pub fn money(&self, name: &str, digits: u8, errors: &mut Errors) -> Option<i64> {
+        let minor = || crate::money::minor_units_message(name);
+        let parsed = match self.value(name)? {
+            Value::Null => return None,
+            Value::String(text) if self.form => {
+                crate::money::parse_major(text, digits).map_err(|e| e.message(name))
+            }
+            Value::Number(n) => n.as_i64().filter(|v| *v >= 0).map(Some).ok_or_else(minor),
+            // Scripts that sent digits as text before forms took major units keep working.
+            Value::String(text) => text
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|v| *v >= 0)
+                .map(Some)
+                .ok_or_else(minor),
+            _ => Err(minor()),
+        };
+        parsed.unwrap_or_else(|message| {
+            errors.add(name, message);
+            None
+        })
+    }
+
     /// Yes or no: JSON `true`/`false`, or `true`/`on`/`1` and `false`/`0`/empty as text.
     /// `None` when absent.
     pub fn flag(&self, name: &str, errors: &mut Errors) -> Option<bool> {

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 
 use backoffice_sdk::context::{self, Store};
 use backoffice_sdk::input::Text;
+use backoffice_sdk::money;
 use backoffice_sdk::prelude::*;
 use serde_json::Value;
 
@@ -27,15 +28,25 @@ pub const MAX_DAYS: i64 = 365;
 struct Shop {
     stores: Vec<Store>,
     currencies: Vec<String>,
+    /// Decimals per currency: forms take amounts in major units.
+    digits: BTreeMap<String, u8>,
     countries: Vec<String>,
     tax_sets: Vec<String>,
 }
 
 impl Shop {
+    /// The decimals a form's amount in `currency` takes; `None` for JSON (minor units).
+    fn form_digits(&self, fields: &Fields, currency: &str) -> Option<u8> {
+        fields
+            .is_form()
+            .then(|| self.digits.get(currency).copied().unwrap_or(2))
+    }
+
     fn read() -> Shop {
         Shop {
             stores: context::stores(),
             currencies: context::currency_codes(),
+            digits: money::digits_by_currency(),
             countries: context::countries().into_iter().map(|c| c.code).collect(),
             tax_sets: context::tax_sets().into_iter().map(|s| s.code).collect(),
         }
@@ -59,8 +70,16 @@ fn check_known(field: &str, what: &str, value: &str, known: &[String], errors: &
     }
 }
 
-/// An amount in minor units, not negative: a JSON integer or a form's digits (blank: none).
-fn amount(field: &str, value: &Value, errors: &mut Errors) -> Option<i64> {
+/// An amount in minor units, not negative: a JSON integer, or a form's major units with at most
+/// `form_digits` decimals (`4.95`; blank: none; `form_digits` is `None` for JSON, where a
+/// text of digits still reads as minor units).
+fn amount(field: &str, value: &Value, form_digits: Option<u8>, errors: &mut Errors) -> Option<i64> {
+    if let (Value::String(text), Some(digits)) = (value, form_digits) {
+        return money::parse_major(text, digits).unwrap_or_else(|e| {
+            errors.add(field, e.message(field));
+            None
+        });
+    }
     let parsed = match value {
         Value::Null => return None,
         Value::Number(n) => n.as_i64(),
@@ -109,7 +128,8 @@ fn per_currency(
     let mut out = BTreeMap::new();
     for (currency, value) in pairs {
         let field = format!("{name}.{currency}");
-        let Some(cents) = amount(&field, &value, errors) else {
+        let digits = shop.form_digits(fields, &currency);
+        let Some(cents) = amount(&field, &value, digits, errors) else {
             continue;
         };
         check_known(&field, "currency", &currency, &shop.currencies, errors);
@@ -129,7 +149,7 @@ struct SentPrice {
 
 /// The prices sent: the JSON list `prices` or the form grid `price.<store>.<currency>.gross|net`
 /// (a cell left blank is no price); `None` when neither was sent.
-fn sent_prices(fields: &Fields, errors: &mut Errors) -> Option<Vec<SentPrice>> {
+fn sent_prices(fields: &Fields, shop: &Shop, errors: &mut Errors) -> Option<Vec<SentPrice>> {
     if let Some(value) = fields.value("prices") {
         let Value::Array(items) = value else {
             errors.add(
@@ -147,7 +167,7 @@ fn sent_prices(fields: &Fields, errors: &mut Errors) -> Option<Vec<SentPrice>> {
                     errors.add(&field, format!("{field}.{key} is required"));
                     None
                 }
-                Some(v) => amount(&format!("{field}.{key}"), v, errors),
+                Some(v) => amount(&format!("{field}.{key}"), v, None, errors),
             };
             let (gross, net) = (cents("gross"), cents("net"));
             out.push(SentPrice {
@@ -185,12 +205,13 @@ fn sent_prices(fields: &Fields, errors: &mut Errors) -> Option<Vec<SentPrice>> {
             continue;
         }
         let field = format!("price.{store}.{currency}");
+        let digits = shop.form_digits(fields, &currency);
         let mut cents = |key: &str, v: &Option<Value>| {
             if blank(v) {
                 errors.add(&field, format!("{field}.{key} is required"));
                 return None;
             }
-            amount(&format!("{field}.{key}"), v.as_ref()?, errors)
+            amount(&format!("{field}.{key}"), v.as_ref()?, digits, errors)
         };
         let (gross, net) = (cents("gross", &gross), cents("net", &net));
         out.push(SentPrice {
@@ -310,7 +331,7 @@ pub fn apply(fields: &Fields, data: &mut MethodData, creating: bool) -> Result<(
     if let Some(d) = fields.integer("max_days", &mut errors) {
         delivery.max_days = d;
     }
-    let sent = sent_prices(fields, &mut errors);
+    let sent = sent_prices(fields, &shop, &mut errors);
     for (name, map) in [
         ("free_from", &mut data.free_from),
         ("min_subtotal", &mut data.min_subtotal),

@@ -146,6 +146,8 @@ struct FormContext {
     currencies: Vec<String>,
     countries: Vec<String>,
     tax_sets: Vec<String>,
+    /// Decimals per currency: the form takes and shows amounts in major units.
+    digits: std::collections::BTreeMap<String, u8>,
 }
 
 fn form(req: &Request, method: Option<Method>, title: &str) -> Reply {
@@ -165,6 +167,7 @@ fn form(req: &Request, method: Option<Method>, title: &str) -> Reply {
         currencies: context::currency_codes(),
         countries: context::countries().into_iter().map(|c| c.code).collect(),
         tax_sets: context::tax_sets().into_iter().map(|s| s.code).collect(),
+        digits: backoffice_sdk::money::digits_by_currency(),
     };
     Ok(view_or_json(req, "methods/form.html", title, &ctx))
 }

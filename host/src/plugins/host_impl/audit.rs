@@ -28,17 +28,29 @@ impl audit::Host for CallState {
 }
 
 impl CallState {
-    /// Writes an audit row on the call's transaction, for the caller (user, customer, or the
-    /// plugin itself when there is neither): it stands or falls with the call's writes.
+    /// Writes an audit row on the call's transaction, for the caller (user, an agent acting for
+    /// a customer, customer, or the plugin itself when there is none): it stands or falls with the call's writes.
     pub(crate) async fn audit_in_call(
         &mut self,
         action: &str,
         target: &str,
         detail: &str,
     ) -> wasmtime::Result<()> {
-        let (actor_id, actor) = match &self.caller.user {
-            Some(user) => (Some(user.id), user.email.clone()),
-            None => match &self.caller.customer {
+        let (actor_id, actor) = match (&self.caller.user, &self.caller.agent) {
+            (Some(user), _) => (Some(user.id), user.email.clone()),
+            // An agent acting for a customer (agent assist): both, the agent accountable.
+            (None, Some(agent)) => {
+                let customer = self
+                    .caller
+                    .customer
+                    .as_ref()
+                    .map_or("", |(_, e)| e.as_str());
+                (
+                    Some(agent.id),
+                    format!("agent {} for customer {customer}", agent.email),
+                )
+            }
+            (None, None) => match &self.caller.customer {
                 Some((_, email)) => (None, format!("customer {email}")),
                 None => (None, format!("plugin {}", self.manifest.id)),
             },

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use backoffice_sdk::money;
 use backoffice_sdk::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -116,7 +117,8 @@ fn value_prices(fields: &Fields) -> Result<Option<BTreeMap<String, Option<i64>>>
             let text = fields
                 .value(&format!("price.{currency}"))
                 .and_then(Value::as_str);
-            let cents = values::cents_text(text, &format!("price {currency}"))?;
+            let digits = money::minor_units(&currency);
+            let cents = values::cents_text(text, &format!("price {currency}"), digits)?;
             out.insert(currency.clone(), cents);
         }
         return Ok(Some(out));

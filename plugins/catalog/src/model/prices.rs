@@ -301,7 +301,7 @@ mod tests {
         spec.volume = vec![tier(2, -1)];
         assert_eq!(
             spec.check().unwrap_err().message,
-            "volume gross must be a non-negative integer number of cents"
+            "volume gross must be a non-negative integer of minor units (cents)"
         );
     }
 

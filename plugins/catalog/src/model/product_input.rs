@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use backoffice_sdk::money;
 use backoffice_sdk::prelude::*;
 use serde_json::Value;
 
@@ -40,17 +41,28 @@ pub struct ProductInput {
 }
 
 impl ProductInput {
+    /// Decimals of the default currency's prices in a form (JSON amounts are minor units and
+    /// need none: no host call for them, so the JSON reader also runs in native unit tests).
+    fn digits(fields: &Fields) -> u8 {
+        if fields.is_form() {
+            money::minor_units(DEFAULT_CURRENCY)
+        } else {
+            2
+        }
+    }
+
     /// Reads the input; every field of a wrong shape is named in one 422.
     pub fn from_fields(fields: &Fields) -> Result<Self, Failure> {
         let mut errors = Errors::new();
+        let digits = Self::digits(fields);
         let price_net = (fields.is_form() || fields.has("price_net"))
-            .then(|| values::cents(fields, "price_net", &mut errors));
+            .then(|| values::cents(fields, "price_net", digits, &mut errors));
         let input = ProductInput {
             sku: fields.text("sku", &mut errors),
             names: values::locales(fields, "names", "name", &mut errors),
             description: values::locales(fields, "description", "description", &mut errors),
             status: fields.text("status", &mut errors),
-            price: values::cents(fields, "price", &mut errors),
+            price: values::cents(fields, "price", digits, &mut errors),
             price_net,
             category_ids: fields.selected("category_ids", &mut errors),
             tax_class: fields.text("tax_class", &mut errors),
@@ -227,7 +239,7 @@ mod tests {
 
     #[test]
     fn json_price_must_be_non_negative_cents() {
-        for body in [r#"{"price":-1}"#, r#"{"price":19.99}"#, r#"{"price":"12"}"#] {
+        for body in [r#"{"price":-1}"#, r#"{"price":19.99}"#, r#"{"price":"12.5"}"#] {
             let err = ProductInput::from_fields(&Fields::parse(body).unwrap()).unwrap_err();
             assert_eq!(err.status, 422, "{body}");
             assert!(err.message.starts_with("price must be"), "{body}");

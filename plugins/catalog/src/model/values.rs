@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use backoffice_sdk::money;
 use backoffice_sdk::prelude::*;
 use serde_json::Value;
 
@@ -140,9 +141,9 @@ pub fn check_name(name: &str, max: usize) -> Result<(), Failure> {
     Ok(())
 }
 
-/// The message of a bad amount: `<field> must be a non-negative integer number of cents`.
+/// The message of a bad JSON amount (see `backoffice_sdk::money::minor_units_message`).
 pub fn cents_message(field: &str) -> String {
-    format!("{field} must be a non-negative integer number of cents")
+    money::minor_units_message(field)
 }
 
 /// 422 with [`cents_message`].
@@ -150,21 +151,11 @@ pub fn cents_error(field: &str) -> Failure {
     Failure::unprocessable(cents_message(field))
 }
 
-/// Cents of `field`: a JSON non-negative integer, or a form's digits; `None` when absent,
-/// `null` or (in a form) empty.
-pub fn cents(fields: &Fields, field: &str, errors: &mut Errors) -> Option<i64> {
-    let parsed = match fields.value(field)? {
-        Value::Null => return None,
-        Value::String(text) if fields.is_form() => match cents_text(Some(text), field) {
-            Ok(cents) => return cents,
-            Err(_) => None,
-        },
-        value => cents_value(value),
-    };
-    if parsed.is_none() {
-        errors.add(field, cents_message(field));
-    }
-    parsed
+/// Minor units of `field`: a JSON non-negative integer of minor units, or a form's major units
+/// with at most `digits` decimals (`19.99`, see `backoffice_sdk::money`; `digits` is the
+/// currency's `money::minor_units`); `None` when absent, `null` or (in a form) empty.
+pub fn cents(fields: &Fields, field: &str, digits: u8, errors: &mut Errors) -> Option<i64> {
+    fields.money(field, digits, errors)
 }
 
 /// A JSON value as cents: a non-negative integer.
@@ -172,15 +163,14 @@ pub fn cents_value(value: &Value) -> Option<i64> {
     value.as_i64().filter(|v| *v >= 0)
 }
 
-/// Cents from form text: `None` when absent or blank, 422 unless digits only.
-pub fn cents_text(text: Option<&str>, field: &str) -> Result<Option<i64>, Failure> {
-    match text.map(str::trim).filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(text) if text.bytes().all(|b| b.is_ascii_digit()) => {
-            text.parse().map(Some).map_err(|_| cents_error(field))
-        }
-        Some(_) => Err(cents_error(field)),
-    }
+/// Minor units from a form's text in major units with at most `digits` decimals: `None` when
+/// absent or blank, 422 naming `field` and what is wrong otherwise (`price EUR takes at most 2
+/// decimals`).
+pub fn cents_text(text: Option<&str>, field: &str, digits: u8) -> Result<Option<i64>, Failure> {
+    let Some(text) = text else {
+        return Ok(None);
+    };
+    money::parse_major(text, digits).map_err(|e| Failure::unprocessable(e.message(field)))
 }
 
 /// A calendar date `YYYY-MM-DD` (proleptic Gregorian); 422 `<field> must be a date (YYYY-MM-DD)`
@@ -308,20 +298,21 @@ mod tests {
     }
 
     #[test]
-    fn cents_are_non_negative_integers() {
+    fn cents_are_json_integers_or_typed_major_units() {
         let mut errors = Errors::new();
-        let f = Fields::parse(r#"{"a": 1999, "b": -1, "c": 19.99, "d": "12", "e": null}"#).unwrap();
-        assert_eq!(cents(&f, "a", &mut errors), Some(1999));
-        assert_eq!(cents(&f, "e", &mut errors), None);
+        let f = Fields::parse(r#"{"a": 1999, "b": -1, "c": 19.99, "d": "12.5", "e": null}"#).unwrap();
+        assert_eq!(cents(&f, "a", 2, &mut errors), Some(1999));
+        assert_eq!(cents(&f, "e", 2, &mut errors), None);
         for field in ["b", "c", "d"] {
-            assert_eq!(cents(&f, field, &mut errors), None);
-            assert_eq!(errors.get(field), Some(cents_message(field).as_str()));
+            assert_eq!(cents(&f, field, 2, &mut errors), None);
+            assert!(errors.has(field), "{field}");
         }
         let mut errors = Errors::new();
-        let form = Fields::form([("a", " 12 "), ("b", ""), ("c", "1.5")]);
-        assert_eq!(cents(&form, "a", &mut errors), Some(12));
-        assert_eq!(cents(&form, "b", &mut errors), None);
-        assert_eq!(cents(&form, "c", &mut errors), None);
+        let form = Fields::form([("a", " 12 "), ("b", ""), ("c", "1.555"), ("d", "19.99")]);
+        assert_eq!(cents(&form, "a", 2, &mut errors), Some(1200));
+        assert_eq!(cents(&form, "b", 2, &mut errors), None);
+        assert_eq!(cents(&form, "c", 2, &mut errors), None);
+        assert_eq!(cents(&form, "d", 2, &mut errors), Some(1999));
         assert!(errors.has("c") && !errors.has("b"));
     }
 

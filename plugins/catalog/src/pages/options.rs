@@ -1,6 +1,9 @@
 //! Option pages: option groups (list, create and edit forms with the products offering the
 //! group, delete with its values) and their values (create, edit, delete).
 
+use std::collections::BTreeMap;
+
+use backoffice_sdk::money;
 use backoffice_sdk::prelude::*;
 use serde::Serialize;
 use serde_json::json;
@@ -49,6 +52,8 @@ struct GroupFormContext {
     skus: Vec<String>,
     action: &'static str,
     locales: &'static [&'static str],
+    /// Decimals per currency: prices are shown in major units.
+    digits: BTreeMap<String, u8>,
 }
 
 fn new_group_form(req: &Request) -> Reply {
@@ -58,6 +63,7 @@ fn new_group_form(req: &Request) -> Reply {
         skus: Vec::new(),
         action: "create",
         locales: FORM_LOCALES,
+        digits: money::digits_by_currency(),
     };
     Ok(view_or_json(
         req,
@@ -77,6 +83,7 @@ fn group_context(group: Record<GroupData>) -> Result<GroupFormContext, Failure> 
         group: Some(group.into()),
         action: "edit",
         locales: FORM_LOCALES,
+        digits: money::digits_by_currency(),
     })
 }
 
@@ -150,6 +157,8 @@ struct ValueFormContext {
     value: Option<Out<ValueData>>,
     action: &'static str,
     currencies: &'static [String],
+    /// Decimals per currency: the form takes and shows major units.
+    digits: BTreeMap<String, u8>,
 }
 
 fn new_value_form(req: &Request) -> Reply {
@@ -161,6 +170,7 @@ fn new_value_form(req: &Request) -> Reply {
         value: None,
         action: "create",
         currencies: shop::currencies(),
+        digits: money::digits_by_currency(),
     };
     Ok(view_or_json(
         req,
@@ -177,6 +187,7 @@ fn edit_value_form(req: &Request) -> Reply {
         value: Some(value.into()),
         action: "edit",
         currencies: shop::currencies(),
+        digits: money::digits_by_currency(),
     };
     Ok(view_or_json(
         req,

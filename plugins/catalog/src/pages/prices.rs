@@ -2,6 +2,7 @@
 //! prices), remove, and the resolved unit price for a quantity (what the storefront and sales
 //! pay).
 
+use backoffice_sdk::money;
 use backoffice_sdk::prelude::*;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -29,6 +30,8 @@ struct IndexContext {
     prices: Vec<PriceData>,
     /// Currencies without a price yet, for the "add" links.
     missing: Vec<String>,
+    /// Decimals per currency: amounts are shown in major units.
+    digits: std::collections::BTreeMap<String, u8>,
 }
 
 fn index(req: &Request) -> Reply {
@@ -49,6 +52,7 @@ fn index(req: &Request) -> Reply {
         product_name: info.product.data.name,
         prices,
         missing,
+        digits: money::digits_by_currency(),
     };
     Ok(view_or_json(req, "prices/index.html", &title, &ctx))
 }
@@ -66,6 +70,8 @@ struct FormContext {
     price: Option<PriceData>,
     /// Empty volume rows the form offers beyond the stored tiers.
     blank_rows: usize,
+    /// Decimals of the currency: the form takes and shows major units.
+    digits: u8,
 }
 
 fn edit_form(req: &Request) -> Reply {
@@ -75,6 +81,7 @@ fn edit_form(req: &Request) -> Reply {
     let title = format!("{currency} price of {}", info.sku);
     let ctx = FormContext {
         sku: info.sku,
+        digits: money::minor_units(&currency),
         currency,
         price,
         blank_rows: 3,
@@ -82,20 +89,21 @@ fn edit_form(req: &Request) -> Reply {
     Ok(view_or_json(req, "prices/form.html", &title, &ctx))
 }
 
-/// The spec a price form or JSON body sends. JSON: `gross` (required), `net`,
-/// `original_gross`, `original_net`, `volume: [{quantity, gross, net?}]`. Form: the same names,
-/// volume tiers as rows of repeated `volume_quantity`, `volume_gross`, `volume_net` (blank rows
-/// are skipped).
-fn spec_from(req: &Request, fields: &Fields) -> Result<PriceSpec, Failure> {
+/// The spec a price form or JSON body sends for an amount in `currency`. JSON (minor units):
+/// `gross` (required), `net`, `original_gross`, `original_net`, `volume: [{quantity, gross,
+/// net?}]`. Form (major units, `19.99`): the same names, volume tiers as rows of repeated
+/// `volume_quantity`, `volume_gross`, `volume_net` (blank rows are skipped).
+fn spec_from(req: &Request, fields: &Fields, currency: &str) -> Result<PriceSpec, Failure> {
     let mut errors = Errors::new();
-    let gross = values::cents(fields, "gross", &mut errors);
-    let net = values::cents(fields, "net", &mut errors);
-    let original_gross = values::cents(fields, "original_gross", &mut errors);
-    let original_net = values::cents(fields, "original_net", &mut errors);
+    let digits = money::minor_units(currency);
+    let gross = values::cents(fields, "gross", digits, &mut errors);
+    let net = values::cents(fields, "net", digits, &mut errors);
+    let original_gross = values::cents(fields, "original_gross", digits, &mut errors);
+    let original_net = values::cents(fields, "original_net", digits, &mut errors);
     errors.finish()?;
     let gross = gross.ok_or_else(|| Failure::unprocessable("gross is required"))?;
     let volume = match fields.is_form() {
-        true => form_volume(req)?,
+        true => form_volume(req, digits)?,
         false => json_volume(fields.value("volume"))?,
     };
     Ok(PriceSpec {
@@ -145,7 +153,7 @@ fn json_volume(value: Option<&Value>) -> Result<Vec<VolumeTier>, Failure> {
         .collect()
 }
 
-fn form_volume(req: &Request) -> Result<Vec<VolumeTier>, Failure> {
+fn form_volume(req: &Request, digits: u8) -> Result<Vec<VolumeTier>, Failure> {
     let quantities: Vec<&str> = req.form_all("volume_quantity").collect();
     let grosses: Vec<&str> = req.form_all("volume_gross").collect();
     let nets: Vec<&str> = req.form_all("volume_net").collect();
@@ -159,12 +167,12 @@ fn form_volume(req: &Request) -> Result<Vec<VolumeTier>, Failure> {
         let quantity = quantity.trim().parse().map_err(|_| {
             Failure::unprocessable("volume quantities must be integers greater than 1")
         })?;
-        let gross = values::cents_text(Some(gross), "volume gross")?
+        let gross = values::cents_text(Some(gross), "volume gross", digits)?
             .ok_or_else(|| Failure::unprocessable("volume gross is required"))?;
         tiers.push(VolumeTier {
             quantity,
             gross,
-            net: values::cents_text(Some(net), "volume net")?,
+            net: values::cents_text(Some(net), "volume net", digits)?,
         });
     }
     Ok(tiers)
@@ -182,7 +190,7 @@ fn prices_path(sku: &str) -> String {
 fn update(req: &Request) -> Reply {
     let sku = input::required(req, "sku")?;
     let currency = currency_param(req)?;
-    let spec = spec_from(req, &Fields::from_request(req)?)?;
+    let spec = spec_from(req, &Fields::from_request(req)?, &currency)?;
     let record = prices::set(&sku, &currency, spec)?;
     services::audit("price.set", &record.id, &record.data.spec.gross.to_string());
     let ctx = PriceContext { price: record.data };

@@ -112,6 +112,8 @@ struct ShowContext {
     product: Out<ProductData>,
     categories: Vec<CategoryRef>,
     variants: Vec<Out<VariantData>>,
+    /// Decimals per currency: prices are shown in major units.
+    digits: std::collections::BTreeMap<String, u8>,
 }
 
 #[derive(Debug, Serialize)]
@@ -140,6 +142,7 @@ fn show(req: &Request) -> Reply {
         product: product.into(),
         categories: refs,
         variants,
+        digits: backoffice_sdk::money::digits_by_currency(),
     };
     Ok(view_or_json(req, "products/show.html", &title, &ctx))
 }

@@ -47,9 +47,27 @@ fn counts() -> Result<View, String> {
     widget("widgets/products.html", "Products", &counts)
 }
 
+/// A low-stock SKU as the widget's chart shows it: a bar of `available`, linking to its stock.
+#[derive(Debug, Serialize)]
+struct LowItem {
+    sku: String,
+    available: i64,
+    href: String,
+}
+
+impl From<AvailabilityData> for LowItem {
+    fn from(a: AvailabilityData) -> LowItem {
+        LowItem {
+            href: url::with_param("/admin/catalog/stock/edit", "sku", &a.sku),
+            sku: a.sku,
+            available: a.available,
+        }
+    }
+}
+
 #[derive(Debug, Serialize)]
 struct LowStock {
-    items: Vec<AvailabilityData>,
+    items: Vec<LowItem>,
     threshold: i64,
     total: Option<u64>,
 }
@@ -63,7 +81,7 @@ fn low_stock() -> Result<View, String> {
         .fetch()
         .map_err(|e| format!("{e:?}"))?;
     let ctx = LowStock {
-        items: page.records.into_iter().map(|r| r.data).collect(),
+        items: page.records.into_iter().map(|r| r.data.into()).collect(),
         threshold,
         total: page.total,
     };

@@ -199,7 +199,7 @@ fn list(value: &str) -> Value {
 pub fn cents(column: &str, text: &str) -> Result<i64, Failure> {
     text.parse::<u32>().map(i64::from).map_err(|_| {
         Failure::unprocessable(format!(
-            "{column} must be a non-negative integer number of cents"
+            "{column} must be a non-negative integer of minor units (cents)"
         ))
     })
 }
