@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use minijinja::Value;
@@ -16,7 +17,7 @@ use crate::themes::env::BUILTIN;
 use crate::themes::folder::{self, Folder, Problem};
 use crate::themes::registry::{self, Inputs, Snapshot};
 use crate::themes::store::SettingsCache;
-use crate::themes::{paths, vars};
+use crate::themes::{paths, studio, vars};
 
 macro_rules! built_in {
     ($($name:literal),* $(,)?) => {
@@ -52,6 +53,9 @@ pub const BUILT_IN: &[(&str, &str)] = built_in![
     "backoffice/plugins/index.html",
     "backoffice/themes/index.html",
     "backoffice/themes/edit.html",
+    "backoffice/themes/studio.html",
+    "backoffice/themes/versions.html",
+    "backoffice/themes/import.html",
     "backoffice/mail/index.html",
     "backoffice/mail/view.html",
     "backoffice/media/index.html",
@@ -88,10 +92,16 @@ struct Sources {
     plugins: BTreeMap<String, Vec<(String, String)>>,
     folders: BTreeMap<String, Folder>,
     read_problems: Vec<Problem>,
+    /// Studio themes from the database, by environment name (`<name>` and `<name>@draft`).
+    studio: BTreeMap<String, Folder>,
+    studio_problems: Vec<Problem>,
 }
 
 pub struct Templates {
     current: RwLock<Arc<Snapshot>>,
+    /// The studio revision the studio themes were read at (-1: not read yet); checked on every
+    /// request, so it is an atomic rather than behind the sources' lock.
+    studio_revision: AtomicI64,
     sources: Mutex<Sources>,
     settings: SettingsCache,
 }
@@ -112,6 +122,7 @@ impl Templates {
                 read_problems: Vec::new(),
                 previous: None,
             }))),
+            studio_revision: AtomicI64::new(-1),
             sources: Mutex::new(Sources {
                 dir,
                 ..Sources::default()
@@ -222,13 +233,79 @@ impl Templates {
         self.rebuild(&sources);
     }
 
+    /// Replaces the studio themes (read at `revision`) and rebuilds, unless themes of a later
+    /// revision are already in place.
+    pub fn set_studio(
+        &self,
+        revision: i64,
+        folders: BTreeMap<String, Folder>,
+        problems: Vec<Problem>,
+    ) {
+        let mut sources = self.lock_sources();
+        if self.studio_revision.load(Ordering::Acquire) > revision {
+            return;
+        }
+        sources.studio = folders;
+        sources.studio_problems = problems;
+        self.rebuild(&sources);
+        self.studio_revision.store(revision, Ordering::Release);
+    }
+
+    /// The studio revision the templates were built at (`None`: not read yet).
+    pub fn studio_revision(&self) -> Option<i64> {
+        let revision = self.studio_revision.load(Ordering::Acquire);
+        (revision >= 0).then_some(revision)
+    }
+
+    /// Whether `name` is a theme folder on the server's disk.
+    pub fn is_disk_theme(&self, name: &str) -> bool {
+        self.lock_sources().folders.contains_key(name)
+    }
+
+    /// The disk folder of a theme, for exporting it.
+    pub fn disk_folder(&self, name: &str) -> Option<Folder> {
+        self.lock_sources().folders.get(name).cloned()
+    }
+
+    /// The environment a preview of `name` renders with: a studio theme's draft, else the
+    /// theme itself; `None` when there is no such theme.
+    pub fn preview_env(&self, name: &str) -> Option<String> {
+        let snapshot = self.snapshot();
+        let draft = studio::draft_name(name);
+        if snapshot.envs.contains_key(&draft) {
+            Some(draft)
+        } else if name != BUILTIN && snapshot.envs.contains_key(name) {
+            Some(name.to_owned())
+        } else {
+            None
+        }
+    }
+
     fn rebuild(&self, sources: &Sources) {
         let previous = self.snapshot();
+        let mut folders = sources.folders.clone();
+        let mut problems = sources.read_problems.clone();
+        problems.extend(sources.studio_problems.iter().cloned());
+        for (env_name, folder) in &sources.studio {
+            let name = studio::published_name(env_name);
+            if sources.folders.contains_key(name) {
+                if env_name == name {
+                    problems.push(Problem::new(
+                        name,
+                        format!("{name}/theme.toml"),
+                        None,
+                        "a theme folder of this name is on the disk and is served instead of the studio's".into(),
+                    ));
+                }
+                continue;
+            }
+            folders.insert(env_name.clone(), folder.clone());
+        }
         let snapshot = registry::build(Inputs {
             builtin: BUILT_IN,
             plugins: &sources.plugins,
-            folders: &sources.folders,
-            read_problems: sources.read_problems.clone(),
+            folders: &folders,
+            read_problems: problems,
             previous: Some(&previous),
         });
         for problem in &snapshot.problems {

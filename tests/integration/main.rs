@@ -41,5 +41,6 @@ mod sales_backoffice;
 mod sales_crash;
 mod settings;
 mod shipping;
+mod theme_studio;
 mod themes;
 mod users;

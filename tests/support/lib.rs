@@ -17,6 +17,7 @@ pub mod plugins;
 pub mod raw;
 pub mod shipping;
 pub mod smtp;
+pub mod studio;
 pub mod themes;
 pub mod webdriver;
 

@@ -2,7 +2,7 @@
 //! always through `paths::resolve`) and the stylesheet of its variables (`--theme-<name>`
 //! custom properties, from values that `vars::check` already made safe for CSS).
 
-use super::env::ThemeEnv;
+use super::env::{StaticRoot, ThemeEnv};
 use super::folder::short_hash;
 use super::paths::{self, PathError};
 use super::vars::{self, Definition};
@@ -20,6 +20,19 @@ pub struct StaticFile {
 pub fn find(env: &ThemeEnv, rel: &str) -> Result<StaticFile, PathError> {
     paths::check_relative(rel)?;
     for root in &env.static_roots {
+        let root = match root {
+            StaticRoot::Dir(dir) => dir,
+            StaticRoot::Memory(files) => match files.get(rel) {
+                Some(bytes) => {
+                    return Ok(StaticFile {
+                        hash: short_hash(bytes),
+                        content_type: content_type(rel),
+                        bytes: bytes.clone(),
+                    });
+                }
+                None => continue,
+            },
+        };
         let Ok(root) = root.canonicalize() else {
             continue;
         };
@@ -53,6 +66,8 @@ pub fn content_type(path: &str) -> &'static str {
         "ico" => "image/x-icon",
         "woff2" => "font/woff2",
         "woff" => "font/woff",
+        "ttf" => "font/ttf",
+        "otf" => "font/otf",
         "txt" => "text/plain; charset=utf-8",
         "json" => "application/json",
         _ => "application/octet-stream",

@@ -34,6 +34,15 @@ pub struct Source {
     pub origin: String,
 }
 
+/// Where a theme's static files are.
+#[derive(Debug, Clone)]
+pub enum StaticRoot {
+    /// A `static/` folder on disk (read through `paths::resolve`).
+    Dir(PathBuf),
+    /// Files held in memory, by path under `static/` (a studio theme).
+    Memory(Arc<BTreeMap<String, Vec<u8>>>),
+}
+
 /// One layer of the overlay: where its files are reported from, and its templates.
 #[derive(Debug, Clone)]
 pub struct Layer {
@@ -53,7 +62,7 @@ pub struct ThemeEnv {
     /// Variables of the whole chain (a child's declaration replaces its parent's).
     pub variables: Vec<Definition>,
     /// Static roots to serve from, nearest theme first.
-    pub static_roots: Vec<PathBuf>,
+    pub static_roots: Vec<StaticRoot>,
     /// Static path → the theme that provides it and its hash.
     pub assets: Arc<BTreeMap<String, (String, String)>>,
 }
@@ -99,7 +108,7 @@ pub struct Spec<'a> {
     pub name: String,
     pub chain: Vec<String>,
     pub variables: Vec<Definition>,
-    pub static_roots: Vec<PathBuf>,
+    pub static_roots: Vec<StaticRoot>,
     pub assets: BTreeMap<String, (String, String)>,
     /// Highest priority first.
     pub layers: Vec<Layer>,
@@ -173,6 +182,14 @@ pub fn build(spec: Spec<'_>) -> (ThemeEnv, Vec<Problem>) {
         assets: Arc::new(spec.assets),
     };
     (theme, problems)
+}
+
+/// Whether `text` compiles as the template `name` in an environment like a theme's (autoescape
+/// blocks refused too); the error is `(line, message)`. The theme studio checks every template
+/// with it before it stores one.
+pub fn check(name: &str, text: &str) -> Result<(), (Option<usize>, String)> {
+    let mut env = base(&BTreeMap::new(), &|_, p, _| p.to_owned());
+    compile(&mut env, name, text)
 }
 
 /// Adds one template; the error is `(line, message)`.

@@ -6,15 +6,17 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::env::StaticRoot;
 use super::paths;
 use super::vars::{self, Definition};
 
 /// Largest `theme.toml` or template file read.
-const MAX_FILE: u64 = 512 * 1024;
+pub(crate) const MAX_FILE: u64 = 512 * 1024;
 /// Most files read from one theme.
 const MAX_FILES: usize = 2000;
 /// Deepest folder nesting followed (also stops symlink loops inside the theme).
@@ -46,6 +48,19 @@ pub struct Folder {
     pub templates: BTreeMap<String, String>,
     /// Path under `static/` → first 16 hex digits of its SHA-256.
     pub statics: BTreeMap<String, String>,
+    /// The bytes of the static files when the theme is not on disk (a studio theme, kept in
+    /// the database); `None` serves them from `root/static`.
+    pub memory: Option<Arc<BTreeMap<String, Vec<u8>>>>,
+}
+
+impl Folder {
+    /// Where this theme's static files are served from.
+    pub fn static_root(&self) -> StaticRoot {
+        match &self.memory {
+            Some(files) => StaticRoot::Memory(files.clone()),
+            None => StaticRoot::Dir(self.root.join("static")),
+        }
+    }
 }
 
 /// Something wrong with a theme file, shown on the Themes page.
@@ -134,6 +149,7 @@ pub fn read(dir: &Path) -> Result<(Folder, Vec<Problem>), Problem> {
             root,
             templates,
             statics,
+            memory: None,
         },
         problems,
     ))
@@ -144,7 +160,7 @@ pub fn short_hash(bytes: &[u8]) -> String {
     hex::encode(&Sha256::digest(bytes)[..8])
 }
 
-fn check_manifest(folder: &str, manifest: &Manifest) -> Result<(), String> {
+pub(crate) fn check_manifest(folder: &str, manifest: &Manifest) -> Result<(), String> {
     if manifest.name != folder {
         return Err(format!(
             "name = {:?} must equal the folder name {folder:?}",

@@ -9,7 +9,8 @@
 //! builds one minijinja environment per theme with the `helpers` every template gets, `registry` builds all of them into one swappable snapshot,
 //! `store` keeps the active theme per surface and edited variables in the database, `assets`
 //! serves static files and variable stylesheets, and `watcher` reloads on change. The facade
-//! the rest of the host uses is `crate::templates::Templates`; the HTTP side is `web::themes`
+//! the rest of the host uses is `crate::templates::Templates`; `studio` keeps the themes made in
+//! the Back Office (drafts, versions, archives) in the database; the HTTP side is `web::themes`
 //! (the Themes page) and `web::view` (the one place that builds a render's context).
 //!
 //! Nothing here renders with data a handler did not pass, and nothing here reads a file outside
@@ -24,6 +25,7 @@ pub mod helpers;
 pub mod paths;
 pub mod registry;
 pub mod store;
+pub mod studio;
 pub mod vars;
 pub mod watcher;
 

@@ -24,6 +24,9 @@ pub struct ThemeInfo {
     pub chain: Vec<String>,
     /// False when the theme cannot be used (broken `theme.toml`, missing parent, cycle).
     pub usable: bool,
+    /// True for a theme made in the theme studio (kept in the database, edited in the Back
+    /// Office); false for a folder on disk.
+    pub studio: bool,
 }
 
 /// Everything renders need, built at once.
@@ -127,7 +130,9 @@ pub fn build(inputs: Inputs<'_>) -> Snapshot {
                     None,
                     message,
                 ));
-                themes.push(info(folder, Vec::new(), false));
+                if !name.ends_with(super::studio::DRAFT_SUFFIX) {
+                    themes.push(info(folder, Vec::new(), false));
+                }
                 continue;
             }
         };
@@ -152,14 +157,17 @@ pub fn build(inputs: Inputs<'_>) -> Snapshot {
             name: name.clone(),
             chain: chain.clone(),
             variables: merged_variables(&members),
-            static_roots: members.iter().map(|f| f.root.join("static")).collect(),
+            static_roots: members.iter().map(|f| f.static_root()).collect(),
             assets,
             layers,
             previous: previous_env(name),
             url_of: &asset_url,
         });
         problems.extend(theme_problems);
-        themes.push(info(folder, chain, true));
+        // A studio theme's draft is an environment for previews, not a theme of its own.
+        if !name.ends_with(super::studio::DRAFT_SUFFIX) {
+            themes.push(info(folder, chain, true));
+        }
         envs.insert(name.clone(), Arc::new(theme_env));
     }
     // A parent's broken template shows up in every child's build: report it once, under the
@@ -189,6 +197,7 @@ fn info(folder: &Folder, chain: Vec<String>, usable: bool) -> ThemeInfo {
         extends: folder.manifest.extends.clone(),
         chain,
         usable,
+        studio: folder.memory.is_some(),
     }
 }
 

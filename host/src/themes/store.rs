@@ -65,6 +65,8 @@ pub struct Settings {
     pub active: BTreeMap<Surface, String>,
     /// Theme → variable → stored value.
     pub values: BTreeMap<String, BTreeMap<String, String>>,
+    /// The theme studio's change counter (`studio::sync` rebuilds when it moves).
+    pub studio_revision: i64,
 }
 
 impl Settings {
@@ -74,6 +76,12 @@ impl Settings {
             .get(&surface)
             .map(String::as_str)
             .unwrap_or(DEFAULT_THEME)
+    }
+
+    /// The stored variable values of the theme an environment renders (a studio theme's draft
+    /// uses its theme's values).
+    pub fn values_of(&self, env_name: &str) -> Option<&BTreeMap<String, String>> {
+        self.values.get(super::studio::published_name(env_name))
     }
 }
 
@@ -98,6 +106,7 @@ pub async fn load(db: &Db) -> sqlx::Result<Settings> {
             .or_default()
             .insert(row.try_get("name")?, row.try_get("value")?);
     }
+    settings.studio_revision = super::studio::store::revision(db).await?;
     Ok(settings)
 }
 

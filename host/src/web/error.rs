@@ -246,6 +246,25 @@ impl From<crate::shop::ShopError> for AppError {
     }
 }
 
+/// The theme studio: 404 for a theme or version that does not exist, 409 for a theme that is
+/// not edited in the Back Office, a taken name or nothing to publish, 422 for files refused
+/// (the message lists every problem), 500 for the database.
+impl From<crate::themes::studio::StudioError> for AppError {
+    fn from(err: crate::themes::studio::StudioError) -> Self {
+        use crate::themes::studio::StudioError;
+        match err {
+            StudioError::NotFound(_) | StudioError::NoVersion { .. } => {
+                AppError::NotFound(err.to_string())
+            }
+            StudioError::ReadOnly(_)
+            | StudioError::Exists(_)
+            | StudioError::NothingToPublish(_) => AppError::Conflict(err.to_string()),
+            StudioError::Invalid(_) | StudioError::Refused(_) => AppError::Invalid(err.to_string()),
+            StudioError::Db(err) => err.into(),
+        }
+    }
+}
+
 /// 503: a section did not answer whether it uses a record about to be deleted.
 impl From<crate::shop::usage::Unanswered> for AppError {
     fn from(err: crate::shop::usage::Unanswered) -> Self {

@@ -65,16 +65,20 @@ pub async fn choose(
 ) -> AppResult<Response> {
     let surface = Surface::of_path(request.uri().path());
     let settings = state.templates().settings().get(state.db()).await?;
+    crate::themes::studio::sync::sync(state.templates(), state.db(), settings.studio_revision)
+        .await?;
     let behind_tls = state.settings().behind_tls;
     let asked: Option<String> =
         form_urlencoded::parse(request.uri().query().unwrap_or("").as_bytes())
             .find(|(k, _)| k == PREVIEW_PARAM)
             .map(|(_, v)| v.into_owned());
     let remembered = cookies::get(request.headers(), cookies::PREVIEW, behind_tls);
+    // A studio theme previews its draft (`Templates::preview_env`).
     let wanted = asked
         .clone()
         .or(remembered)
-        .filter(|n| paths::is_theme_name(n) && state.templates().has_theme(n));
+        .filter(|n| paths::is_theme_name(n))
+        .and_then(|n| state.templates().preview_env(&n));
     let mut preview = None;
     if let Some(name) = wanted {
         let identity = request.extensions().get::<Identity>();
@@ -110,7 +114,12 @@ pub async fn choose(
         (Some(_), Some(name)) => {
             response.headers_mut().append(
                 header::SET_COOKIE,
-                cookies::set(cookies::PREVIEW, &name, None, behind_tls),
+                cookies::set(
+                    cookies::PREVIEW,
+                    crate::themes::studio::published_name(&name),
+                    None,
+                    behind_tls,
+                ),
             );
         }
         _ => {}

@@ -1,8 +1,10 @@
 //! Static files of themes: `/themes/<theme>/static/<path>` (looked up through the theme chain)
 //! and `/themes/<theme>/vars.css` (the theme's variables as CSS custom properties). Anyone may
-//! fetch them. A request carrying the current `?v=<hash>` is cacheable for a year (the URL
-//! changes with the content); any other must be revalidated.
+//! fetch them, except the files of a studio theme's draft, served only to a preview of it. A
+//! request carrying the current `?v=<hash>` is cacheable for a year (the URL changes with the
+//! content); any other must be revalidated.
 
+use axum::Extension;
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, header};
@@ -10,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use super::error::{AppError, AppResult};
+use super::look::Look;
 use crate::state::AppState;
 use crate::themes::{assets, paths};
 
@@ -23,12 +26,22 @@ fn not_found() -> AppError {
     AppError::not_found("There is no such theme file.")
 }
 
+/// A studio theme's draft (`<name>@draft`) is served only to the request previewing it (the
+/// look middleware honours a preview for users allowed to preview); any other theme to anyone.
+fn visible(theme: &str, look: Option<&Extension<Look>>) -> bool {
+    let draft = theme.ends_with(crate::themes::studio::DRAFT_SUFFIX);
+    !draft || look.is_some_and(|l| l.preview && l.theme == theme)
+}
+
 async fn static_file(
     State(state): State<AppState>,
     Path((theme, path)): Path<(String, String)>,
     RawQuery(query): RawQuery,
+    look: Option<Extension<Look>>,
 ) -> AppResult<Response> {
-    if !paths::is_theme_name(&theme) {
+    if !paths::is_theme_name(crate::themes::studio::published_name(&theme))
+        || !visible(&theme, look.as_ref())
+    {
         return Err(not_found());
     }
     let snapshot = state.templates().snapshot();
@@ -46,14 +59,15 @@ async fn vars_css(
     State(state): State<AppState>,
     Path(theme): Path<String>,
     RawQuery(query): RawQuery,
+    look: Option<Extension<Look>>,
 ) -> AppResult<Response> {
-    if !state.templates().has_theme(&theme) {
+    if !state.templates().has_theme(&theme) || !visible(&theme, look.as_ref()) {
         return Err(not_found());
     }
     let settings = state.templates().settings().get(state.db()).await?;
     let values = state
         .templates()
-        .variable_values(&theme, settings.values.get(&theme));
+        .variable_values(&theme, settings.values_of(&theme));
     let (css, hash) = assets::vars_css(&values);
     Ok(reply(
         "text/css; charset=utf-8",

@@ -347,7 +347,7 @@ pub fn layout_context(state: &AppState, layout: &Layout<'_>) -> Value {
     let look = layout.look;
     let values = state
         .templates()
-        .variable_values(&look.theme, look.settings.values.get(&look.theme));
+        .variable_values(&look.theme, look.settings.values_of(&look.theme));
     let (_, css_hash) = crate::themes::assets::vars_css(&values);
     let vars: BTreeMap<String, Value> = values
         .iter()

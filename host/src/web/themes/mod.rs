@@ -1,7 +1,14 @@
 //! The Themes page: `/admin/themes/themes/<action>`. Lists the installed themes with the
 //! problems of their files, previews any theme on either surface without activating it,
-//! activates a theme per surface, and edits (or resets) a theme's variables. Every change is
-//! audited; every page also answers JSON.
+//! activates a theme per surface, and edits (or resets) a theme's variables (a logo may be
+//! picked from the media library by id). Every change is audited; every page also answers JSON.
+//!
+//! The theme studio's pages are beside it: `studio` (duplicate, the file editor), `publishing`
+//! (publish, roll back, versions) and `transfer` (import and export archives).
+
+mod publishing;
+mod studio;
+mod transfer;
 
 use std::collections::BTreeMap;
 
@@ -34,6 +41,64 @@ pub fn router() -> Router<AppState> {
         .route("/admin/themes/themes/variables", post(save_variables))
         .route("/admin/themes/themes/reset", post(reset))
         .route("/admin/themes/themes/reload", post(reload))
+        .merge(studio::router())
+        .merge(publishing::router())
+        .merge(transfer::router())
+}
+
+/// Who a studio version names as its author.
+fn author(granted: &Granted) -> String {
+    granted.principal().label()
+}
+
+/// Who changes a studio theme, from where: what a change needs to be shown and audited.
+struct Change<'a> {
+    state: &'a AppState,
+    page: &'a PageCtx,
+    granted: &'a Granted,
+}
+
+impl<'a> Change<'a> {
+    fn new(state: &'a AppState, page: &'a PageCtx, granted: &'a Granted) -> Change<'a> {
+        Change {
+            state,
+            page,
+            granted,
+        }
+    }
+
+    /// After a change: shows it on this host now and audits it (target `theme <name>`).
+    async fn made(&self, action: &str, theme: &str, detail: &str) -> AppResult<()> {
+        refresh(self.state).await?;
+        let target = format!("theme {theme}");
+        record(self.state, self.page, self.granted, action, &target, detail).await
+    }
+}
+
+/// Makes a change to the studio show on this host now (other hosts follow within the
+/// settings' refresh time, `themes::studio::sync`).
+async fn refresh(state: &AppState) -> AppResult<()> {
+    let settings = state.templates().settings().reload(state.db()).await?;
+    crate::themes::studio::sync::sync(state.templates(), state.db(), settings.studio_revision)
+        .await?;
+    Ok(())
+}
+
+/// `name` when it is a studio theme; a shipped or disk theme is read-only (409), anything else
+/// unknown (404).
+async fn studio_theme(state: &AppState, name: &str) -> AppResult<String> {
+    if crate::themes::paths::is_theme_name(name)
+        && !state.templates().is_disk_theme(name)
+        && crate::themes::studio::store::find(state.db(), name)
+            .await?
+            .is_some()
+    {
+        return Ok(name.to_owned());
+    }
+    if state.templates().has_theme(name) {
+        return Err(crate::themes::studio::StudioError::ReadOnly(name.to_owned()).into());
+    }
+    Err(crate::themes::studio::StudioError::NotFound(name.to_owned()).into())
 }
 
 /// One row of the list.
@@ -45,6 +110,7 @@ struct Row {
     extends: Option<String>,
     chain: Vec<String>,
     usable: bool,
+    studio: bool,
     active_for: Vec<&'static str>,
 }
 
@@ -61,6 +127,7 @@ async fn index(State(state): State<AppState>, _: Granted, page: PageCtx) -> AppR
             extends: t.extends.clone(),
             chain: t.chain.clone(),
             usable: t.usable,
+            studio: t.studio,
             active_for: Surface::ALL
                 .into_iter()
                 .filter(|s| settings.active(*s) == t.name)
@@ -140,7 +207,7 @@ fn fields(
         .collect()
 }
 
-fn edit_page(
+async fn edit_page(
     state: &AppState,
     page: &PageCtx,
     theme: &str,
@@ -148,10 +215,17 @@ fn edit_page(
     submitted: &BTreeMap<String, String>,
     errors: &BTreeMap<String, String>,
 ) -> AppResult<Response> {
+    // The images a logo may be picked from.
+    let (media, _) = crate::media::list(state.db(), "", 200, 0).await?;
+    let media: Vec<serde_json::Value> = media
+        .iter()
+        .map(|f| json!({ "id": f.id, "name": f.name, "url": f.url() }))
+        .collect();
     let data = json!({
         "theme": theme,
         "fields": fields(state, theme, settings, submitted, errors),
         "errors": errors,
+        "media": media,
     });
     page.render(
         "backoffice/themes/edit.html",
@@ -176,6 +250,7 @@ async fn edit(
         &BTreeMap::new(),
         &BTreeMap::new(),
     )
+    .await
 }
 
 /// Sends an allowed user to a page of the surface with the theme previewed (the preview then
@@ -253,6 +328,27 @@ fn submitted_values(form: &BTreeMap<String, serde_json::Value>) -> BTreeMap<Stri
     out
 }
 
+/// Images picked from the media library for a variable (a logo): form fields `media.<name>`
+/// (an empty one picks nothing), or in JSON a `media` object of ids.
+fn media_picks(form: &BTreeMap<String, serde_json::Value>) -> Vec<(String, String)> {
+    let text = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let mut out: Vec<(String, String)> = form
+        .iter()
+        .filter_map(|(k, v)| {
+            k.strip_prefix("media.")
+                .map(|name| (name.to_owned(), text(v)))
+        })
+        .collect();
+    if let Some(serde_json::Value::Object(ids)) = form.get("media") {
+        out.extend(ids.iter().map(|(k, v)| (k.clone(), text(v))));
+    }
+    out.retain(|(_, id)| !id.trim().is_empty());
+    out
+}
+
 async fn save_variables(
     State(state): State<AppState>,
     granted: Granted,
@@ -261,7 +357,14 @@ async fn save_variables(
 ) -> AppResult<Response> {
     let theme_name = form.get("theme").and_then(|v| v.as_str());
     let theme = known_theme(&state, theme_name)?;
-    let submitted = submitted_values(&form);
+    let mut submitted = submitted_values(&form);
+    for (name, id) in media_picks(&form) {
+        let id: i64 = id.trim().parse().map_err(|_| {
+            AppError::invalid(format!("{name}: a media library image is chosen by its id"))
+        })?;
+        let file = crate::media::get(state.db(), id).await?;
+        submitted.insert(name, file.url());
+    }
     let settings = state.templates().settings().get(state.db()).await?;
     let definitions = state
         .templates()
@@ -297,7 +400,7 @@ async fn save_variables(
         if page.wants_json() {
             return Err(AppError::Invalid(message));
         }
-        let mut response = edit_page(&state, &page, &theme, &settings, &submitted, &errors)?;
+        let mut response = edit_page(&state, &page, &theme, &settings, &submitted, &errors).await?;
         *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(response);
     }
