@@ -405,10 +405,15 @@ async fn reads(admin: &Admin, catalog: &Catalog, options: &Options) -> anyhow::R
         options,
     )
     .await;
+    let by_price = "/admin/catalog/products/index?status=active&sort=price&dir=desc&limit=50";
     let lists = [
         (
             "product list: status=active, sort=price desc, 50".to_owned(),
-            "/admin/catalog/products/index?status=active&sort=price&dir=desc&limit=50".to_owned(),
+            by_price.to_owned(),
+        ),
+        (
+            "product list: the same, page 100 (keyset)".to_owned(),
+            harness::deep_page(&admin.served, by_price, 100).await?,
         ),
         (
             format!("product list: q={common}, 50"),

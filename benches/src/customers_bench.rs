@@ -167,8 +167,13 @@ async fn main() -> anyhow::Result<()> {
     );
 
     let served = harness::serve(&state).await?;
-    let (base, cookie) = (served.base, served.cookie);
     let list = "/admin/customers/customers/index";
+    // Deep pages beside the first: keyset paging must not slow down with depth (issue #16),
+    // also on a descending sort of a field records may lack (NULLs last).
+    let deep = harness::deep_page(&served, list, 100).await?;
+    let by_name_desc = format!("{list}?sort=last_name&dir=desc");
+    let deep_by_name = harness::deep_page(&served, &by_name_desc, 100).await?;
+    let (base, cookie) = (served.base, served.cookie);
     let first: serde_json::Value = serde_json::from_str(
         &get(
             &reqwest::Client::new(),
@@ -183,12 +188,15 @@ async fn main() -> anyhow::Result<()> {
         ("list, newest first (50 per page)", list.to_owned()),
         (
             "list, second page (keyset cursor)",
-            format!("{list}?after={}", urlencode(&next)),
+            format!("{list}?after={}", harness::encode(&next)),
         ),
+        ("list, page 100 (keyset)", deep),
         (
             "list, sorted by last name",
             format!("{list}?sort=last_name&dir=asc"),
         ),
+        ("list, by last name descending", by_name_desc),
+        ("list, by last name descending, page 100", deep_by_name),
         ("list, status blocked", format!("{list}?status=blocked")),
         (
             "list, gender female, by email",
@@ -214,18 +222,4 @@ async fn main() -> anyhow::Result<()> {
         }
     );
     Ok(())
-}
-
-/// Percent-encodes a query value.
-fn urlencode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }

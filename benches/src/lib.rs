@@ -45,6 +45,37 @@ pub async fn state(dir: &Path, plugins: Vec<PathBuf>, cache: bool) -> anyhow::Re
     AppState::new(db, Arc::new(SystemClock), settings)
 }
 
+/// A host state over a new SQLite file in a new temporary folder whose plugin folder holds
+/// the repository's plugins `names` (as `plugins/build.sh` built them), with the compile
+/// cache; the plugins are not loaded yet (`load_all`, or `plugins::start` with delivery).
+pub async fn host_with(names: &[&str]) -> anyhow::Result<(tempfile::TempDir, AppState)> {
+    let dir = tempfile::tempdir()?;
+    let plugin_dir = dir.path().join("plugins");
+    std::fs::create_dir_all(&plugin_dir)?;
+    for name in names {
+        let file = target_dir().join(format!("plugins/{name}.wasm"));
+        anyhow::ensure!(
+            file.exists(),
+            "{} is missing: run plugins/build.sh",
+            file.display()
+        );
+        std::fs::copy(&file, plugin_dir.join(format!("{name}.wasm")))?;
+    }
+    let state = state(dir.path(), vec![plugin_dir], true).await?;
+    Ok((dir, state))
+}
+
+/// Fails unless every plugin of `names` is loaded.
+pub fn ensure_loaded(state: &AppState, names: &[&str]) -> anyhow::Result<()> {
+    for name in names {
+        anyhow::ensure!(
+            state.plugins().registry().get(name).is_some(),
+            "the {name} plugin did not load"
+        );
+    }
+    Ok(())
+}
+
 /// The path of the native baseline route: through the same session, CSRF and ACL layers as a
 /// plugin's admin route, answering a small JSON object.
 pub const NATIVE_PATH: &str = "/admin/native/index/json";
@@ -100,6 +131,67 @@ pub async fn serve(state: &AppState) -> anyhow::Result<Served> {
         cookie: format!("bo_session={token}"),
         csrf: session.csrf_token,
     })
+}
+
+/// An API client with the admin session, answering JSON.
+pub fn json_client(served: &Served) -> anyhow::Result<reqwest::Client> {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("cookie", served.cookie.parse()?);
+    headers.insert("x-csrf-token", served.csrf.parse()?);
+    headers.insert("accept", "application/json".parse()?);
+    Ok(reqwest::Client::builder()
+        .default_headers(headers)
+        .build()?)
+}
+
+/// POSTs `body` to `path`; the JSON answer, or an error with the answer's text.
+pub async fn post(
+    http: &reqwest::Client,
+    base: &str,
+    path: &str,
+    body: &serde_json::Value,
+) -> anyhow::Result<serde_json::Value> {
+    let reply = http.post(format!("{base}{path}")).json(body).send().await?;
+    let status = reply.status();
+    let text = reply.text().await?;
+    anyhow::ensure!(status == 200, "{path}: {status} {text}");
+    Ok(serde_json::from_str(&text)?)
+}
+
+/// Percent-encodes a query value.
+pub fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// The address of page `page` (1 = the first) of the keyset list at `list` (a path with its
+/// query, answering JSON with a `next` cursor), found by following the cursors as a client
+/// would; the last page when the list is shorter.
+pub async fn deep_page(served: &Served, list: &str, page: usize) -> anyhow::Result<String> {
+    let http = json_client(served)?;
+    let join = if list.contains('?') { '&' } else { '?' };
+    let mut path = list.to_owned();
+    for _ in 1..page {
+        let answer: serde_json::Value = http
+            .get(format!("{}{path}", served.base))
+            .send()
+            .await?
+            .json()
+            .await?;
+        match answer["next"].as_str() {
+            Some(next) => path = format!("{list}{join}after={}", encode(next)),
+            None => break,
+        }
+    }
+    Ok(path)
 }
 
 /// The `q` quantile (0–1) of sorted durations.

@@ -44,31 +44,6 @@ const SPACING: i64 = 30;
 /// Sales' collections with one record per order, keyed by the order id.
 const PER_ORDER: &[&str] = &["orders", "order_rows"];
 
-/// An API client with the admin session, answering JSON.
-fn client(served: &harness::Served) -> anyhow::Result<reqwest::Client> {
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert("cookie", served.cookie.parse()?);
-    headers.insert("x-csrf-token", served.csrf.parse()?);
-    headers.insert("accept", "application/json".parse()?);
-    Ok(reqwest::Client::builder()
-        .default_headers(headers)
-        .build()?)
-}
-
-/// POSTs `body` to `path`; the JSON answer, or an error with the answer's text.
-async fn post(
-    http: &reqwest::Client,
-    base: &str,
-    path: &str,
-    body: &Value,
-) -> anyhow::Result<Value> {
-    let reply = http.post(format!("{base}{path}")).json(body).send().await?;
-    let status = reply.status();
-    let text = reply.text().await?;
-    anyhow::ensure!(status == 200, "{path}: {status} {text}");
-    Ok(serde_json::from_str(&text)?)
-}
-
 /// A customer of the customers section, as the orders use it.
 #[derive(Debug, Clone)]
 struct Customer {
@@ -86,7 +61,7 @@ fn address(n: usize) -> Value {
 /// Catalog's products and [`CUSTOMERS`] customers, each with a default address, through the
 /// sections' own JSON APIs.
 async fn setup(http: &reqwest::Client, base: &str) -> anyhow::Result<Vec<Customer>> {
-    post(
+    harness::post(
         http,
         base,
         "/admin/catalog/warehouses/create",
@@ -98,29 +73,29 @@ async fn setup(http: &reqwest::Client, base: &str) -> anyhow::Result<Vec<Custome
         ("BENCH-2", "Bench two", 500),
     ] {
         let product = json!({"sku": sku, "name": name, "price": price, "status": "active"});
-        post(http, base, "/admin/catalog/products/create", &product).await?;
+        harness::post(http, base, "/admin/catalog/products/create", &product).await?;
         let stock = json!({"sku": sku, "never_out_of_stock": true});
-        post(http, base, "/admin/catalog/stock/edit", &stock).await?;
+        harness::post(http, base, "/admin/catalog/stock/edit", &stock).await?;
     }
     // Sales places no order without a shipment method (shipping section) and a payment method.
     let carrier = json!({"name": "Bench Post"});
-    let carrier = post(http, base, "/admin/shipping/carriers/create", &carrier).await?;
+    let carrier = harness::post(http, base, "/admin/shipping/carriers/create", &carrier).await?;
     let method = json!({"key": "flat", "name": "Flat rate", "carrier": carrier["carrier"]["id"],
         "stores": ["DE"], "min_days": 1, "max_days": 2,
         "prices": [{"store": "DE", "currency": "EUR", "gross": 495, "net": 416}]});
-    post(http, base, "/admin/shipping/methods/create", &method).await?;
+    harness::post(http, base, "/admin/shipping/methods/create", &method).await?;
     let payments = json!({"invoice": ["DE"], "prepayment": ["DE"]});
-    post(http, base, "/admin/sales/payments/edit", &payments).await?;
+    harness::post(http, base, "/admin/sales/payments/edit", &payments).await?;
     let mut customers = Vec::with_capacity(CUSTOMERS);
     for n in 0..CUSTOMERS {
         let body = json!({"email": format!("shopper{n}@example.com"), "first_name": "Bench",
                           "last_name": format!("Customer{n}")});
-        let created = post(http, base, "/admin/customers/customers/create", &body).await?;
+        let created = harness::post(http, base, "/admin/customers/customers/create", &body).await?;
         let c = &created["customer"];
         let reference = c["id"].as_str().unwrap_or_default().to_owned();
         let mut a = address(n);
         a["customer"] = json!(reference);
-        post(http, base, "/admin/customers/addresses/create", &a).await?;
+        harness::post(http, base, "/admin/customers/addresses/create", &a).await?;
         customers.push(Customer {
             reference,
             email: c["email"].as_str().unwrap_or_default().to_owned(),
@@ -173,7 +148,7 @@ async fn checkouts(
                     }
                 }
                 let sent = Instant::now();
-                let answer = post(&http, &base, "/admin/sales/orders/create", &body).await;
+                let answer = harness::post(&http, &base, "/admin/sales/orders/create", &body).await;
                 times.push(sent.elapsed());
                 match answer {
                     Ok(answer) => ids.push(answer["id"].as_str().unwrap_or_default().to_owned()),
@@ -221,7 +196,7 @@ async fn process(http: &reqwest::Client, base: &str, ids: &[String]) -> anyhow::
         };
         for event in steps {
             let body = json!({"id": id, "event": event, "items": []});
-            if let Err(e) = post(http, base, "/admin/sales/orders/trigger", &body).await {
+            if let Err(e) = harness::post(http, base, "/admin/sales/orders/trigger", &body).await {
                 refused += 1;
                 eprintln!("order event refused: {e}");
                 break;
@@ -560,20 +535,6 @@ async fn time_get(
     Ok(latency)
 }
 
-/// Percent-encodes a query value.
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
 /// The total of every matrix cell: the number of orders the counters know of.
 async fn matrix_total(http: &reqwest::Client, base: &str) -> anyhow::Result<i64> {
     let matrix: Value = http
@@ -603,29 +564,13 @@ async fn main() -> anyhow::Result<()> {
     let clients = arg(2, 2);
     let checkout_count = arg(3, 5_000).min(total);
 
-    let dir = tempfile::tempdir()?;
-    let plugin_dir = dir.path().join("plugins");
-    std::fs::create_dir_all(&plugin_dir)?;
-    for name in ["catalog", "customers", "sales", "shipping"] {
-        let file = harness::target_dir().join(format!("plugins/{name}.wasm"));
-        anyhow::ensure!(
-            file.exists(),
-            "{} is missing: run plugins/build.sh",
-            file.display()
-        );
-        std::fs::copy(&file, plugin_dir.join(format!("{name}.wasm")))?;
-    }
-    let state = harness::state(dir.path(), vec![plugin_dir], true).await?;
+    const PLUGINS: &[&str] = &["catalog", "customers", "sales", "shipping"];
+    let (_dir, state) = harness::host_with(PLUGINS).await?;
     let _background =
         backoffice::plugins::start(state.plugins().clone(), Arc::new(SystemClock)).await;
-    for name in ["catalog", "customers", "sales", "shipping"] {
-        anyhow::ensure!(
-            state.plugins().registry().get(name).is_some(),
-            "{name} did not load"
-        );
-    }
+    harness::ensure_loaded(&state, PLUGINS)?;
     let served = harness::serve(&state).await?;
-    let (http, base) = (client(&served)?, served.base.clone());
+    let (http, base) = (harness::json_client(&served)?, served.base.clone());
 
     let started = Instant::now();
     let customers = Arc::new(setup(&http, &base).await?);
@@ -656,19 +601,7 @@ async fn main() -> anyhow::Result<()> {
     .await?;
     let list = "/admin/sales/orders/index";
     let customer = customers[42].customer_id;
-    let mut deep = list.to_owned();
-    for _ in 0..100 {
-        let page: Value = http
-            .get(format!("{base}{deep}"))
-            .send()
-            .await?
-            .json()
-            .await?;
-        match page["next"].as_str() {
-            Some(next) => deep = format!("{list}?after={}", encode(next)),
-            None => break,
-        }
-    }
+    let deep = harness::deep_page(&served, list, 100).await?;
     for (label, path, accept) in [
         ("order list, first page (50 orders)", list.to_owned(), json),
         ("order list, first page, HTML", list.to_owned(), "text/html"),
@@ -684,7 +617,7 @@ async fn main() -> anyhow::Result<()> {
         ),
         (
             "order list, search by email",
-            format!("{list}?q={}", encode(&customers[42].email)),
+            format!("{list}?q={}", harness::encode(&customers[42].email)),
             json,
         ),
         ("order list, page 100 (keyset)", deep, json),

@@ -72,20 +72,10 @@ async fn blocks(served: &harness::Served) -> anyhow::Result<()> {
 }
 
 async fn host(with_content: bool) -> anyhow::Result<(tempfile::TempDir, AppState)> {
-    let dir = tempfile::tempdir()?;
-    let plugin_dir = dir.path().join("plugins");
-    std::fs::create_dir_all(&plugin_dir)?;
-    if with_content {
-        let file = harness::target_dir().join("plugins/content.wasm");
-        anyhow::ensure!(
-            file.exists(),
-            "{} is missing: run plugins/build.sh",
-            file.display()
-        );
-        std::fs::copy(&file, plugin_dir.join("content.wasm"))?;
-    }
-    let state = harness::state(dir.path(), vec![plugin_dir], true).await?;
+    let plugins: &[&str] = if with_content { &["content"] } else { &[] };
+    let (dir, state) = harness::host_with(plugins).await?;
     state.plugins().load_all(0).await;
+    harness::ensure_loaded(&state, plugins)?;
     Ok((dir, state))
 }
 
@@ -107,10 +97,6 @@ async fn main() -> anyhow::Result<()> {
     .await;
 
     let (_dir, state) = host(true).await?;
-    anyhow::ensure!(
-        state.plugins().registry().get("content").is_some(),
-        "the content plugin did not load"
-    );
     let served = harness::serve(&state).await?;
     blocks(&served).await?;
     let page = get(&reqwest::Client::new(), &format!("{}/", served.base)).await;
