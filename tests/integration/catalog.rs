@@ -341,7 +341,11 @@ async fn products_are_created_and_edited_through_the_html_forms() {
             )
             .await;
         assert_eq!(bad_price.status, 422, "{typed}");
-        assert!(bad_price.text().contains(message), "{typed}: {}", bad_price.body);
+        assert!(
+            bad_price.text().contains(message),
+            "{typed}: {}",
+            bad_price.body
+        );
     }
     let saved = admin
         .submit(

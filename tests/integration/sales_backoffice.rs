@@ -131,7 +131,8 @@ async fn orders_are_listed_filtered_searched_paged_exported_and_counted_in_the_m
         "{dashboard}"
     );
     assert!(
-        dashboard.contains(r#"<a href="/admin/sales/orders/index?state=paid"><rect class="chart-bar""#),
+        dashboard
+            .contains(r#"<a href="/admin/sales/orders/index?state=paid"><rect class="chart-bar""#),
         "{dashboard}"
     );
     assert!(

@@ -34,6 +34,29 @@ pub struct NewEvent<'a> {
     pub deliver_at: i64,
 }
 
+/// Publishes the host's own event `topic` to the plugins subscribed to it in `registry`, on
+/// the caller's transaction: delivered after commit, at least once, and never when the
+/// transaction rolls back (a registration, an assistance).
+pub async fn publish_host(
+    conn: &mut AnyConnection,
+    registry: &super::registry::Registry,
+    topic: &str,
+    payload: &serde_json::Value,
+    now: i64,
+) -> sqlx::Result<()> {
+    let subscribers = registry.subscribers_of(topic);
+    let payload = payload.to_string();
+    let event = NewEvent {
+        topic,
+        source: "host",
+        payload: &payload,
+        created_at: now,
+        deliver_at: now,
+    };
+    insert(conn, &event, &subscribers).await?;
+    Ok(())
+}
+
 /// Writes an event and its deliveries on the caller's (transactional) connection.
 pub async fn insert(
     conn: &mut AnyConnection,

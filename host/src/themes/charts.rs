@@ -30,8 +30,12 @@ const LABEL_COLUMN: f64 = 120.0;
 /// an address the bar links to. Values that are not numbers count as 0; negative values are
 /// drawn as 0.
 pub fn bar_chart(items: Value, kwargs: Kwargs) -> Result<Value, Error> {
-    let label_key: String = kwargs.get::<Option<String>>("label")?.unwrap_or("label".into());
-    let value_key: String = kwargs.get::<Option<String>>("value")?.unwrap_or("value".into());
+    let label_key: String = kwargs
+        .get::<Option<String>>("label")?
+        .unwrap_or("label".into());
+    let value_key: String = kwargs
+        .get::<Option<String>>("value")?
+        .unwrap_or("value".into());
     let title: String = kwargs.get::<Option<String>>("title")?.unwrap_or_default();
     let horizontal = kwargs.get::<Option<bool>>("horizontal")?.unwrap_or(false);
     let link_key: Option<String> = kwargs.get("link")?;
@@ -206,9 +210,15 @@ mod tests {
             json!({"days": [{"date": "12-01", "orders": 2}, {"date": "12-02", "orders": 4},
                             {"date": "12-03", "orders": 0}]}),
         );
-        assert!(svg.starts_with("<svg class=\"chart chart-vertical\""), "{svg}");
+        assert!(
+            svg.starts_with("<svg class=\"chart chart-vertical\""),
+            "{svg}"
+        );
         assert_eq!(svg.matches("<rect").count(), 3);
-        assert!(svg.contains(r#"height="106.0""#), "the largest fills the area: {svg}");
+        assert!(
+            svg.contains(r#"height="106.0""#),
+            "the largest fills the area: {svg}"
+        );
         assert!(svg.contains(r#"height="53.0""#), "half of it: {svg}");
         assert!(svg.contains("<title>12-02: 4</title>"));
     }

@@ -52,7 +52,7 @@ use crate::audit;
 use crate::auth::agent::{self, Assistance, Ending, Start};
 use crate::auth::customers;
 use crate::auth::session::{self, Lookup, Realm};
-use crate::auth::{AgentPrincipal, AuthError, CustomerPrincipal, Identity, secret, signin};
+use crate::auth::{AgentPrincipal, AuthError, CustomerPrincipal, Identity, secret};
 use crate::plugins::call::Caller;
 use crate::state::AppState;
 use crate::themes::Surface;
@@ -79,7 +79,7 @@ const MAX_FOUND: usize = 50;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route(HOME, get(home))
-        .route(LOGIN, get(login_form).post(login))
+        .route(LOGIN, get(login_form).post(sign_in))
         .route("/agent/logout", post(logout))
         .route("/agent/assist", post(assist))
         .route("/agent/end", post(end))
@@ -233,7 +233,7 @@ async fn login_form(page: PageCtx) -> AppResult<Response> {
     )
 }
 
-async fn login(
+async fn sign_in(
     State(state): State<AppState>,
     page: PageCtx,
     headers: HeaderMap,
@@ -244,14 +244,12 @@ async fn login(
     let ip = page.identity().ip.clone();
     let email = form.checked_email()?;
     let now = state.now();
-    let user = match signin::admin(state.db(), &email, &form.password, &ip, now).await? {
+    let checked = super::login::check_admin(&state, &email, &form.password, &ip, Realm::Agent);
+    let user = match checked.await? {
         Ok(user) => user,
-        Err(refusal) => {
-            state.metrics().signin_refused(Realm::Agent, &refusal);
-            let entry = audit::Entry::anonymous(&email, &ip, "agent.sign-in-failed", &email);
-            audit::record(state.db(), entry, now).await?;
+        Err(error) => {
             let data = json!({ "email": email });
-            return form_again(&page, template, title, data, AppError::from(refusal));
+            return form_again(&page, template, title, data, error);
         }
     };
     if !user.agent {
@@ -641,16 +639,8 @@ async fn announce(
     payload: &serde_json::Value,
     now: i64,
 ) -> AppResult<()> {
-    let subscribers = state.plugins().registry().subscribers_of(topic);
-    let payload = payload.to_string();
-    let event = crate::plugins::outbox::NewEvent {
-        topic,
-        source: "host",
-        payload: &payload,
-        created_at: now,
-        deliver_at: now,
-    };
-    crate::plugins::outbox::insert(tx, &event, &subscribers).await?;
+    crate::plugins::outbox::publish_host(tx, state.plugins().registry(), topic, payload, now)
+        .await?;
     Ok(())
 }
 

@@ -281,16 +281,15 @@ async fn announce_registration(
     customer: &Customer,
     now: i64,
 ) -> AppResult<()> {
-    let subscribers = state.plugins().registry().subscribers_of(REGISTERED_TOPIC);
-    let payload = json!({ "customer_id": customer.id, "email": customer.email }).to_string();
-    let event = crate::plugins::outbox::NewEvent {
-        topic: REGISTERED_TOPIC,
-        source: "host",
-        payload: &payload,
-        created_at: now,
-        deliver_at: now,
-    };
-    crate::plugins::outbox::insert(tx, &event, &subscribers).await?;
+    let payload = json!({ "customer_id": customer.id, "email": customer.email });
+    crate::plugins::outbox::publish_host(
+        tx,
+        state.plugins().registry(),
+        REGISTERED_TOPIC,
+        &payload,
+        now,
+    )
+    .await?;
     Ok(())
 }
 

@@ -15,6 +15,7 @@ use crate::audit;
 use crate::auth::session::{self, Realm};
 use crate::auth::{Via, secret, signin};
 use crate::state::AppState;
+use crate::users::User;
 use crate::validate;
 
 pub fn router() -> Router<AppState> {
@@ -133,6 +134,31 @@ impl LoginForm {
     }
 }
 
+/// Checks a Back Office user's credentials, for `/login` and `/agent/login` alike (one
+/// argon2id check, one throttle): the user, or the error to show, the refusal already counted
+/// under `realm` and audited (`auth.sign-in-failed`, or `agent.sign-in-failed`).
+pub(super) async fn check_admin(
+    state: &AppState,
+    email: &str,
+    password: &str,
+    ip: &str,
+    realm: Realm,
+) -> AppResult<Result<User, AppError>> {
+    let now = state.now();
+    let refusal = match signin::admin(state.db(), email, password, ip, now).await? {
+        Ok(user) => return Ok(Ok(user)),
+        Err(refusal) => refusal,
+    };
+    state.metrics().signin_refused(realm, &refusal);
+    let action = match realm {
+        Realm::Agent => "agent.sign-in-failed",
+        _ => "auth.sign-in-failed",
+    };
+    let entry = audit::Entry::anonymous(email, ip, action, email);
+    audit::record(state.db(), entry, now).await?;
+    Ok(Err(AppError::from(refusal)))
+}
+
 async fn submit(
     State(state): State<AppState>,
     page: PageCtx,
@@ -142,17 +168,10 @@ async fn submit(
     let ip = page.identity().ip.clone();
     let email = form.checked_email()?;
     let now = state.now();
-    let user = match signin::admin(state.db(), &email, &form.password, &ip, now).await? {
+    let checked = check_admin(&state, &email, &form.password, &ip, Realm::Admin).await?;
+    let user = match checked {
         Ok(user) => user,
-        Err(refusal) => {
-            state.metrics().signin_refused(Realm::Admin, &refusal);
-            audit::record(
-                state.db(),
-                audit::Entry::anonymous(&email, &ip, "auth.sign-in-failed", &email),
-                now,
-            )
-            .await?;
-            let error = AppError::from(refusal);
+        Err(error) => {
             if page.wants_json() {
                 return Err(error);
             }

@@ -53,7 +53,7 @@ struct WidgetContext {
 
 impl Plugin for AgentAssist {
     fn manifest() -> Manifest {
-        let mut m = Manifest::new("agent-assist", "Agent assist", env!("CARGO_PKG_VERSION"))
+        Manifest::new("agent-assist", "Agent assist", env!("CARGO_PKG_VERSION"))
             .describe(
                 "Agents acting on a customer's behalf: assignments, history, active assistances",
             )
@@ -67,11 +67,8 @@ impl Plugin for AgentAssist {
             .subscribe(history::ENDED)
             .provides(points::SEARCH, 10)
             .provides(points::ASSIST, 10)
-            .widget(WIDGET, "Active assistances");
-        for (name, source) in TEMPLATES {
-            m = m.template(name, source);
-        }
-        m
+            .widget(WIDGET, "Active assistances")
+            .templates(TEMPLATES)
     }
 
     fn handle(req: Request) -> Response {

@@ -99,10 +99,7 @@ impl Plugin for Catalog {
         {
             manifest = manifest.collection(collection);
         }
-        for (name, source) in TEMPLATES {
-            manifest = manifest.template(name, source);
-        }
-        manifest
+        manifest.templates(TEMPLATES)
     }
 
     fn handle(req: Request) -> Response {

@@ -133,10 +133,7 @@ impl Plugin for Customers {
         for c in model::collections() {
             m = m.collection(c);
         }
-        for (name, source) in TEMPLATES {
-            m = m.template(name, source);
-        }
-        m
+        m.templates(TEMPLATES)
     }
 
     fn handle(req: Request) -> Response {

@@ -32,18 +32,15 @@ const TEMPLATES: &[(&str, &str)] = &[
 
 impl Plugin for Discounts {
     fn manifest() -> Manifest {
-        let mut m = Manifest::new("discounts", "Discounts", env!("CARGO_PKG_VERSION"))
+        Manifest::new("discounts", "Discounts", env!("CARGO_PKG_VERSION"))
             .describe("Cart rules and vouchers with decision-rule and collector queries")
             .nav("Discounts", "discounts", "index")
             .acl_from(&routes())
             .collection(model::discounts_collection())
             .collection(codes::codes_collection())
             .subscribe(codes::PLACED_TOPIC)
-            .provides(provide::POINT, 10);
-        for (name, source) in TEMPLATES {
-            m = m.template(name, source);
-        }
-        m
+            .provides(provide::POINT, 10)
+            .templates(TEMPLATES)
     }
 
     fn handle(req: Request) -> Response {

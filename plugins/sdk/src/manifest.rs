@@ -149,6 +149,14 @@ impl Manifest {
         self
     }
 
+    /// Every `(name, source)` of `templates` as [`Manifest::template`]: a section lists its
+    /// bundled templates in one table.
+    pub fn templates(self, templates: &[(&str, &str)]) -> Self {
+        templates
+            .iter()
+            .fold(self, |m, (name, source)| m.template(name, source))
+    }
+
     /// A dashboard widget rendered through `widget(name)`.
     pub fn widget(mut self, name: &str, title: &str) -> Self {
         self.widgets.push(WidgetInfo {

@@ -149,9 +149,14 @@ mod tests {
 
     #[test]
     fn bad_amounts_are_refused_with_the_reason() {
-        assert_eq!(parse_major("19.999", 2), Err(MoneyError::TooManyDecimals(2)));
+        assert_eq!(
+            parse_major("19.999", 2),
+            Err(MoneyError::TooManyDecimals(2))
+        );
         assert_eq!(parse_major("19.5", 0), Err(MoneyError::TooManyDecimals(0)));
-        for bad in ["abc", "19.", "1.2.3", "1 000", "1e3", "€5", ".", "19,99.1", "+1"] {
+        for bad in [
+            "abc", "19.", "1.2.3", "1 000", "1e3", "€5", ".", "19,99.1", "+1",
+        ] {
             assert_eq!(parse_major(bad, 2), Err(MoneyError::NotANumber), "{bad}");
         }
         assert_eq!(parse_major("-1", 2), Err(MoneyError::Negative));

@@ -58,7 +58,7 @@ fn uses(q: &usage::Question) -> Result<Uses, Failure> {
 
 impl Plugin for Shipping {
     fn manifest() -> Manifest {
-        let mut m = Manifest::new("shipping", "Shipping", env!("CARGO_PKG_VERSION"))
+        Manifest::new("shipping", "Shipping", env!("CARGO_PKG_VERSION"))
             .describe("Carriers, shipment methods, prices per store and currency, delivery times")
             .nav("Shipment methods", "methods", "index")
             .nav("Carriers", "carriers", "index")
@@ -66,11 +66,8 @@ impl Plugin for Shipping {
             .collection(model::carriers_collection())
             .collection(model::methods_collection())
             .provides(offers::POINT, 10)
-            .provides(usage::POINT, 0);
-        for (name, source) in TEMPLATES {
-            m = m.template(name, source);
-        }
-        m
+            .provides(usage::POINT, 0)
+            .templates(TEMPLATES)
     }
 
     fn handle(req: Request) -> Response {

@@ -117,7 +117,7 @@ fn value_prices(fields: &Fields) -> Result<Option<BTreeMap<String, Option<i64>>>
             let text = fields
                 .value(&format!("price.{currency}"))
                 .and_then(Value::as_str);
-            let digits = money::minor_units(&currency);
+            let digits = money::minor_units(currency);
             let cents = values::cents_text(text, &format!("price {currency}"), digits)?;
             out.insert(currency.clone(), cents);
         }

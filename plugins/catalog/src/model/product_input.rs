@@ -239,7 +239,11 @@ mod tests {
 
     #[test]
     fn json_price_must_be_non_negative_cents() {
-        for body in [r#"{"price":-1}"#, r#"{"price":19.99}"#, r#"{"price":"12.5"}"#] {
+        for body in [
+            r#"{"price":-1}"#,
+            r#"{"price":19.99}"#,
+            r#"{"price":"12.5"}"#,
+        ] {
             let err = ProductInput::from_fields(&Fields::parse(body).unwrap()).unwrap_err();
             assert_eq!(err.status, 422, "{body}");
             assert!(err.message.starts_with("price must be"), "{body}");

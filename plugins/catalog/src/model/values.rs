@@ -300,7 +300,8 @@ mod tests {
     #[test]
     fn cents_are_json_integers_or_typed_major_units() {
         let mut errors = Errors::new();
-        let f = Fields::parse(r#"{"a": 1999, "b": -1, "c": 19.99, "d": "12.5", "e": null}"#).unwrap();
+        let f =
+            Fields::parse(r#"{"a": 1999, "b": -1, "c": 19.99, "d": "12.5", "e": null}"#).unwrap();
         assert_eq!(cents(&f, "a", 2, &mut errors), Some(1999));
         assert_eq!(cents(&f, "e", 2, &mut errors), None);
         for field in ["b", "c", "d"] {
