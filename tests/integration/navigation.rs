@@ -69,7 +69,9 @@ async fn the_tree_refuses_cycles_reorders_reparents_and_deletes_whole_subtrees()
             .await;
         assert_eq!(refused.status, 422, "{}", refused.body);
         assert!(
-            refused.body.contains("under itself or one of its own descendants"),
+            refused
+                .body
+                .contains("under itself or one of its own descendants"),
             "{}",
             refused.body
         );
@@ -124,7 +126,9 @@ async fn the_tree_refuses_cycles_reorders_reparents_and_deletes_whole_subtrees()
     assert_eq!(confirm.status, 200);
     let text = unescape(&confirm.text());
     assert!(
-        text.contains("Delete <strong>Shop</strong> and its 2 descendants? 3 nodes will be deleted."),
+        text.contains(
+            "Delete <strong>Shop</strong> and its 2 descendants? 3 nodes will be deleted."
+        ),
         "{text}"
     );
     let asked = admin
@@ -302,9 +306,18 @@ async fn category_and_page_nodes_follow_their_targets_and_hide_when_they_are_gon
 
     let home = shopper.get("/").await;
     let header = unescape(menu(&home.body, "header"));
-    assert!(header.contains(r#"<a href="/c/shoes">Shoes</a>"#), "{header}");
-    assert!(header.contains(r#"<a href="/c/boots">Boots</a>"#), "{header}");
-    assert!(header.contains(r#"<a href="/about-us">About</a>"#), "{header}");
+    assert!(
+        header.contains(r#"<a href="/c/shoes">Shoes</a>"#),
+        "{header}"
+    );
+    assert!(
+        header.contains(r#"<a href="/c/boots">Boots</a>"#),
+        "{header}"
+    );
+    assert!(
+        header.contains(r#"<a href="/about-us">About</a>"#),
+        "{header}"
+    );
 
     // The category page shows the menu with the current entry and the breadcrumb.
     let page = shopper.get("/c/boots").await;
@@ -382,7 +395,15 @@ async fn a_navigation_is_duplicated_with_its_whole_tree_under_a_new_key() {
     let shop = node(&admin, &main, None, "label", "Shop", "").await;
     let men = node(&admin, &main, Some(&shop), "link", "Men", "/men").await;
     node(&admin, &main, Some(&men), "link", "Shirts", "/men/shirts").await;
-    node(&admin, &main, None, "external", "Blog", "https://blog.example.com/").await;
+    node(
+        &admin,
+        &main,
+        None,
+        "external",
+        "Blog",
+        "https://blog.example.com/",
+    )
+    .await;
 
     let copy = ok(
         &admin,
@@ -422,12 +443,20 @@ async fn a_navigation_is_duplicated_with_its_whole_tree_under_a_new_key() {
         )
         .await;
     assert_eq!(taken.status, 409, "{}", taken.body);
-    assert!(taken.body.contains("main-winter exists already"), "{}", taken.body);
+    assert!(
+        taken.body.contains("main-winter exists already"),
+        "{}",
+        taken.body
+    );
     let listed = admin
         .get_json("/admin/navigation/navigations/index")
         .await
         .json();
-    assert_eq!(listed["navigations"].as_array().unwrap().len(), 2, "{listed}");
+    assert_eq!(
+        listed["navigations"].as_array().unwrap().len(),
+        2,
+        "{listed}"
+    );
 
     // The external link is marked for the theme.
     let home = unescape(&shopper.get("/").await.body);
@@ -456,11 +485,21 @@ async fn the_footer_navigation_fills_the_footer_and_both_themes_show_the_menus()
             .await;
         assert_eq!(reply.status, 303, "{}", reply.body);
         let home = shopper.get("/").await;
-        assert!(home.body.contains(&format!("theme-{theme}")), "{}", home.body);
+        assert!(
+            home.body.contains(&format!("theme-{theme}")),
+            "{}",
+            home.body
+        );
         assert_eq!(titles(menu(&home.body, "header")), ["Shop", "Men"]);
         assert_eq!(titles(menu(&home.body, "footer")), ["Imprint"]);
         // The label takes keyboard focus; its children are a nested list the CSS opens.
-        assert!(home.body.contains(r#"<span class="menu-label" tabindex="0">Shop</span><ul class="menu-children">"#), "{}", home.body);
+        assert!(
+            home.body.contains(
+                r#"<span class="menu-label" tabindex="0">Shop</span><ul class="menu-children">"#
+            ),
+            "{}",
+            home.body
+        );
         let footer_at = home.body.find(r#"<footer class="shop-footer">"#).unwrap();
         assert!(home.body[footer_at..].contains("menu-footer"));
     }
@@ -478,15 +517,42 @@ async fn bad_input_is_refused_naming_the_field() {
     let (_app, admin) = app().await;
     let main = navigation(&admin, "main").await;
     let cases = [
-        (json!({"kind": "teleport", "locales": {"en_US": {"title": "x"}}}), "kind must be one of"),
-        (json!({"kind": "link", "locales": {"en_US": {"title": "x", "target": "//evil.example"}}}), "target must be a storefront path"),
-        (json!({"kind": "external", "locales": {"en_US": {"title": "x", "target": "javascript:alert(1)"}}}), "http:// or https://"),
-        (json!({"kind": "label", "locales": {"en_US": {"title": ""}}}), "title is required in en_US"),
-        (json!({"kind": "label", "locales": {"xx_XX": {"title": "x"}}}), "there is no locale xx_XX"),
-        (json!({"kind": "label", "locales": {}}), "at least one locale"),
-        (json!({"kind": "label", "valid_from": "2025-02-30", "locales": {"en_US": {"title": "x"}}}), "valid_from must be a date"),
-        (json!({"kind": "label", "locales": {"en_US": {"title": "x", "css_class": "a\" onclick=\"x"}}}), "css_class must be"),
-        (json!({"kind": "label", "parent_id": "nope", "locales": {"en_US": {"title": "x"}}}), "parent nope is not a node"),
+        (
+            json!({"kind": "teleport", "locales": {"en_US": {"title": "x"}}}),
+            "kind must be one of",
+        ),
+        (
+            json!({"kind": "link", "locales": {"en_US": {"title": "x", "target": "//evil.example"}}}),
+            "target must be a storefront path",
+        ),
+        (
+            json!({"kind": "external", "locales": {"en_US": {"title": "x", "target": "javascript:alert(1)"}}}),
+            "http:// or https://",
+        ),
+        (
+            json!({"kind": "label", "locales": {"en_US": {"title": ""}}}),
+            "title is required in en_US",
+        ),
+        (
+            json!({"kind": "label", "locales": {"xx_XX": {"title": "x"}}}),
+            "there is no locale xx_XX",
+        ),
+        (
+            json!({"kind": "label", "locales": {}}),
+            "at least one locale",
+        ),
+        (
+            json!({"kind": "label", "valid_from": "2025-02-30", "locales": {"en_US": {"title": "x"}}}),
+            "valid_from must be a date",
+        ),
+        (
+            json!({"kind": "label", "locales": {"en_US": {"title": "x", "css_class": "a\" onclick=\"x"}}}),
+            "css_class must be",
+        ),
+        (
+            json!({"kind": "label", "parent_id": "nope", "locales": {"en_US": {"title": "x"}}}),
+            "parent nope is not a node",
+        ),
     ];
     for (mut body, message) in cases {
         body["navigation_id"] = json!(main);
@@ -561,7 +627,9 @@ async fn a_shopper_follows_the_main_menu_dropdown_to_a_category_page() {
     browser.wait_for_url("/c/boots").await;
     browser.wait_for_text("Boots").await;
     let crumb = browser
-        .script("const b = document.querySelector('nav.breadcrumb'); return b ? b.textContent : null")
+        .script(
+            "const b = document.querySelector('nav.breadcrumb'); return b ? b.textContent : null",
+        )
         .await;
     assert_eq!(crumb, "ShoesBoots", "the breadcrumb of the category");
     browser

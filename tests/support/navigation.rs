@@ -119,7 +119,9 @@ pub fn menu<'a>(html: &'a str, placement: &str) -> &'a str {
     let Some(start) = html.find(&open) else {
         return "";
     };
-    let end = html[start..].find("</nav>").map_or(html.len(), |e| start + e);
+    let end = html[start..]
+        .find("</nav>")
+        .map_or(html.len(), |e| start + e);
     &html[start..end]
 }
 

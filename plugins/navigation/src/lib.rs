@@ -33,7 +33,9 @@ fn routes() -> Router {
 
 /// The slot points this section provides: `host.slot-header` (main menu), `host.slot-footer`.
 fn slot_points() -> impl Iterator<Item = String> {
-    menu::SLOTS.iter().map(|(slot, _)| format!("host.slot-{slot}"))
+    menu::SLOTS
+        .iter()
+        .map(|(slot, _)| format!("host.slot-{slot}"))
 }
 
 impl Plugin for NavigationSection {

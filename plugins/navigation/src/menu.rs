@@ -40,10 +40,7 @@ pub struct Crumb {
 
 /// Every node of navigation `id`.
 pub fn nodes_of(id: &str) -> Result<Vec<Record<Node>>, Failure> {
-    Ok(model::nodes()
-        .query()
-        .eq("navigation_id", id)
-        .fetch_all()?)
+    Ok(model::nodes().query().eq("navigation_id", id).fetch_all()?)
 }
 
 /// The entries of `nodes` for a shopper in `locale` on `day` (day number).
@@ -73,7 +70,9 @@ fn build(
         return Vec::new();
     }
     list.iter()
-        .filter(|n| n.data.active && dates::day_in_window(day, &n.data.valid_from, &n.data.valid_to))
+        .filter(|n| {
+            n.data.active && dates::day_in_window(day, &n.data.valid_from, &n.data.valid_to)
+        })
         .filter_map(|n| {
             let texts = n.data.locales.get(locale)?;
             if texts.title.is_empty() {
@@ -90,7 +89,14 @@ fn build(
                 kind: n.data.kind.clone(),
                 css_class: texts.css_class.clone(),
                 external: n.data.kind == "external",
-                children: build(children, Some(n.id.as_str()), locale, day, targets, depth + 1),
+                children: build(
+                    children,
+                    Some(n.id.as_str()),
+                    locale,
+                    day,
+                    targets,
+                    depth + 1,
+                ),
             })
         })
         .collect()
@@ -129,7 +135,12 @@ fn active_by_key(key: &str) -> Result<Option<Record<Navigation>>, Failure> {
 }
 
 /// What a menu template sees as `slot`: `{key, name, placement, nodes, crumbs}`.
-pub fn view(nav: &Record<Navigation>, placement: &str, locale: &str, day: i64) -> Result<serde_json::Value, Failure> {
+pub fn view(
+    nav: &Record<Navigation>,
+    placement: &str,
+    locale: &str,
+    day: i64,
+) -> Result<serde_json::Value, Failure> {
     let nodes = nodes_of(&nav.id)?;
     let entries = entries(&nodes, locale, day);
     let crumbs = if placement == "header" {
@@ -160,7 +171,10 @@ pub fn slot(input: &str) -> Result<String, String> {
     let question: SlotQuestion =
         serde_json::from_str(input).map_err(|e| format!("not a slot question: {e}"))?;
     let Some((_, key)) = SLOTS.iter().find(|(s, _)| *s == question.slot) else {
-        return Err(format!("navigation does not fill the slot {}", question.slot));
+        return Err(format!(
+            "navigation does not fill the slot {}",
+            question.slot
+        ));
     };
     let locale = context::shop_locale(&question.locale);
     let day = dates::day_of(dates::now());

@@ -138,7 +138,9 @@ fn check_texts(kind: &str, locale: &str, texts: &NodeTexts, errors: &mut Errors)
     if !css_ok {
         errors.add(
             "css_class",
-            format!("css_class must be at most {CSS_MAX} letters, digits, -, _ or spaces ({locale})"),
+            format!(
+                "css_class must be at most {CSS_MAX} letters, digits, -, _ or spaces ({locale})"
+            ),
         );
     }
     let target = texts.target.as_str();

@@ -43,7 +43,12 @@ pub fn index(req: &Request) -> Reply {
         });
     }
     let ctx = json!({ "navigations": listed, "slots": menu::SLOTS });
-    Ok(view_or_json(req, "navigations/index.html", "Navigation", &ctx))
+    Ok(view_or_json(
+        req,
+        "navigations/index.html",
+        "Navigation",
+        &ctx,
+    ))
 }
 
 /// Reads key, name and active onto `nav` (fields not sent are kept) and checks the result.
@@ -105,7 +110,11 @@ pub fn delete(req: &Request) -> Reply {
         req,
         &json!({ "deleted": nav.id, "nodes": nodes.len() }),
         INDEX,
-        &format!("Navigation {} deleted with {} nodes", nav.data.key, nodes.len()),
+        &format!(
+            "Navigation {} deleted with {} nodes",
+            nav.data.key,
+            nodes.len()
+        ),
     ))
 }
 
@@ -261,5 +270,10 @@ pub fn preview(req: &Request) -> Reply {
     };
     let view = menu::view(&nav, "header", &locale, day)?;
     let ctx = json!({ "navigation": Out::from(nav), "locale": locale, "menu": view });
-    Ok(view_or_json(req, "navigations/preview.html", "Menu preview", &ctx))
+    Ok(view_or_json(
+        req,
+        "navigations/preview.html",
+        "Menu preview",
+        &ctx,
+    ))
 }

@@ -265,7 +265,11 @@ pub fn delete(req: &Request) -> Reply {
     services::audit(
         "node.delete",
         &node.id,
-        &format!("{} nodes of navigation {}", ids.len(), node.data.navigation_id),
+        &format!(
+            "{} nodes of navigation {}",
+            ids.len(),
+            node.data.navigation_id
+        ),
     );
     let location = show_path(&node.data.navigation_id);
     Ok(json_or_redirect(

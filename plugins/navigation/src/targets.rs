@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use backoffice_sdk::prelude::*;
 use backoffice_sdk::storage::{Collection, Op, StorageError};
 use backoffice_sdk::{context, dates, url};
-use serde::{Deserialize, Serialize};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// The granted collections.
@@ -60,9 +60,7 @@ struct PageTexts {
     url: String,
 }
 
-fn collection<T: Serialize + DeserializeOwned>(
-    (plugin, name): (&str, &str),
-) -> Collection<T> {
+fn collection<T: Serialize + DeserializeOwned>((plugin, name): (&str, &str)) -> Collection<T> {
     Collection::new(format!("{plugin}/{name}"))
 }
 
@@ -170,10 +168,7 @@ pub fn check(kind: &str, locale: &str, target: &str, errors: &mut Errors) -> Res
     };
     match collection::<Value>(of).find(target) {
         Ok(Some(_)) => {}
-        Ok(None) => errors.add(
-            "target",
-            format!("there is no {what} {target} ({locale})"),
-        ),
+        Ok(None) => errors.add("target", format!("there is no {what} {target} ({locale})")),
         Err(StorageError::Forbidden(reason)) => errors.add(
             "target",
             format!(
