@@ -18,16 +18,23 @@ use crate::tree;
 /// Which navigation fills which slot.
 pub const SLOTS: &[(&str, &str)] = &[("header", "main"), ("footer", "footer")];
 
-/// One entry of a shown menu.
+/// One entry of a shown menu. Empty fields are left out of the JSON: the host converts the
+/// whole menu into template values on every page, so every value left out is work saved.
 #[derive(Debug, Clone, Serialize)]
 pub struct Entry {
     pub title: String,
     /// `None` for a label (and a category whose page does not open).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// Only for the breadcrumbs, worked out here: templates need not see it.
+    #[serde(skip)]
     pub kind: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub css_class: String,
     /// An external address: the theme marks it (`rel="noopener"`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub external: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub children: Vec<Entry>,
 }
 
