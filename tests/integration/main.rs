@@ -26,6 +26,7 @@ mod input;
 mod mail;
 mod media;
 mod media_browser;
+mod navigation;
 mod observability;
 mod plugin_guide;
 mod plugins_conformance;

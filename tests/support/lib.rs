@@ -12,6 +12,7 @@ pub mod discounts;
 pub mod fixtures;
 pub mod logs;
 pub mod multipart;
+pub mod navigation;
 pub mod outbox;
 pub mod plugins;
 pub mod raw;

@@ -275,10 +275,13 @@ pub fn redirects() -> Resource<Redirect> {
 /// The collections, for the manifest.
 pub fn collections() -> Vec<CollectionDef> {
     vec![
+        // Shared: the navigation section links to pages by id and reads their live address
+        // per locale (and whether the live version is shown) through an approved grant.
         CollectionDef::new("pages")
             .field(Field::text("title").indexed().searchable())
             .field(Field::boolean("active").indexed())
-            .field(Field::integer("live_version").indexed()),
+            .field(Field::integer("live_version").indexed())
+            .shared(),
         CollectionDef::new("page_versions")
             .field(Field::text("page_id").indexed())
             .field(Field::integer("number").indexed())

@@ -14,55 +14,9 @@ pub const ROUTE_OWNER: &str = "host.route-owner";
 /// How long a preview link works, in seconds.
 pub const PREVIEW_TTL: i64 = 3600;
 
-/// The shop locale for a request's `locale`: the same code, else one of the same language
-/// (`en` → `en_US`), else the shop's first locale.
-pub fn shop_locale(asked: &str) -> String {
-    let codes = locale_codes();
-    let language = |code: &str| code.split(['_', '-']).next().unwrap_or("").to_owned();
-    codes
-        .iter()
-        .find(|c| c.as_str() == asked)
-        .or_else(|| codes.iter().find(|c| language(c) == language(asked)))
-        .or_else(|| codes.first())
-        .cloned()
-        .unwrap_or_else(|| asked.to_owned())
-}
-
-/// The shop's locale codes, in their order.
-pub fn locale_codes() -> Vec<String> {
-    context::locales().into_iter().map(|l| l.code).collect()
-}
-
-/// Whether a record for `stores` (empty: every store) is shown in the storefront's store (the
-/// shop's default store).
-pub fn in_store(stores: &[String]) -> bool {
-    if stores.is_empty() {
-        return true;
-    }
-    context::default_store().is_some_and(|s| stores.contains(&s.code))
-}
-
-/// Whether today (host clock) lies within `from`..=`to` (`YYYY-MM-DD`, empty: open).
-pub fn in_window(from: &str, to: &str) -> bool {
-    let today = dates::day_of(dates::now());
-    let after = dates::parse_ymd(from).is_none_or(|d| today >= d);
-    let before = dates::parse_ymd(to).is_none_or(|d| today <= d);
-    after && before
-}
-
-/// Checks a validity window: real dates or empty, `from` not after `to`.
-pub fn check_window(from: &str, to: &str, errors: &mut Errors) {
-    for (field, value) in [("valid_from", from), ("valid_to", to)] {
-        if !value.is_empty() && dates::parse_ymd(value).is_none() {
-            errors.add(field, format!("{field} must be a date like 2026-12-31"));
-        }
-    }
-    if let (Some(a), Some(b)) = (dates::parse_ymd(from), dates::parse_ymd(to))
-        && a > b
-    {
-        errors.add("valid_to", "valid_to must not be before valid_from");
-    }
-}
+// Shared with every section that shows per-locale, per-store or time-windowed records.
+pub use backoffice_sdk::context::{check_locale, in_store, locale_codes, shop_locale};
+pub use backoffice_sdk::dates::{check_window, in_window};
 
 /// Checks store codes against the shop's stores.
 pub fn check_stores(stores: &[String], errors: &mut Errors) {
@@ -71,16 +25,6 @@ pub fn check_stores(stores: &[String], errors: &mut Errors) {
         if !known.contains(code) {
             errors.add("stores", format!("there is no store {code}"));
         }
-    }
-}
-
-/// Checks locale codes against the shop's locales.
-pub fn check_locale(code: &str, errors: &mut Errors) {
-    if !context::locales().iter().any(|l| l.code == code) {
-        errors.add(
-            "locales",
-            format!("there is no locale {code} in the shop's settings"),
-        );
     }
 }
 

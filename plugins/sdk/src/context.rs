@@ -34,6 +34,46 @@ pub fn locales() -> Vec<Locale> {
     wit::locales()
 }
 
+/// The shop's locale codes, in their order.
+pub fn locale_codes() -> Vec<String> {
+    locales().into_iter().map(|l| l.code).collect()
+}
+
+/// The shop locale for a shopper's `asked` locale (the storefront asks in `en`): the same
+/// code, else one of the same language (`en` → `en_US`), else the shop's first locale. Every
+/// section that shows per-locale texts on the storefront picks them with this, so a shopper
+/// reads the same locale in every slot and page.
+pub fn shop_locale(asked: &str) -> String {
+    let codes = locale_codes();
+    let language = |code: &str| code.split(['_', '-']).next().unwrap_or("").to_owned();
+    codes
+        .iter()
+        .find(|c| c.as_str() == asked)
+        .or_else(|| codes.iter().find(|c| language(c) == language(asked)))
+        .or_else(|| codes.first())
+        .cloned()
+        .unwrap_or_else(|| asked.to_owned())
+}
+
+/// Checks a locale code against the shop's locales (the error names the field `locales`).
+pub fn check_locale(code: &str, errors: &mut crate::input::Errors) {
+    if !locales().iter().any(|l| l.code == code) {
+        errors.add(
+            "locales",
+            format!("there is no locale {code} in the shop's settings"),
+        );
+    }
+}
+
+/// Whether a record for `stores` (empty: every store) is shown in the storefront's store (the
+/// shop's default store).
+pub fn in_store(stores: &[String]) -> bool {
+    if stores.is_empty() {
+        return true;
+    }
+    default_store().is_some_and(|s| stores.contains(&s.code))
+}
+
 /// Every currency.
 pub fn currencies() -> Vec<Currency> {
     wit::currencies()

@@ -65,6 +65,34 @@ pub fn stamp(secs: i64) -> String {
     )
 }
 
+/// Whether `day` lies within `from`..=`to` (`YYYY-MM-DD`, empty: open on that side).
+pub fn day_in_window(day: i64, from: &str, to: &str) -> bool {
+    let after = parse_ymd(from).is_none_or(|d| day >= d);
+    let before = parse_ymd(to).is_none_or(|d| day <= d);
+    after && before
+}
+
+/// Whether today (host clock) lies within the validity window `from`..=`to` (`YYYY-MM-DD`,
+/// both days included, empty: open). The storefront shows a record with a window only then.
+pub fn in_window(from: &str, to: &str) -> bool {
+    day_in_window(day_of(now()), from, to)
+}
+
+/// Checks a validity window as forms send it (`valid_from`, `valid_to`): real dates or empty,
+/// `from` not after `to`; each problem is recorded beside its field.
+pub fn check_window(from: &str, to: &str, errors: &mut crate::input::Errors) {
+    for (field, value) in [("valid_from", from), ("valid_to", to)] {
+        if !value.is_empty() && parse_ymd(value).is_none() {
+            errors.add(field, format!("{field} must be a date like 2026-12-31"));
+        }
+    }
+    if let (Some(a), Some(b)) = (parse_ymd(from), parse_ymd(to))
+        && a > b
+    {
+        errors.add("valid_to", "valid_to must not be before valid_from");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,5 +108,15 @@ mod tests {
         assert_eq!(parse_ymd("2023-02-29"), None);
         assert_eq!(parse_ymd("2025-1-01"), None);
         assert_eq!(stamp(1_735_689_600 + 3_723), "2025-01-01 01:02");
+    }
+
+    #[test]
+    fn windows_include_both_days_and_open_ends() {
+        let day = parse_ymd("2025-01-02").unwrap();
+        assert!(day_in_window(day, "2025-01-02", "2025-01-02"));
+        assert!(day_in_window(day, "", ""));
+        assert!(day_in_window(day, "2025-01-01", ""));
+        assert!(!day_in_window(day, "2025-01-03", ""));
+        assert!(!day_in_window(day, "", "2025-01-01"));
     }
 }
