@@ -143,7 +143,7 @@ pub fn create(req: &Request) -> Reply {
     Ok(json_or_redirect(
         req,
         &json!({ "node": Out::from(node) }),
-        &show_path(&nav.id),
+        show_path(&nav.id),
         "Node added",
     ))
 }

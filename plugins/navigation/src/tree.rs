@@ -71,9 +71,7 @@ pub fn subtree(nodes: &[Record<Node>], id: &str) -> Vec<String> {
 /// Why a node cannot move under `parent`, if it cannot: `parent` is the node itself or one of
 /// its descendants (a cycle), or the node would end up deeper than [`MAX_DEPTH`].
 pub fn refuse_move(nodes: &[Record<Node>], id: &str, parent: Option<&str>) -> Option<String> {
-    let Some(parent) = parent else {
-        return None;
-    };
+    let parent = parent?;
     let parents: BTreeMap<&str, Option<&str>> = nodes
         .iter()
         .map(|n| (n.id.as_str(), n.data.parent_id.as_deref()))
