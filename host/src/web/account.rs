@@ -13,6 +13,7 @@ use serde_json::json;
 use super::cookies;
 use super::error::{AppError, AppResult};
 use super::input::Input;
+use super::password_change::PasswordChange;
 use super::view::PageCtx;
 use crate::audit;
 use crate::auth::session::{self, Realm};
@@ -56,32 +57,14 @@ async fn account_page(
     page.render("backoffice/account.html", "My account", data)
 }
 
-#[derive(Debug, Deserialize)]
-struct PasswordForm {
-    current_password: String,
-    new_password: String,
-    confirm_password: String,
-}
-
 async fn change_password(
     State(state): State<AppState>,
     page: PageCtx,
-    Input(form): Input<PasswordForm>,
+    Input(form): Input<PasswordChange>,
 ) -> AppResult<Response> {
     let principal = signed_in(&page)?;
-    if form.current_password.chars().count() > password::MAX_LENGTH {
-        return Err(AppError::invalid("The current password is not correct."));
-    }
     let stored = users::password_hash(state.db(), principal.user.id).await?;
-    if !password::verify_off_thread(&form.current_password, Some(&stored)).await? {
-        return Err(AppError::invalid("The current password is not correct."));
-    }
-    password::check_policy(&form.new_password)?;
-    if form.new_password != form.confirm_password {
-        return Err(AppError::invalid(
-            "The new password and its confirmation differ.",
-        ));
-    }
+    form.check(Some(&stored)).await??;
     let now = state.now();
     let hash = password::hash_off_thread(&form.new_password).await?;
     users::set_password_hash(state.db(), principal.user.id, &hash, now).await?;

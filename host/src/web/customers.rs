@@ -21,6 +21,7 @@ use super::cookies;
 use super::error::{AppError, AppResult};
 use super::input::{Input, Params};
 use super::login::{LoginForm, local_next};
+use super::password_change::PasswordChange;
 use super::view::{PageCtx, see_other};
 use crate::auth::customers::{self, Customer};
 use crate::auth::session::{self, Realm};
@@ -481,35 +482,20 @@ async fn password_form(page: PageCtx) -> AppResult<Response> {
     )
 }
 
-#[derive(Debug, Deserialize)]
-struct PasswordForm {
-    current_password: String,
-    new_password: String,
-    confirm_password: String,
-}
-
 /// Changes the signed-in customer's password: the current one first, then the policy; every
 /// other session of theirs ends and unused reset links stop working.
 async fn change_password(
     State(state): State<AppState>,
     page: PageCtx,
-    Input(form): Input<PasswordForm>,
+    Input(form): Input<PasswordChange>,
 ) -> AppResult<Response> {
     let me = signed_in(&page)?;
     let template = "storefront/customer/password.html";
     let title = "Change your password";
-    let wrong = || AppError::invalid("The current password is not correct.");
     let stored = customers::find_credentials(state.db(), &me.customer.email)
         .await?
         .map(|(_, hash)| hash);
-    let verified = form.current_password.chars().count() <= password::MAX_LENGTH
-        && password::verify_off_thread(&form.current_password, stored.as_deref()).await?;
-    let checked = if verified {
-        new_password(&form.new_password, &form.confirm_password)
-    } else {
-        Err(wrong())
-    };
-    if let Err(error) = checked {
+    if let Err(error) = form.check(stored.as_deref()).await? {
         return form_again(&page, template, title, json!({}), error);
     }
     let now = state.now();

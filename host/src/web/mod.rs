@@ -29,6 +29,7 @@ pub mod multipart;
 pub mod named;
 pub mod nav;
 pub mod pages;
+pub mod password_change;
 pub mod plugins;
 pub mod proxy;
 pub mod request_log;

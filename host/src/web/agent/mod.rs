@@ -31,15 +31,13 @@
 //! name both (`plugins::host_impl::audit`). Start and end are also announced to sections as the
 //! host events [`STARTED_TOPIC`] and [`ENDED_TOPIC`], published in the same transaction.
 
-use std::time::{Duration, Instant};
-
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::json;
 
 use super::cookies;
@@ -53,10 +51,13 @@ use crate::auth::agent::{self, Assistance, Ending, Start};
 use crate::auth::customers;
 use crate::auth::session::{self, Lookup, Realm};
 use crate::auth::{AgentPrincipal, AuthError, CustomerPrincipal, Identity, secret};
-use crate::plugins::call::Caller;
 use crate::state::AppState;
 use crate::themes::Surface;
 use crate::users::User;
+
+mod points;
+
+pub use points::{ASSIST_POINT, SEARCH_POINT};
 
 /// The agent's own page: find a customer, or the one assisted.
 pub const HOME: &str = "/agent";
@@ -66,15 +67,6 @@ const LOGIN: &str = "/agent/login";
 pub const STARTED_TOPIC: &str = "host.agent-assist-started";
 /// The host event published when an assistance ends (by the agent, sign-out, timeout, revoke).
 pub const ENDED_TOPIC: &str = "host.agent-assist-ended";
-/// The point the host asks to find customers for an agent.
-pub const SEARCH_POINT: &str = "host.agent-customers";
-/// The point the host asks whether an agent may assist a customer.
-pub const ASSIST_POINT: &str = "host.agent-assist";
-
-/// How long the providers of a point have, together.
-const DEADLINE: Duration = Duration::from_secs(2);
-/// The most customers a search shows.
-const MAX_FOUND: usize = 50;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -336,18 +328,6 @@ struct SearchQuery {
     q: Option<String>,
 }
 
-/// A customer as the providers of the points answer them.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct Found {
-    customer_id: i64,
-    #[serde(default)]
-    reference: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    email: String,
-}
-
 async fn home(
     State(state): State<AppState>,
     page: PageCtx,
@@ -360,7 +340,7 @@ async fn home(
     let customers = if q.is_empty() || agent.assisting.is_some() {
         Vec::new()
     } else {
-        search(&state, agent, &page.identity().ip, &q).await
+        points::search(&state, agent, &page.identity().ip, &q).await
     };
     page.render(
         "storefront/agent/home.html",
@@ -374,112 +354,9 @@ async fn home(
     )
 }
 
-/// The caller the providers see: nobody signed in, the agent acting.
-fn caller(user: &User, ip: &str) -> Caller {
-    Caller {
-        agent: Some(user.clone()),
-        locale: super::storefront::LOCALE.into(),
-        ip: ip.to_owned(),
-        ..Caller::default()
-    }
-}
-
-/// Every provider's matches for `q`, merged by account (first answer wins), at most
-/// [`MAX_FOUND`].
-async fn search(state: &AppState, agent: &AgentPrincipal, ip: &str, q: &str) -> Vec<Found> {
-    #[derive(Deserialize)]
-    struct Answer {
-        customers: Vec<Found>,
-    }
-    let input = json!({
-        "agent": { "id": agent.user.id, "email": agent.user.email },
-        "q": q,
-    })
-    .to_string();
-    let answers = state
-        .plugins()
-        .calls()
-        .invoke(
-            SEARCH_POINT,
-            &input,
-            &caller(&agent.user, ip),
-            Instant::now() + DEADLINE,
-        )
-        .await;
-    let mut found: Vec<Found> = Vec::new();
-    for (plugin, outcome) in answers {
-        match outcome.and_then(|a| serde_json::from_str::<Answer>(&a).map_err(|e| e.to_string())) {
-            Ok(answer) => {
-                for c in answer.customers {
-                    if !found.iter().any(|f| f.customer_id == c.customer_id) {
-                        found.push(c);
-                    }
-                }
-            }
-            Err(reason) => {
-                tracing::warn!(plugin = %plugin, %reason, "a {SEARCH_POINT} provider failed; skipped");
-            }
-        }
-    }
-    found.truncate(MAX_FOUND);
-    found
-}
-
 #[derive(Debug, Deserialize)]
 struct AssistForm {
     customer_id: i64,
-}
-
-/// Whom the providers of [`ASSIST_POINT`] let `agent` assist: any refusal wins; without an
-/// allowing answer, nobody.
-async fn decide(
-    state: &AppState,
-    agent: &AgentPrincipal,
-    ip: &str,
-    customer_id: i64,
-) -> AppResult<Found> {
-    #[derive(Deserialize)]
-    struct Answer {
-        allowed: bool,
-        #[serde(default)]
-        reason: String,
-        customer: Option<Found>,
-    }
-    let input = json!({
-        "agent": { "id": agent.user.id, "email": agent.user.email },
-        "customer_id": customer_id,
-    })
-    .to_string();
-    let answers = state
-        .plugins()
-        .calls()
-        .invoke(
-            ASSIST_POINT,
-            &input,
-            &caller(&agent.user, ip),
-            Instant::now() + DEADLINE,
-        )
-        .await;
-    let mut allowed = None;
-    for (plugin, outcome) in answers {
-        match outcome.and_then(|a| serde_json::from_str::<Answer>(&a).map_err(|e| e.to_string())) {
-            Ok(a) if !a.allowed => return Err(AuthError::MayNotAssist(a.reason).into()),
-            Ok(a) => {
-                if allowed.is_none() {
-                    allowed = a.customer.filter(|c| c.customer_id == customer_id);
-                }
-            }
-            Err(reason) => {
-                tracing::warn!(plugin = %plugin, %reason, "a {ASSIST_POINT} provider failed; skipped");
-            }
-        }
-    }
-    allowed.ok_or_else(|| {
-        AppError::Beyond(
-            "No section lets you assist this customer (is the agent-assist section enabled?)."
-                .into(),
-        )
-    })
 }
 
 async fn assist(
@@ -492,7 +369,7 @@ async fn assist(
     if agent.assisting.is_some() {
         return Err(AuthError::AlreadyAssisting.into());
     }
-    let found = decide(&state, agent, &ip, form.customer_id).await?;
+    let found = points::decide(&state, agent, &ip, form.customer_id).await?;
     let account = customers::get(state.db().pool(), form.customer_id)
         .await?
         .filter(|c| c.status == customers::Status::Active)
